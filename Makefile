@@ -1,0 +1,43 @@
+# The two commands of the README, and the developer's helpers.
+#   make run    install what is missing, build, ingest the FOCUS samples, print the cost report
+#   make test   install what is missing, build, run every test (CTest)
+BUILD ?= build
+JOBS ?= $(shell nproc)
+SHARED ?= $(abspath ../shared)
+STORE ?= sqlite:./tally.db
+
+.PHONY: all deps build run test bench format lint clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	@rm -f tally.db tally.db-wal tally.db-shm
+	$(BUILD)/tally --store $(STORE) ingest focus --skip-bad-files --max-diagnostics 0 \
+	  $(SHARED)/data/billing/focus-spec-examples $(SHARED)/data/billing/focus-validator
+	@echo
+	$(BUILD)/tally --store $(STORE) costs --by ProviderName,ServiceCategory
+
+test: build
+	cd $(BUILD) && TALLY_SHARED_DIR=$(SHARED) ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	@TALLY_DEPS_BENCH=1 bash scripts/deps.sh
+	bash bench/ingest_vs_duckdb.sh
+
+format:
+	git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+lint: $(BUILD)/build.ninja
+	git ls-files 'src/*.cc' 'apps/*.cc' | xargs clang-tidy -p $(BUILD) --quiet
+
+clean:
+	rm -rf $(BUILD)

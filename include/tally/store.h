@@ -1,0 +1,56 @@
+// Store: where tally keeps what it ingests, and the queries it answers. The interface is all
+// that code outside src/store sees; the embedded SQLite backend and (later) ClickHouse sit
+// behind it and answer every query with identical numbers.
+//
+// A Store is used from one thread at a time. Several processes may open the same SQLite store;
+// writers serialize on its lock.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tally/cost_line.h"
+#include "tally/cost_query.h"
+#include "tally/cost_sink.h"
+#include "tally/result.h"
+
+namespace tally {
+
+struct IngestRun {
+  std::string format;   // "focus", ...
+  std::string command;  // the command line, for the store's ingest log
+};
+
+struct IngestCommit {
+  int64_t rows_stored = 0;
+  int64_t rows_replaced = 0;  // rows of earlier runs that this run replaced
+  std::vector<BillingPartition> partitions;  // every partition this run touched
+  // Replacements a person should know about, e.g. a partition earlier stored from more files
+  // than this run read (so the rows of the files left out are gone).
+  std::vector<std::string> warnings;
+};
+
+// One ingest run: a CostSink whose rows become visible only at Commit(). Destroying it without
+// Commit() leaves the store exactly as it was.
+class CostIngest : public CostSink {
+ public:
+  // In every billing partition the run touched, replaces what earlier runs stored with this
+  // run's rows, atomically and durably.
+  virtual Result<IngestCommit> Commit() = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual Result<std::unique_ptr<CostIngest>> BeginCostIngest(const IngestRun& run) = 0;
+  virtual Result<CostTable> QueryCosts(const CostQuery& query) = 0;
+};
+
+// Opens (creating if needed) the store named by `url`: "sqlite:PATH" (a plain path also means
+// SQLite). Errors: kInvalidArgument for an unknown scheme; kIoError when it cannot be opened;
+// kFailedPrecondition when its schema is newer than this binary.
+Result<std::unique_ptr<Store>> OpenStore(std::string_view url);
+
+}  // namespace tally

@@ -1,0 +1,33 @@
+#include "cli/cli.h"
+
+#include <cstdio>
+
+namespace tally::cli {
+
+void PrintError(const std::string& message) { std::fprintf(stderr, "tally: %s\n", message.c_str()); }
+
+int RunCli(int argc, char** argv) {
+  CLI::App app{
+      "tally: a FinOps engine. It ingests cost data normalized to FOCUS with exact decimal "
+      "money and reports who spent what.",
+      "tally"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "tally 0.1.0");
+  GlobalOptions globals;
+  app.add_option("--store", globals.store,
+                 "where data is kept: sqlite:PATH (default sqlite:./tally.db)")
+      ->envname("TALLY_STORE")
+      ->capture_default_str();
+  int exit_code = 0;
+  AddIngestCommand(&app, &globals, &exit_code);
+  AddCostsCommand(&app, &globals, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  return exit_code;
+}
+
+}  // namespace tally::cli

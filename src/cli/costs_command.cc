@@ -1,0 +1,87 @@
+// tally costs: sums a cost metric over the stored cost lines, grouped by columns.
+#include <cstdio>
+#include <string>
+
+#include "cli/cli.h"
+#include "common/strings.h"
+#include "report/output_format.h"
+#include "tally/store.h"
+
+namespace tally::cli {
+namespace {
+
+struct CostsFlags {
+  std::string by;
+  std::string metric = "EffectiveCost";
+  std::string from, to;
+  std::string format = "table";
+};
+
+Result<CostQuery> BuildQuery(const CostsFlags& flags) {
+  CostQuery query;
+  for (const std::string& name : SplitList(flags.by, ',')) {
+    TALLY_ASSIGN_OR_RETURN(GroupKey key, GroupKey::Parse(name));
+    query.group_by.push_back(std::move(key));
+  }
+  TALLY_ASSIGN_OR_RETURN(query.metric, ParseCostMetric(flags.metric));
+  if (!flags.from.empty()) {
+    auto from = ParseTimestamp(flags.from);
+    if (!from.ok()) return from.status().WithContext("--from");
+    query.from = *from;
+  }
+  if (!flags.to.empty()) {
+    auto to = ParseTimestamp(flags.to);
+    if (!to.ok()) return to.status().WithContext("--to");
+    query.to = *to;
+  }
+  if (query.from && query.to && *query.to <= *query.from) {
+    return InvalidArgument("--to must be after --from (the window is [from, to))");
+  }
+  return query;
+}
+
+int RunCosts(const GlobalOptions& globals, const CostsFlags& flags) {
+  auto query = BuildQuery(flags);
+  if (!query.ok()) {
+    PrintError("costs: " + query.status().message());
+    return 2;
+  }
+  auto format = ParseOutputFormat(flags.format);
+  if (!format.ok()) {
+    PrintError("costs: " + format.status().message());
+    return 2;
+  }
+  auto store = OpenStore(globals.store);
+  if (!store.ok()) {
+    PrintError(store.status().message());
+    return 1;
+  }
+  auto table = (*store)->QueryCosts(*query);
+  if (!table.ok()) {
+    PrintError("costs: " + table.status().message());
+    return 1;
+  }
+  std::string out = RenderCostTable(*table, *format);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
+}
+
+}  // namespace
+
+void AddCostsCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code) {
+  auto flags = std::make_shared<CostsFlags>();
+  CLI::App* costs = app->add_subcommand(
+      "costs", "sum a cost metric over stored cost lines, grouped by FOCUS columns");
+  costs->add_option("--by", flags->by,
+                    "group by columns, comma-separated: any FOCUS dimension, Tags.<key>, or an "
+                    "x_ column (e.g. ProviderName,ServiceCategory)");
+  costs->add_option("--metric", flags->metric,
+                    "EffectiveCost, BilledCost, ListCost or ContractedCost")
+      ->capture_default_str();
+  costs->add_option("--from", flags->from, "first day included (YYYY-MM-DD, on ChargePeriodStart)");
+  costs->add_option("--to", flags->to, "first day excluded (YYYY-MM-DD)");
+  costs->add_option("--format", flags->format, "table, csv or json")->capture_default_str();
+  costs->callback([=]() { *exit_code = RunCosts(*globals, *flags); });
+}
+
+}  // namespace tally::cli

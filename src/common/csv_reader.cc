@@ -1,0 +1,127 @@
+#include "common/csv_reader.h"
+
+#include <cstring>
+#include <string>
+
+namespace tally {
+namespace {
+
+constexpr size_t kInitialBuffer = 1 << 20;
+constexpr size_t kMaxRecord = 64u << 20;
+
+}  // namespace
+
+CsvReader::CsvReader(InputFile* in, char delimiter)
+    : in_(in), delimiter_(delimiter), buf_(kInitialBuffer) {}
+
+Status CsvReader::Refill() {
+  // Keep the unfinished record: move it to the front, then read more behind it.
+  if (begin_ > 0) {
+    std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+    read_ -= begin_;
+    write_ -= begin_;
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  if (end_ == buf_.size()) {
+    if (buf_.size() >= kMaxRecord) {
+      return InvalidArgument(in_->path() + ": line " + std::to_string(record_line_) +
+                             ": record longer than 64 MiB (not a CSV file?)");
+    }
+    buf_.resize(buf_.size() * 2);
+  }
+  TALLY_ASSIGN_OR_RETURN(size_t got, in_->Read(buf_.data() + end_, buf_.size() - end_));
+  if (got == 0) {
+    eof_ = true;
+    return Status::Ok();
+  }
+  if (std::memchr(buf_.data() + end_, '\0', got) != nullptr) {
+    return InvalidArgument(in_->path() + ": binary data (NUL byte): not a CSV file");
+  }
+  end_ += got;
+  if (!started_ && end_ >= 3) {
+    started_ = true;
+    if (std::memcmp(buf_.data(), "\xEF\xBB\xBF", 3) == 0) read_ = write_ = begin_ = 3;
+  }
+  return Status::Ok();
+}
+
+CsvReader::Step CsvReader::ParseRecord() {
+  char* b = buf_.data();
+  while (read_ < end_) {
+    const char c = b[read_];
+    if (in_quotes_) {
+      if (c == '"') {
+        if (read_ + 1 == end_ && !eof_) return Step::kNeedData;  // is it a doubled quote?
+        if (read_ + 1 < end_ && b[read_ + 1] == '"') {
+          b[write_++] = '"';
+          read_ += 2;
+        } else {
+          in_quotes_ = false;
+          ++read_;
+        }
+        continue;
+      }
+      if (c == '\n') ++line_;
+      b[write_++] = c;
+      ++read_;
+      continue;
+    }
+    if (c == delimiter_) {
+      spans_.emplace_back(field_start_, write_ - begin_);
+      field_start_ = write_ - begin_;
+      field_quoted_ = false;
+      ++read_;
+    } else if (c == '\n') {
+      spans_.emplace_back(field_start_, write_ - begin_);
+      ++read_;
+      ++line_;
+      return Step::kRecord;
+    } else if (c == '\r') {
+      if (read_ + 1 == end_ && !eof_) return Step::kNeedData;  // CRLF split across reads?
+      if (read_ + 1 < end_ && b[read_ + 1] == '\n') {
+        ++read_;  // the '\n' ends the record next
+      } else {
+        b[write_++] = c;
+        ++read_;
+      }
+    } else if (c == '"' && write_ - begin_ == field_start_ && !field_quoted_) {
+      in_quotes_ = true;
+      field_quoted_ = true;
+      quote_line_ = line_;
+      ++read_;
+    } else {
+      b[write_++] = c;
+      ++read_;
+    }
+  }
+  return Step::kNeedData;
+}
+
+Result<bool> CsvReader::Next() {
+  begin_ = write_ = read_;
+  spans_.clear();
+  field_start_ = 0;
+  in_quotes_ = field_quoted_ = false;
+  record_line_ = line_;
+  for (;;) {
+    Step step = read_ < end_ ? ParseRecord() : Step::kNeedData;
+    if (step == Step::kRecord) break;
+    if (eof_) {
+      if (in_quotes_) {
+        return InvalidArgument(in_->path() + ": line " + std::to_string(quote_line_) +
+                               ": unterminated quoted field");
+      }
+      if (read_ == begin_ && spans_.empty()) return false;  // nothing left
+      spans_.emplace_back(field_start_, write_ - begin_);
+      break;
+    }
+    TALLY_RETURN_IF_ERROR(Refill());
+  }
+  fields_.clear();
+  const char* base = buf_.data() + begin_;
+  for (const auto& [start, end] : spans_) fields_.emplace_back(base + start, end - start);
+  return true;
+}
+
+}  // namespace tally

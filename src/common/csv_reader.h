@@ -1,0 +1,61 @@
+// CsvReader: a streaming RFC 4180 reader. It holds one buffer (it grows only for a record longer
+// than the buffer), so memory does not grow with the file. Quoted fields may hold delimiters,
+// doubled quotes and line breaks; CRLF and LF both end a record; a UTF-8 byte-order mark at the
+// start is skipped. A stray quote inside an unquoted field is kept as a character.
+//
+// Hand-written: Debian packages no C++ CSV parser that streams with this memory bound and speed
+// (see src/common/README.md). Not thread-safe; fields are views valid until the next Next().
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "common/input_file.h"
+#include "tally/result.h"
+
+namespace tally {
+
+class CsvReader {
+ public:
+  // `in` must outlive the reader.
+  explicit CsvReader(InputFile* in, char delimiter = ',');
+
+  // Reads the next record. Returns false at the end of the input.
+  // Errors: kIoError from the input; kInvalidArgument for binary (NUL) data, an unterminated
+  // quoted field, or a record over 64 MiB. Each names the file and line.
+  Result<bool> Next();
+
+  std::span<const std::string_view> fields() const { return fields_; }
+  // 1-based physical line where the current record starts.
+  int64_t line() const { return record_line_; }
+  // Whether the current record is an empty line.
+  bool blank() const { return fields_.size() == 1 && fields_[0].empty(); }
+
+ private:
+  enum class Step { kRecord, kNeedData, kError };
+  Step ParseRecord();
+  Status Refill();
+
+  InputFile* in_;
+  char delimiter_;
+  std::vector<char> buf_;
+  size_t begin_ = 0;  // start of the current record in buf_
+  size_t read_ = 0;   // next byte to read
+  size_t write_ = 0;  // where the next field byte goes (unescaping compacts in place)
+  size_t end_ = 0;    // end of valid data
+  bool eof_ = false;
+  bool started_ = false;
+  bool in_quotes_ = false;
+  bool field_quoted_ = false;
+  size_t field_start_ = 0;  // relative to begin_
+  std::vector<std::pair<size_t, size_t>> spans_;  // field [start, end) relative to begin_
+  std::vector<std::string_view> fields_;
+  int64_t line_ = 1;         // line of read_
+  int64_t record_line_ = 0;
+  int64_t quote_line_ = 0;   // where the open quote started, for the error message
+  Status error_;
+};
+
+}  // namespace tally

@@ -1,0 +1,42 @@
+// InputFile: sequential reader of a file's bytes that gunzips transparently when the file starts
+// with the gzip magic number, whatever its name. Truncated or corrupt gzip data is an error, not
+// a silent end of file.
+//
+// Owns its zlib handle. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "tally/result.h"
+
+namespace tally {
+
+class InputFile {
+ public:
+  // Errors: kNotFound (no such file), kIoError (unreadable, a directory).
+  static Result<std::unique_ptr<InputFile>> Open(const std::string& path);
+  ~InputFile();
+  InputFile(const InputFile&) = delete;
+  InputFile& operator=(const InputFile&) = delete;
+
+  // Reads up to `n` bytes into `buf`; returns 0 only at the end of the data.
+  // Errors: kIoError naming the problem ("truncated gzip stream", "corrupt gzip data: ...").
+  Result<size_t> Read(char* buf, size_t n);
+
+  const std::string& path() const { return path_; }
+  bool compressed() const { return compressed_; }
+  // Size of the file on disk, and how much of it has been consumed (for progress).
+  uint64_t size_on_disk() const { return size_on_disk_; }
+  uint64_t consumed_on_disk() const;
+
+ private:
+  InputFile() = default;
+  std::string path_;
+  void* gz_ = nullptr;  // gzFile; void* keeps zlib.h out of this header
+  bool compressed_ = false;
+  uint64_t size_on_disk_ = 0;
+};
+
+}  // namespace tally

@@ -1,0 +1,23 @@
+// Small string helpers shared by the parsers and the command line.
+//
+// Pure functions. Thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tally {
+
+// Removes ASCII spaces and tabs at both ends.
+std::string_view Trim(std::string_view s);
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix);
+bool EndsWith(std::string_view s, std::string_view suffix);
+std::string ToLower(std::string_view s);
+// Splits on `sep`, trimming each piece; empty pieces are dropped.
+std::vector<std::string> SplitList(std::string_view s, char sep);
+// Whether the text is a null placeholder of real exports: empty, NULL, null, Null.
+bool IsNullText(std::string_view s);
+
+}  // namespace tally

@@ -1,0 +1,219 @@
+#include "ingest/billing/focus/focus_reader.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "common/csv_reader.h"
+#include "common/strings.h"
+#include "ingest/bill_values.h"
+#include "model/json_object.h"
+
+namespace tally {
+namespace {
+
+// What to do with each field position of the file.
+struct FieldPlan {
+  enum class Kind { kFocus, kExtra };
+  Kind kind = Kind::kExtra;
+  FocusColumn column = FocusColumn::kProviderName;
+  std::string name;  // the header text (for extras and messages)
+};
+
+struct HeaderPlan {
+  std::vector<FieldPlan> fields;
+  std::vector<size_t> extras_by_name;  // field positions of extras, sorted by name
+};
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string s;
+  for (const std::string& n : names) s += (s.empty() ? "" : ", ") + n;
+  return s;
+}
+
+Result<HeaderPlan> PlanHeader(std::span<const std::string_view> header, FileContext* context) {
+  HeaderPlan plan;
+  plan.fields.resize(header.size());
+  std::vector<bool> mapped(kFocusColumnCount, false);
+  // Exact FOCUS names first, then old-version aliases for columns still unmapped.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (size_t i = 0; i < header.size(); ++i) {
+      FieldPlan& field = plan.fields[i];
+      field.name = std::string(Trim(header[i]));
+      if (field.name.empty()) field.name = "column_" + std::to_string(i + 1);
+      if (field.kind == FieldPlan::Kind::kFocus) continue;
+      auto column = pass == 0 ? FindFocusColumn(field.name) : FindFocusAlias(field.name);
+      if (!column) continue;
+      size_t index = static_cast<size_t>(*column);
+      if (mapped[index]) {
+        TALLY_RETURN_IF_ERROR(context->Warn(1, field.name,
+                                            "second column for " + std::string(NameOf(*column)) +
+                                                "; kept as an extra column"));
+        continue;
+      }
+      mapped[index] = true;
+      field.kind = FieldPlan::Kind::kFocus;
+      field.column = *column;
+    }
+  }
+  std::vector<std::string> found, missing;
+  bool has_metric = false;
+  for (const FieldPlan& field : plan.fields) found.push_back(field.name);
+  for (FocusColumn metric : kCostMetrics) has_metric |= mapped[static_cast<size_t>(metric)];
+  if (!has_metric) {
+    return InvalidArgument(
+        context->path() +
+        ": missing mandatory FOCUS columns: none of BilledCost, EffectiveCost, ListCost, "
+        "ContractedCost (columns found: " + JoinNames(found) + ")");
+  }
+  for (const FocusColumnInfo& info : AllFocusColumns()) {
+    if (info.mandatory && !mapped[static_cast<size_t>(info.column)]) {
+      missing.emplace_back(info.name);
+    }
+  }
+  if (!missing.empty()) {
+    TALLY_RETURN_IF_ERROR(context->Warn(
+        0, "", "FOCUS 1.2 mandatory columns absent, read as null: " + JoinNames(missing)));
+  }
+  for (size_t i = 0; i < plan.fields.size(); ++i) {
+    if (plan.fields[i].kind == FieldPlan::Kind::kExtra) plan.extras_by_name.push_back(i);
+  }
+  std::stable_sort(plan.extras_by_name.begin(), plan.extras_by_name.end(),
+                   [&](size_t a, size_t b) { return plan.fields[a].name < plan.fields[b].name; });
+  return plan;
+}
+
+// Turns one record into a CostLine; reusable buffers hold the JSON texts it points into.
+class RowReader {
+ public:
+  RowReader(const HeaderPlan& plan, FileContext* context) : plan_(plan), context_(context) {}
+
+  // Fills *line from `fields`. Returns false (after reporting why) when the row is rejected.
+  Result<bool> Read(std::span<const std::string_view> fields, int64_t line_number,
+                    CostLine* line) {
+    *line = CostLine();
+    line->line = line_number;
+    const size_t width = plan_.fields.size();
+    if (fields.size() > width) {
+      for (size_t i = width; i < fields.size(); ++i) {
+        if (!Trim(fields[i]).empty()) {
+          TALLY_RETURN_IF_ERROR(context_->Reject(
+              line_number, "", "row has " + std::to_string(fields.size()) +
+                                   " fields; the header has " + std::to_string(width)));
+          return false;
+        }
+      }
+    } else if (fields.size() < width) {
+      TALLY_RETURN_IF_ERROR(context_->WarnOnce(
+          "short-row", line_number, "",
+          "row has " + std::to_string(fields.size()) + " fields; the header has " +
+              std::to_string(width) + "; missing trailing fields read as null (first such row)"));
+    }
+    const size_t n = std::min(width, fields.size());
+    for (size_t i = 0; i < n; ++i) {
+      const FieldPlan& field = plan_.fields[i];
+      if (field.kind != FieldPlan::Kind::kFocus) continue;
+      TALLY_ASSIGN_OR_RETURN(bool ok, ReadFocusValue(field, fields[i], line_number, line));
+      if (!ok) return false;
+    }
+    extras_.clear();
+    for (size_t i : plan_.extras_by_name) {
+      if (i >= n || IsNullText(fields[i])) continue;
+      extras_ += extras_.empty() ? "{\"" : ",\"";
+      AppendJsonEscaped(plan_.fields[i].name, &extras_);
+      extras_ += "\":\"";
+      AppendJsonEscaped(Trim(fields[i]), &extras_);
+      extras_ += '"';
+    }
+    if (!extras_.empty()) extras_ += '}';
+    line->extras_json = extras_;
+    return true;
+  }
+
+ private:
+  Result<bool> ReadFocusValue(const FieldPlan& field, std::string_view raw, int64_t line_number,
+                              CostLine* line) {
+    std::string_view text = Trim(raw);
+    if (IsNullText(text)) return true;
+    const FocusColumnInfo& info = InfoOf(field.column);
+    switch (info.type) {
+      case FocusType::kString:
+        line->dims[DimIndex(field.column)] = text;
+        return true;
+      case FocusType::kJson: {
+        JsonSlot& slot = field.column == FocusColumn::kTags ? tags_ : sku_details_;
+        if (text != slot.raw) {
+          slot.raw.assign(text);
+          slot.valid = CanonicalJsonObject(text, &slot.canonical).ok();
+        }
+        if (!slot.valid) {
+          TALLY_RETURN_IF_ERROR(context_->Warn(line_number, info.name,
+                                               "not a JSON object; kept as text"));
+        }
+        line->dims[DimIndex(field.column)] = slot.valid ? slot.canonical : slot.raw;
+        return true;
+      }
+      case FocusType::kDecimal: {
+        auto value = ParseBillDecimal(text);
+        if (!value.ok()) {
+          TALLY_RETURN_IF_ERROR(context_->Reject(line_number, info.name, value.status().message()));
+          return false;
+        }
+        if (value->formatted) {
+          TALLY_RETURN_IF_ERROR(context_->WarnOnce(
+              info.name, line_number, info.name,
+              "formatted numbers (currency symbol, thousands separators) read as plain decimals "
+              "(first such row)"));
+        }
+        line->decimals[DecimalIndex(field.column)] = value->value;
+        return true;
+      }
+      case FocusType::kDateTime: {
+        std::string warning;
+        auto value = ParseTimestamp(text, &warning);
+        if (!value.ok()) {
+          TALLY_RETURN_IF_ERROR(context_->Reject(line_number, info.name, value.status().message()));
+          return false;
+        }
+        if (!warning.empty()) TALLY_RETURN_IF_ERROR(context_->Warn(line_number, info.name, warning));
+        line->times[TimeIndex(field.column)] = *value;
+        return true;
+      }
+    }
+    return true;
+  }
+
+  // The last raw JSON text seen in a column and its canonical form: rows repeat tag sets.
+  struct JsonSlot {
+    std::string raw, canonical;
+    bool valid = false;
+  };
+
+  const HeaderPlan& plan_;
+  FileContext* context_;
+  JsonSlot tags_, sku_details_;
+  std::string extras_;
+};
+
+}  // namespace
+
+Status ReadFocusFile(InputFile* in, FileContext* context) {
+  CsvReader csv(in);
+  TALLY_ASSIGN_OR_RETURN(bool has_header, csv.Next());
+  if (!has_header || csv.blank()) {
+    return InvalidArgument(context->path() + ": empty file: no header row");
+  }
+  TALLY_ASSIGN_OR_RETURN(HeaderPlan plan, PlanHeader(csv.fields(), context));
+  RowReader rows(plan, context);
+  CostLine line;
+  for (;;) {
+    TALLY_ASSIGN_OR_RETURN(bool more, csv.Next());
+    if (!more) break;
+    if (csv.blank()) continue;
+    TALLY_ASSIGN_OR_RETURN(bool ok, rows.Read(csv.fields(), csv.line(), &line));
+    if (ok) TALLY_RETURN_IF_ERROR(context->Emit(line));
+  }
+  return Status::Ok();
+}
+
+}  // namespace tally

@@ -1,0 +1,116 @@
+#include "ingest/ingest_files.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "common/strings.h"
+
+namespace tally {
+
+namespace fs = std::filesystem;
+
+FileContext::FileContext(const SourceFile& file, const InputFile* in, CostSink* sink,
+                         const IngestOptions& options, IngestTotals* totals)
+    : file_(file), in_(in), sink_(sink), options_(options), totals_(totals) {}
+
+Status FileContext::Emit(const CostLine& line) {
+  TALLY_RETURN_IF_ERROR(sink_->Add(line));
+  ++rows_stored_;
+  if (const auto& cost = line.decimal(FocusColumn::kEffectiveCost)) {
+    std::string_view currency = line.dim(FocusColumn::kBillingCurrency);
+    auto& sums = totals_->effective_cost;
+    auto it = std::find_if(sums.begin(), sums.end(),
+                           [&](const auto& entry) { return entry.first == currency; });
+    if (it == sums.end()) it = sums.insert(sums.end(), {std::string(currency), Decimal()});
+    if (!it->second.CheckedAdd(*cost)) {
+      return InvalidArgument(file_.path + ": line " + std::to_string(line.line) +
+                             ": EffectiveCost total overflows");
+    }
+  }
+  if (options_.on_progress && rows_stored_ % 65536 == 0) options_.on_progress(*in_, rows_stored_);
+  return Status::Ok();
+}
+
+Status FileContext::Report(Severity severity, int64_t line, std::string_view column,
+                           std::string reason) {
+  Diagnostic d{severity, file_.path, line, std::string(column), std::move(reason)};
+  if (severity == Severity::kError) {
+    ++totals_->rows_rejected;
+  } else {
+    ++totals_->warnings;
+  }
+  if (options_.on_diagnostic) options_.on_diagnostic(d);
+  return sink_->AddDiagnostic(d);
+}
+
+Status FileContext::Reject(int64_t line, std::string_view column, std::string reason) {
+  return Report(Severity::kError, line, column, std::move(reason));
+}
+
+Status FileContext::Warn(int64_t line, std::string_view column, std::string reason) {
+  return Report(Severity::kWarning, line, column, std::move(reason));
+}
+
+Status FileContext::WarnOnce(std::string_view key, int64_t line, std::string_view column,
+                             std::string reason) {
+  if (std::find(warned_keys_.begin(), warned_keys_.end(), key) != warned_keys_.end()) {
+    return Status::Ok();
+  }
+  warned_keys_.emplace_back(key);
+  return Warn(line, column, std::move(reason));
+}
+
+Result<std::vector<std::string>> ExpandInputPaths(std::span<const std::string> paths) {
+  std::vector<std::string> files;
+  for (const std::string& path : paths) {
+    std::error_code ec;
+    fs::file_status status = fs::status(path, ec);
+    if (ec || !fs::exists(status)) return NotFound(path + ": no such file or directory");
+    if (!fs::is_directory(status)) {
+      files.push_back(path);
+      continue;
+    }
+    std::vector<std::string> found;
+    for (const fs::directory_entry& entry : fs::recursive_directory_iterator(path, ec)) {
+      std::string name = ToLower(entry.path().filename().string());
+      if (entry.is_regular_file() && (EndsWith(name, ".csv") || EndsWith(name, ".csv.gz"))) {
+        found.push_back(entry.path().string());
+      }
+    }
+    if (ec) return IoError(path + ": " + ec.message());
+    std::sort(found.begin(), found.end());
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  return files;
+}
+
+Status IngestFiles(std::span<const std::string> paths, std::string_view format,
+                   const FileReader& reader, CostSink* sink, const IngestOptions& options,
+                   IngestTotals* totals) {
+  TALLY_ASSIGN_OR_RETURN(std::vector<std::string> files, ExpandInputPaths(paths));
+  for (const std::string& path : files) {
+    Status status;
+    auto in = InputFile::Open(path);
+    if (in.ok()) {
+      SourceFile source{path, std::string(format), (*in)->size_on_disk()};
+      TALLY_RETURN_IF_ERROR(sink->BeginFile(source));
+      FileContext context(source, in->get(), sink, options, totals);
+      status = reader(in->get(), &context);
+      if (options.on_file_done) options.on_file_done(path, status.ok());
+      if (status.ok()) {
+        ++totals->files_read;
+        totals->rows_stored += context.rows_stored();
+        continue;
+      }
+      TALLY_RETURN_IF_ERROR(sink->AbandonFile());
+    } else {
+      status = in.status();
+      if (options.on_file_done) options.on_file_done(path, false);
+    }
+    if (!options.skip_bad_files) return status;
+    totals->files_skipped.emplace_back(path, status.message());
+  }
+  return Status::Ok();
+}
+
+}  // namespace tally

@@ -1,0 +1,91 @@
+// IngestFiles: runs one format reader over a list of files and directories, sending rows and
+// diagnostics to a CostSink. It expands directories (the .csv and .csv.gz files below them, sorted,
+// at any depth), counts what was stored and rejected, and decides what a bad file does to the run.
+//
+// Not thread-safe; one run at a time per sink.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/input_file.h"
+#include "tally/cost_sink.h"
+#include "tally/decimal.h"
+
+namespace tally {
+
+struct IngestOptions {
+  // Report a file that cannot be read (missing, not CSV, no cost columns, truncated) and go on
+  // with the others, instead of failing the whole run. Default: false.
+  bool skip_bad_files = false;
+  // Told about every diagnostic as it happens (the sink stores them all). May be empty.
+  std::function<void(const Diagnostic&)> on_diagnostic;
+  // Told every 65,536 rows of a file. May be empty.
+  std::function<void(const InputFile& file, int64_t rows)> on_progress;
+  // Told when a file is done: ok, or bad (its rows abandoned, or the run failed). May be empty.
+  std::function<void(const std::string& path, bool ok)> on_file_done;
+};
+
+struct IngestTotals {
+  int files_read = 0;
+  std::vector<std::pair<std::string, std::string>> files_skipped;  // path, reason
+  int64_t rows_stored = 0;
+  int64_t rows_rejected = 0;
+  int64_t warnings = 0;
+  // Σ EffectiveCost of the stored rows, per BillingCurrency ("" when the rows name none).
+  std::vector<std::pair<std::string, Decimal>> effective_cost;
+};
+
+// What a format reader gets for one file: where its rows and problems go.
+class FileContext {
+ public:
+  // `in` is the file being read, for progress reports; all must outlive the context.
+  FileContext(const SourceFile& file, const InputFile* in, CostSink* sink,
+              const IngestOptions& options, IngestTotals* totals);
+
+  const std::string& path() const { return file_.path; }
+  // Stores one row.
+  Status Emit(const CostLine& line);
+  // Rejects row `line`: it is not stored.
+  Status Reject(int64_t line, std::string_view column, std::string reason);
+  // Notes a lenient reading of row `line` (0: the whole file); the row is stored.
+  Status Warn(int64_t line, std::string_view column, std::string reason);
+  // Like Warn, but only the first time `key` is seen in this file.
+  Status WarnOnce(std::string_view key, int64_t line, std::string_view column, std::string reason);
+
+  int64_t rows_stored() const { return rows_stored_; }
+
+ private:
+  Status Report(Severity severity, int64_t line, std::string_view column, std::string reason);
+
+  SourceFile file_;
+  const InputFile* in_;
+  CostSink* sink_;
+  const IngestOptions& options_;
+  IngestTotals* totals_;
+  int64_t rows_stored_ = 0;
+  std::vector<std::string> warned_keys_;
+};
+
+// Reads one file into its context. Returns a file-level error (the file cannot be read as this
+// format at all); row problems go through the context instead.
+using FileReader = std::function<Status(InputFile* in, FileContext* context)>;
+
+// Expands `paths` into files: a file as given; for a directory, the .csv and .csv.gz files
+// below it at any depth, sorted by path.
+// Errors: kNotFound for a path that does not exist.
+Result<std::vector<std::string>> ExpandInputPaths(std::span<const std::string> paths);
+
+// Ingests `paths` with `reader`. A bad file fails the run (its error is returned, naming the
+// file) unless options.skip_bad_files, in which case its rows are abandoned and it is listed in
+// totals->files_skipped.
+Status IngestFiles(std::span<const std::string> paths, std::string_view format,
+                   const FileReader& reader, CostSink* sink, const IngestOptions& options,
+                   IngestTotals* totals);
+
+}  // namespace tally

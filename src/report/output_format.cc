@@ -1,0 +1,124 @@
+#include "report/output_format.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "common/strings.h"
+
+namespace tally {
+namespace {
+
+void AppendCsvField(std::string_view value, std::string* out) {
+  if (value.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out->append(value);
+    return;
+  }
+  out->push_back('"');
+  for (char c : value) {
+    if (c == '"') out->push_back('"');
+    out->push_back(c);
+  }
+  out->push_back('"');
+}
+
+std::string RenderCsv(const CostTable& table) {
+  std::string out;
+  for (const std::string& column : table.columns) {
+    AppendCsvField(column, &out);
+    out += ',';
+  }
+  out += table.metric + "\n";
+  for (const CostRow& row : table.rows) {
+    for (const auto& key : row.keys) {
+      if (key) AppendCsvField(*key, &out);
+      out += ',';
+    }
+    row.value.AppendTo(&out);
+    out += '\n';
+  }
+  return out;
+}
+
+std::string RenderJson(const CostTable& table) {
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  for (const CostRow& row : table.rows) {
+    nlohmann::ordered_json object = nlohmann::ordered_json::object();
+    for (size_t i = 0; i < table.columns.size(); ++i) {
+      object[table.columns[i]] = row.keys[i] ? nlohmann::ordered_json(*row.keys[i]) : nullptr;
+    }
+    object[table.metric] = row.value.ToString();
+    rows.push_back(std::move(object));
+  }
+  nlohmann::ordered_json doc = {{"rows", std::move(rows)}, {"total", table.total.ToString()}};
+  return doc.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+// Width in characters, counting each UTF-8 sequence once.
+size_t DisplayWidth(std::string_view s) {
+  return static_cast<size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+std::string RenderTable(const CostTable& table) {
+  const size_t key_count = table.columns.size();
+  std::vector<std::vector<std::string>> cells;
+  std::vector<std::string> header = table.columns;
+  header.push_back(table.metric);
+  cells.push_back(header);
+  for (const CostRow& row : table.rows) {
+    std::vector<std::string> line;
+    for (const auto& key : row.keys) line.push_back(key ? *key : "(null)");
+    line.push_back(row.value.ToString());
+    cells.push_back(std::move(line));
+  }
+  std::vector<std::string> total_line(key_count, "");
+  if (key_count > 0) total_line[0] = "Total";
+  total_line.push_back(table.total.ToString());
+  std::vector<size_t> widths(key_count + 1, 0);
+  cells.push_back(total_line);
+  for (const auto& line : cells) {
+    for (size_t i = 0; i < line.size(); ++i) widths[i] = std::max(widths[i], DisplayWidth(line[i]));
+  }
+  cells.pop_back();
+  std::string out;
+  auto append_line = [&](const std::vector<std::string>& line) {
+    for (size_t i = 0; i < line.size(); ++i) {
+      size_t pad = widths[i] - DisplayWidth(line[i]);
+      bool numeric = i == key_count;  // the metric column is right-aligned
+      if (numeric) out.append(pad, ' ');
+      out += line[i];
+      if (!numeric && i + 1 < line.size()) out.append(pad + 2, ' ');
+    }
+    out += '\n';
+  };
+  for (const auto& line : cells) append_line(line);
+  size_t rule = 0;
+  for (size_t w : widths) rule += w + 2;
+  out.append(rule - 2, '-');
+  out += '\n';
+  append_line(total_line);
+  return out;
+}
+
+}  // namespace
+
+Result<OutputFormat> ParseOutputFormat(std::string_view text) {
+  if (EqualsIgnoreCase(text, "table")) return OutputFormat::kTable;
+  if (EqualsIgnoreCase(text, "csv")) return OutputFormat::kCsv;
+  if (EqualsIgnoreCase(text, "json")) return OutputFormat::kJson;
+  return InvalidArgument("unknown format \"" + std::string(text) + "\": use table, csv or json");
+}
+
+std::string RenderCostTable(const CostTable& table, OutputFormat format) {
+  switch (format) {
+    case OutputFormat::kCsv:
+      return RenderCsv(table);
+    case OutputFormat::kJson:
+      return RenderJson(table);
+    case OutputFormat::kTable:
+      break;
+  }
+  return RenderTable(table);
+}
+
+}  // namespace tally

@@ -1,0 +1,26 @@
+// The output formats every report command offers, and how a CostTable looks in each.
+//   table: aligned columns for people, with a total line;
+//   csv:   a header (group columns, then the metric) and one row per group; nulls are empty;
+//   json:  {"rows":[{"ProviderName":"AWS",...,"EffectiveCost":"12.5"}],"total":"12.5"},
+//          money as decimal strings, nulls as null.
+// Money is always printed exactly, with every significant digit.
+//
+// Pure functions. Thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "tally/cost_query.h"
+#include "tally/result.h"
+
+namespace tally {
+
+enum class OutputFormat { kTable, kCsv, kJson };
+
+// Errors: kInvalidArgument naming the three formats.
+Result<OutputFormat> ParseOutputFormat(std::string_view text);
+
+std::string RenderCostTable(const CostTable& table, OutputFormat format);
+
+}  // namespace tally

@@ -1,0 +1,22 @@
+// OpenStore: picks the backend from the store URL. The list of backends is explicit here.
+#include "common/strings.h"
+#include "store/sqlite/sqlite_store.h"
+#include "tally/store.h"
+
+namespace tally {
+
+Result<std::unique_ptr<Store>> OpenStore(std::string_view url) {
+  std::string_view path = url;
+  if (StartsWithIgnoreCase(url, "sqlite:")) {
+    path = url.substr(7);
+    if (path.starts_with("//")) path.remove_prefix(2);
+  } else if (url.find("://") != std::string_view::npos) {
+    return InvalidArgument("unknown store \"" + std::string(url) +
+                           "\": use sqlite:PATH (ClickHouse support is planned)");
+  }
+  if (path.empty()) return InvalidArgument("store URL \"" + std::string(url) + "\" has no path");
+  TALLY_ASSIGN_OR_RETURN(auto store, sqlite::SqliteStore::Open(std::string(path)));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace tally

@@ -1,0 +1,81 @@
+#include "store/sqlite/schema.h"
+
+#include <functional>
+#include <vector>
+
+#include "tally/focus_schema.h"
+
+namespace tally::sqlite {
+namespace {
+
+std::string ColumnList(FocusType a, FocusType b, std::string_view suffix) {
+  std::string s;
+  for (const FocusColumnInfo& info : AllFocusColumns()) {
+    if (info.type != a && info.type != b) continue;
+    if (!s.empty()) s += ", ";
+    s += info.name;
+    s += suffix;
+  }
+  return s;
+}
+
+// Version 1: FOCUS 1.2 cost lines. Later versions append migrations; never edit this one.
+std::string MigrationV1() {
+  return R"sql(
+CREATE TABLE dict(id INTEGER PRIMARY KEY, value TEXT NOT NULL UNIQUE);
+CREATE TABLE ingests(
+  id INTEGER PRIMARY KEY, format TEXT NOT NULL, command TEXT NOT NULL,
+  started_at INTEGER NOT NULL, committed_at INTEGER,
+  rows_stored INTEGER NOT NULL DEFAULT 0, rows_replaced INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE source_files(
+  id INTEGER PRIMARY KEY, ingest_id INTEGER NOT NULL, path TEXT NOT NULL,
+  format TEXT NOT NULL, size INTEGER NOT NULL, abandoned INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE billing_partitions(
+  id INTEGER PRIMARY KEY, provider TEXT NOT NULL, account TEXT NOT NULL,
+  period_start INTEGER NOT NULL, ingest_id INTEGER NOT NULL,
+  file_count INTEGER NOT NULL DEFAULT 0,
+  UNIQUE(provider, account, period_start));
+CREATE TABLE diagnostics(
+  ingest_id INTEGER NOT NULL, file_id INTEGER, line INTEGER NOT NULL, severity TEXT NOT NULL,
+  column_name TEXT NOT NULL, reason TEXT NOT NULL);
+CREATE TABLE cost_series(
+  id INTEGER PRIMARY KEY, key BLOB NOT NULL UNIQUE,
+  BillingPeriodStart INTEGER, BillingPeriodEnd INTEGER, extras INTEGER, )sql" +
+         ColumnList(FocusType::kString, FocusType::kJson, " INTEGER") + R"sql();
+CREATE TABLE cost_lines(
+  series_id INTEGER NOT NULL, partition_id INTEGER NOT NULL, ingest_id INTEGER NOT NULL,
+  file_id INTEGER NOT NULL, line INTEGER NOT NULL,
+  ChargePeriodStart INTEGER, ChargePeriodEnd INTEGER, )sql" +
+         ColumnList(FocusType::kDecimal, FocusType::kDecimal, "") + R"sql();
+CREATE INDEX cost_lines_by_partition ON cost_lines(partition_id, ingest_id);
+)sql";
+}
+
+}  // namespace
+
+std::string DecimalColumnList() { return ColumnList(FocusType::kDecimal, FocusType::kDecimal, ""); }
+std::string DimColumnList() { return ColumnList(FocusType::kString, FocusType::kJson, ""); }
+
+Status Migrate(SqliteDb* db) {
+  const std::vector<std::function<std::string()>> migrations = {MigrationV1};
+  for (;;) {
+    // The version is read inside the write transaction, so two processes opening a new store
+    // at once cannot both migrate it.
+    TALLY_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
+    TALLY_ASSIGN_OR_RETURN(Statement version_query, db->Prepare("PRAGMA user_version"));
+    TALLY_ASSIGN_OR_RETURN(bool has_row, version_query.Step());
+    const int64_t version = has_row ? version_query.Int(0) : 0;
+    version_query.Reset();
+    if (version > kSchemaVersion) {
+      return FailedPrecondition("sqlite:" + db->path() + ": schema version " +
+                                std::to_string(version) + " is newer than this tally knows (" +
+                                std::to_string(kSchemaVersion) + "); upgrade tally");
+    }
+    if (version == kSchemaVersion) return txn->Commit();
+    TALLY_RETURN_IF_ERROR(db->Exec(migrations[static_cast<size_t>(version)]()));
+    TALLY_RETURN_IF_ERROR(db->Exec("PRAGMA user_version = " + std::to_string(version + 1)));
+    TALLY_RETURN_IF_ERROR(txn->Commit());
+  }
+}
+
+}  // namespace tally::sqlite

@@ -1,0 +1,318 @@
+#include "store/sqlite/sqlite_cost_ingest.h"
+
+#include <chrono>
+#include <cstring>
+#include <limits>
+
+#include "store/sqlite/schema.h"
+
+namespace tally::sqlite {
+namespace {
+
+constexpr size_t kSeriesCacheLimit = 1'000'000;
+constexpr size_t kDictCacheLimit = 2'000'000;
+// billing_partitions.period_start for rows that carry no date at all.
+constexpr int64_t kUndated = std::numeric_limits<int64_t>::min();
+
+int64_t NowSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void AppendVarint(uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+void AppendText(std::string_view text, std::string* out) {
+  AppendVarint(text.size(), out);
+  out->append(text);
+}
+
+void AppendTime(const std::optional<Timestamp>& t, std::string* out) {
+  if (!t) {
+    out->push_back('\0');
+    return;
+  }
+  out->push_back('\1');
+  int64_t s = t->unix_seconds();
+  out->append(reinterpret_cast<const char*>(&s), sizeof s);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteCostIngest>> SqliteCostIngest::Begin(SqliteDb* db,
+                                                                   const IngestRun& run) {
+  std::unique_ptr<SqliteCostIngest> ingest(new SqliteCostIngest(db));
+  TALLY_ASSIGN_OR_RETURN(ingest->txn_, Transaction::Begin(db));
+  TALLY_RETURN_IF_ERROR(ingest->Prepare());
+  TALLY_ASSIGN_OR_RETURN(Statement insert,
+                         db->Prepare("INSERT INTO ingests(format, command, started_at) "
+                                     "VALUES(?, ?, ?)"));
+  insert.BindText(1, run.format);
+  insert.BindText(2, run.command);
+  insert.BindInt(3, NowSeconds());
+  TALLY_RETURN_IF_ERROR(insert.Run());
+  ingest->ingest_id_ = db->LastInsertRowId();
+  return ingest;
+}
+
+Status SqliteCostIngest::Prepare() {
+  std::string dims = DimColumnList();
+  std::string dim_params;
+  for (size_t i = 0; i < kFocusDimCount; ++i) dim_params += ", ?";
+  std::string decimal_params;
+  for (size_t i = 0; i < kFocusDecimalCount; ++i) decimal_params += ", ?";
+  TALLY_ASSIGN_OR_RETURN(
+      insert_line_,
+      db_->Prepare("INSERT INTO cost_lines(series_id, partition_id, ingest_id, file_id, line, "
+                   "ChargePeriodStart, ChargePeriodEnd, " + DecimalColumnList() +
+                   ") VALUES(?, ?, ?, ?, ?, ?, ?" + decimal_params + ")"));
+  TALLY_ASSIGN_OR_RETURN(find_series_, db_->Prepare("SELECT id FROM cost_series WHERE key = ?"));
+  TALLY_ASSIGN_OR_RETURN(
+      insert_series_,
+      db_->Prepare("INSERT INTO cost_series(key, BillingPeriodStart, BillingPeriodEnd, extras, " +
+                   dims + ") VALUES(?, ?, ?, ?" + dim_params + ")"));
+  TALLY_ASSIGN_OR_RETURN(find_dict_, db_->Prepare("SELECT id FROM dict WHERE value = ?"));
+  TALLY_ASSIGN_OR_RETURN(insert_dict_, db_->Prepare("INSERT INTO dict(value) VALUES(?)"));
+  TALLY_ASSIGN_OR_RETURN(find_partition_,
+                         db_->Prepare("SELECT id FROM billing_partitions WHERE provider = ? AND "
+                                      "account = ? AND period_start = ?"));
+  TALLY_ASSIGN_OR_RETURN(insert_partition_,
+                         db_->Prepare("INSERT INTO billing_partitions(provider, account, "
+                                      "period_start, ingest_id) VALUES(?, ?, ?, ?)"));
+  TALLY_ASSIGN_OR_RETURN(insert_diagnostic_,
+                         db_->Prepare("INSERT INTO diagnostics(ingest_id, file_id, line, severity, "
+                                      "column_name, reason) VALUES(?, ?, ?, ?, ?, ?)"));
+  return Status::Ok();
+}
+
+void SqliteCostIngest::FinishFile() {
+  for (auto& [id, partition] : file_partitions_) {
+    RunPartition& run = run_partitions_[id];
+    run.partition = std::move(partition);
+    ++run.files;
+  }
+  file_partitions_.clear();
+}
+
+Status SqliteCostIngest::BeginFile(const SourceFile& file) {
+  FinishFile();
+  TALLY_ASSIGN_OR_RETURN(Statement insert,
+                         db_->Prepare("INSERT INTO source_files(ingest_id, path, format, size) "
+                                      "VALUES(?, ?, ?, ?)"));
+  insert.BindInt(1, ingest_id_);
+  insert.BindText(2, file.path);
+  insert.BindText(3, file.format);
+  insert.BindInt(4, static_cast<int64_t>(file.size_on_disk));
+  TALLY_RETURN_IF_ERROR(insert.Run());
+  file_id_ = db_->LastInsertRowId();
+  size_t slash = file.path.find_last_of('/');
+  file_name_ = slash == std::string::npos ? file.path : file.path.substr(slash + 1);
+  file_rows_ = 0;
+  return Status::Ok();
+}
+
+Status SqliteCostIngest::AbandonFile() {
+  TALLY_ASSIGN_OR_RETURN(Statement drop, db_->Prepare("DELETE FROM cost_lines WHERE file_id = ?"));
+  drop.BindInt(1, file_id_);
+  TALLY_RETURN_IF_ERROR(drop.Run());
+  TALLY_ASSIGN_OR_RETURN(Statement mark,
+                         db_->Prepare("UPDATE source_files SET abandoned = 1 WHERE id = ?"));
+  mark.BindInt(1, file_id_);
+  TALLY_RETURN_IF_ERROR(mark.Run());
+  rows_stored_ -= file_rows_;
+  file_rows_ = 0;
+  file_partitions_.clear();  // its partitions are not replaced unless another file touched them
+  last_partition_id_ = -1;
+  return Status::Ok();
+}
+
+Status SqliteCostIngest::Add(const CostLine& line) {
+  TALLY_ASSIGN_OR_RETURN(int64_t series_id, SeriesId(line));
+  TALLY_ASSIGN_OR_RETURN(int64_t partition_id, PartitionId(line));
+  Statement& s = insert_line_;
+  s.BindInt(1, series_id);
+  s.BindInt(2, partition_id);
+  s.BindInt(3, ingest_id_);
+  s.BindInt(4, file_id_);
+  s.BindInt(5, line.line);
+  for (FocusColumn c : {FocusColumn::kChargePeriodStart, FocusColumn::kChargePeriodEnd}) {
+    int index = c == FocusColumn::kChargePeriodStart ? 6 : 7;
+    if (const auto& t = line.time(c)) {
+      s.BindInt(index, t->unix_seconds());
+    } else {
+      s.BindNull(index);
+    }
+  }
+  for (size_t i = 0; i < kFocusDecimalCount; ++i) {
+    BindDecimal(&s, static_cast<int>(8 + i), line.decimals[i], &blobs_[i]);
+  }
+  TALLY_RETURN_IF_ERROR(s.Run());
+  ++rows_stored_;
+  ++file_rows_;
+  return Status::Ok();
+}
+
+Result<int64_t> SqliteCostIngest::SeriesId(const CostLine& line) {
+  raw_key_.clear();
+  for (std::string_view dim : line.dims) AppendText(dim, &raw_key_);
+  AppendText(line.extras_json, &raw_key_);
+  AppendTime(line.time(FocusColumn::kBillingPeriodStart), &raw_key_);
+  AppendTime(line.time(FocusColumn::kBillingPeriodEnd), &raw_key_);
+  if (auto it = series_cache_.find(raw_key_); it != series_cache_.end()) return it->second;
+  TALLY_ASSIGN_OR_RETURN(int64_t id, InsertSeries(line));
+  if (series_cache_.size() >= kSeriesCacheLimit) series_cache_.clear();
+  series_cache_.emplace(raw_key_, id);
+  return id;
+}
+
+Result<int64_t> SqliteCostIngest::InsertSeries(const CostLine& line) {
+  std::array<int64_t, kFocusDimCount> dim_ids{};
+  id_key_.clear();
+  for (size_t i = 0; i < kFocusDimCount; ++i) {
+    TALLY_ASSIGN_OR_RETURN(dim_ids[i], DictId(line.dims[i]));
+    AppendVarint(static_cast<uint64_t>(dim_ids[i]), &id_key_);
+  }
+  TALLY_ASSIGN_OR_RETURN(int64_t extras_id, DictId(line.extras_json));
+  AppendVarint(static_cast<uint64_t>(extras_id), &id_key_);
+  AppendTime(line.time(FocusColumn::kBillingPeriodStart), &id_key_);
+  AppendTime(line.time(FocusColumn::kBillingPeriodEnd), &id_key_);
+
+  find_series_.BindBlob(1, id_key_.data(), static_cast<int>(id_key_.size()));
+  TALLY_ASSIGN_OR_RETURN(bool found, find_series_.Step());
+  int64_t id = found ? find_series_.Int(0) : 0;
+  find_series_.Reset();
+  if (found) return id;
+
+  Statement& s = insert_series_;
+  s.BindBlob(1, id_key_.data(), static_cast<int>(id_key_.size()));
+  int param = 2;
+  for (FocusColumn c : {FocusColumn::kBillingPeriodStart, FocusColumn::kBillingPeriodEnd}) {
+    if (const auto& t = line.time(c)) {
+      s.BindInt(param++, t->unix_seconds());
+    } else {
+      s.BindNull(param++);
+    }
+  }
+  auto bind_id = [&](int64_t dict_id) {
+    if (dict_id == 0) {
+      s.BindNull(param++);
+    } else {
+      s.BindInt(param++, dict_id);
+    }
+  };
+  bind_id(extras_id);
+  for (int64_t dict_id : dim_ids) bind_id(dict_id);
+  TALLY_RETURN_IF_ERROR(s.Run());
+  return db_->LastInsertRowId();
+}
+
+Result<int64_t> SqliteCostIngest::DictId(std::string_view value) {
+  if (value.empty()) return 0;  // null
+  std::string key(value);
+  if (auto it = dict_cache_.find(key); it != dict_cache_.end()) return it->second;
+  find_dict_.BindText(1, value);
+  TALLY_ASSIGN_OR_RETURN(bool found, find_dict_.Step());
+  int64_t id = found ? find_dict_.Int(0) : 0;
+  find_dict_.Reset();
+  if (!found) {
+    insert_dict_.BindText(1, value);
+    TALLY_RETURN_IF_ERROR(insert_dict_.Run());
+    id = db_->LastInsertRowId();
+  }
+  if (dict_cache_.size() >= kDictCacheLimit) dict_cache_.clear();
+  dict_cache_.emplace(std::move(key), id);
+  return id;
+}
+
+Result<int64_t> SqliteCostIngest::PartitionId(const CostLine& line) {
+  PartitionOf(line, file_name_, &partition_scratch_);
+  if (last_partition_id_ >= 0 && partition_scratch_ == last_partition_) return last_partition_id_;
+  const BillingPartition& p = partition_scratch_;
+  const int64_t period = p.period_start ? p.period_start->unix_seconds() : kUndated;
+  find_partition_.BindText(1, p.provider);
+  find_partition_.BindText(2, p.account);
+  find_partition_.BindInt(3, period);
+  TALLY_ASSIGN_OR_RETURN(bool found, find_partition_.Step());
+  int64_t id = found ? find_partition_.Int(0) : 0;
+  find_partition_.Reset();
+  if (!found) {
+    insert_partition_.BindText(1, p.provider);
+    insert_partition_.BindText(2, p.account);
+    insert_partition_.BindInt(3, period);
+    insert_partition_.BindInt(4, ingest_id_);
+    TALLY_RETURN_IF_ERROR(insert_partition_.Run());
+    id = db_->LastInsertRowId();
+  }
+  file_partitions_.emplace(id, p);
+  last_partition_ = p;
+  last_partition_id_ = id;
+  return id;
+}
+
+Status SqliteCostIngest::AddDiagnostic(const Diagnostic& d) {
+  Statement& s = insert_diagnostic_;
+  s.BindInt(1, ingest_id_);
+  s.BindInt(2, file_id_);
+  s.BindInt(3, d.line);
+  s.BindText(4, d.severity == Severity::kError ? "error" : "warning");
+  s.BindText(5, d.column);
+  s.BindText(6, d.reason);
+  return s.Run();
+}
+
+Result<IngestCommit> SqliteCostIngest::Commit() {
+  FinishFile();
+  IngestCommit commit;
+  commit.rows_stored = rows_stored_;
+  TALLY_ASSIGN_OR_RETURN(Statement replace,
+                         db_->Prepare("DELETE FROM cost_lines WHERE partition_id = ? AND "
+                                      "ingest_id <> ?"));
+  TALLY_ASSIGN_OR_RETURN(Statement earlier_files,
+                         db_->Prepare("SELECT file_count FROM billing_partitions WHERE id = ? AND "
+                                      "ingest_id <> ?"));
+  TALLY_ASSIGN_OR_RETURN(Statement own,
+                         db_->Prepare("UPDATE billing_partitions SET ingest_id = ?, file_count = ? "
+                                      "WHERE id = ?"));
+  for (const auto& [id, run] : run_partitions_) {
+    earlier_files.BindInt(1, id);
+    earlier_files.BindInt(2, ingest_id_);
+    TALLY_ASSIGN_OR_RETURN(bool replaced, earlier_files.Step());
+    const int64_t before = replaced ? earlier_files.Int(0) : 0;
+    earlier_files.Reset();
+    if (before > run.files) {
+      // Most likely one file of a multi-file export was ingested alone.
+      commit.warnings.push_back(run.partition.ToString() + " was stored from " +
+                                std::to_string(before) + " files and this run read " +
+                                std::to_string(run.files) +
+                                ": the rows of the files left out are replaced too (ingest "
+                                "every file of an export in one run)");
+    }
+    replace.BindInt(1, id);
+    replace.BindInt(2, ingest_id_);
+    TALLY_RETURN_IF_ERROR(replace.Run());
+    commit.rows_replaced += db_->Changes();
+    own.BindInt(1, ingest_id_);
+    own.BindInt(2, run.files);
+    own.BindInt(3, id);
+    TALLY_RETURN_IF_ERROR(own.Run());
+    commit.partitions.push_back(run.partition);
+  }
+  TALLY_ASSIGN_OR_RETURN(Statement done,
+                         db_->Prepare("UPDATE ingests SET committed_at = ?, rows_stored = ?, "
+                                      "rows_replaced = ? WHERE id = ?"));
+  done.BindInt(1, NowSeconds());
+  done.BindInt(2, commit.rows_stored);
+  done.BindInt(3, commit.rows_replaced);
+  done.BindInt(4, ingest_id_);
+  TALLY_RETURN_IF_ERROR(done.Run());
+  TALLY_RETURN_IF_ERROR(txn_->Commit());
+  return commit;
+}
+
+}  // namespace tally::sqlite

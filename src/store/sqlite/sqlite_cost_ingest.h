@@ -1,0 +1,74 @@
+// SqliteCostIngest: one ingest run into the SQLite store, inside one write transaction. Rows
+// are appended under a new ingest id as they arrive; Commit() then deletes, in each billing
+// partition the run touched, the rows of earlier runs, and commits. A crash or an error before
+// that leaves the store as it was.
+//
+// Dimension texts go through the dict table and rows with equal dimensions share a
+// cost_series row, so a cost_lines row is a few integers. Memory: two caches bounded by a
+// fixed number of entries, and SQLite's page cache.
+//
+// Owned by the caller; borrows the SqliteDb, which must outlive it. Not thread-safe.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "store/sqlite/decimal_codec.h"
+#include "store/sqlite/sqlite_db.h"
+#include "tally/store.h"
+
+namespace tally::sqlite {
+
+class SqliteCostIngest final : public CostIngest {
+ public:
+  static Result<std::unique_ptr<SqliteCostIngest>> Begin(SqliteDb* db, const IngestRun& run);
+
+  Status BeginFile(const SourceFile& file) override;
+  Status Add(const CostLine& line) override;
+  Status AddDiagnostic(const Diagnostic& diagnostic) override;
+  Status AbandonFile() override;
+  Result<IngestCommit> Commit() override;
+
+ private:
+  explicit SqliteCostIngest(SqliteDb* db) : db_(db) {}
+  Status Prepare();
+  Result<int64_t> SeriesId(const CostLine& line);
+  Result<int64_t> InsertSeries(const CostLine& line);
+  Result<int64_t> DictId(std::string_view value);
+  Result<int64_t> PartitionId(const CostLine& line);
+
+  SqliteDb* db_;
+  std::unique_ptr<Transaction> txn_;
+  int64_t ingest_id_ = 0;
+  int64_t file_id_ = 0;
+  std::string file_name_;
+  int64_t rows_stored_ = 0;
+  int64_t file_rows_ = 0;
+
+  Statement insert_line_, find_series_, insert_series_, find_dict_, insert_dict_;
+  Statement find_partition_, insert_partition_, insert_diagnostic_;
+
+  // Raw dimension text of a row -> cost_series id; dict text -> id. Both are bounded caches:
+  // past their limit they are cleared and refilled from the tables.
+  std::unordered_map<std::string, int64_t> series_cache_;
+  std::unordered_map<std::string, int64_t> dict_cache_;
+  std::string raw_key_, id_key_;
+  std::array<DecimalBlob, kFocusDecimalCount> blobs_{};
+
+  BillingPartition partition_scratch_, last_partition_;
+  int64_t last_partition_id_ = -1;
+  struct RunPartition {
+    BillingPartition partition;
+    int files = 0;  // files of this run with rows in it
+  };
+  void FinishFile();
+  std::map<int64_t, RunPartition> run_partitions_;       // touched by completed files
+  std::map<int64_t, BillingPartition> file_partitions_;  // touched by the current file
+};
+
+}  // namespace tally::sqlite

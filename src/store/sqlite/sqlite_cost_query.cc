@@ -1,0 +1,207 @@
+#include "store/sqlite/sqlite_cost_query.h"
+
+#include <limits>
+#include <map>
+#include <optional>
+#include <unordered_map>
+
+#include "model/json_object.h"
+#include "store/sqlite/decimal_codec.h"
+
+namespace tally::sqlite {
+namespace {
+
+constexpr int64_t kNoTime = std::numeric_limits<int64_t>::min();
+
+struct Cell {
+  Decimal sum;
+  int64_t lines = 0;
+};
+
+// A series, and the charge period when a key needs it.
+struct LineKey {
+  int64_t series = 0, start = kNoTime, end = kNoTime;
+  bool operator==(const LineKey&) const = default;
+};
+struct LineKeyHash {
+  size_t operator()(const LineKey& k) const {
+    uint64_t h = static_cast<uint64_t>(k.series) * 0x9E3779B97F4A7C15ull;
+    h ^= static_cast<uint64_t>(k.start) + 0x7F4A7C15ull + (h << 6) + (h >> 2);
+    h ^= static_cast<uint64_t>(k.end) + 0x9E3779B9ull + (h << 6) + (h >> 2);
+    return static_cast<size_t>(h);
+  }
+};
+
+using GroupValues = std::vector<std::optional<std::string>>;
+
+bool IsLineLevel(const GroupKey& key) {
+  return key.kind == GroupKey::Kind::kColumn && (key.column == FocusColumn::kChargePeriodStart ||
+                                                 key.column == FocusColumn::kChargePeriodEnd);
+}
+
+std::optional<std::string> TimeText(int64_t t) {
+  if (t == kNoTime) return std::nullopt;
+  return Timestamp::FromUnixSeconds(t).ToString();
+}
+
+// Sums the metric per LineKey over the lines in the query's window.
+Result<std::unordered_map<LineKey, Cell, LineKeyHash>> ScanLines(SqliteDb* db,
+                                                                 const CostQuery& query,
+                                                                 bool by_start, bool by_end) {
+  std::string sql = "SELECT series_id, ChargePeriodStart, ChargePeriodEnd, " +
+                    std::string(NameOf(query.metric)) + " FROM cost_lines";
+  std::vector<int64_t> params;
+  if (query.from || query.to) {
+    sql += " WHERE ChargePeriodStart IS NOT NULL";
+    if (query.from) {
+      sql += " AND ChargePeriodStart >= ?";
+      params.push_back(query.from->unix_seconds());
+    }
+    if (query.to) {
+      sql += " AND ChargePeriodStart < ?";
+      params.push_back(query.to->unix_seconds());
+    }
+  }
+  TALLY_ASSIGN_OR_RETURN(Statement scan, db->Prepare(sql));
+  for (size_t i = 0; i < params.size(); ++i) scan.BindInt(static_cast<int>(i + 1), params[i]);
+  std::unordered_map<LineKey, Cell, LineKeyHash> cells;
+  for (;;) {
+    TALLY_ASSIGN_OR_RETURN(bool row, scan.Step());
+    if (!row) break;
+    LineKey key{scan.Int(0)};
+    if (by_start && !scan.IsNull(1)) key.start = scan.Int(1);
+    if (by_end && !scan.IsNull(2)) key.end = scan.Int(2);
+    Cell& cell = cells[key];
+    ++cell.lines;
+    TALLY_ASSIGN_OR_RETURN(std::optional<Decimal> value, ColumnDecimal(scan, 3));
+    if (value && !cell.sum.CheckedAdd(*value)) {
+      return InvalidArgument("sum of " + std::string(NameOf(query.metric)) + " overflows");
+    }
+  }
+  return cells;
+}
+
+// Turns series ids into their group values (line-level keys stay empty here).
+class SeriesResolver {
+ public:
+  SeriesResolver(SqliteDb* db, const CostQuery& query) : db_(db), query_(query) {}
+
+  Result<std::unordered_map<int64_t, GroupValues>> Resolve(
+      const std::unordered_map<LineKey, Cell, LineKeyHash>& cells) {
+    std::unordered_map<int64_t, GroupValues> out;
+    for (const auto& [key, cell] : cells) out.emplace(key.series, GroupValues());
+    std::string sql = "SELECT id, BillingPeriodStart, BillingPeriodEnd, extras";
+    for (const GroupKey& k : query_.group_by) {
+      bool dim = k.kind == GroupKey::Kind::kTag ||
+                 (k.kind == GroupKey::Kind::kColumn && !IsLineLevel(k) &&
+                  InfoOf(k.column).type != FocusType::kDateTime);
+      sql += ", " + std::string(dim ? (k.kind == GroupKey::Kind::kTag ? "Tags"
+                                                                       : NameOf(k.column))
+                                    : "NULL");
+    }
+    TALLY_ASSIGN_OR_RETURN(Statement series, db_->Prepare(sql + " FROM cost_series"));
+    for (;;) {
+      TALLY_ASSIGN_OR_RETURN(bool row, series.Step());
+      if (!row) break;
+      auto it = out.find(series.Int(0));
+      if (it == out.end()) continue;
+      GroupValues& values = it->second;
+      for (size_t i = 0; i < query_.group_by.size(); ++i) {
+        TALLY_ASSIGN_OR_RETURN(std::optional<std::string> v, ValueOf(query_.group_by[i], series,
+                                                                     static_cast<int>(4 + i)));
+        values.push_back(std::move(v));
+      }
+    }
+    return out;
+  }
+
+ private:
+  Result<std::optional<std::string>> ValueOf(const GroupKey& key, const Statement& row, int col) {
+    switch (key.kind) {
+      case GroupKey::Kind::kTag: {
+        TALLY_ASSIGN_OR_RETURN(const std::string* tags, Text(row, col));
+        if (tags == nullptr) return std::optional<std::string>();
+        return JsonObjectValue(*tags, key.name);
+      }
+      case GroupKey::Kind::kExtra: {
+        TALLY_ASSIGN_OR_RETURN(const std::string* extras, Text(row, 3));
+        if (extras == nullptr) return std::optional<std::string>();
+        return JsonObjectValue(*extras, key.name);
+      }
+      case GroupKey::Kind::kColumn:
+        if (key.column == FocusColumn::kBillingPeriodStart) {
+          return row.IsNull(1) ? std::nullopt : TimeText(row.Int(1));
+        }
+        if (key.column == FocusColumn::kBillingPeriodEnd) {
+          return row.IsNull(2) ? std::nullopt : TimeText(row.Int(2));
+        }
+        if (IsLineLevel(key)) return std::optional<std::string>();
+        TALLY_ASSIGN_OR_RETURN(const std::string* text, Text(row, col));
+        if (text == nullptr) return std::optional<std::string>();
+        return std::optional<std::string>(*text);
+    }
+    return std::optional<std::string>();
+  }
+
+  // The dict text of the id in column `col`; nullptr for NULL.
+  Result<const std::string*> Text(const Statement& row, int col) {
+    if (row.IsNull(col)) return static_cast<const std::string*>(nullptr);
+    int64_t id = row.Int(col);
+    if (auto it = dict_.find(id); it != dict_.end()) return &it->second;
+    if (!lookup_) {
+      TALLY_ASSIGN_OR_RETURN(lookup_, db_->Prepare("SELECT value FROM dict WHERE id = ?"));
+    }
+    lookup_->BindInt(1, id);
+    TALLY_ASSIGN_OR_RETURN(bool found, lookup_->Step());
+    std::string value = found ? std::string(lookup_->Text(0)) : std::string();
+    lookup_->Reset();
+    if (!found) return Internal("sqlite: dict id " + std::to_string(id) + " is missing");
+    return &dict_.emplace(id, std::move(value)).first->second;
+  }
+
+  SqliteDb* db_;
+  const CostQuery& query_;
+  std::unordered_map<int64_t, std::string> dict_;
+  std::optional<Statement> lookup_;
+};
+
+}  // namespace
+
+Result<CostTable> QueryCosts(SqliteDb* db, const CostQuery& query) {
+  bool by_start = false, by_end = false;
+  for (const GroupKey& k : query.group_by) {
+    by_start |= IsLineLevel(k) && k.column == FocusColumn::kChargePeriodStart;
+    by_end |= IsLineLevel(k) && k.column == FocusColumn::kChargePeriodEnd;
+  }
+  TALLY_ASSIGN_OR_RETURN(auto cells, ScanLines(db, query, by_start, by_end));
+  SeriesResolver resolver(db, query);
+  TALLY_ASSIGN_OR_RETURN(auto series_values, resolver.Resolve(cells));
+
+  std::map<GroupValues, Cell> groups;
+  for (const auto& [key, cell] : cells) {
+    GroupValues values = series_values[key.series];
+    if (values.size() != query.group_by.size()) {
+      return Internal("sqlite: cost line of series " + std::to_string(key.series) +
+                      " has no cost_series row");
+    }
+    for (size_t i = 0; i < query.group_by.size(); ++i) {
+      const GroupKey& k = query.group_by[i];
+      if (!IsLineLevel(k)) continue;
+      values[i] = TimeText(k.column == FocusColumn::kChargePeriodStart ? key.start : key.end);
+    }
+    Cell& group = groups[values];
+    group.lines += cell.lines;
+    if (!group.sum.CheckedAdd(cell.sum)) return InvalidArgument("sum overflows");
+  }
+  CostTable table;
+  table.metric = std::string(NameOf(query.metric));
+  for (const GroupKey& k : query.group_by) table.columns.push_back(k.label);
+  for (auto& [values, cell] : groups) {
+    table.rows.push_back(CostRow{values, cell.sum, cell.lines});
+    table.lines += cell.lines;
+    if (!table.total.CheckedAdd(cell.sum)) return InvalidArgument("total overflows");
+  }
+  return table;
+}
+
+}  // namespace tally::sqlite

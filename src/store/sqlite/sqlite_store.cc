@@ -1,0 +1,25 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include "store/sqlite/schema.h"
+#include "store/sqlite/sqlite_cost_ingest.h"
+#include "store/sqlite/sqlite_cost_query.h"
+
+namespace tally::sqlite {
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  TALLY_ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db, SqliteDb::Open(path));
+  TALLY_RETURN_IF_ERROR(Migrate(db.get()));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db)));
+}
+
+Result<std::unique_ptr<CostIngest>> SqliteStore::BeginCostIngest(const IngestRun& run) {
+  TALLY_ASSIGN_OR_RETURN(std::unique_ptr<SqliteCostIngest> ingest,
+                         SqliteCostIngest::Begin(db_.get(), run));
+  return std::unique_ptr<CostIngest>(std::move(ingest));
+}
+
+Result<CostTable> SqliteStore::QueryCosts(const CostQuery& query) {
+  return sqlite::QueryCosts(db_.get(), query);
+}
+
+}  // namespace tally::sqlite

@@ -1,0 +1,28 @@
+// SqliteStore: the embedded store, one SQLite database file in WAL mode. See schema.h for the
+// tables and docs/store.md for why they look the way they do.
+//
+// Owns its connection. Use from one thread at a time.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "store/sqlite/sqlite_db.h"
+#include "tally/store.h"
+
+namespace tally::sqlite {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens or creates the database at `path` and migrates it to the current schema.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+
+  Result<std::unique_ptr<CostIngest>> BeginCostIngest(const IngestRun& run) override;
+  Result<CostTable> QueryCosts(const CostQuery& query) override;
+
+ private:
+  explicit SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
+  std::unique_ptr<SqliteDb> db_;
+};
+
+}  // namespace tally::sqlite

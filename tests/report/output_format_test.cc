@@ -1,0 +1,51 @@
+#include "report/output_format.h"
+
+#include <gtest/gtest.h>
+
+namespace tally {
+namespace {
+
+CostTable Sample() {
+  CostTable t;
+  t.columns = {"ProviderName", "ServiceCategory"};
+  t.metric = "EffectiveCost";
+  t.rows.push_back({{std::nullopt, std::string("Other")}, *Decimal::Parse("0.000000000000000001"), 1});
+  t.rows.push_back({{std::string("AWS"), std::string("Compute, EC2 \"x\"")}, *Decimal::Parse("12.5"), 2});
+  t.total = *Decimal::Parse("12.500000000000000001");
+  return t;
+}
+
+TEST(OutputFormatTest, CsvQuotesWhereNeededAndKeepsFullPrecision) {
+  EXPECT_EQ(RenderCostTable(Sample(), OutputFormat::kCsv),
+            "ProviderName,ServiceCategory,EffectiveCost\n"
+            ",Other,0.000000000000000001\n"
+            "AWS,\"Compute, EC2 \"\"x\"\"\",12.5\n");
+}
+
+TEST(OutputFormatTest, JsonHasRowsAndTotalWithMoneyAsStrings) {
+  EXPECT_EQ(RenderCostTable(Sample(), OutputFormat::kJson),
+            R"({"rows":[{"ProviderName":null,"ServiceCategory":"Other","EffectiveCost":"0.000000000000000001"},)"
+            R"({"ProviderName":"AWS","ServiceCategory":"Compute, EC2 \"x\"","EffectiveCost":"12.5"}],)"
+            R"("total":"12.500000000000000001"})"
+            "\n");
+}
+
+TEST(OutputFormatTest, TableAlignsAndEndsWithTheTotal) {
+  std::string table = RenderCostTable(Sample(), OutputFormat::kTable);
+  EXPECT_EQ(table,
+            "ProviderName  ServiceCategory           EffectiveCost\n"
+            "(null)        Other              0.000000000000000001\n"
+            "AWS           Compute, EC2 \"x\"                   12.5\n"
+            "-----------------------------------------------------\n"
+            "Total                           12.500000000000000001\n");
+}
+
+TEST(OutputFormatTest, ParsesFormatNames) {
+  EXPECT_EQ(*ParseOutputFormat("CSV"), OutputFormat::kCsv);
+  EXPECT_EQ(*ParseOutputFormat("json"), OutputFormat::kJson);
+  EXPECT_EQ(*ParseOutputFormat("table"), OutputFormat::kTable);
+  EXPECT_FALSE(ParseOutputFormat("xml").ok());
+}
+
+}  // namespace
+}  // namespace tally

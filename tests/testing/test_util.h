@@ -1,0 +1,40 @@
+// Helpers for tally's tests: scratch directories, running the real tally binary, and the paths
+// of the shared sample data. Not thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace tally::testing {
+
+// A fresh directory under /tmp, removed with everything in it when destroyed.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  // path()/name
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs the tally binary under test with `args` (no shell), capturing its output.
+CommandResult RunTally(const std::vector<std::string>& args);
+
+// The shared sample data directory (../shared/data beside the repository).
+std::string SharedDataDir();
+
+void WriteFile(const std::string& path, const std::string& content);
+std::string ReadFile(const std::string& path);
+
+}  // namespace tally::testing
