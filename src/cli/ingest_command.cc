@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/cli.h"
+#include "ingest/async_cost_sink.h"
 #include "ingest/billing/focus/focus_reader.h"
 #include "ingest/ingest_files.h"
 #include "tally/store.h"
@@ -82,7 +83,13 @@ int RunIngest(const GlobalOptions& globals, const IngestFlags& flags, const std:
                  static_cast<long long>(rows));
   };
   IngestTotals totals;
-  Status status = IngestFiles(flags.paths, format, reader, ingest->get(), options, &totals);
+  Status status;
+  {
+    AsyncCostSink async(ingest->get());  // parse on this core, store on the other
+    status = IngestFiles(flags.paths, format, reader, &async, options, &totals);
+    Status flushed = async.Flush();
+    if (status.ok()) status = flushed;
+  }
   if (tty) std::fprintf(stderr, "\r\033[K");
   if (!status.ok()) {
     PrintError("ingest " + format + ": " + status.message() + " (nothing was stored)");

@@ -1,5 +1,6 @@
 #include "common/csv_reader.h"
 
+#include <array>
 #include <cstring>
 #include <string>
 
@@ -9,10 +10,18 @@ namespace {
 constexpr size_t kInitialBuffer = 1 << 20;
 constexpr size_t kMaxRecord = 64u << 20;
 
+// Bytes that end a run of ordinary field bytes outside quotes (the delimiter is added per reader).
+std::array<bool, 256> SpecialBytes(char delimiter) {
+  std::array<bool, 256> special{};
+  for (unsigned char c : {'\n', '\r', '"'}) special[c] = true;
+  special[static_cast<unsigned char>(delimiter)] = true;
+  return special;
+}
+
 }  // namespace
 
 CsvReader::CsvReader(InputFile* in, char delimiter)
-    : in_(in), delimiter_(delimiter), buf_(kInitialBuffer) {}
+    : in_(in), delimiter_(delimiter), special_(SpecialBytes(delimiter)), buf_(kInitialBuffer) {}
 
 Status CsvReader::Refill() {
   // Keep the unfinished record: move it to the front, then read more behind it.
@@ -62,12 +71,27 @@ CsvReader::Step CsvReader::ParseRecord() {
         }
         continue;
       }
-      if (c == '\n') ++line_;
-      b[write_++] = c;
-      ++read_;
+      if (c == '\n') {
+        ++line_;
+        b[write_++] = c;
+        ++read_;
+        continue;
+      }
+      size_t run_end = read_ + 1;  // a run of quoted bytes up to the next quote or line break
+      while (run_end < end_ && b[run_end] != '"' && b[run_end] != '\n') ++run_end;
+      if (write_ != read_) std::memmove(b + write_, b + read_, run_end - read_);
+      write_ += run_end - read_;
+      read_ = run_end;
       continue;
     }
-    if (c == delimiter_) {
+    if (!special_[static_cast<unsigned char>(c)]) {
+      // A run of ordinary bytes: find its end in one tight loop, then move it once.
+      size_t run_end = read_ + 1;
+      while (run_end < end_ && !special_[static_cast<unsigned char>(b[run_end])]) ++run_end;
+      if (write_ != read_) std::memmove(b + write_, b + read_, run_end - read_);
+      write_ += run_end - read_;
+      read_ = run_end;
+    } else if (c == delimiter_) {
       spans_.emplace_back(field_start_, write_ - begin_);
       field_start_ = write_ - begin_;
       field_quoted_ = false;

@@ -7,6 +7,7 @@
 // (see src/common/README.md). Not thread-safe; fields are views valid until the next Next().
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -40,6 +41,7 @@ class CsvReader {
 
   InputFile* in_;
   char delimiter_;
+  std::array<bool, 256> special_;  // bytes that end an unquoted run
   std::vector<char> buf_;
   size_t begin_ = 0;  // start of the current record in buf_
   size_t read_ = 0;   // next byte to read

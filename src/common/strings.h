@@ -3,6 +3,7 @@
 // Pure functions. Thread-safe.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,5 +20,12 @@ std::string ToLower(std::string_view s);
 std::vector<std::string> SplitList(std::string_view s, char sep);
 // Whether the text is a null placeholder of real exports: empty, NULL, null, Null.
 bool IsNullText(std::string_view s);
+
+// Hash for unordered containers keyed by std::string that are looked up by string_view
+// without building a string (use with std::equal_to<>).
+struct TransparentStringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
 
 }  // namespace tally

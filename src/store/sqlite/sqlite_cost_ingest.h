@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/strings.h"
 #include "store/sqlite/decimal_codec.h"
 #include "store/sqlite/sqlite_db.h"
 #include "tally/store.h"
@@ -54,9 +55,11 @@ class SqliteCostIngest final : public CostIngest {
   Statement find_partition_, insert_partition_, insert_diagnostic_;
 
   // Raw dimension text of a row -> cost_series id; dict text -> id. Both are bounded caches:
-  // past their limit they are cleared and refilled from the tables.
+  // past a limit in bytes they are cleared and refilled from the tables.
   std::unordered_map<std::string, int64_t> series_cache_;
-  std::unordered_map<std::string, int64_t> dict_cache_;
+  std::unordered_map<std::string, int64_t, TransparentStringHash, std::equal_to<>> dict_cache_;
+  size_t series_cache_bytes_ = 0;
+  size_t dict_cache_bytes_ = 0;
   std::string raw_key_, id_key_;
   std::array<DecimalBlob, kFocusDecimalCount> blobs_{};
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/csv_reader.h"
@@ -93,6 +94,7 @@ class RowReader {
                     CostLine* line) {
     *line = CostLine();
     line->line = line_number;
+    if (json_cache_.size() >= kJsonCacheLimit) json_cache_.clear();
     const size_t width = plan_.fields.size();
     if (fields.size() > width) {
       for (size_t i = width; i < fields.size(); ++i) {
@@ -141,16 +143,12 @@ class RowReader {
         line->dims[DimIndex(field.column)] = text;
         return true;
       case FocusType::kJson: {
-        JsonSlot& slot = field.column == FocusColumn::kTags ? tags_ : sku_details_;
-        if (text != slot.raw) {
-          slot.raw.assign(text);
-          slot.valid = CanonicalJsonObject(text, &slot.canonical).ok();
-        }
-        if (!slot.valid) {
+        const JsonText& json = Canonical(text);
+        if (!json.valid) {
           TALLY_RETURN_IF_ERROR(context_->Warn(line_number, info.name,
                                                "not a JSON object; kept as text"));
         }
-        line->dims[DimIndex(field.column)] = slot.valid ? slot.canonical : slot.raw;
+        line->dims[DimIndex(field.column)] = json.text;
         return true;
       }
       case FocusType::kDecimal: {
@@ -183,15 +181,28 @@ class RowReader {
     return true;
   }
 
-  // The last raw JSON text seen in a column and its canonical form: rows repeat tag sets.
-  struct JsonSlot {
-    std::string raw, canonical;
+  // Canonical JSON, or the text itself when it is not a JSON object.
+  struct JsonText {
+    std::string text;
     bool valid = false;
   };
 
+  // Rows repeat the same few tag sets, so canonical forms are cached by raw text. Entries stay
+  // put (a node-based map) while a row points into them; the cache is bounded by starting over
+  // between rows once it is full.
+  const JsonText& Canonical(std::string_view raw) {
+    if (auto it = json_cache_.find(raw); it != json_cache_.end()) return it->second;
+    JsonText json;
+    json.valid = CanonicalJsonObject(raw, &json.text).ok();
+    if (!json.valid) json.text.assign(raw);
+    return json_cache_.emplace(std::string(raw), std::move(json)).first->second;
+  }
+
+  static constexpr size_t kJsonCacheLimit = 1 << 16;
+
   const HeaderPlan& plan_;
   FileContext* context_;
-  JsonSlot tags_, sku_details_;
+  std::unordered_map<std::string, JsonText, TransparentStringHash, std::equal_to<>> json_cache_;
   std::string extras_;
 };
 

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Times `tally ingest focus` against DuckDB loading the same FOCUS CSV into a file database
+# (CREATE TABLE t AS SELECT * FROM read_csv(...); CHECKPOINT), on this machine, and prints both
+# times, their ratio and tally's peak memory. Also checks that tally's peak memory does not grow
+# with the file: it ingests a file twice as large and prints that peak too.
+#
+# Usage: bench/ingest_vs_duckdb.sh [ROWS]   (default 500000; run from the repository root,
+# after `make build`; `make bench` does both). Needs node/npm (DuckDB from npm) and GNU time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rows=${1:-500000}
+build=${BUILD:-build}
+out=bench/out
+mkdir -p "$out"
+
+[[ -d bench/node_modules/@duckdb/node-api ]] || (cd bench && npm ci --no-audit --no-fund --silent)
+
+gen() {  # gen ROWS -> path
+  local f="$out/focus_$1.csv"
+  [[ -f "$f" ]] || "$build/bench/focus_gen" "$1" "$f"
+  echo "$f"
+}
+
+best_of_3() {  # best_of_3 CMD... -> prints the best wall time in seconds
+  local best=""
+  for _ in 1 2 3; do
+    local t
+    t=$("$@")
+    if [[ -z "$best" ]] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
+  done
+  echo "$best"
+}
+
+tally_once() {  # tally_once FILE -> seconds; leaves peak KB in $out/tally.peak
+  rm -f "$out/tally.db" "$out/tally.db-wal" "$out/tally.db-shm"
+  /usr/bin/time -f "%e %M" -o "$out/tally.time" "$build/tally" --store "sqlite:$out/tally.db" \
+    ingest focus --quiet "$1" >/dev/null
+  local seconds kb
+  read -r seconds kb <"$out/tally.time"
+  echo "$kb" >"$out/tally.peak"
+  echo "$seconds"
+}
+
+duckdb_once() {  # duckdb_once FILE -> seconds (query time inside node, excluding start-up)
+  node bench/duckdb_ingest.mjs "$1" "$out/duck.duckdb" | cut -d' ' -f1
+}
+
+file=$(gen "$rows")
+size_mb=$(( $(stat -c %s "$file") / 1048576 ))
+echo "file: $file ($rows rows, 57 FOCUS 1.2 columns, $size_mb MiB)"
+t_tally=$(best_of_3 tally_once "$file")
+peak=$(cat "$out/tally.peak")
+t_duck=$(best_of_3 duckdb_once "$file")
+ratio=$(awk "BEGIN{printf \"%.2f\", $t_tally / $t_duck}")
+echo "tally ingest focus: ${t_tally} s (best of 3), peak RSS $((peak / 1024)) MiB"
+echo "duckdb read_csv:    ${t_duck} s (best of 3)"
+echo "ratio tally/duckdb: ${ratio}"
+
+big=$(gen $((rows * 2)))
+tally_once "$big" >/dev/null
+echo "peak RSS at $((rows * 2)) rows: $(( $(cat "$out/tally.peak") / 1024 )) MiB (at $rows rows: $((peak / 1024)) MiB)"
