@@ -29,13 +29,14 @@ U128 MulDiv(U128 a, U128 b, U128 c, U128* remainder) {
     *remainder = product % c;
     return product / c;
   }
-  // Shift-subtract long division of the 256-bit product; the quotient fits in 128 bits.
+  // Shift-subtract long division of the 256-bit product. The quotient fits in 128 bits, so
+  // n.hi < c: it is already the remainder of the high half, and only the low 128 bits remain.
   U256 n = Multiply(a, b);
-  U128 rem = 0, quotient = 0;
-  for (int bit = 255; bit >= 0; --bit) {
+  U128 rem = n.hi, quotient = 0;
+  for (int bit = 127; bit >= 0; --bit) {
     bool carry = (rem >> 127) != 0;
     rem <<= 1;
-    rem |= bit >= 128 ? (n.hi >> (bit - 128)) & 1 : (n.lo >> bit) & 1;
+    rem |= (n.lo >> bit) & 1;
     quotient <<= 1;
     if (carry || rem >= c) {
       rem -= c;
