@@ -33,8 +33,7 @@ constexpr Service kServices[] = {
     {"AWS", "Amazon Elastic Kubernetes Service", "Compute", "Containers", "Cluster", "Hours"},
     {"AWS", "AWS Data Transfer", "Networking", "Network Connectivity", "Transfer", "GB"},
     {"AWS", "Amazon ElastiCache", "Databases", "Caching", "Cache Node", "Hours"},
-    {"AWS", "Amazon SageMaker", "AI and Machine Learning", "Machine Learning", "Endpoint",
-     "Hours"},
+    {"AWS", "Amazon SageMaker", "AI and Machine Learning", "Machine Learning", "Endpoint", "Hours"},
     {"AWS", "AWS Support (Business)", "Management and Governance", "Support", "", "Dollars"},
 };
 constexpr const char* kRegions[] = {"us-east-1", "us-west-2", "eu-west-1", "eu-central-1",
@@ -42,10 +41,10 @@ constexpr const char* kRegions[] = {"us-east-1", "us-west-2", "eu-west-1", "eu-c
 constexpr const char* kRegionNames[] = {"US East (N. Virginia)", "US West (Oregon)",
                                         "Europe (Ireland)", "Europe (Frankfurt)",
                                         "Asia Pacific (Singapore)"};
-constexpr const char* kTeams[] = {"search", "ads", "payments", "ml-platform", "data-eng",
-                                  "checkout", "identity", "growth", "infra", "mobile"};
-constexpr const char* kInstanceTypes[] = {"m5.large", "m5.2xlarge", "c6i.4xlarge", "r6g.xlarge",
-                                          "p4d.24xlarge", "g5.xlarge", "t3.medium"};
+constexpr const char* kTeams[] = {"search",   "ads",      "payments", "ml-platform", "data-eng",
+                                  "checkout", "identity", "growth",   "infra",       "mobile"};
+constexpr const char* kInstanceTypes[] = {"m5.large",     "m5.2xlarge", "c6i.4xlarge", "r6g.xlarge",
+                                          "p4d.24xlarge", "g5.xlarge",  "t3.medium"};
 
 class Gen {
  public:
@@ -73,8 +72,8 @@ void AppendAmount(std::string* out, uint64_t units, bool residue, Gen* g) {
 void AppendHour(std::string* out, int hours) {
   char buf[32];
   int n = hours == 744 ? std::snprintf(buf, sizeof buf, "2024-06-01T00:00:00Z")
-                       : std::snprintf(buf, sizeof buf, "2024-05-%02dT%02d:00:00Z",
-                                       1 + hours / 24, hours % 24);
+                       : std::snprintf(buf, sizeof buf, "2024-05-%02dT%02d:00:00Z", 1 + hours / 24,
+                                       hours % 24);
   out->append(buf, static_cast<size_t>(n));
 }
 
@@ -104,80 +103,129 @@ void AppendRow(std::string* o, int64_t i, Gen* g) {
   auto sep = [o] { o->push_back(','); };
   auto text = [o](const char* t) { o->append(t); };
 
-  text(support ? "" : (std::string(kRegions[region]) + (region % 2 ? "a" : "b")).c_str()); sep();  // AvailabilityZone
+  text(support ? "" : (std::string(kRegions[region]) + (region % 2 ? "a" : "b")).c_str());
+  sep();  // AvailabilityZone
   if (credit) o->push_back('-');
-  AppendAmount(o, billed, residue, g); sep();                                   // BilledCost
-  o->append(std::to_string(100000000000ull + static_cast<uint64_t>(account))); sep();  // BillingAccountId
-  o->append("Payer Account " + std::to_string(account)); sep();                 // BillingAccountName
-  text("Billing Account"); sep();                                               // BillingAccountType
-  text("USD"); sep();                                                           // BillingCurrency
-  text("2024-06-01T00:00:00Z"); sep();                                          // BillingPeriodEnd
-  text("2024-05-01T00:00:00Z"); sep();                                          // BillingPeriodStart
-  sep();                                                                        // CapacityReservationId
-  sep();                                                                        // CapacityReservationStatus
-  text(category); sep();                                                        // ChargeCategory
-  sep();                                                                        // ChargeClass
-  o->append("\"" + std::string(s.name) + " " + itype + ", per " + s.unit + "\""); sep();  // ChargeDescription
-  text(support || tax ? "Recurring" : "Usage-Based"); sep();                    // ChargeFrequency
-  AppendHour(o, hour + 1); sep();                                               // ChargePeriodEnd
-  AppendHour(o, hour); sep();                                                   // ChargePeriodStart
-  text(committed ? "Spend" : ""); sep();                                        // CommitmentDiscountCategory
-  if (committed) o->append("arn:aws:savingsplans::" + std::to_string(100000000000ull + account) + ":savingsplan/sp-" + std::to_string(sub % 4));
-  sep();                                                                        // CommitmentDiscountId
-  text(committed ? "Compute Savings Plan" : ""); sep();                         // CommitmentDiscountName
+  AppendAmount(o, billed, residue, g);
+  sep();  // BilledCost
+  o->append(std::to_string(100000000000ull + static_cast<uint64_t>(account)));
+  sep();  // BillingAccountId
+  o->append("Payer Account " + std::to_string(account));
+  sep();  // BillingAccountName
+  text("Billing Account");
+  sep();  // BillingAccountType
+  text("USD");
+  sep();  // BillingCurrency
+  text("2024-06-01T00:00:00Z");
+  sep();  // BillingPeriodEnd
+  text("2024-05-01T00:00:00Z");
+  sep();  // BillingPeriodStart
+  sep();  // CapacityReservationId
+  sep();  // CapacityReservationStatus
+  text(category);
+  sep();  // ChargeCategory
+  sep();  // ChargeClass
+  o->append("\"" + std::string(s.name) + " " + itype + ", per " + s.unit + "\"");
+  sep();  // ChargeDescription
+  text(support || tax ? "Recurring" : "Usage-Based");
+  sep();  // ChargeFrequency
+  AppendHour(o, hour + 1);
+  sep();  // ChargePeriodEnd
+  AppendHour(o, hour);
+  sep();  // ChargePeriodStart
+  text(committed ? "Spend" : "");
+  sep();  // CommitmentDiscountCategory
+  if (committed)
+    o->append("arn:aws:savingsplans::" + std::to_string(100000000000ull + account) +
+              ":savingsplan/sp-" + std::to_string(sub % 4));
+  sep();  // CommitmentDiscountId
+  text(committed ? "Compute Savings Plan" : "");
+  sep();  // CommitmentDiscountName
   if (committed) AppendAmount(o, effective, false, g);
-  sep();                                                                        // CommitmentDiscountQuantity
-  text(committed ? "Used" : ""); sep();                                         // CommitmentDiscountStatus
-  text(committed ? "Savings Plan" : ""); sep();                                 // CommitmentDiscountType
-  text(committed ? "USD" : ""); sep();                                          // CommitmentDiscountUnit
+  sep();  // CommitmentDiscountQuantity
+  text(committed ? "Used" : "");
+  sep();  // CommitmentDiscountStatus
+  text(committed ? "Savings Plan" : "");
+  sep();  // CommitmentDiscountType
+  text(committed ? "USD" : "");
+  sep();  // CommitmentDiscountUnit
   if (!tax && !credit) o->append(std::to_string(quantity));
-  sep();                                                                        // ConsumedQuantity
-  text(tax || credit ? "" : s.unit); sep();                                     // ConsumedUnit
+  sep();  // ConsumedQuantity
+  text(tax || credit ? "" : s.unit);
+  sep();  // ConsumedUnit
   if (credit) o->push_back('-');
-  AppendAmount(o, contracted, residue, g); sep();                               // ContractedCost
+  AppendAmount(o, contracted, residue, g);
+  sep();  // ContractedCost
   if (!tax) AppendAmount(o, list_price - list_price / 10, false, g);
-  sep();                                                                        // ContractedUnitPrice
+  sep();  // ContractedUnitPrice
   if (credit) o->push_back('-');
-  AppendAmount(o, effective, residue, g); sep();                                // EffectiveCost
-  o->append("INV-2024-05-" + std::to_string(account)); sep();                   // InvoiceId
-  text("\"Amazon Web Services, Inc.\""); sep();                                 // InvoiceIssuerName
+  AppendAmount(o, effective, residue, g);
+  sep();  // EffectiveCost
+  o->append("INV-2024-05-" + std::to_string(account));
+  sep();  // InvoiceId
+  text("\"Amazon Web Services, Inc.\"");
+  sep();  // InvoiceIssuerName
   if (credit) o->push_back('-');
-  AppendAmount(o, list, residue, g); sep();                                     // ListCost
+  AppendAmount(o, list, residue, g);
+  sep();  // ListCost
   if (!tax) AppendAmount(o, list_price, false, g);
-  sep();                                                                        // ListUnitPrice
-  text(tax ? "" : committed ? "Committed" : "Standard"); sep();                 // PricingCategory
-  text("USD"); sep();                                                           // PricingCurrency
+  sep();  // ListUnitPrice
+  text(tax ? "" : committed ? "Committed" : "Standard");
+  sep();  // PricingCategory
+  text("USD");
+  sep();  // PricingCurrency
   if (!tax) AppendAmount(o, list_price - list_price / 10, false, g);
-  sep();                                                                        // PricingCurrencyContractedUnitPrice
-  AppendAmount(o, effective, false, g); sep();                                  // PricingCurrencyEffectiveCost
+  sep();  // PricingCurrencyContractedUnitPrice
+  AppendAmount(o, effective, false, g);
+  sep();  // PricingCurrencyEffectiveCost
   if (!tax) AppendAmount(o, list_price, false, g);
-  sep();                                                                        // PricingCurrencyListUnitPrice
+  sep();  // PricingCurrencyListUnitPrice
   if (!tax) o->append(std::to_string(quantity));
-  sep();                                                                        // PricingQuantity
-  text(tax ? "" : s.unit); sep();                                               // PricingUnit
-  text(s.provider); sep();                                                      // ProviderName
-  text("\"Amazon Web Services, Inc.\""); sep();                                 // PublisherName
-  text(support ? "" : kRegions[region]); sep();                                 // RegionId
-  text(support ? "" : kRegionNames[region]); sep();                             // RegionName
-  if (!support) o->append("arn:aws:ec2:" + std::string(kRegions[region]) + ":" + std::to_string(200000000000ull + sub) + ":resource/r-" + std::to_string(resource));
-  sep();                                                                        // ResourceId
+  sep();  // PricingQuantity
+  text(tax ? "" : s.unit);
+  sep();  // PricingUnit
+  text(s.provider);
+  sep();  // ProviderName
+  text("\"Amazon Web Services, Inc.\"");
+  sep();  // PublisherName
+  text(support ? "" : kRegions[region]);
+  sep();  // RegionId
+  text(support ? "" : kRegionNames[region]);
+  sep();  // RegionName
+  if (!support)
+    o->append("arn:aws:ec2:" + std::string(kRegions[region]) + ":" +
+              std::to_string(200000000000ull + sub) + ":resource/r-" + std::to_string(resource));
+  sep();  // ResourceId
   if (!support) o->append(std::string(kTeams[team]) + "-" + itype + "-" + std::to_string(resource));
-  sep();                                                                        // ResourceName
-  text(s.resource_type); sep();                                                 // ResourceType
-  text(s.category); sep();                                                      // ServiceCategory
-  text(s.name); sep();                                                          // ServiceName
-  text(s.subcategory); sep();                                                   // ServiceSubcategory
+  sep();  // ResourceName
+  text(s.resource_type);
+  sep();  // ResourceType
+  text(s.category);
+  sep();  // ServiceCategory
+  text(s.name);
+  sep();  // ServiceName
+  text(s.subcategory);
+  sep();  // ServiceSubcategory
   if (!tax) o->append(std::string("SKU-") + itype + "-" + kRegions[region]);
-  sep();                                                                        // SkuId
-  text(tax ? "" : s.unit); sep();                                               // SkuMeter
-  if (!tax) o->append(std::string("\"{\"\"InstanceType\"\":\"\"") + itype + "\"\",\"\"OperatingSystem\"\":\"\"Linux\"\"}\"");
-  sep();                                                                        // SkuPriceDetails
-  if (!tax) o->append(std::string("PRICE-") + itype + "-" + kRegions[region] + (committed ? "-SP" : "-OD"));
-  sep();                                                                        // SkuPriceId
-  o->append(std::to_string(200000000000ull + static_cast<uint64_t>(sub))); sep();  // SubAccountId
-  o->append(std::string(kTeams[sub % std::size(kTeams)]) + "-account-" + std::to_string(sub)); sep();  // SubAccountName
-  text("AWS Account"); sep();                                                   // SubAccountType
-  o->append(std::string("\"{\"\"team\"\":\"\"") + kTeams[team] + "\"\",\"\"env\"\":\"\"" + (resource % 3 ? "prod" : "dev") + "\"\",\"\"cost-center\"\":\"\"cc-" + std::to_string(team * 10) + "\"\"}\"");  // Tags
+  sep();  // SkuId
+  text(tax ? "" : s.unit);
+  sep();  // SkuMeter
+  if (!tax)
+    o->append(std::string("\"{\"\"InstanceType\"\":\"\"") + itype +
+              "\"\",\"\"OperatingSystem\"\":\"\"Linux\"\"}\"");
+  sep();  // SkuPriceDetails
+  if (!tax)
+    o->append(std::string("PRICE-") + itype + "-" + kRegions[region] + (committed ? "-SP" : "-OD"));
+  sep();  // SkuPriceId
+  o->append(std::to_string(200000000000ull + static_cast<uint64_t>(sub)));
+  sep();  // SubAccountId
+  o->append(std::string(kTeams[sub % std::size(kTeams)]) + "-account-" + std::to_string(sub));
+  sep();  // SubAccountName
+  text("AWS Account");
+  sep();  // SubAccountType
+  o->append(std::string("\"{\"\"team\"\":\"\"") + kTeams[team] + "\"\",\"\"env\"\":\"\"" +
+            (resource % 3 ? "prod" : "dev") + "\"\",\"\"cost-center\"\":\"\"cc-" +
+            std::to_string(team * 10) + "\"\"}\"");  // Tags
   o->push_back('\n');
 }
 

@@ -33,8 +33,8 @@ struct GroupKey {
 struct CostQuery {
   std::vector<GroupKey> group_by;
   FocusColumn metric = FocusColumn::kEffectiveCost;  // one of kCostMetrics
-  std::optional<Timestamp> from;  // ChargePeriodStart >= from
-  std::optional<Timestamp> to;    // ChargePeriodStart < to
+  std::optional<Timestamp> from;                     // ChargePeriodStart >= from
+  std::optional<Timestamp> to;                       // ChargePeriodStart < to
 };
 
 struct CostRow {

@@ -20,7 +20,7 @@ namespace tally {
 class Decimal {
  public:
   using Raw = __int128;
-  static constexpr int kScale = 18;                        // fraction digits
+  static constexpr int kScale = 18;                       // fraction digits
   static constexpr Raw kOne = 1'000'000'000'000'000'000;  // 10^kScale
 
   constexpr Decimal() = default;

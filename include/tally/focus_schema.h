@@ -99,7 +99,9 @@ inline std::string_view NameOf(FocusColumn column) { return InfoOf(column).name;
 
 // Index of a column inside its type group (dimension, decimal or time array).
 inline constexpr size_t DimIndex(FocusColumn c) { return static_cast<size_t>(c); }
-inline constexpr size_t DecimalIndex(FocusColumn c) { return static_cast<size_t>(c) - kFirstDecimal; }
+inline constexpr size_t DecimalIndex(FocusColumn c) {
+  return static_cast<size_t>(c) - kFirstDecimal;
+}
 inline constexpr size_t TimeIndex(FocusColumn c) { return static_cast<size_t>(c) - kFirstTime; }
 inline constexpr FocusColumn DimColumn(size_t i) { return static_cast<FocusColumn>(i); }
 inline constexpr FocusColumn DecimalColumn(size_t i) {
@@ -113,7 +115,8 @@ std::optional<FocusColumn> FindFocusColumn(std::string_view name);
 std::optional<FocusColumn> FindFocusAlias(std::string_view name);
 
 // The four cost metrics, in the order reports list them.
-inline constexpr FocusColumn kCostMetrics[] = {FocusColumn::kBilledCost, FocusColumn::kEffectiveCost,
-                                               FocusColumn::kListCost, FocusColumn::kContractedCost};
+inline constexpr FocusColumn kCostMetrics[] = {FocusColumn::kBilledCost,
+                                               FocusColumn::kEffectiveCost, FocusColumn::kListCost,
+                                               FocusColumn::kContractedCost};
 
 }  // namespace tally

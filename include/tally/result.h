@@ -14,7 +14,7 @@ namespace tally {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     assert(!status_.ok() && "a Result made from a Status must carry an error");
   }
@@ -40,9 +40,12 @@ class [[nodiscard]] Result {
 
 #define TALLY_CONCAT_INNER_(a, b) a##b
 #define TALLY_CONCAT_(a, b) TALLY_CONCAT_INNER_(a, b)
+// `lhs` may be a declaration ("auto x"), so it cannot be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define TALLY_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                 \
   if (!tmp.ok()) return tmp.status();                \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 #define TALLY_ASSIGN_OR_RETURN(lhs, expr) \
   TALLY_ASSIGN_OR_RETURN_IMPL_(TALLY_CONCAT_(tally_result_, __LINE__), lhs, expr)

@@ -12,11 +12,11 @@ namespace tally {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,  // the caller's input is malformed (bad flag, bad file content)
-  kNotFound,         // a named file, column or object does not exist
-  kIoError,          // reading or writing failed (disk, network, truncated stream)
+  kInvalidArgument,     // the caller's input is malformed (bad flag, bad file content)
+  kNotFound,            // a named file, column or object does not exist
+  kIoError,             // reading or writing failed (disk, network, truncated stream)
   kFailedPrecondition,  // the store or input is not in a state the call needs
-  kInternal,         // a bug or an unexpected library failure
+  kInternal,            // a bug or an unexpected library failure
 };
 
 class [[nodiscard]] Status {
@@ -41,7 +41,9 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status InvalidArgument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
 inline Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
 inline Status FailedPrecondition(std::string m) {
@@ -51,8 +53,8 @@ inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move
 
 }  // namespace tally
 
-#define TALLY_RETURN_IF_ERROR(expr)           \
-  do {                                        \
-    ::tally::Status tally_status_ = (expr);   \
+#define TALLY_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::tally::Status tally_status_ = (expr);        \
     if (!tally_status_.ok()) return tally_status_; \
   } while (0)

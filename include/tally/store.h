@@ -25,7 +25,7 @@ struct IngestRun {
 
 struct IngestCommit {
   int64_t rows_stored = 0;
-  int64_t rows_replaced = 0;  // rows of earlier runs that this run replaced
+  int64_t rows_replaced = 0;                 // rows of earlier runs that this run replaced
   std::vector<BillingPartition> partitions;  // every partition this run touched
   // Replacements a person should know about, e.g. a partition earlier stored from more files
   // than this run read (so the rows of the files left out are gone).

@@ -30,6 +30,7 @@ class Timestamp {
     return Timestamp(seconds_ - ((seconds_ % 3600) + 3600) % 3600);
   }
 
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads defaulted <=>
   friend constexpr auto operator<=>(Timestamp, Timestamp) = default;
 
  private:

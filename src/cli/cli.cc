@@ -4,7 +4,9 @@
 
 namespace tally::cli {
 
-void PrintError(const std::string& message) { std::fprintf(stderr, "tally: %s\n", message.c_str()); }
+void PrintError(const std::string& message) {
+  std::fprintf(stderr, "tally: %s\n", message.c_str());
+}
 
 int RunCli(int argc, char** argv) {
   CLI::App app{

@@ -75,8 +75,9 @@ void AddCostsCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code
   costs->add_option("--by", flags->by,
                     "group by columns, comma-separated: any FOCUS dimension, Tags.<key>, or an "
                     "x_ column (e.g. ProviderName,ServiceCategory)");
-  costs->add_option("--metric", flags->metric,
-                    "EffectiveCost, BilledCost, ListCost or ContractedCost")
+  costs
+      ->add_option("--metric", flags->metric,
+                   "EffectiveCost, BilledCost, ListCost or ContractedCost")
       ->capture_default_str();
   costs->add_option("--from", flags->from, "first day included (YYYY-MM-DD, on ChargePeriodStart)");
   costs->add_option("--to", flags->to, "first day excluded (YYYY-MM-DD)");

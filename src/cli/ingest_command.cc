@@ -82,6 +82,7 @@ int RunIngest(const GlobalOptions& globals, const IngestFlags& flags, const std:
     std::fprintf(stderr, "\r\033[K%s: %d%% (%lld rows)", file.path().c_str(), percent,
                  static_cast<long long>(rows));
   };
+  const std::string prefix = "ingest " + format + ": ";
   IngestTotals totals;
   Status status;
   {
@@ -92,21 +93,19 @@ int RunIngest(const GlobalOptions& globals, const IngestFlags& flags, const std:
   }
   if (tty) std::fprintf(stderr, "\r\033[K");
   if (!status.ok()) {
-    PrintError("ingest " + format + ": " + status.message() + " (nothing was stored)");
+    PrintError(prefix + status.message() + " (nothing was stored)");
     return 1;
   }
-  for (const auto& [path, reason] : totals.files_skipped) {
-    PrintError("ingest " + format + ": skipped: " + reason);
-  }
+  for (const auto& [path, reason] : totals.files_skipped) PrintError(prefix + "skipped: " + reason);
   auto commit = (*ingest)->Commit();
   if (!commit.ok()) {
-    PrintError("ingest " + format + ": " + commit.status().message() + " (nothing was stored)");
+    PrintError(prefix + commit.status().message() + " (nothing was stored)");
     return 1;
   }
   if (hidden > 0) {
     std::fprintf(stderr, "... and %d more diagnostics (all are kept in the store)\n", hidden);
   }
-  for (const std::string& warning : commit->warnings) PrintError("ingest " + format + ": " + warning);
+  for (const std::string& warning : commit->warnings) PrintError(prefix + warning);
   std::printf("%s\n", Summary(totals, *commit).c_str());
   return 0;
 }
@@ -125,8 +124,9 @@ void AddIngestCommand(CLI::App* app, const GlobalOptions* globals, int* exit_cod
   focus->add_option("paths", flags->paths, "files or directories")->required();
   focus->add_flag("--skip-bad-files", flags->skip_bad_files,
                   "report a file that cannot be read and ingest the others");
-  focus->add_option("--max-diagnostics", flags->max_diagnostics,
-                    "how many row problems to print (all are stored)")
+  focus
+      ->add_option("--max-diagnostics", flags->max_diagnostics,
+                   "how many row problems to print (all are stored)")
       ->capture_default_str();
   focus->add_flag("-q,--quiet", flags->quiet, "print only the summary and errors");
   focus->callback([=]() {

@@ -51,12 +51,12 @@ class CsvReader {
   bool started_ = false;
   bool in_quotes_ = false;
   bool field_quoted_ = false;
-  size_t field_start_ = 0;  // relative to begin_
+  size_t field_start_ = 0;                        // relative to begin_
   std::vector<std::pair<size_t, size_t>> spans_;  // field [start, end) relative to begin_
   std::vector<std::string_view> fields_;
-  int64_t line_ = 1;         // line of read_
+  int64_t line_ = 1;  // line of read_
   int64_t record_line_ = 0;
-  int64_t quote_line_ = 0;   // where the open quote started, for the error message
+  int64_t quote_line_ = 0;  // where the open quote started, for the error message
   Status error_;
 };
 

@@ -51,9 +51,9 @@ class AsyncCostSink final : public CostSink {
   std::mutex mu_;
   std::condition_variable changed_;
   std::deque<std::unique_ptr<Batch>> queue_;  // guarded by mu_
-  bool busy_ = false;                          // guarded by mu_: the worker holds a batch
-  bool stopping_ = false;                      // guarded by mu_
-  Status error_;                               // guarded by mu_: the target's first error
+  bool busy_ = false;                         // guarded by mu_: the worker holds a batch
+  bool stopping_ = false;                     // guarded by mu_
+  Status error_;                              // guarded by mu_: the target's first error
   std::thread worker_;
 };
 

@@ -85,19 +85,17 @@ struct Alias {
   FocusColumn column;
 };
 constexpr Alias kAliases[] = {
-    {"AmortizedCost", C::kEffectiveCost},   {"ChargeType", C::kChargeCategory},
-    {"Provider", C::kProviderName},         {"Publisher", C::kPublisherName},
+    {"AmortizedCost", C::kEffectiveCost},     {"ChargeType", C::kChargeCategory},
+    {"Provider", C::kProviderName},           {"Publisher", C::kPublisherName},
     {"InvoiceIssuer", C::kInvoiceIssuerName}, {"Region", C::kRegionId},
-    {"UsageQuantity", C::kConsumedQuantity}, {"UsageUnit", C::kConsumedUnit},
+    {"UsageQuantity", C::kConsumedQuantity},  {"UsageUnit", C::kConsumedUnit},
 };
 
 }  // namespace
 
 std::span<const FocusColumnInfo> AllFocusColumns() { return kColumns; }
 
-const FocusColumnInfo& InfoOf(FocusColumn column) {
-  return kColumns[static_cast<size_t>(column)];
-}
+const FocusColumnInfo& InfoOf(FocusColumn column) { return kColumns[static_cast<size_t>(column)]; }
 
 std::optional<FocusColumn> FindFocusColumn(std::string_view name) {
   name = Trim(name);

@@ -31,8 +31,8 @@ std::string BigBill(int rows) {
       "BillingAccountId,ProviderName,ServiceCategory,BillingPeriodStart,ChargePeriodStart,"
       "BilledCost,EffectiveCost,ListCost,ContractedCost,ResourceId\n";
   for (int i = 0; i < rows; ++i) {
-    s += "111,AWS,Compute,2024-05-01,2024-05-01T0" + std::to_string(i % 10) +
-         ":00:00Z,9,9,9,9,i-" + std::to_string(i) + "\n";
+    s += "111,AWS,Compute,2024-05-01,2024-05-01T0" + std::to_string(i % 10) + ":00:00Z,9,9,9,9,i-" +
+         std::to_string(i) + "\n";
   }
   return s;
 }
@@ -56,7 +56,8 @@ class BadInputTest : public ::testing::Test {
 
   // Ingests `paths`; expects a failure whose one-line message contains every `needles`. With
   // several files, the good files' warnings may come first; the error is the last line.
-  void ExpectRefused(const std::vector<std::string>& paths, const std::vector<std::string>& needles) {
+  void ExpectRefused(const std::vector<std::string>& paths,
+                     const std::vector<std::string>& needles) {
     std::vector<std::string> args = {"--store", store_, "ingest", "focus"};
     args.insert(args.end(), paths.begin(), paths.end());
     auto r = RunTally(args);
@@ -69,7 +70,8 @@ class BadInputTest : public ::testing::Test {
     std::string error = r.err.substr(last == std::string::npos ? 0 : last + 1);
     EXPECT_EQ(error.rfind("tally: ingest focus: ", 0), 0u) << r.err;
     EXPECT_NE(error.find("(nothing was stored)"), std::string::npos) << r.err;
-    for (const std::string& needle : needles) EXPECT_NE(error.find(needle), std::string::npos) << r.err;
+    for (const std::string& needle : needles)
+      EXPECT_NE(error.find(needle), std::string::npos) << r.err;
     EXPECT_TRUE(r.out.empty()) << r.out;
     EXPECT_EQ(StoreSnapshot(store_), before_);
   }

@@ -54,14 +54,16 @@ Expected SumInput(const std::string& path) {
   int category = ColumnIndex(header_views, "ServiceCategory");
   std::map<std::string, int> metric_column;
   for (const char* m : kMetrics) {
-    metric_column[m] = ColumnIndex(header_views, m, std::string_view(m) == "EffectiveCost" ? "AmortizedCost" : "");
+    metric_column[m] =
+        ColumnIndex(header_views, m, std::string_view(m) == "EffectiveCost" ? "AmortizedCost" : "");
     e.has_metric |= metric_column[m] >= 0;
   }
   while (*csv.Next()) {
     if (csv.blank()) continue;
     auto fields = csv.fields();
     auto text = [&](int i) {
-      if (i < 0 || static_cast<size_t>(i) >= fields.size() || IsNullText(fields[i])) return std::string();
+      if (i < 0 || static_cast<size_t>(i) >= fields.size() || IsNullText(fields[i]))
+        return std::string();
       return std::string(Trim(fields[i]));
     };
     GroupKey2 group{text(provider), text(category)};
@@ -94,7 +96,8 @@ Sums ParseCostsCsv(const std::string& csv_text) {
 std::vector<std::string> SampleFiles() {
   std::vector<std::string> files;
   for (const char* dir : {"billing/focus-spec-examples", "billing/focus-validator"}) {
-    for (const auto& entry : fs::recursive_directory_iterator(testing::SharedDataDir() + "/" + dir)) {
+    for (const auto& entry :
+         fs::recursive_directory_iterator(testing::SharedDataDir() + "/" + dir)) {
       if (entry.path().extension() == ".csv") files.push_back(entry.path().string());
     }
   }
@@ -115,7 +118,8 @@ TEST(FocusSamplesTest, TotalsEqualTheExactSumsOfTheInput) {
     if (!expected.has_metric) {
       // Validator samples built to fail (no cost column at all) are refused, not half-read.
       EXPECT_EQ(ingest.exit_code, 1);
-      EXPECT_NE(ingest.err.find("missing mandatory FOCUS columns"), std::string::npos) << ingest.err;
+      EXPECT_NE(ingest.err.find("missing mandatory FOCUS columns"), std::string::npos)
+          << ingest.err;
       ++refused;
       continue;
     }
@@ -147,9 +151,11 @@ TEST(FocusSamplesTest, HandCheckedTotals) {
   struct Case {
     std::string file, metric, total;
   } cases[] = {
-      {"focus-spec-examples/commitment_discount_scenarios/commitment_discount_purchase_scenario_1.csv",
+      {"focus-spec-examples/commitment_discount_scenarios/"
+       "commitment_discount_purchase_scenario_1.csv",
        "BilledCost", "8760"},
-      {"focus-spec-examples/commitment_discount_scenarios/commitment_discount_purchase_scenario_1.csv",
+      {"focus-spec-examples/commitment_discount_scenarios/"
+       "commitment_discount_purchase_scenario_1.csv",
        "EffectiveCost", "0"},
       {"focus-spec-examples/saas_examples/simple_agreements/simple_saas_agreements_c.csv",
        "BilledCost", "35800"},  // 10,100 + 13,000 + 12,700, written as "$10,100.00 "

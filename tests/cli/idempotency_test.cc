@@ -47,10 +47,12 @@ TEST(IdempotencyTest, ReingestingPartOfAMultiFileExportSaysWhatItReplaces) {
   std::string folder =
       testing::SharedDataDir() + "/billing/focus-spec-examples/saas_examples/spend_agreements";
   ASSERT_EQ(RunTally({"--store", store, "ingest", "focus", folder}).exit_code, 0);
-  auto one = RunTally({"--store", store, "ingest", "focus", folder + "/saas_spend_agreements_b2.csv"});
+  auto one =
+      RunTally({"--store", store, "ingest", "focus", folder + "/saas_spend_agreements_b2.csv"});
   ASSERT_EQ(one.exit_code, 0) << one.err;
-  EXPECT_NE(one.err.find("Acme Co/000-00-000/2025-04-01 was stored from 4 files and this run read 1"),
-            std::string::npos)
+  EXPECT_NE(
+      one.err.find("Acme Co/000-00-000/2025-04-01 was stored from 4 files and this run read 1"),
+      std::string::npos)
       << one.err;
 }
 

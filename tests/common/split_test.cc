@@ -33,10 +33,12 @@ TEST(SplitTest, LargestRemainderWins) {
   EXPECT_EQ(parts[0].raw(), 1);
   EXPECT_EQ(parts[3].raw(), 4);
   // 7 units over 1:1:5 -> exact 1, 1, 5.
-  auto seven = SplitProportionally(Decimal::FromRaw(7), std::vector<Decimal>{P("1"), P("1"), P("5")});
+  auto seven =
+      SplitProportionally(Decimal::FromRaw(7), std::vector<Decimal>{P("1"), P("1"), P("5")});
   EXPECT_EQ(seven[2].raw(), 5);
   // 5 units over 1:1:1 -> 5/3 = 1.67 each: two parts get the leftover.
-  auto five = SplitProportionally(Decimal::FromRaw(5), std::vector<Decimal>{P("1"), P("1"), P("1")});
+  auto five =
+      SplitProportionally(Decimal::FromRaw(5), std::vector<Decimal>{P("1"), P("1"), P("1")});
   EXPECT_EQ(five[0].raw() + five[1].raw() + five[2].raw(), 5);
   EXPECT_EQ(five[0].raw(), 2);
   EXPECT_EQ(five[1].raw(), 2);
@@ -57,7 +59,8 @@ TEST(SplitTest, NegativeAndZeroWeights) {
 TEST(SplitTest, HugeAmountsUseTheWidePathAndStillSumExactly) {
   // 10^15 dollars split by weights whose products overflow 128 bits.
   Decimal total = P("1000000000000000.000000000000000007");
-  std::vector<Decimal> w = {P("123456789.123456789"), P("987654321.987654321"), P("0.000000000000000001")};
+  std::vector<Decimal> w = {P("123456789.123456789"), P("987654321.987654321"),
+                            P("0.000000000000000001")};
   auto parts = SplitProportionally(total, w);
   EXPECT_EQ(Sum(parts), total);
   EXPECT_GT(parts[1], parts[0]);
@@ -66,10 +69,12 @@ TEST(SplitTest, HugeAmountsUseTheWidePathAndStillSumExactly) {
 TEST(SplitTest, RandomSplitsAlwaysSumExactly) {
   std::mt19937_64 rng(42);
   for (int round = 0; round < 2000; ++round) {
-    Decimal total = Decimal::FromRaw(static_cast<Decimal::Raw>(rng()) * static_cast<Decimal::Raw>(rng() % 100000));
+    Decimal total = Decimal::FromRaw(static_cast<Decimal::Raw>(rng()) *
+                                     static_cast<Decimal::Raw>(rng() % 100000));
     if (round % 2 == 1) total = -total;
     std::vector<Decimal> w(1 + rng() % 20);
-    for (Decimal& x : w) x = Decimal::FromRaw(static_cast<Decimal::Raw>(rng() % 1000000) * Decimal::kOne);
+    for (Decimal& x : w)
+      x = Decimal::FromRaw(static_cast<Decimal::Raw>(rng() % 1000000) * Decimal::kOne);
     auto parts = SplitProportionally(total, w);
     ASSERT_EQ(Sum(parts), total) << "round " << round;
   }

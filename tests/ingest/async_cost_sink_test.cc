@@ -13,9 +13,12 @@ class LogSink : public CostSink {
  public:
   Status BeginFile(const SourceFile& file) override { return Log("begin " + file.path); }
   Status Add(const CostLine& line) override {
-    return Log("line " + std::to_string(line.line) + " " + std::string(line.dim(FocusColumn::kResourceId)) +
-               " " + std::string(line.extras_json) + " " +
-               (line.decimal(FocusColumn::kBilledCost) ? line.decimal(FocusColumn::kBilledCost)->ToString() : "-"));
+    return Log("line " + std::to_string(line.line) + " " +
+               std::string(line.dim(FocusColumn::kResourceId)) + " " +
+               std::string(line.extras_json) + " " +
+               (line.decimal(FocusColumn::kBilledCost)
+                    ? line.decimal(FocusColumn::kBilledCost)->ToString()
+                    : "-"));
   }
   Status AddDiagnostic(const Diagnostic& d) override { return Log("diag " + d.reason); }
   Status AbandonFile() override { return Log("abandon"); }
@@ -51,7 +54,9 @@ TEST(AsyncCostSinkTest, DeliversEveryCallInOrderWithCopiedText) {
       ASSERT_TRUE(async.Add(Line(i, resource)).ok());
       expected.push_back("line " + std::to_string(i) + " " + resource + "  " + std::to_string(i));
       if (i % 10000 == 0) {
-        ASSERT_TRUE(async.AddDiagnostic({Severity::kWarning, "a.csv", i, "", "w" + std::to_string(i)}).ok());
+        ASSERT_TRUE(
+            async.AddDiagnostic({Severity::kWarning, "a.csv", i, "", "w" + std::to_string(i)})
+                .ok());
         expected.push_back("diag w" + std::to_string(i));
       }
     }

@@ -29,7 +29,9 @@ TEST(BillValuesTest, FormattedMoneyFromRealExports) {
   EXPECT_EQ(Read("-$5.25"), "-5.25");
   EXPECT_EQ(Read("$-5.25"), "-5.25");
   EXPECT_EQ(Read("(1,234.50)"), "-1234.5");
-  EXPECT_EQ(Read("\xE2\x82\xAC" "1,234,567.5"), "1234567.5");
+  EXPECT_EQ(Read("\xE2\x82\xAC"
+                 "1,234,567.5"),
+            "1234567.5");
   EXPECT_EQ(Read("1,234"), "1234");
   formatted = false;
   EXPECT_EQ(Read("5", &formatted), "5");
@@ -37,8 +39,8 @@ TEST(BillValuesTest, FormattedMoneyFromRealExports) {
 }
 
 TEST(BillValuesTest, RejectsAmbiguousOrBrokenNumbers) {
-  for (const char* bad : {"1.2.3", "1,23", "12,34.5", ",123", "$", "abc", "1,234.5,6", "$$5",
-                          "--5", "1 000"}) {
+  for (const char* bad :
+       {"1.2.3", "1,23", "12,34.5", ",123", "$", "abc", "1,234.5,6", "$$5", "--5", "1 000"}) {
     EXPECT_EQ(Read(bad).rfind("error: not a number", 0), 0u) << bad << " -> " << Read(bad);
   }
 }

@@ -9,8 +9,10 @@ CostTable Sample() {
   CostTable t;
   t.columns = {"ProviderName", "ServiceCategory"};
   t.metric = "EffectiveCost";
-  t.rows.push_back({{std::nullopt, std::string("Other")}, *Decimal::Parse("0.000000000000000001"), 1});
-  t.rows.push_back({{std::string("AWS"), std::string("Compute, EC2 \"x\"")}, *Decimal::Parse("12.5"), 2});
+  t.rows.push_back(
+      {{std::nullopt, std::string("Other")}, *Decimal::Parse("0.000000000000000001"), 1});
+  t.rows.push_back(
+      {{std::string("AWS"), std::string("Compute, EC2 \"x\"")}, *Decimal::Parse("12.5"), 2});
   t.total = *Decimal::Parse("12.500000000000000001");
   return t;
 }
@@ -23,11 +25,12 @@ TEST(OutputFormatTest, CsvQuotesWhereNeededAndKeepsFullPrecision) {
 }
 
 TEST(OutputFormatTest, JsonHasRowsAndTotalWithMoneyAsStrings) {
-  EXPECT_EQ(RenderCostTable(Sample(), OutputFormat::kJson),
-            R"({"rows":[{"ProviderName":null,"ServiceCategory":"Other","EffectiveCost":"0.000000000000000001"},)"
-            R"({"ProviderName":"AWS","ServiceCategory":"Compute, EC2 \"x\"","EffectiveCost":"12.5"}],)"
-            R"("total":"12.500000000000000001"})"
-            "\n");
+  EXPECT_EQ(
+      RenderCostTable(Sample(), OutputFormat::kJson),
+      R"({"rows":[{"ProviderName":null,"ServiceCategory":"Other","EffectiveCost":"0.000000000000000001"},)"
+      R"({"ProviderName":"AWS","ServiceCategory":"Compute, EC2 \"x\"","EffectiveCost":"12.5"}],)"
+      R"("total":"12.500000000000000001"})"
+      "\n");
 }
 
 TEST(OutputFormatTest, TableAlignsAndEndsWithTheTotal) {

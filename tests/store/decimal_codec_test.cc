@@ -15,8 +15,8 @@ TEST(DecimalCodecTest, RoundTripsSmallHugeNegativeAndNull) {
   std::vector<std::optional<Decimal>> values = {
       std::nullopt,
       *Decimal::Parse("0"),
-      *Decimal::Parse("9.223372036854775807"),   // the largest that fits an INTEGER
-      *Decimal::Parse("9.223372036854775808"),   // the smallest that needs a BLOB
+      *Decimal::Parse("9.223372036854775807"),  // the largest that fits an INTEGER
+      *Decimal::Parse("9.223372036854775808"),  // the smallest that needs a BLOB
       *Decimal::Parse("-12345678901234567890.123456789012345678"),
       Decimal::FromRaw(std::numeric_limits<Decimal::Raw>::max()),
       Decimal::FromRaw(std::numeric_limits<Decimal::Raw>::min() + 1),

@@ -59,8 +59,10 @@ class SqliteStoreTest : public ::testing::Test {
 
 TEST_F(SqliteStoreTest, StoresAndGroupsByColumnsTagsAndExtras) {
   Ingest({std::string(kHeader) +
-          "A1,AWS,Compute,2024-05-01,2024-05-01T00:00:00Z,1.10,1.00,\"{\"\"team\"\":\"\"search\"\"}\",prod\n"
-          "A1,AWS,Storage,2024-05-01,2024-05-01T01:00:00Z,2.20,2.00,\"{\"\"team\"\":\"\"ads\"\"}\",dev\n"
+          "A1,AWS,Compute,2024-05-01,2024-05-01T00:00:00Z,1.10,1.00,\"{\"\"team\"\":\"\"search\"\"}"
+          "\",prod\n"
+          "A1,AWS,Storage,2024-05-01,2024-05-01T01:00:00Z,2.20,2.00,\"{\"\"team\"\":\"\"ads\"\"}\","
+          "dev\n"
           "A1,AWS,Compute,2024-05-01,2024-05-02T00:00:00Z,0.000000000000000001,3.00,,prod\n"});
   CostTable by_category = Query("ServiceCategory", FocusColumn::kBilledCost);
   ASSERT_EQ(by_category.rows.size(), 2u);
@@ -113,8 +115,9 @@ TEST_F(SqliteStoreTest, NewerExportOfAPeriodReplacesOnlyThatPeriodAndAccount) {
           "A1,AWS,Compute,2024-06-01,2024-06-01,10,10,,\n" +
           "B2,AWS,Compute,2024-05-01,2024-05-01,100,100,,\n"});
   // A restated May bill for account A1: only May of A1 changes.
-  IngestCommit commit = Ingest({std::string(kHeader) + "A1,AWS,Compute,2024-05-01,2024-05-01,3,3,,\n" +
-                                "A1,AWS,Storage,2024-05-01,2024-05-02,4,4,,\n"});
+  IngestCommit commit =
+      Ingest({std::string(kHeader) + "A1,AWS,Compute,2024-05-01,2024-05-01,3,3,,\n" +
+              "A1,AWS,Storage,2024-05-01,2024-05-02,4,4,,\n"});
   EXPECT_EQ(commit.rows_replaced, 1);
   ASSERT_EQ(commit.partitions.size(), 1u);
   EXPECT_EQ(commit.partitions[0].ToString(), "AWS/A1/2024-05-01");
@@ -181,8 +184,9 @@ TEST(OpenStoreTest, RejectsUnknownSchemesAndNonDatabases) {
   ASSERT_FALSE(unknown.ok());
   EXPECT_NE(unknown.status().message().find("unknown store"), std::string::npos);
   TempDir dir;
-  WriteFile(dir.File("not.db"), "this is a text file, not a SQLite database, long enough to be "
-                                "read as a header page by SQLite when it opens it");
+  WriteFile(dir.File("not.db"),
+            "this is a text file, not a SQLite database, long enough to be "
+            "read as a header page by SQLite when it opens it");
   auto not_db = OpenStore("sqlite:" + dir.File("not.db"));
   EXPECT_FALSE(not_db.ok());
 }

@@ -47,7 +47,7 @@ void AppendTime(const std::optional<Timestamp>& t, std::string* out) {
 }  // namespace
 
 Result<std::unique_ptr<SqliteCostIngest>> SqliteCostIngest::Begin(SqliteDb* db,
-                                                                   const IngestRun& run) {
+                                                                  const IngestRun& run) {
   std::unique_ptr<SqliteCostIngest> ingest(new SqliteCostIngest(db));
   TALLY_ASSIGN_OR_RETURN(ingest->txn_, Transaction::Begin(db));
   TALLY_RETURN_IF_ERROR(ingest->Prepare());
@@ -71,8 +71,8 @@ Status SqliteCostIngest::Prepare() {
   TALLY_ASSIGN_OR_RETURN(
       insert_line_,
       db_->Prepare("INSERT INTO cost_lines(series_id, partition_id, ingest_id, file_id, line, "
-                   "ChargePeriodStart, ChargePeriodEnd, " + DecimalColumnList() +
-                   ") VALUES(?, ?, ?, ?, ?, ?, ?" + decimal_params + ")"));
+                   "ChargePeriodStart, ChargePeriodEnd, " +
+                   DecimalColumnList() + ") VALUES(?, ?, ?, ?, ?, ?, ?" + decimal_params + ")"));
   TALLY_ASSIGN_OR_RETURN(find_series_, db_->Prepare("SELECT id FROM cost_series WHERE key = ?"));
   TALLY_ASSIGN_OR_RETURN(
       insert_series_,

@@ -92,11 +92,10 @@ class SeriesResolver {
     for (const auto& [key, cell] : cells) out.emplace(key.series, GroupValues());
     std::string sql = "SELECT id, BillingPeriodStart, BillingPeriodEnd, extras";
     for (const GroupKey& k : query_.group_by) {
-      bool dim = k.kind == GroupKey::Kind::kTag ||
-                 (k.kind == GroupKey::Kind::kColumn && !IsLineLevel(k) &&
-                  InfoOf(k.column).type != FocusType::kDateTime);
-      sql += ", " + std::string(dim ? (k.kind == GroupKey::Kind::kTag ? "Tags"
-                                                                       : NameOf(k.column))
+      bool dim =
+          k.kind == GroupKey::Kind::kTag || (k.kind == GroupKey::Kind::kColumn && !IsLineLevel(k) &&
+                                             InfoOf(k.column).type != FocusType::kDateTime);
+      sql += ", " + std::string(dim ? (k.kind == GroupKey::Kind::kTag ? "Tags" : NameOf(k.column))
                                     : "NULL");
     }
     TALLY_ASSIGN_OR_RETURN(Statement series, db_->Prepare(sql + " FROM cost_series"));
@@ -107,8 +106,8 @@ class SeriesResolver {
       if (it == out.end()) continue;
       GroupValues& values = it->second;
       for (size_t i = 0; i < query_.group_by.size(); ++i) {
-        TALLY_ASSIGN_OR_RETURN(std::optional<std::string> v, ValueOf(query_.group_by[i], series,
-                                                                     static_cast<int>(4 + i)));
+        TALLY_ASSIGN_OR_RETURN(std::optional<std::string> v,
+                               ValueOf(query_.group_by[i], series, static_cast<int>(4 + i)));
         values.push_back(std::move(v));
       }
     }

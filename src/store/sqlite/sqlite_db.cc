@@ -52,9 +52,9 @@ std::string_view Statement::Blob(int i) const {
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) {
   std::unique_ptr<SqliteDb> db(new SqliteDb());
   db->path_ = path;
-  int rc = sqlite3_open_v2(path.c_str(), &db->db_,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db->db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db->db_ != nullptr ? sqlite3_errmsg(db->db_) : "out of memory";
     return IoError("sqlite:" + path + ": cannot open: " + message);

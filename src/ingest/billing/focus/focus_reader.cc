@@ -47,9 +47,9 @@ Result<HeaderPlan> PlanHeader(std::span<const std::string_view> header, FileCont
       if (!column) continue;
       size_t index = static_cast<size_t>(*column);
       if (mapped[index]) {
-        TALLY_RETURN_IF_ERROR(context->Warn(1, field.name,
-                                            "second column for " + std::string(NameOf(*column)) +
-                                                "; kept as an extra column"));
+        TALLY_RETURN_IF_ERROR(context->Warn(
+            1, field.name,
+            "second column for " + std::string(NameOf(*column)) + "; kept as an extra column"));
         continue;
       }
       mapped[index] = true;
@@ -65,7 +65,8 @@ Result<HeaderPlan> PlanHeader(std::span<const std::string_view> header, FileCont
     return InvalidArgument(
         context->path() +
         ": missing mandatory FOCUS columns: none of BilledCost, EffectiveCost, ListCost, "
-        "ContractedCost (columns found: " + JoinNames(found) + ")");
+        "ContractedCost (columns found: " +
+        JoinNames(found) + ")");
   }
   for (const FocusColumnInfo& info : AllFocusColumns()) {
     if (info.mandatory && !mapped[static_cast<size_t>(info.column)]) {
@@ -90,8 +91,7 @@ class RowReader {
   RowReader(const HeaderPlan& plan, FileContext* context) : plan_(plan), context_(context) {}
 
   // Fills *line from `fields`. Returns false (after reporting why) when the row is rejected.
-  Result<bool> Read(std::span<const std::string_view> fields, int64_t line_number,
-                    CostLine* line) {
+  Result<bool> Read(std::span<const std::string_view> fields, int64_t line_number, CostLine* line) {
     *line = CostLine();
     line->line = line_number;
     if (json_cache_.size() >= kJsonCacheLimit) json_cache_.clear();
@@ -99,9 +99,10 @@ class RowReader {
     if (fields.size() > width) {
       for (size_t i = width; i < fields.size(); ++i) {
         if (!Trim(fields[i]).empty()) {
-          TALLY_RETURN_IF_ERROR(context_->Reject(
-              line_number, "", "row has " + std::to_string(fields.size()) +
-                                   " fields; the header has " + std::to_string(width)));
+          TALLY_RETURN_IF_ERROR(context_->Reject(line_number, "",
+                                                 "row has " + std::to_string(fields.size()) +
+                                                     " fields; the header has " +
+                                                     std::to_string(width)));
           return false;
         }
       }
@@ -145,8 +146,8 @@ class RowReader {
       case FocusType::kJson: {
         const JsonText& json = Canonical(text);
         if (!json.valid) {
-          TALLY_RETURN_IF_ERROR(context_->Warn(line_number, info.name,
-                                               "not a JSON object; kept as text"));
+          TALLY_RETURN_IF_ERROR(
+              context_->Warn(line_number, info.name, "not a JSON object; kept as text"));
         }
         line->dims[DimIndex(field.column)] = json.text;
         return true;
@@ -173,7 +174,8 @@ class RowReader {
           TALLY_RETURN_IF_ERROR(context_->Reject(line_number, info.name, value.status().message()));
           return false;
         }
-        if (!warning.empty()) TALLY_RETURN_IF_ERROR(context_->Warn(line_number, info.name, warning));
+        if (!warning.empty())
+          TALLY_RETURN_IF_ERROR(context_->Warn(line_number, info.name, warning));
         line->times[TimeIndex(field.column)] = *value;
         return true;
       }
