@@ -49,6 +49,9 @@ struct CostTable {
   std::vector<CostRow> rows;         // sorted by keys, nulls first
   Decimal total;
   int64_t lines = 0;
+  // The distinct BillingCurrency values of the lines summed ("" for lines that name none).
+  // More than one, without BillingCurrency among the keys, means sums mix currencies.
+  std::vector<std::string> currencies;
 };
 
 // Parses a metric name, ignoring case. Errors: kInvalidArgument listing the four metrics.

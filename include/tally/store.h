@@ -48,9 +48,15 @@ class Store {
   virtual Result<CostTable> QueryCosts(const CostQuery& query) = 0;
 };
 
-// Opens (creating if needed) the store named by `url`: "sqlite:PATH" (a plain path also means
-// SQLite). Errors: kInvalidArgument for an unknown scheme; kIoError when it cannot be opened;
-// kFailedPrecondition when its schema is newer than this binary.
-Result<std::unique_ptr<Store>> OpenStore(std::string_view url);
+enum class OpenMode {
+  kCreate,     // create the store if it does not exist (ingestion)
+  kMustExist,  // fail with kNotFound if it does not (queries: a mistyped path is an error)
+};
+
+// Opens the store named by `url`: "sqlite:PATH" (a plain path also means SQLite).
+// Errors: kInvalidArgument for an unknown scheme; kNotFound (kMustExist, no store there);
+// kIoError when it cannot be opened; kFailedPrecondition when its schema is newer than this
+// binary.
+Result<std::unique_ptr<Store>> OpenStore(std::string_view url, OpenMode mode = OpenMode::kCreate);
 
 }  // namespace tally

@@ -51,7 +51,7 @@ int RunCosts(const GlobalOptions& globals, const CostsFlags& flags) {
     PrintError("costs: " + format.status().message());
     return 2;
   }
-  auto store = OpenStore(globals.store);
+  auto store = OpenStore(globals.store, OpenMode::kMustExist);
   if (!store.ok()) {
     PrintError(store.status().message());
     return 1;
@@ -60,6 +60,19 @@ int RunCosts(const GlobalOptions& globals, const CostsFlags& flags) {
   if (!table.ok()) {
     PrintError("costs: " + table.status().message());
     return 1;
+  }
+  bool by_currency = false;
+  for (const GroupKey& key : query->group_by) {
+    by_currency |=
+        key.kind == GroupKey::Kind::kColumn && key.column == FocusColumn::kBillingCurrency;
+  }
+  if (table->currencies.size() > 1 && !by_currency) {
+    std::string list;
+    for (const std::string& c : table->currencies) {
+      list += (list.empty() ? "" : ", ") + (c.empty() ? std::string("(none)") : c);
+    }
+    PrintError("costs: warning: the lines are in " + std::to_string(table->currencies.size()) +
+               " currencies (" + list + "): add BillingCurrency to --by to keep them apart");
   }
   std::string out = RenderCostTable(*table, *format);
   std::fwrite(out.data(), 1, out.size(), stdout);

@@ -78,6 +78,7 @@ Result<std::vector<std::string>> ExpandInputPaths(std::span<const std::string> p
       }
     }
     if (ec) return IoError(path + ": " + ec.message());
+    if (found.empty()) return NotFound(path + ": no .csv or .csv.gz files in this directory");
     std::sort(found.begin(), found.end());
     files.insert(files.end(), found.begin(), found.end());
   }

@@ -78,7 +78,7 @@ using FileReader = std::function<Status(InputFile* in, FileContext* context)>;
 
 // Expands `paths` into files: a file as given; for a directory, the .csv and .csv.gz files
 // below it at any depth, sorted by path.
-// Errors: kNotFound for a path that does not exist.
+// Errors: kNotFound for a path that does not exist, or a directory without such files.
 Result<std::vector<std::string>> ExpandInputPaths(std::span<const std::string> paths);
 
 // Ingests `paths` with `reader`. A bad file fails the run (its error is returned, naming the

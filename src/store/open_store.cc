@@ -1,11 +1,13 @@
 // OpenStore: picks the backend from the store URL. The list of backends is explicit here.
+#include <filesystem>
+
 #include "common/strings.h"
 #include "store/sqlite/sqlite_store.h"
 #include "tally/store.h"
 
 namespace tally {
 
-Result<std::unique_ptr<Store>> OpenStore(std::string_view url) {
+Result<std::unique_ptr<Store>> OpenStore(std::string_view url, OpenMode mode) {
   std::string_view path = url;
   if (StartsWithIgnoreCase(url, "sqlite:")) {
     path = url.substr(7);
@@ -15,6 +17,11 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view url) {
                            "\": use sqlite:PATH (ClickHouse support is planned)");
   }
   if (path.empty()) return InvalidArgument("store URL \"" + std::string(url) + "\" has no path");
+  std::error_code ec;
+  if (mode == OpenMode::kMustExist && !std::filesystem::exists(path, ec)) {
+    return NotFound("no store at " + std::string(url) +
+                    " (ingest something first, or pass --store)");
+  }
   TALLY_ASSIGN_OR_RETURN(auto store, sqlite::SqliteStore::Open(std::string(path)));
   return std::unique_ptr<Store>(std::move(store));
 }

@@ -7,6 +7,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <filesystem>
+
 #include "cli/store_snapshot.h"
 #include "testing/test_util.h"
 
@@ -138,8 +140,8 @@ TEST_F(BadInputTest, KillMidIngestLeavesThePreviousState) {
   if (pid == 0) {
     freopen("/dev/null", "w", stdout);
     freopen("/dev/null", "w", stderr);
-    execl(TALLY_TEST_BINARY, "tally", "--store", store_.c_str(), "ingest", "focus", big.c_str(),
-          static_cast<char*>(nullptr));
+    execl(testing::TallyBinary(), "tally", "--store", store_.c_str(), "ingest", "focus",
+          big.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   // Wait until the ingest is writing (its WAL grows past 4 MiB), then kill it hard.
@@ -161,6 +163,34 @@ TEST_F(BadInputTest, KillMidIngestLeavesThePreviousState) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto total = RunTally({"--store", store_, "costs", "--format", "json"});
   EXPECT_EQ(total.out, "{\"rows\":[{\"EffectiveCost\":\"27\"}],\"total\":\"27\"}\n");
+}
+
+TEST_F(BadInputTest, DirectoryWithoutCsvFiles) {
+  std::filesystem::create_directory(dir_.File("empty-export"));
+  ExpectRefused({dir_.File("empty-export")}, {"empty-export", "no .csv or .csv.gz files"});
+}
+
+TEST(CostsUsageTest, QueryingAStoreThatDoesNotExistIsAnError) {
+  TempDir dir;
+  auto r = RunTally({"--store", "sqlite:" + dir.File("typo.db"), "costs"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no store at sqlite:"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.File("typo.db")));
+}
+
+TEST(CostsUsageTest, MixedCurrenciesAreFlagged) {
+  TempDir dir;
+  std::string store = "sqlite:" + dir.File("t.db");
+  WriteFile(dir.File("bill.csv"),
+            "BillingAccountId,BillingCurrency,BillingPeriodStart,EffectiveCost\n"
+            "A,USD,2024-05-01,1\nB,EUR,2024-05-01,2\n");
+  ASSERT_EQ(RunTally({"--store", store, "ingest", "focus", dir.File("bill.csv")}).exit_code, 0);
+  auto mixed = RunTally({"--store", store, "costs"});
+  EXPECT_EQ(mixed.exit_code, 0);
+  EXPECT_NE(mixed.err.find("2 currencies (EUR, USD)"), std::string::npos) << mixed.err;
+  auto apart = RunTally({"--store", store, "costs", "--by", "BillingCurrency", "--format", "csv"});
+  EXPECT_TRUE(apart.err.empty()) << apart.err;
+  EXPECT_EQ(apart.out, "BillingCurrency,EffectiveCost\nEUR,2\nUSD,1\n");
 }
 
 TEST(CostsUsageTest, BadArgumentsExitWithUsageErrors) {

@@ -88,6 +88,14 @@ TEST_F(SqliteStoreTest, StoresAndGroupsByColumnsTagsAndExtras) {
   EXPECT_EQ(*by_day.rows[2].keys[0], "2024-05-02T00:00:00Z");
 }
 
+TEST_F(SqliteStoreTest, ReportsTheCurrenciesItSummed) {
+  Ingest(
+      {"BillingAccountId,BillingCurrency,BillingPeriodStart,EffectiveCost\n"
+       "A,USD,2024-05-01,1\nB,EUR,2024-05-01,2\nC,,2024-05-01,3\n"});
+  CostTable t = Query("");
+  EXPECT_EQ(t.currencies, (std::vector<std::string>{"", "EUR", "USD"}));
+}
+
 TEST_F(SqliteStoreTest, FiltersOnChargePeriodStartHalfOpen) {
   Ingest({std::string(kHeader) + "A1,AWS,Compute,2024-05-01,2024-05-01T00:00:00Z,1,1,,\n" +
           "A1,AWS,Compute,2024-05-01,2024-05-02T00:00:00Z,2,2,,\n" +

@@ -50,6 +50,8 @@ CommandResult RunTally(const std::vector<std::string>& args) {
   return result;
 }
 
+const char* TallyBinary() { return TALLY_BINARY; }
+
 std::string SharedDataDir() {
   const char* env = std::getenv("TALLY_SHARED_DIR");
   return std::string(env != nullptr ? env : TALLY_SHARED_DIR) + "/data";

@@ -31,6 +31,9 @@ struct CommandResult {
 // Runs the tally binary under test with `args` (no shell), capturing its output.
 CommandResult RunTally(const std::vector<std::string>& args);
 
+// Path of the tally binary under test.
+const char* TallyBinary();
+
 // The shared sample data directory (../shared/data beside the repository).
 std::string SharedDataDir();
 

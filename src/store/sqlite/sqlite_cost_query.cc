@@ -3,6 +3,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <set>
 #include <unordered_map>
 
 #include "model/json_object.h"
@@ -86,11 +87,14 @@ class SeriesResolver {
  public:
   SeriesResolver(SqliteDb* db, const CostQuery& query) : db_(db), query_(query) {}
 
+  // BillingCurrency values of the series resolved so far.
+  const std::set<std::string>& currencies() const { return currencies_; }
+
   Result<std::unordered_map<int64_t, GroupValues>> Resolve(
       const std::unordered_map<LineKey, Cell, LineKeyHash>& cells) {
     std::unordered_map<int64_t, GroupValues> out;
     for (const auto& [key, cell] : cells) out.emplace(key.series, GroupValues());
-    std::string sql = "SELECT id, BillingPeriodStart, BillingPeriodEnd, extras";
+    std::string sql = "SELECT id, BillingPeriodStart, BillingPeriodEnd, extras, BillingCurrency";
     for (const GroupKey& k : query_.group_by) {
       bool dim =
           k.kind == GroupKey::Kind::kTag || (k.kind == GroupKey::Kind::kColumn && !IsLineLevel(k) &&
@@ -107,9 +111,11 @@ class SeriesResolver {
       GroupValues& values = it->second;
       for (size_t i = 0; i < query_.group_by.size(); ++i) {
         TALLY_ASSIGN_OR_RETURN(std::optional<std::string> v,
-                               ValueOf(query_.group_by[i], series, static_cast<int>(4 + i)));
+                               ValueOf(query_.group_by[i], series, static_cast<int>(5 + i)));
         values.push_back(std::move(v));
       }
+      TALLY_ASSIGN_OR_RETURN(const std::string* currency, Text(series, 4));
+      currencies_.insert(currency == nullptr ? std::string() : *currency);
     }
     return out;
   }
@@ -160,6 +166,7 @@ class SeriesResolver {
 
   SqliteDb* db_;
   const CostQuery& query_;
+  std::set<std::string> currencies_;
   std::unordered_map<int64_t, std::string> dict_;
   std::optional<Statement> lookup_;
 };
@@ -194,6 +201,7 @@ Result<CostTable> QueryCosts(SqliteDb* db, const CostQuery& query) {
   }
   CostTable table;
   table.metric = std::string(NameOf(query.metric));
+  table.currencies.assign(resolver.currencies().begin(), resolver.currencies().end());
   for (const GroupKey& k : query.group_by) table.columns.push_back(k.label);
   for (auto& [values, cell] : groups) {
     table.rows.push_back(CostRow{values, cell.sum, cell.lines});
