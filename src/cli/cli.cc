@@ -16,8 +16,7 @@ int RunCli(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "tally 0.1.0");
   GlobalOptions globals;
-  app.add_option("--store", globals.store,
-                 "where data is kept: sqlite:PATH")
+  app.add_option("--store", globals.store, "where data is kept: sqlite:PATH")
       ->envname("TALLY_STORE")
       ->capture_default_str();
   int exit_code = 0;

@@ -2,11 +2,14 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "cli/cli.h"
 #include "ingest/async_cost_sink.h"
+#include "ingest/billing/aws_cur/aws_cur_reader.h"
 #include "ingest/billing/focus/focus_reader.h"
 #include "ingest/ingest_files.h"
 #include "tally/store.h"
@@ -21,8 +24,30 @@ struct IngestFlags {
   bool quiet = false;
 };
 
-std::string Summary(const IngestTotals& totals, const IngestCommit& commit) {
-  std::string s = "ingest focus: " + std::to_string(totals.files_read) + " files, " +
+// One input format: its subcommand, help, reader, and (optionally) how it expands paths
+// before the generic directory expansion (e.g. AWS CUR manifests).
+struct Format {
+  const char* name;
+  const char* help;
+  FileReader reader;
+  std::function<Result<std::vector<std::string>>(std::span<const std::string>)> expand;
+};
+
+// The formats `tally ingest` knows, in the order its help lists them.
+std::vector<Format> Formats() {
+  return {
+      {"focus", "FOCUS 1.0-1.2 CSV files (.csv, .csv.gz; a directory means the CSV files below it)",
+       ReadFocusFile, nullptr},
+      {"aws-cur",
+       "AWS Cost and Usage Report (legacy CUR) CSV, either header style; a directory with a "
+       "*-Manifest.json means the report files it lists",
+       ReadAwsCurFile, ExpandAwsCurPaths},
+  };
+}
+
+std::string Summary(const std::string& format, const IngestTotals& totals,
+                    const IngestCommit& commit) {
+  std::string s = "ingest " + format + ": " + std::to_string(totals.files_read) + " files, " +
                   std::to_string(commit.rows_stored) + " rows stored, " +
                   std::to_string(totals.rows_rejected) + " rows rejected, " +
                   std::to_string(commit.partitions.size()) + " billing periods";
@@ -41,8 +66,19 @@ std::string Summary(const IngestTotals& totals, const IngestCommit& commit) {
   return s;
 }
 
-int RunIngest(const GlobalOptions& globals, const IngestFlags& flags, const std::string& format,
-              const FileReader& reader, const std::string& command) {
+int RunIngest(const GlobalOptions& globals, const IngestFlags& flags, const Format& spec) {
+  const std::string format = spec.name;
+  std::string command = "tally ingest " + format;
+  for (const std::string& p : flags.paths) command += " " + p;
+  std::vector<std::string> paths = flags.paths;
+  if (spec.expand) {
+    auto expanded = spec.expand(flags.paths);
+    if (!expanded.ok()) {
+      PrintError("ingest " + format + ": " + expanded.status().message() + " (nothing was stored)");
+      return 1;
+    }
+    paths = std::move(*expanded);
+  }
   auto store = OpenStore(globals.store);
   if (!store.ok()) {
     PrintError(store.status().message());
@@ -87,7 +123,7 @@ int RunIngest(const GlobalOptions& globals, const IngestFlags& flags, const std:
   Status status;
   {
     AsyncCostSink async(ingest->get());  // parse on this core, store on the other
-    status = IngestFiles(flags.paths, format, reader, &async, options, &totals);
+    status = IngestFiles(paths, format, spec.reader, &async, options, &totals);
     Status flushed = async.Flush();
     if (status.ok()) status = flushed;
   }
@@ -106,7 +142,7 @@ int RunIngest(const GlobalOptions& globals, const IngestFlags& flags, const std:
     std::fprintf(stderr, "... and %d more diagnostics (all are kept in the store)\n", hidden);
   }
   for (const std::string& warning : commit->warnings) PrintError(prefix + warning);
-  std::printf("%s\n", Summary(totals, *commit).c_str());
+  std::printf("%s\n", Summary(format, totals, *commit).c_str());
   return 0;
 }
 
@@ -115,25 +151,21 @@ int RunIngest(const GlobalOptions& globals, const IngestFlags& flags, const std:
 void AddIngestCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code) {
   CLI::App* ingest = app->add_subcommand("ingest", "read cost data into the store");
   ingest->require_subcommand(1);
+  ingest->footer(
+      "Each run is atomic: a newer export of the same billing account and period replaces the "
+      "older one, and a bad file fails the run and stores nothing.");
   auto flags = std::make_shared<IngestFlags>();
-  CLI::App* focus = ingest->add_subcommand(
-      "focus",
-      "ingest FOCUS 1.0-1.2 CSV files (.csv, .csv.gz; a directory means its CSV files). One "
-      "atomic run: a newer export of the same billing account and period replaces the older one; "
-      "a bad file fails the run and stores nothing");
-  focus->add_option("paths", flags->paths, "files or directories")->required();
-  focus->add_flag("--skip-bad-files", flags->skip_bad_files,
+  for (const Format& format : Formats()) {
+    CLI::App* sub = ingest->add_subcommand(format.name, std::string("ingest ") + format.help);
+    sub->add_option("paths", flags->paths, "files or directories")->required();
+    sub->add_flag("--skip-bad-files", flags->skip_bad_files,
                   "report a file that cannot be read and ingest the others");
-  focus
-      ->add_option("--max-diagnostics", flags->max_diagnostics,
-                   "how many row problems to print (all are stored)")
-      ->capture_default_str();
-  focus->add_flag("-q,--quiet", flags->quiet, "print only the summary and errors");
-  focus->callback([=]() {
-    std::string command = "tally ingest focus";
-    for (const std::string& p : flags->paths) command += " " + p;
-    *exit_code = RunIngest(*globals, *flags, "focus", ReadFocusFile, command);
-  });
+    sub->add_option("--max-diagnostics", flags->max_diagnostics,
+                    "how many row problems to print (all are stored)")
+        ->capture_default_str();
+    sub->add_flag("-q,--quiet", flags->quiet, "print only the summary and errors");
+    sub->callback([=]() { *exit_code = RunIngest(*globals, *flags, format); });
+  }
 }
 
 }  // namespace tally::cli

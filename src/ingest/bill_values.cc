@@ -103,6 +103,12 @@ void AppendJsonEscaped(std::string_view s, std::string* out) {
       case '\t':
         out->append("\\t");
         break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           out->append("\\u00");

@@ -1,0 +1,298 @@
+#include "ingest/billing/aws_cur/aws_cur_reader.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "common/strings.h"
+#include "ingest/bill_values.h"
+#include "ingest/billing/native_export.h"
+#include "ingest/billing/service_categories.h"
+
+namespace tally {
+namespace {
+
+using C = FocusColumn;
+
+// What a lineItem/LineItemType means in FOCUS terms (docs/formats/aws-cur.md).
+struct LineItemKind {
+  std::string_view type;
+  std::string_view category;   // ChargeCategory
+  std::string_view frequency;  // ChargeFrequency
+};
+constexpr LineItemKind kKinds[] = {
+    {"Usage", "Usage", "Usage-Based"},
+    {"DiscountedUsage", "Usage", "Usage-Based"},
+    {"SavingsPlanCoveredUsage", "Usage", "Usage-Based"},
+    {"SavingsPlanNegation", "Usage", "Usage-Based"},
+    {"Fee", "Purchase", "One-Time"},
+    {"RIFee", "Purchase", "Recurring"},
+    {"SavingsPlanUpfrontFee", "Purchase", "One-Time"},
+    {"SavingsPlanRecurringFee", "Purchase", "Recurring"},
+    {"Tax", "Tax", "Recurring"},
+    {"Credit", "Credit", "One-Time"},
+    {"Refund", "Adjustment", "One-Time"},
+    {"EdpDiscount", "Adjustment", "Recurring"},
+    {"BundledDiscount", "Adjustment", "Recurring"},
+    {"PrivateRateDiscount", "Adjustment", "Recurring"},
+    {"DistributorDiscount", "Adjustment", "Recurring"},
+    {"Discount", "Adjustment", "Recurring"},
+};
+
+// Column indexes of what the mapping reads; -1 when the file lacks the column.
+struct CurColumns {
+  explicit CurColumns(const NativeHeader& h)
+      : payer(h.Find("bill/PayerAccountId")),
+        usage_account(h.Find("lineItem/UsageAccountId")),
+        usage_account_name(h.Find("lineItem/UsageAccountName")),
+        period_start(h.Find("bill/BillingPeriodStartDate")),
+        period_end(h.Find("bill/BillingPeriodEndDate")),
+        usage_start(h.Find("lineItem/UsageStartDate")),
+        usage_end(h.Find("lineItem/UsageEndDate")),
+        type(h.Find("lineItem/LineItemType")),
+        product_code(h.Find("lineItem/ProductCode")),
+        product_name(h.FindAny({"product/ProductName", "product/servicename"})),
+        unblended_cost(h.Find("lineItem/UnblendedCost")),
+        usage_amount(h.Find("lineItem/UsageAmount")),
+        currency(h.Find("lineItem/CurrencyCode")),
+        od_cost(h.Find("pricing/publicOnDemandCost")),
+        od_rate(h.Find("pricing/publicOnDemandRate")),
+        pricing_unit(h.Find("pricing/unit")),
+        pricing_term(h.Find("pricing/term")),
+        region(h.FindAny({"product/regionCode", "product/region"})),
+        location(h.Find("product/location")),
+        zone(h.Find("lineItem/AvailabilityZone")),
+        resource(h.Find("lineItem/ResourceId")),
+        sku(h.Find("product/sku")),
+        rate_id(h.Find("pricing/RateId")),
+        usage_type(h.Find("lineItem/UsageType")),
+        invoice(h.Find("bill/InvoiceId")),
+        invoicing_entity(h.Find("bill/InvoicingEntity")),
+        billing_entity(h.Find("bill/BillingEntity")),
+        legal_entity(h.Find("lineItem/LegalEntity")),
+        description(h.Find("lineItem/LineItemDescription")),
+        ri_arn(h.Find("reservation/ReservationARN")),
+        ri_effective(h.Find("reservation/EffectiveCost")),
+        ri_unused_upfront(h.Find("reservation/UnusedAmortizedUpfrontFeeForBillingPeriod")),
+        ri_unused_recurring(h.Find("reservation/UnusedRecurringFee")),
+        sp_arn(h.Find("savingsPlan/SavingsPlanARN")),
+        sp_effective(h.Find("savingsPlan/SavingsPlanEffectiveCost")),
+        sp_commitment(h.Find("savingsPlan/TotalCommitmentToDate")),
+        sp_used(h.Find("savingsPlan/UsedCommitment")) {
+    // Cost allocation tags: resourceTags/user:team, or Athena's resource_tags_user_team.
+    for (size_t i = 0; i < h.size(); ++i) {
+      const std::string& name = h.name(i);
+      for (std::string_view prefix : {"resourceTags/", "resource_tags_"}) {
+        if (name.size() > prefix.size() && StartsWithIgnoreCase(name, prefix)) {
+          tags.emplace_back(name.substr(prefix.size()), i);
+        }
+      }
+    }
+    std::sort(tags.begin(), tags.end());
+  }
+
+  int payer, usage_account, usage_account_name, period_start, period_end, usage_start, usage_end;
+  int type, product_code, product_name, unblended_cost, usage_amount, currency;
+  int od_cost, od_rate, pricing_unit, pricing_term, region, location, zone, resource, sku;
+  int rate_id, usage_type, invoice, invoicing_entity, billing_entity, legal_entity, description;
+  int ri_arn, ri_effective, ri_unused_upfront, ri_unused_recurring;
+  int sp_arn, sp_effective, sp_commitment, sp_used;
+  std::vector<std::pair<std::string, size_t>> tags;  // tag key, column; sorted by key
+};
+
+class CurConverter {
+ public:
+  CurConverter(const NativeHeader& header, FileContext* context)
+      : c_(header), context_(context) {}
+
+  Result<bool> Convert(const NativeRow& row, const NativeHeader& header, CostLine* line) {
+    auto set = [&](C column, std::string_view value) { line->dims[DimIndex(column)] = value; };
+    std::string_view type = row.Text(c_.type);
+    const LineItemKind* kind = nullptr;
+    for (const LineItemKind& k : kKinds) {
+      if (k.type == type) kind = &k;
+    }
+    if (kind == nullptr) {
+      TALLY_RETURN_IF_ERROR(context_->WarnOnce(
+          "type:" + std::string(type), row.line(), "lineItem/LineItemType",
+          "unknown line item type \"" + std::string(type) + "\" read as ChargeCategory Adjustment"));
+    }
+    const std::string_view category = kind != nullptr ? kind->category : "Adjustment";
+
+    // Money. A value that cannot be read rejects the row.
+    std::optional<Decimal> billed, od_cost, od_rate, quantity, effective;
+    TALLY_ASSIGN_OR_RETURN(bool ok, row.ReadDecimals({{c_.unblended_cost, &billed},
+                                                      {c_.od_cost, &od_cost},
+                                                      {c_.od_rate, &od_rate},
+                                                      {c_.usage_amount, &quantity}}));
+    if (!ok) return false;
+    TALLY_ASSIGN_OR_RETURN(ok, EffectiveCost(row, type, billed, &effective));
+    if (!ok) return false;
+    const Decimal billed_or_zero = billed.value_or(Decimal());
+    const bool usage = category == "Usage";
+    const Decimal list = usage && od_cost ? *od_cost : billed_or_zero;
+    line->decimals[DecimalIndex(C::kBilledCost)] = billed_or_zero;
+    line->decimals[DecimalIndex(C::kEffectiveCost)] = effective;
+    line->decimals[DecimalIndex(C::kListCost)] = list;
+    line->decimals[DecimalIndex(C::kContractedCost)] = list;
+    if (category != "Tax") {
+      line->decimals[DecimalIndex(C::kPricingQuantity)] = quantity;
+      if (usage) {
+        line->decimals[DecimalIndex(C::kListUnitPrice)] = od_rate;
+        line->decimals[DecimalIndex(C::kContractedUnitPrice)] = od_rate;
+        line->decimals[DecimalIndex(C::kConsumedQuantity)] = quantity;
+      }
+    }
+
+    // Time.
+    std::optional<Timestamp> t;
+    const std::pair<int, C> times[] = {{c_.period_start, C::kBillingPeriodStart},
+                                       {c_.period_end, C::kBillingPeriodEnd},
+                                       {c_.usage_start, C::kChargePeriodStart},
+                                       {c_.usage_end, C::kChargePeriodEnd}};
+    for (const auto& [col, focus] : times) {
+      TALLY_ASSIGN_OR_RETURN(ok, row.ReadTime(col, &t));
+      if (!ok) return false;
+      line->times[TimeIndex(focus)] = t;
+    }
+
+    // Dimensions.
+    set(C::kProviderName, "AWS");
+    set(C::kPublisherName, First(row, {c_.legal_entity, c_.billing_entity}, "AWS"));
+    set(C::kInvoiceIssuerName, First(row, {c_.invoicing_entity, c_.billing_entity}, "AWS"));
+    set(C::kBillingAccountId, row.Text(c_.payer));
+    set(C::kSubAccountId, row.Text(c_.usage_account));
+    set(C::kSubAccountName, row.Text(c_.usage_account_name));
+    set(C::kBillingCurrency, row.Text(c_.currency));
+    set(C::kInvoiceId, row.Text(c_.invoice));
+    set(C::kChargeCategory, category);
+    set(C::kChargeFrequency, kind != nullptr ? kind->frequency : "One-Time");
+    set(C::kChargeDescription, row.Text(c_.description));
+    set(C::kPricingCategory, PricingCategory(row, type, category));
+    const std::string_view code = row.Text(c_.product_code);
+    set(C::kServiceName, First(row, {c_.product_name, c_.product_code}, "AWS"));
+    set(C::kServiceCategory, Category(code));
+    set(C::kRegionId, row.Text(c_.region));
+    set(C::kRegionName, row.Text(c_.region).empty() ? "" : row.Text(c_.location));
+    set(C::kAvailabilityZone, row.Text(c_.zone));
+    set(C::kResourceId, row.Text(c_.resource));
+    set(C::kSkuId, row.Text(c_.sku));
+    set(C::kSkuPriceId, row.Text(c_.rate_id));
+    set(C::kSkuMeter, row.Text(c_.usage_type));
+    if (category != "Tax") {
+      set(C::kPricingUnit, quantity ? row.Text(c_.pricing_unit) : "");
+      if (usage && quantity) set(C::kConsumedUnit, row.Text(c_.pricing_unit));
+    }
+    SetCommitment(row, type, line);
+
+    tags_.clear();
+    for (const auto& [key, col] : c_.tags) {
+      std::string_view value = row.Text(static_cast<int>(col));
+      if (value.empty()) continue;
+      tags_ += tags_.empty() ? "{\"" : ",\"";
+      AppendJsonEscaped(key, &tags_);
+      tags_ += "\":\"";
+      AppendJsonEscaped(value, &tags_);
+      tags_ += '"';
+    }
+    if (!tags_.empty()) tags_ += '}';
+    set(C::kTags, tags_);
+    extras_.clear();
+    header.AppendExtrasJson(row.fields(), &extras_);
+    line->extras_json = extras_;
+    return true;
+  }
+
+ private:
+  // Amortized cost, as AWS defines it for each line item type.
+  Result<bool> EffectiveCost(const NativeRow& row, std::string_view type,
+                             const std::optional<Decimal>& billed, std::optional<Decimal>* out) {
+    std::optional<Decimal> a, b;
+    bool ok = true;
+    if (type == "DiscountedUsage") {
+      TALLY_ASSIGN_OR_RETURN(ok, row.ReadDecimal(c_.ri_effective, &a));
+      *out = a ? a : billed;
+    } else if (type == "SavingsPlanCoveredUsage") {
+      TALLY_ASSIGN_OR_RETURN(ok, row.ReadDecimal(c_.sp_effective, &a));
+      *out = a ? a : billed;
+    } else if (type == "SavingsPlanNegation" || type == "SavingsPlanUpfrontFee" ||
+               (type == "Fee" && !row.Text(c_.ri_arn).empty())) {
+      *out = Decimal();  // counted in the covered usage instead
+    } else if (type == "SavingsPlanRecurringFee") {
+      TALLY_ASSIGN_OR_RETURN(ok, row.ReadDecimals({{c_.sp_commitment, &a}, {c_.sp_used, &b}}));
+      *out = a ? *a - b.value_or(Decimal()) : billed;
+    } else if (type == "RIFee") {
+      TALLY_ASSIGN_OR_RETURN(
+          ok, row.ReadDecimals({{c_.ri_unused_upfront, &a}, {c_.ri_unused_recurring, &b}}));
+      *out = (a || b) ? a.value_or(Decimal()) + b.value_or(Decimal()) : billed;
+    } else {
+      *out = billed;
+    }
+    if (!out->has_value()) *out = Decimal();
+    return ok;
+  }
+
+  std::string_view PricingCategory(const NativeRow& row, std::string_view type,
+                                   std::string_view category) const {
+    if (category == "Tax") return "";
+    if (type == "DiscountedUsage" || type == "SavingsPlanCoveredUsage") return "Committed";
+    if (EqualsIgnoreCase(row.Text(c_.pricing_term), "Spot")) return "Dynamic";
+    return category == "Usage" || category == "Purchase" ? "Standard" : "Other";
+  }
+
+  void SetCommitment(const NativeRow& row, std::string_view type, CostLine* line) const {
+    auto set = [&](C column, std::string_view value) { line->dims[DimIndex(column)] = value; };
+    const bool sp = type.starts_with("SavingsPlan");
+    std::string_view id = sp ? row.Text(c_.sp_arn) : row.Text(c_.ri_arn);
+    if (id.empty() || (!sp && type != "DiscountedUsage" && type != "RIFee" && type != "Fee")) return;
+    set(C::kCommitmentDiscountId, id);
+    set(C::kCommitmentDiscountCategory, sp ? "Spend" : "Usage");
+    set(C::kCommitmentDiscountType, sp ? "Savings Plan" : "Reservation");
+    if (type == "DiscountedUsage" || type == "SavingsPlanCoveredUsage") {
+      set(C::kCommitmentDiscountStatus, "Used");
+    }
+  }
+
+  static std::string_view First(const NativeRow& row, std::initializer_list<int> cols,
+                                std::string_view fallback) {
+    for (int col : cols) {
+      if (std::string_view v = row.Text(col); !v.empty()) return v;
+    }
+    return fallback;
+  }
+
+  std::string_view Category(std::string_view code) {
+    if (code != last_code_) {
+      last_code_.assign(code);
+      last_category_ = AwsServiceCategory(code);
+    }
+    return last_category_;
+  }
+
+  CurColumns c_;
+  FileContext* context_;
+  std::string tags_, extras_;
+  std::string last_code_ = "\x01";
+  std::string_view last_category_;
+};
+
+}  // namespace
+
+Status ReadAwsCurFile(InputFile* in, FileContext* context) {
+  std::unique_ptr<CurConverter> converter;
+  auto check = [&](const NativeHeader& header) -> Status {
+    for (std::string_view required : {"lineItem/UnblendedCost", "lineItem/LineItemType"}) {
+      if (header.Find(required) < 0) {
+        return InvalidArgument(context->path() + ": not an AWS CUR file: no " +
+                               std::string(required) + " column");
+      }
+    }
+    converter = std::make_unique<CurConverter>(header, context);
+    return Status::Ok();
+  };
+  return ReadNativeCsv(in, context, check,
+                       [&](const NativeRow& row, const NativeHeader& header, CostLine* line) {
+                         return converter->Convert(row, header, line);
+                       });
+}
+
+}  // namespace tally

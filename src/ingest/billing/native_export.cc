@@ -1,0 +1,141 @@
+#include "ingest/billing/native_export.h"
+
+#include <algorithm>
+
+#include "common/csv_reader.h"
+#include "common/strings.h"
+#include "ingest/bill_values.h"
+
+namespace tally {
+
+std::string NormalizeColumnName(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  for (char c : Trim(name)) {
+    if (c == '/' || c == '_' || c == '.' || c == ' ' || c == '-') continue;
+    out.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c);
+  }
+  return out;
+}
+
+NativeHeader::NativeHeader(std::span<const std::string_view> names) {
+  for (size_t i = 0; i < names.size(); ++i) {
+    std::string name(Trim(names[i]));
+    if (name.empty()) name = "column_" + std::to_string(i + 1);
+    normalized_.push_back(NormalizeColumnName(name));
+    names_.push_back(std::move(name));
+    by_extra_name_.push_back(i);
+  }
+  std::stable_sort(by_extra_name_.begin(), by_extra_name_.end(),
+                   [&](size_t a, size_t b) { return names_[a] < names_[b]; });
+}
+
+int NativeHeader::Find(std::string_view name) const {
+  const std::string wanted = NormalizeColumnName(name);
+  for (size_t i = 0; i < normalized_.size(); ++i) {
+    if (normalized_[i] == wanted) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int NativeHeader::FindAny(std::initializer_list<std::string_view> names) const {
+  for (std::string_view name : names) {
+    if (int i = Find(name); i >= 0) return i;
+  }
+  return -1;
+}
+
+void NativeHeader::AppendExtrasJson(std::span<const std::string_view> fields,
+                                    std::string* out) const {
+  const size_t start = out->size();
+  for (size_t i : by_extra_name_) {
+    if (i >= fields.size() || IsNullText(fields[i])) continue;
+    *out += out->size() == start ? "{\"x_" : ",\"x_";
+    AppendJsonEscaped(names_[i], out);
+    *out += "\":\"";
+    AppendJsonEscaped(Trim(fields[i]), out);
+    *out += '"';
+  }
+  if (out->size() != start) *out += '}';
+}
+
+std::string_view NativeRow::Text(int col) const {
+  if (col < 0 || static_cast<size_t>(col) >= fields_.size()) return {};
+  std::string_view text = Trim(fields_[static_cast<size_t>(col)]);
+  return IsNullText(text) ? std::string_view() : text;
+}
+
+Result<bool> NativeRow::ReadDecimal(int col, std::optional<Decimal>* out) const {
+  out->reset();
+  std::string_view text = Text(col);
+  if (text.empty()) return true;
+  auto value = ParseBillDecimal(text);
+  if (!value.ok()) {
+    TALLY_RETURN_IF_ERROR(
+        context_->Reject(line_, header_.name(static_cast<size_t>(col)), value.status().message()));
+    return false;
+  }
+  *out = value->value;
+  return true;
+}
+
+Result<bool> NativeRow::ReadDecimals(
+    std::initializer_list<std::pair<int, std::optional<Decimal>*>> reads) const {
+  for (const auto& [col, out] : reads) {
+    TALLY_ASSIGN_OR_RETURN(bool ok, ReadDecimal(col, out));
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Result<bool> NativeRow::ReadTime(int col, std::optional<Timestamp>* out) const {
+  out->reset();
+  std::string_view text = Text(col);
+  if (text.empty()) return true;
+  std::string warning;
+  auto value = ParseTimestamp(text, &warning);
+  const std::string& column = header_.name(static_cast<size_t>(col));
+  if (!value.ok()) {
+    TALLY_RETURN_IF_ERROR(context_->Reject(line_, column, value.status().message()));
+    return false;
+  }
+  if (!warning.empty()) TALLY_RETURN_IF_ERROR(context_->Warn(line_, column, warning));
+  *out = *value;
+  return true;
+}
+
+Status ReadNativeCsv(InputFile* in, FileContext* context, const NativeHeaderCheck& check,
+                     const NativeConverter& convert) {
+  CsvReader csv(in);
+  TALLY_ASSIGN_OR_RETURN(bool has_header, csv.Next());
+  if (!has_header || csv.blank()) {
+    return InvalidArgument(context->path() + ": empty file: no header row");
+  }
+  NativeHeader header(csv.fields());
+  TALLY_RETURN_IF_ERROR(check(header));
+  CostLine line;
+  for (;;) {
+    TALLY_ASSIGN_OR_RETURN(bool more, csv.Next());
+    if (!more) break;
+    if (csv.blank()) continue;
+    auto fields = csv.fields();
+    if (fields.size() > header.size()) {
+      bool extra = false;
+      for (size_t i = header.size(); i < fields.size(); ++i) extra |= !Trim(fields[i]).empty();
+      if (extra) {
+        TALLY_RETURN_IF_ERROR(context->Reject(
+            csv.line(), "", "row has " + std::to_string(fields.size()) +
+                                " fields; the header has " + std::to_string(header.size())));
+        continue;
+      }
+    }
+    line = CostLine();
+    line.line = csv.line();
+    NativeRow row(header, fields, csv.line(), context);
+    TALLY_ASSIGN_OR_RETURN(bool keep, convert(row, header, &line));
+    if (keep) TALLY_RETURN_IF_ERROR(context->Emit(line));
+  }
+  return Status::Ok();
+}
+
+}  // namespace tally

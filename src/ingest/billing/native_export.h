@@ -1,0 +1,84 @@
+// Helpers shared by the adapters for providers' own export formats (AWS CUR, GCP, Azure, OCI):
+// finding columns whatever the header style, reading a record's values with diagnostics, and
+// keeping every native column as an `x_<original name>` extra.
+//
+// NativeHeader is immutable after construction; NativeRow is one record's view. Neither is
+// thread-safe.
+#pragma once
+
+#include <functional>
+#include <initializer_list>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ingest/ingest_files.h"
+#include "tally/decimal.h"
+#include "tally/time.h"
+
+namespace tally {
+
+// Lower-cases and drops '/', '_', '.', ' ' and '-', so that "lineItem/UnblendedCost" and
+// "line_item_unblended_cost", or "costInBillingCurrency" and "CostInBillingCurrency", match.
+std::string NormalizeColumnName(std::string_view name);
+
+class NativeHeader {
+ public:
+  explicit NativeHeader(std::span<const std::string_view> names);
+
+  // Index of the first column whose normalized name is NormalizeColumnName(name); -1 if none.
+  int Find(std::string_view name) const;
+  // The first of several spellings that is present; -1 if none.
+  int FindAny(std::initializer_list<std::string_view> names) const;
+  size_t size() const { return names_.size(); }
+  const std::string& name(size_t i) const { return names_[i]; }
+
+  // Canonical JSON object {"x_<name>": value, ...} of the record's non-null values, keys sorted.
+  void AppendExtrasJson(std::span<const std::string_view> fields, std::string* out) const;
+
+ private:
+  std::vector<std::string> names_;       // as in the file, trimmed
+  std::vector<std::string> normalized_;  // NormalizeColumnName(names_[i])
+  std::vector<size_t> by_extra_name_;    // column indexes sorted by "x_" + name
+};
+
+// One record of a native export, with typed reads. A value that cannot be read rejects the
+// row: the read reports it (file, line, column, reason) and returns false, and the caller
+// stops converting the row.
+class NativeRow {
+ public:
+  NativeRow(const NativeHeader& header, std::span<const std::string_view> fields, int64_t line,
+            FileContext* context)
+      : header_(header), fields_(fields), line_(line), context_(context) {}
+
+  int64_t line() const { return line_; }
+  std::span<const std::string_view> fields() const { return fields_; }
+  // Trimmed text of column `col`; empty for null, a NULL placeholder, or col < 0.
+  std::string_view Text(int col) const;
+  // Reads a decimal (lenient, as ParseBillDecimal); nullopt for null.
+  Result<bool> ReadDecimal(int col, std::optional<Decimal>* out) const;
+  // Reads several decimals in order, stopping at the first that rejects the row.
+  Result<bool> ReadDecimals(
+      std::initializer_list<std::pair<int, std::optional<Decimal>*>> reads) const;
+  // Reads a timestamp (lenient, as ParseTimestamp); nullopt for null.
+  Result<bool> ReadTime(int col, std::optional<Timestamp>* out) const;
+
+ private:
+  const NativeHeader& header_;
+  std::span<const std::string_view> fields_;
+  int64_t line_;
+  FileContext* context_;
+};
+
+// Reads a native CSV export: the header, then each non-blank record handed to `convert`, which
+// fills a CostLine and returns whether to store it (false: it rejected the row itself).
+// Rows wider than the header are rejected; shorter rows read the missing fields as null.
+using NativeConverter =
+    std::function<Result<bool>(const NativeRow& row, const NativeHeader& header, CostLine* line)>;
+using NativeHeaderCheck = std::function<Status(const NativeHeader& header)>;
+Status ReadNativeCsv(InputFile* in, FileContext* context, const NativeHeaderCheck& check,
+                     const NativeConverter& convert);
+
+}  // namespace tally
