@@ -43,6 +43,10 @@ class Decimal {
   // Adds exactly; returns false (and leaves *this unchanged) on overflow.
   bool CheckedAdd(Decimal other);
 
+  // this × other, rounded half away from zero to 18 fraction digits (price × quantity).
+  // Errors: kInvalidArgument when the product is out of range.
+  Result<Decimal> Multiply(Decimal other) const;
+
   friend constexpr Decimal operator+(Decimal a, Decimal b) { return Decimal(a.raw_ + b.raw_); }
   friend constexpr Decimal operator-(Decimal a, Decimal b) { return Decimal(a.raw_ - b.raw_); }
   constexpr Decimal operator-() const { return Decimal(-raw_); }

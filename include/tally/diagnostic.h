@@ -1,6 +1,7 @@
 // Diagnostic: one problem found in one input row or file. Problems in rows are collected, not
 // thrown: a warning means the row was stored with a value read leniently; an error means the
-// row was rejected and not stored. Nothing is dropped without one.
+// row was rejected and not stored. Nothing is dropped without one. An info says what tally
+// decided about a file (e.g. the format it detected).
 //
 // Value type. Thread-compatible.
 #pragma once
@@ -10,7 +11,7 @@
 
 namespace tally {
 
-enum class Severity : uint8_t { kWarning, kError };
+enum class Severity : uint8_t { kInfo, kWarning, kError };
 
 struct Diagnostic {
   Severity severity = Severity::kError;

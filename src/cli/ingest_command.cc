@@ -2,15 +2,12 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <functional>
-#include <span>
 #include <string>
 #include <vector>
 
 #include "cli/cli.h"
 #include "ingest/async_cost_sink.h"
-#include "ingest/billing/aws_cur/aws_cur_reader.h"
-#include "ingest/billing/focus/focus_reader.h"
+#include "ingest/billing/bill_formats.h"
 #include "ingest/ingest_files.h"
 #include "tally/store.h"
 
@@ -23,27 +20,6 @@ struct IngestFlags {
   int max_diagnostics = 20;
   bool quiet = false;
 };
-
-// One input format: its subcommand, help, reader, and (optionally) how it expands paths
-// before the generic directory expansion (e.g. AWS CUR manifests).
-struct Format {
-  const char* name;
-  const char* help;
-  FileReader reader;
-  std::function<Result<std::vector<std::string>>(std::span<const std::string>)> expand;
-};
-
-// The formats `tally ingest` knows, in the order its help lists them.
-std::vector<Format> Formats() {
-  return {
-      {"focus", "FOCUS 1.0-1.2 CSV files (.csv, .csv.gz; a directory means the CSV files below it)",
-       ReadFocusFile, nullptr},
-      {"aws-cur",
-       "AWS Cost and Usage Report (legacy CUR) CSV, either header style; a directory with a "
-       "*-Manifest.json means the report files it lists",
-       ReadAwsCurFile, ExpandAwsCurPaths},
-  };
-}
 
 std::string Summary(const std::string& format, const IngestTotals& totals,
                     const IngestCommit& commit) {
@@ -66,8 +42,8 @@ std::string Summary(const std::string& format, const IngestTotals& totals,
   return s;
 }
 
-int RunIngest(const GlobalOptions& globals, const IngestFlags& flags, const Format& spec) {
-  const std::string format = spec.name;
+int RunIngest(const GlobalOptions& globals, const IngestFlags& flags, const BillFormat& spec) {
+  const std::string format(spec.name);
   std::string command = "tally ingest " + format;
   for (const std::string& p : flags.paths) command += " " + p;
   std::vector<std::string> paths = flags.paths;
@@ -155,8 +131,9 @@ void AddIngestCommand(CLI::App* app, const GlobalOptions* globals, int* exit_cod
       "Each run is atomic: a newer export of the same billing account and period replaces the "
       "older one, and a bad file fails the run and stores nothing.");
   auto flags = std::make_shared<IngestFlags>();
-  for (const Format& format : Formats()) {
-    CLI::App* sub = ingest->add_subcommand(format.name, std::string("ingest ") + format.help);
+  for (const BillFormat& format : BillFormats()) {
+    CLI::App* sub =
+        ingest->add_subcommand(std::string(format.name), "ingest " + std::string(format.help));
     sub->add_option("paths", flags->paths, "files or directories")->required();
     sub->add_flag("--skip-bad-files", flags->skip_bad_files,
                   "report a file that cannot be read and ingest the others");

@@ -124,6 +124,26 @@ bool Decimal::CheckedAdd(Decimal other) {
   return true;
 }
 
+Result<Decimal> Decimal::Multiply(Decimal other) const {
+  const bool negative = is_negative() != other.is_negative();
+  auto magnitude = [](Raw r) {
+    return r < 0 ? static_cast<URaw>(-(r + 1)) + 1 : static_cast<URaw>(r);
+  };
+  const URaw a = magnitude(raw_), b = magnitude(other.raw_), one = static_cast<URaw>(kOne);
+  // MulDiv needs the quotient to fit 128 bits: the product's high half must be below 10^18.
+  if (MulHigh(a, b) >= one) {
+    return InvalidArgument("product out of range: " + ToString() + " * " + other.ToString());
+  }
+  URaw remainder = 0;
+  URaw product = MulDiv(a, b, one, &remainder);
+  if (remainder * 2 >= one) ++product;
+  if (product > static_cast<URaw>(std::numeric_limits<Raw>::max())) {
+    return InvalidArgument("product out of range: " + ToString() + " * " + other.ToString());
+  }
+  const Raw r = static_cast<Raw>(product);
+  return Decimal(negative ? -r : r);
+}
+
 std::vector<Decimal> SplitProportionally(Decimal total, std::span<const Decimal> weights) {
   const size_t n = weights.size();
   std::vector<Decimal> parts(n);

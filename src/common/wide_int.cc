@@ -23,6 +23,8 @@ U256 Multiply(U128 a, U128 b) {
 
 }  // namespace
 
+U128 MulHigh(U128 a, U128 b) { return Multiply(a, b).hi; }
+
 U128 MulDiv(U128 a, U128 b, U128 c, U128* remainder) {
   U128 product;
   if (!__builtin_mul_overflow(a, b, &product)) {  // the common case: no 256-bit work

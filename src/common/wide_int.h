@@ -15,6 +15,9 @@ inline bool MulAddChecked(U128* v, U128 mul, U128 add) {
   return !__builtin_add_overflow(product, add, v);
 }
 
+// The high 128 bits of the 256-bit product a * b.
+U128 MulHigh(U128 a, U128 b);
+
 // Returns floor(a * b / c) and sets *remainder to (a * b) mod c.
 // Preconditions: c > 0 and the quotient fits in 128 bits (true when b <= c).
 U128 MulDiv(U128 a, U128 b, U128 c, U128* remainder);

@@ -36,7 +36,7 @@ Status FileContext::Report(Severity severity, int64_t line, std::string_view col
   Diagnostic d{severity, file_.path, line, std::string(column), std::move(reason)};
   if (severity == Severity::kError) {
     ++totals_->rows_rejected;
-  } else {
+  } else if (severity == Severity::kWarning) {
     ++totals_->warnings;
   }
   if (options_.on_diagnostic) options_.on_diagnostic(d);

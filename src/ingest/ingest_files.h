@@ -55,6 +55,8 @@ class FileContext {
   Status Reject(int64_t line, std::string_view column, std::string reason);
   // Notes a lenient reading of row `line` (0: the whole file); the row is stored.
   Status Warn(int64_t line, std::string_view column, std::string reason);
+  // Says what tally decided about this file; not a problem.
+  Status Note(std::string reason) { return Report(Severity::kInfo, 0, "", std::move(reason)); }
   // Like Warn, but only the first time `key` is seen in this file.
   Status WarnOnce(std::string_view key, int64_t line, std::string_view column, std::string reason);
 

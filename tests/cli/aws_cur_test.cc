@@ -61,7 +61,8 @@ Expected SumCur(const std::string& path) {
 }
 
 std::string Total(const std::string& store, const char* metric, const char* by = nullptr) {
-  std::vector<std::string> args = {"--store", store, "costs", "--metric", metric, "--format", "csv"};
+  std::vector<std::string> args = {"--store", store,      "costs", "--metric",
+                                   metric,    "--format", "csv"};
   if (by != nullptr) args.insert(args.end(), {"--by", by});
   return RunTally(args).out;
 }
@@ -100,7 +101,8 @@ TEST(AwsCurTest, EverySampleReconcilesToTheInput) {
     EXPECT_EQ(by_category.find("\n,"), std::string::npos) << by_category;
     size_t other = by_category.find("\nOther,");
     if (other != std::string::npos && !e.billed.is_zero()) {
-      std::string value = by_category.substr(other + 7, by_category.find('\n', other + 1) - other - 7);
+      std::string value =
+          by_category.substr(other + 7, by_category.find('\n', other + 1) - other - 7);
       Decimal other_cost = *Decimal::Parse(value);
       EXPECT_LT(other_cost + other_cost + other_cost + other_cost + other_cost + other_cost +
                     other_cost + other_cost + other_cost + other_cost,
@@ -113,7 +115,8 @@ TEST(AwsCurTest, EverySampleReconcilesToTheInput) {
 TEST(AwsCurTest, ManifestDirectoryReadsTheListedReport) {
   TempDir tmp;
   std::string store = "sqlite:" + tmp.File("t.db");
-  std::string dir = testing::SharedDataDir() + "/billing/aws-cur-legacy__koku/test_local_bucket_prefix";
+  std::string dir =
+      testing::SharedDataDir() + "/billing/aws-cur-legacy__koku/test_local_bucket_prefix";
   auto r = RunTally({"--store", store, "ingest", "aws-cur", dir});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Total(store, "BilledCost"),
@@ -136,7 +139,8 @@ void WriteAssembly(const std::string& dir, const std::string& assembly, const st
   WriteFile(dir + "/bill-Manifest.json",
             "{\"assemblyId\":\"" + assembly +
                 "\",\"billingPeriod\":{\"start\":\"20240501T000000.000Z\"},"
-                "\"reportKeys\":[\"prefix/bill/20240501-20240601/" + assembly + "/bill-1.csv\"]}");
+                "\"reportKeys\":[\"prefix/bill/20240501-20240601/" +
+                assembly + "/bill-1.csv\"]}");
 }
 
 TEST(AwsCurTest, NewerAssemblyReplacesTheOlderOneAndTwiceChangesNothing) {
@@ -181,15 +185,14 @@ TEST(AwsCurTest, AmortizesCommitmentsAsDocumented) {
       "savingsPlan/TotalCommitmentToDate,savingsPlan/UsedCommitment\n";
   const std::string p = "111,2024-05-01,";
   WriteFile(tmp.File("cur.csv"),
-            header +
-                p + "DiscountedUsage,2024-05-01,AmazonEC2,0,ri-1,0.6,,,,,,\n" +
-                p + "RIFee,2024-05-01,AmazonEC2,5,ri-1,,1.25,0.75,,,,\n" +
-                p + "Fee,2024-05-01,AmazonEC2,100,ri-1,,,,,,,\n" +
-                p + "SavingsPlanCoveredUsage,2024-05-01,AmazonEC2,10,,,,,sp-1,7,,\n" +
-                p + "SavingsPlanNegation,2024-05-01,AmazonEC2,-3,,,,,sp-1,,,\n" +
-                p + "SavingsPlanRecurringFee,2024-05-01,AmazonEC2,8,,,,,sp-1,,8,7\n" +
-                p + "SavingsPlanUpfrontFee,2024-05-01,AmazonEC2,50,,,,,sp-1,,,\n" +
-                p + "Usage,2024-05-01,AmazonS3,2,,,,,,,,\n");
+            header + p + "DiscountedUsage,2024-05-01,AmazonEC2,0,ri-1,0.6,,,,,,\n" + p +
+                "RIFee,2024-05-01,AmazonEC2,5,ri-1,,1.25,0.75,,,,\n" + p +
+                "Fee,2024-05-01,AmazonEC2,100,ri-1,,,,,,,\n" + p +
+                "SavingsPlanCoveredUsage,2024-05-01,AmazonEC2,10,,,,,sp-1,7,,\n" + p +
+                "SavingsPlanNegation,2024-05-01,AmazonEC2,-3,,,,,sp-1,,,\n" + p +
+                "SavingsPlanRecurringFee,2024-05-01,AmazonEC2,8,,,,,sp-1,,8,7\n" + p +
+                "SavingsPlanUpfrontFee,2024-05-01,AmazonEC2,50,,,,,sp-1,,,\n" + p +
+                "Usage,2024-05-01,AmazonS3,2,,,,,,,,\n");
   ASSERT_EQ(RunTally({"--store", store, "ingest", "aws-cur", tmp.File("cur.csv")}).exit_code, 0);
   // Billed: every unblended cost. Amortized: 0.6 + (1.25 + 0.75) + 0 + 7 + 0 + (8 - 7) + 0 + 2.
   EXPECT_EQ(Total(store, "BilledCost"), "BilledCost\n172\n");

@@ -88,6 +88,19 @@ TEST(DecimalTest, SumOfTenToTheFifteenFits) {
   EXPECT_EQ(sum.ToString(), "1000000000000000000");
 }
 
+TEST(DecimalTest, MultipliesWithRounding) {
+  EXPECT_EQ(P("0.146").Multiply(P("8"))->ToString(), "1.168");
+  EXPECT_EQ(P("-2.5").Multiply(P("0.1"))->ToString(), "-0.25");
+  EXPECT_EQ(P("0.000000000000000001").Multiply(P("0.5"))->ToString(), "0.000000000000000001");
+  EXPECT_EQ(P("0.000000000000000001").Multiply(P("0.4"))->ToString(), "0");
+  EXPECT_EQ(P("-0.000000000000000001").Multiply(P("0.5"))->ToString(), "-0.000000000000000001");
+  EXPECT_EQ(P("123456789.123456789").Multiply(P("987654321.987654321"))->ToString(),
+            "121932631356500531.347203169112635269");
+  EXPECT_EQ(P("0").Multiply(P("99999999999999999999"))->ToString(), "0");
+  EXPECT_FALSE(P("100000000000").Multiply(P("10000000000")).ok());
+  EXPECT_FALSE(P("-170141183460469231731").Multiply(P("2")).ok());
+}
+
 TEST(DecimalTest, ComparesByValue) {
   EXPECT_LT(P("-1"), P("0.5"));
   EXPECT_EQ(P("1.50"), P("1.5"));

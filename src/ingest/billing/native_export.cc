@@ -22,7 +22,12 @@ NativeHeader::NativeHeader(std::span<const std::string_view> names) {
   for (size_t i = 0; i < names.size(); ++i) {
     std::string name(Trim(names[i]));
     if (name.empty()) name = "column_" + std::to_string(i + 1);
-    normalized_.push_back(NormalizeColumnName(name));
+    // Localized exports write "Ressourcengruppe (ResourceGroup)": match on the name in brackets.
+    std::string_view matched = name;
+    if (size_t open = name.rfind(" ("); open != std::string::npos && name.back() == ')') {
+      matched = std::string_view(name).substr(open + 2, name.size() - open - 3);
+    }
+    normalized_.push_back(NormalizeColumnName(matched));
     names_.push_back(std::move(name));
     by_extra_name_.push_back(i);
   }
@@ -104,6 +109,21 @@ Result<bool> NativeRow::ReadTime(int col, std::optional<Timestamp>* out) const {
   return true;
 }
 
+void TagsBuilder::Build(std::string* out) {
+  out->clear();
+  std::stable_sort(pairs_.begin(), pairs_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 0; i < pairs_.size(); ++i) {
+    if (i > 0 && pairs_[i].first == pairs_[i - 1].first) continue;
+    *out += out->empty() ? "{\"" : ",\"";
+    AppendJsonEscaped(pairs_[i].first, out);
+    *out += "\":\"";
+    AppendJsonEscaped(pairs_[i].second, out);
+    *out += '"';
+  }
+  if (!out->empty()) *out += '}';
+}
+
 Status ReadNativeCsv(InputFile* in, FileContext* context, const NativeHeaderCheck& check,
                      const NativeConverter& convert) {
   CsvReader csv(in);
@@ -123,9 +143,10 @@ Status ReadNativeCsv(InputFile* in, FileContext* context, const NativeHeaderChec
       bool extra = false;
       for (size_t i = header.size(); i < fields.size(); ++i) extra |= !Trim(fields[i]).empty();
       if (extra) {
-        TALLY_RETURN_IF_ERROR(context->Reject(
-            csv.line(), "", "row has " + std::to_string(fields.size()) +
-                                " fields; the header has " + std::to_string(header.size())));
+        TALLY_RETURN_IF_ERROR(context->Reject(csv.line(), "",
+                                              "row has " + std::to_string(fields.size()) +
+                                                  " fields; the header has " +
+                                                  std::to_string(header.size())));
         continue;
       }
     }

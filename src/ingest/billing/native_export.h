@@ -29,6 +29,7 @@ class NativeHeader {
   explicit NativeHeader(std::span<const std::string_view> names);
 
   // Index of the first column whose normalized name is NormalizeColumnName(name); -1 if none.
+  // A header "Label (Name)", as localized exports write it, is found by its Name.
   int Find(std::string_view name) const;
   // The first of several spellings that is present; -1 if none.
   int FindAny(std::initializer_list<std::string_view> names) const;
@@ -70,6 +71,19 @@ class NativeRow {
   std::span<const std::string_view> fields_;
   int64_t line_;
   FileContext* context_;
+};
+
+// Builds the canonical JSON object text of a row's tags (keys sorted; the first value of a
+// repeated key wins), as the FOCUS Tags column holds it.
+class TagsBuilder {
+ public:
+  void Clear() { pairs_.clear(); }
+  void Add(std::string_view key, std::string_view value) { pairs_.emplace_back(key, value); }
+  // Writes "" when there are no tags.
+  void Build(std::string* out);
+
+ private:
+  std::vector<std::pair<std::string, std::string>> pairs_;
 };
 
 // Reads a native CSV export: the header, then each non-blank record handed to `convert`, which

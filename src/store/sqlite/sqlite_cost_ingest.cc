@@ -270,7 +270,9 @@ Status SqliteCostIngest::AddDiagnostic(const Diagnostic& d) {
   s.BindInt(1, ingest_id_);
   s.BindInt(2, file_id_);
   s.BindInt(3, d.line);
-  s.BindText(4, d.severity == Severity::kError ? "error" : "warning");
+  s.BindText(4, d.severity == Severity::kError     ? "error"
+                : d.severity == Severity::kWarning ? "warning"
+                                                   : "info");
   s.BindText(5, d.column);
   s.BindText(6, d.reason);
   return s.Run();

@@ -101,8 +101,7 @@ struct CurColumns {
 
 class CurConverter {
  public:
-  CurConverter(const NativeHeader& header, FileContext* context)
-      : c_(header), context_(context) {}
+  CurConverter(const NativeHeader& header, FileContext* context) : c_(header), context_(context) {}
 
   Result<bool> Convert(const NativeRow& row, const NativeHeader& header, CostLine* line) {
     auto set = [&](C column, std::string_view value) { line->dims[DimIndex(column)] = value; };
@@ -112,9 +111,10 @@ class CurConverter {
       if (k.type == type) kind = &k;
     }
     if (kind == nullptr) {
-      TALLY_RETURN_IF_ERROR(context_->WarnOnce(
-          "type:" + std::string(type), row.line(), "lineItem/LineItemType",
-          "unknown line item type \"" + std::string(type) + "\" read as ChargeCategory Adjustment"));
+      TALLY_RETURN_IF_ERROR(context_->WarnOnce("type:" + std::string(type), row.line(),
+                                               "lineItem/LineItemType",
+                                               "unknown line item type \"" + std::string(type) +
+                                                   "\" read as ChargeCategory Adjustment"));
     }
     const std::string_view category = kind != nullptr ? kind->category : "Adjustment";
 
@@ -184,17 +184,12 @@ class CurConverter {
     }
     SetCommitment(row, type, line);
 
-    tags_.clear();
+    tag_builder_.Clear();
     for (const auto& [key, col] : c_.tags) {
       std::string_view value = row.Text(static_cast<int>(col));
-      if (value.empty()) continue;
-      tags_ += tags_.empty() ? "{\"" : ",\"";
-      AppendJsonEscaped(key, &tags_);
-      tags_ += "\":\"";
-      AppendJsonEscaped(value, &tags_);
-      tags_ += '"';
+      if (!value.empty()) tag_builder_.Add(key, value);
     }
-    if (!tags_.empty()) tags_ += '}';
+    tag_builder_.Build(&tags_);
     set(C::kTags, tags_);
     extras_.clear();
     header.AppendExtrasJson(row.fields(), &extras_);
@@ -243,7 +238,8 @@ class CurConverter {
     auto set = [&](C column, std::string_view value) { line->dims[DimIndex(column)] = value; };
     const bool sp = type.starts_with("SavingsPlan");
     std::string_view id = sp ? row.Text(c_.sp_arn) : row.Text(c_.ri_arn);
-    if (id.empty() || (!sp && type != "DiscountedUsage" && type != "RIFee" && type != "Fee")) return;
+    if (id.empty() || (!sp && type != "DiscountedUsage" && type != "RIFee" && type != "Fee"))
+      return;
     set(C::kCommitmentDiscountId, id);
     set(C::kCommitmentDiscountCategory, sp ? "Spend" : "Usage");
     set(C::kCommitmentDiscountType, sp ? "Savings Plan" : "Reservation");
@@ -270,6 +266,7 @@ class CurConverter {
 
   CurColumns c_;
   FileContext* context_;
+  TagsBuilder tag_builder_;
   std::string tags_, extras_;
   std::string last_code_ = "\x01";
   std::string_view last_category_;

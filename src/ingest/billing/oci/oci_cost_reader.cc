@@ -1,0 +1,131 @@
+#include "ingest/billing/oci/oci_cost_reader.h"
+
+#include <algorithm>
+#include <memory>
+#include <utility>
+
+#include "common/strings.h"
+#include "ingest/billing/native_export.h"
+#include "ingest/billing/service_categories.h"
+
+namespace tally {
+namespace {
+
+using C = FocusColumn;
+
+struct OciColumns {
+  explicit OciColumns(const NativeHeader& h)
+      : tenant(h.Find("lineItem/tenantId")),
+        start(h.Find("lineItem/intervalUsageStart")),
+        end(h.Find("lineItem/intervalUsageEnd")),
+        correction(h.Find("lineItem/isCorrection")),
+        service(h.Find("product/service")),
+        compartment(h.Find("product/compartmentId")),
+        compartment_name(h.Find("product/compartmentName")),
+        region(h.Find("product/region")),
+        domain(h.Find("product/availabilityDomain")),
+        resource(h.Find("product/resourceId")),
+        description(h.Find("product/Description")),
+        quantity(h.Find("usage/billedQuantity")),
+        sku(h.Find("cost/productSku")),
+        unit_price(h.Find("cost/unitPrice")),
+        cost(h.Find("cost/myCost")),
+        currency(h.Find("cost/currencyCode")),
+        unit(h.Find("cost/skuUnitDescription")),
+        subscription(h.Find("cost/subscriptionId")) {
+    for (size_t i = 0; i < h.size(); ++i) {
+      if (StartsWithIgnoreCase(h.name(i), "tags/") && h.name(i).size() > 5) {
+        tags.emplace_back(h.name(i).substr(5), i);
+      }
+    }
+    std::sort(tags.begin(), tags.end());
+  }
+
+  int tenant, start, end, correction, service, compartment, compartment_name, region, domain;
+  int resource, description, quantity, sku, unit_price, cost, currency, unit, subscription;
+  std::vector<std::pair<std::string, size_t>> tags;  // tag key ("Namespace.key"), column
+};
+
+class OciConverter {
+ public:
+  explicit OciConverter(const NativeHeader& header) : c_(header) {}
+
+  Result<bool> Convert(const NativeRow& row, const NativeHeader& header, CostLine* line) {
+    auto set = [&](C column, std::string_view value) { line->dims[DimIndex(column)] = value; };
+    std::optional<Decimal> cost, unit_price, quantity;
+    TALLY_ASSIGN_OR_RETURN(bool ok, row.ReadDecimals({{c_.cost, &cost},
+                                                      {c_.unit_price, &unit_price},
+                                                      {c_.quantity, &quantity}}));
+    if (!ok) return false;
+    const Decimal billed = cost.value_or(Decimal());
+    for (C metric : kCostMetrics) line->decimals[DecimalIndex(metric)] = billed;
+    line->decimals[DecimalIndex(C::kPricingQuantity)] = quantity;
+    line->decimals[DecimalIndex(C::kConsumedQuantity)] = quantity;
+    line->decimals[DecimalIndex(C::kListUnitPrice)] = unit_price;
+    line->decimals[DecimalIndex(C::kContractedUnitPrice)] = unit_price;
+    std::optional<Timestamp> t;
+    for (const auto& [col, focus] : {std::pair{c_.start, C::kChargePeriodStart},
+                                     std::pair{c_.end, C::kChargePeriodEnd}}) {
+      TALLY_ASSIGN_OR_RETURN(ok, row.ReadTime(col, &t));
+      if (!ok) return false;
+      line->times[TimeIndex(focus)] = t;
+    }
+    set(C::kProviderName, "Oracle Cloud Infrastructure");
+    set(C::kPublisherName, "Oracle");
+    set(C::kInvoiceIssuerName, "Oracle");
+    set(C::kChargeCategory, "Usage");
+    set(C::kChargeFrequency, "Usage-Based");
+    set(C::kPricingCategory, "Standard");
+    if (EqualsIgnoreCase(row.Text(c_.correction), "true")) set(C::kChargeClass, "Correction");
+    set(C::kBillingAccountId, row.Text(c_.tenant));
+    set(C::kSubAccountId, row.Text(c_.compartment));
+    set(C::kSubAccountName, row.Text(c_.compartment_name));
+    if (!row.Text(c_.compartment).empty()) set(C::kSubAccountType, "Compartment");
+    set(C::kBillingCurrency, row.Text(c_.currency));
+    set(C::kServiceName, row.Text(c_.service));
+    set(C::kServiceCategory, OciServiceCategory(row.Text(c_.service)));
+    set(C::kRegionId, row.Text(c_.region));
+    set(C::kAvailabilityZone, row.Text(c_.domain));
+    set(C::kResourceId, row.Text(c_.resource));
+    set(C::kSkuId, row.Text(c_.sku));
+    set(C::kChargeDescription, row.Text(c_.description));
+    if (quantity) {
+      set(C::kPricingUnit, row.Text(c_.unit));
+      set(C::kConsumedUnit, row.Text(c_.unit));
+    }
+    builder_.Clear();
+    for (const auto& [key, col] : c_.tags) {
+      if (std::string_view v = row.Text(static_cast<int>(col)); !v.empty()) builder_.Add(key, v);
+    }
+    builder_.Build(&tags_);
+    set(C::kTags, tags_);
+    extras_.clear();
+    header.AppendExtrasJson(row.fields(), &extras_);
+    line->extras_json = extras_;
+    return true;
+  }
+
+ private:
+  OciColumns c_;
+  TagsBuilder builder_;
+  std::string tags_, extras_;
+};
+
+}  // namespace
+
+Status ReadOciCostFile(InputFile* in, FileContext* context) {
+  std::unique_ptr<OciConverter> converter;
+  auto check = [&](const NativeHeader& header) -> Status {
+    if (header.Find("cost/myCost") < 0) {
+      return InvalidArgument(context->path() + ": not an OCI cost report: no cost/myCost column");
+    }
+    converter = std::make_unique<OciConverter>(header);
+    return Status::Ok();
+  };
+  return ReadNativeCsv(in, context, check,
+                       [&](const NativeRow& row, const NativeHeader& header, CostLine* line) {
+                         return converter->Convert(row, header, line);
+                       });
+}
+
+}  // namespace tally
