@@ -31,7 +31,8 @@ test: build
 
 bench: build
 	@TALLY_DEPS_BENCH=1 bash scripts/deps.sh
-	bash bench/ingest_vs_duckdb.sh
+	bash bench/ingest_vs_duckdb.sh focus
+	bash bench/ingest_vs_duckdb.sh aws-cur
 
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i

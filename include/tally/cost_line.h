@@ -26,9 +26,9 @@ struct CostLine {
   std::array<std::optional<Decimal>, kFocusDecimalCount> decimals{};
   // Date/Time columns by TimeIndex(); nullopt is null.
   std::array<std::optional<Timestamp>, kFocusTimeCount> times{};
-  // Columns that are not FOCUS columns (x_ extensions and provider-native columns), sorted by
-  // name, as canonical JSON object text; empty when there are none.
-  std::string_view extras_json;
+  // This row's values of the file's extra (non-FOCUS) columns, packed as
+  // src/model/extra_columns.h describes; empty when it has none.
+  std::string_view extras;
   int64_t line = 0;  // 1-based line of the row in its file
 
   std::string_view dim(FocusColumn c) const { return dims[DimIndex(c)]; }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "tally/cost_line.h"
 #include "tally/diagnostic.h"
@@ -24,6 +25,9 @@ class CostSink {
   virtual ~CostSink() = default;
   // Called once per file before its rows.
   virtual Status BeginFile(const SourceFile& file) = 0;
+  // Names the file's extra (non-FOCUS) columns, once, before its rows; a row's `extras` refer
+  // to them by index. Not called for a file without such columns.
+  virtual Status DeclareExtraColumns(const std::vector<std::string>& names) = 0;
   // Stores one row of the current file. Errors are fatal for the whole run.
   virtual Status Add(const CostLine& line) = 0;
   // Records a problem with a row or file of this run.

@@ -17,7 +17,7 @@ std::string_view CopyInto(std::string* arena, std::string_view text) {
 }
 
 size_t TextSize(const CostLine& line) {
-  size_t n = line.extras_json.size();
+  size_t n = line.extras.size();
   for (std::string_view d : line.dims) n += d.size();
   return n;
 }
@@ -27,7 +27,7 @@ size_t TextSize(const CostLine& line) {
 // One batch of calls, in order. Lines point into `arena`, which is sized before any copy and
 // never reallocated while lines point into it.
 struct AsyncCostSink::Batch {
-  enum class Kind { kBeginFile, kLine, kDiagnostic, kAbandonFile };
+  enum class Kind { kBeginFile, kDeclare, kLine, kDiagnostic, kAbandonFile };
   struct Op {
     Kind kind;
     size_t index;
@@ -35,6 +35,7 @@ struct AsyncCostSink::Batch {
   std::vector<Op> ops;
   std::vector<CostLine> lines;
   std::vector<SourceFile> files;
+  std::vector<std::vector<std::string>> declarations;
   std::vector<Diagnostic> diagnostics;
   std::string arena;
 };
@@ -81,6 +82,13 @@ Status AsyncCostSink::BeginFile(const SourceFile& file) {
   return FirstError();
 }
 
+Status AsyncCostSink::DeclareExtraColumns(const std::vector<std::string>& names) {
+  Batch& b = Current();
+  b.ops.push_back({Batch::Kind::kDeclare, b.declarations.size()});
+  b.declarations.push_back(names);
+  return FirstError();
+}
+
 Status AsyncCostSink::Add(const CostLine& line) {
   const size_t size = TextSize(line);
   if (current_ && current_->arena.size() + size > current_->arena.capacity()) Submit();
@@ -88,7 +96,7 @@ Status AsyncCostSink::Add(const CostLine& line) {
   if (b.arena.size() + size > b.arena.capacity()) b.arena.reserve(size);  // one huge row, alone
   CostLine copy = line;
   for (std::string_view& d : copy.dims) d = CopyInto(&b.arena, d);
-  copy.extras_json = CopyInto(&b.arena, line.extras_json);
+  copy.extras = CopyInto(&b.arena, line.extras);
   b.ops.push_back({Batch::Kind::kLine, b.lines.size()});
   b.lines.push_back(copy);
   if (b.lines.size() % 1024 == 0) return FirstError();  // checking costs a lock; not every row
@@ -132,6 +140,9 @@ void AsyncCostSink::Work() {
       switch (op.kind) {
         case Batch::Kind::kBeginFile:
           status = target_->BeginFile(batch->files[op.index]);
+          break;
+        case Batch::Kind::kDeclare:
+          status = target_->DeclareExtraColumns(batch->declarations[op.index]);
           break;
         case Batch::Kind::kLine:
           status = target_->Add(batch->lines[op.index]);

@@ -30,6 +30,7 @@ class AsyncCostSink final : public CostSink {
   // Each returns the first error the target has returned so far, if any; later calls are
   // then dropped.
   Status BeginFile(const SourceFile& file) override;
+  Status DeclareExtraColumns(const std::vector<std::string>& names) override;
   Status Add(const CostLine& line) override;
   Status AddDiagnostic(const Diagnostic& diagnostic) override;
   Status AbandonFile() override;

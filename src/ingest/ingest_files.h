@@ -49,6 +49,10 @@ class FileContext {
               const IngestOptions& options, IngestTotals* totals);
 
   const std::string& path() const { return file_.path; }
+  // Names the file's extra columns (before its first row).
+  Status DeclareExtraColumns(const std::vector<std::string>& names) {
+    return sink_->DeclareExtraColumns(names);
+  }
   // Stores one row.
   Status Emit(const CostLine& line);
   // Rejects row `line`: it is not stored.

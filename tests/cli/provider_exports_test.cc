@@ -23,7 +23,8 @@ using testing::WriteFile;
 std::string Billing() { return testing::SharedDataDir() + "/billing/"; }
 
 std::string Csv(const std::string& store, const char* metric, const char* by = nullptr) {
-  std::vector<std::string> args = {"--store", store, "costs", "--metric", metric, "--format", "csv"};
+  std::vector<std::string> args = {"--store", store,      "costs", "--metric",
+                                   metric,    "--format", "csv"};
   if (by != nullptr) args.insert(args.end(), {"--by", by});
   return RunTally(args).out;
 }
@@ -88,7 +89,8 @@ TEST(ProviderExportsTest, AzureSamplesReconcileToTheirCostColumn) {
 }
 
 TEST(ProviderExportsTest, OciSampleReconcilesToMyCost) {
-  std::string file = Billing() + "oci-cost-report__focus-converters/reports_cost-csv_0000000030000269.csv";
+  std::string file =
+      Billing() + "oci-cost-report__focus-converters/reports_cost-csv_0000000030000269.csv";
   auto [cost, rows] = SumColumn(file, {"cost/myCost"});
   ExpectTotals("oci", file, cost, cost, rows);
 }
@@ -96,9 +98,11 @@ TEST(ProviderExportsTest, OciSampleReconcilesToMyCost) {
 TEST(ProviderExportsTest, GcpSamplesReconcileToCostPlusCredits) {
   // Cost plus credits, summed from the files with Python's decimal module (credits are Python
   // literals there): 0.000032 - 0.000032, and 0.000012 with no credits.
-  ExpectTotals("gcp-billing",
-               Billing() + "gcp-export__koku/202011_30c31bca571d9b7f3b2c8459dd8bc34a_2020-11-08:2020-11-11.csv",
-               Decimal(), Decimal(), 25);
+  ExpectTotals(
+      "gcp-billing",
+      Billing() +
+          "gcp-export__koku/202011_30c31bca571d9b7f3b2c8459dd8bc34a_2020-11-08:2020-11-11.csv",
+      Decimal(), Decimal(), 25);
   ExpectTotals("gcp-billing", Billing() + "gcp-export__koku/2022-08-01_5.csv",
                *Decimal::Parse("0.000012"), *Decimal::Parse("0.000012"), 9);
 }
@@ -106,17 +110,18 @@ TEST(ProviderExportsTest, GcpSamplesReconcileToCostPlusCredits) {
 TEST(ProviderExportsTest, GcpCreditsLabelsAndInvoiceMonth) {
   TempDir tmp;
   std::string store = "sqlite:" + tmp.File("t.db");
-  WriteFile(tmp.File("gcp.csv"),
-            "billing_account_id,service.description,usage_start_time,usage_end_time,project.id,"
-            "labels,cost,currency,credits,invoice.month,cost_type\n"
-            "A-1,Compute Engine,2024-05-31 23:00:00+00:00,2024-06-01 00:00:00+00:00,p1,"
-            "\"[{'key': 'team', 'value': 'search'}]\",10.5,USD,"
-            "\"[{'name': 'SUD', 'amount': -1.25, 'full_name': None}, {'name': 'x', 'amount': -1e-06}]\","
-            "202405,regular\n"
-            "A-1,BigQuery,2024-06-01 00:00:00+00:00,2024-06-01 01:00:00+00:00,p1,"
-            "\"[{\"\"key\"\":\"\"team\"\",\"\"value\"\":\"\"ads\"\"}]\",2,USD,[],202406,regular\n"
-            "A-1,Compute Engine,2024-06-01 00:00:00+00:00,2024-06-01 01:00:00+00:00,p1,[],0.5,USD,"
-            "[],202406,tax\n");
+  WriteFile(
+      tmp.File("gcp.csv"),
+      "billing_account_id,service.description,usage_start_time,usage_end_time,project.id,"
+      "labels,cost,currency,credits,invoice.month,cost_type\n"
+      "A-1,Compute Engine,2024-05-31 23:00:00+00:00,2024-06-01 00:00:00+00:00,p1,"
+      "\"[{'key': 'team', 'value': 'search'}]\",10.5,USD,"
+      "\"[{'name': 'SUD', 'amount': -1.25, 'full_name': None}, {'name': 'x', 'amount': -1e-06}]\","
+      "202405,regular\n"
+      "A-1,BigQuery,2024-06-01 00:00:00+00:00,2024-06-01 01:00:00+00:00,p1,"
+      "\"[{\"\"key\"\":\"\"team\"\",\"\"value\"\":\"\"ads\"\"}]\",2,USD,[],202406,regular\n"
+      "A-1,Compute Engine,2024-06-01 00:00:00+00:00,2024-06-01 01:00:00+00:00,p1,[],0.5,USD,"
+      "[],202406,tax\n");
   auto r = RunTally({"--store", store, "ingest", "gcp-billing", tmp.File("gcp.csv")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("2 billing periods"), std::string::npos) << r.out;  // invoice.month
@@ -156,7 +161,8 @@ TEST(ProviderExportsTest, AzureTagsWithoutBracesPricesAndCommitments) {
             "BillingPeriodStart,BillingPeriodEnd,BilledCost\n"
             "2023-09-01T00:00:00Z,2023-10-01T00:00:00Z,2.093152\n");
   std::string before = testing::StoreSnapshot(store);
-  ASSERT_EQ(RunTally({"--store", store, "ingest", "azure-export", tmp.File("az.csv")}).exit_code, 0);
+  ASSERT_EQ(RunTally({"--store", store, "ingest", "azure-export", tmp.File("az.csv")}).exit_code,
+            0);
   EXPECT_EQ(testing::StoreSnapshot(store), before);
 }
 

@@ -12,13 +12,15 @@ namespace {
 class LogSink : public CostSink {
  public:
   Status BeginFile(const SourceFile& file) override { return Log("begin " + file.path); }
+  Status DeclareExtraColumns(const std::vector<std::string>& names) override {
+    return Log("declare " + std::to_string(names.size()));
+  }
   Status Add(const CostLine& line) override {
-    return Log("line " + std::to_string(line.line) + " " +
-               std::string(line.dim(FocusColumn::kResourceId)) + " " +
-               std::string(line.extras_json) + " " +
-               (line.decimal(FocusColumn::kBilledCost)
-                    ? line.decimal(FocusColumn::kBilledCost)->ToString()
-                    : "-"));
+    return Log(
+        "line " + std::to_string(line.line) + " " +
+        std::string(line.dim(FocusColumn::kResourceId)) + " " + std::string(line.extras) + " " +
+        (line.decimal(FocusColumn::kBilledCost) ? line.decimal(FocusColumn::kBilledCost)->ToString()
+                                                : "-"));
   }
   Status AddDiagnostic(const Diagnostic& d) override { return Log("diag " + d.reason); }
   Status AbandonFile() override { return Log("abandon"); }
@@ -49,6 +51,8 @@ TEST(AsyncCostSinkTest, DeliversEveryCallInOrderWithCopiedText) {
     AsyncCostSink async(&target, /*max_batches=*/2);
     ASSERT_TRUE(async.BeginFile({"a.csv", "focus", 1}).ok());
     expected.push_back("begin a.csv");
+    ASSERT_TRUE(async.DeclareExtraColumns({"x_a", "x_b"}).ok());
+    expected.push_back("declare 2");
     for (int i = 1; i <= 50000; ++i) {
       std::string resource = "r-" + std::to_string(i);  // dies right after Add: must be copied
       ASSERT_TRUE(async.Add(Line(i, resource)).ok());
@@ -73,7 +77,7 @@ TEST(AsyncCostSinkTest, RowLargerThanABatchIsDeliveredWhole) {
   std::string extras = "{\"x_note\":\"" + huge + "\"}";
   AsyncCostSink async(&target);
   CostLine line = Line(1, "r");
-  line.extras_json = extras;
+  line.extras = extras;
   ASSERT_TRUE(async.Add(Line(0, "before")).ok());
   ASSERT_TRUE(async.Add(line).ok());
   ASSERT_TRUE(async.Flush().ok());

@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "model/extra_columns.h"
 #include "testing/test_util.h"
 
 namespace tally {
@@ -38,8 +39,12 @@ class RecordingSink : public CostSink {
       }
       if (!text.empty()) s.values[std::string(info.name)] = text;
     }
-    if (!line.extras_json.empty()) s.values["extras"] = std::string(line.extras_json);
+    if (!line.extras.empty()) s.values["extras"] = ExtrasToJson(line.extras, extra_names);
     lines.push_back(std::move(s));
+    return Status::Ok();
+  }
+  Status DeclareExtraColumns(const std::vector<std::string>& names) override {
+    extra_names = names;
     return Status::Ok();
   }
   Status AddDiagnostic(const Diagnostic& d) override {
@@ -52,6 +57,7 @@ class RecordingSink : public CostSink {
   }
 
   std::vector<std::string> files;
+  std::vector<std::string> extra_names;
   std::vector<StoredLine> lines;
   std::vector<Diagnostic> diagnostics;
   int abandoned = 0;

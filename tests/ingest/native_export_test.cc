@@ -12,19 +12,22 @@ TEST(NativeExportTest, HeaderStylesMatch) {
   EXPECT_EQ(NormalizeColumnName("lineItem/UnblendedCost"), "lineitemunblendedcost");
   EXPECT_EQ(NormalizeColumnName("line_item_unblended_cost"), "lineitemunblendedcost");
   EXPECT_EQ(NormalizeColumnName(" usage.amount_in_pricing_units "), "usageamountinpricingunits");
-  std::vector<std::string_view> names = {"costInBillingCurrency", "Ressourcengruppe (ResourceGroup)",
-                                         "", "Tags"};
+  std::vector<std::string_view> names = {"costInBillingCurrency",
+                                         "Ressourcengruppe (ResourceGroup)", "", "Tags"};
   NativeHeader h(names);
   EXPECT_EQ(h.Find("CostInBillingCurrency"), 0);
   EXPECT_EQ(h.Find("ResourceGroup"), 1);
   EXPECT_EQ(h.name(2), "column_3");
   EXPECT_EQ(h.FindAny({"PreTaxCost", "tags"}), 3);
   EXPECT_EQ(h.Find("Cost"), -1);
-  std::string extras;
-  std::vector<std::string_view> row = {"1.5", "rg \"a\"", "", "NULL"};
-  h.AppendExtrasJson(row, &extras);
-  EXPECT_EQ(extras,
-            R"j({"x_Ressourcengruppe (ResourceGroup)":"rg \"a\"","x_costInBillingCurrency":"1.5"})j");
+  ExtrasEncoder extras;
+  std::vector<std::string_view> row = {" 1.5", "rg \"a\"", "", "NULL"};
+  h.EncodeExtras(row, &extras);
+  EXPECT_EQ(
+      ExtrasToJson(extras.blob(), h.ExtraNames()),
+      R"j({"x_costInBillingCurrency":"1.5","x_Ressourcengruppe (ResourceGroup)":"rg \"a\""})j");
+  EXPECT_EQ(FindExtra(extras.blob(), 1), "rg \"a\"");
+  EXPECT_FALSE(FindExtra(extras.blob(), 3).has_value());
 }
 
 TEST(NativeExportTest, TagsBuilderSortsAndKeepsTheFirstOfARepeatedKey) {
@@ -58,7 +61,8 @@ TEST(LooseJsonTest, NumbersAreReadExactlyFromTheirText) {
 TEST(LooseJsonTest, KeyValueLists) {
   auto pairs = KeyValueList(R"([{"key": "team", "value": "ads"}, {"key": "n", "value": 3}])");
   ASSERT_TRUE(pairs.ok());
-  EXPECT_EQ(*pairs, (std::vector<std::pair<std::string, std::string>>{{"team", "ads"}, {"n", "3"}}));
+  EXPECT_EQ(*pairs,
+            (std::vector<std::pair<std::string, std::string>>{{"team", "ads"}, {"n", "3"}}));
   EXPECT_TRUE(KeyValueList("[]")->empty());
   EXPECT_FALSE(KeyValueList(R"({"team": "ads"})").ok());
 }

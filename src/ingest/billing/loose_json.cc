@@ -2,7 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-
 namespace tally {
 
 std::string PythonLiteralToJson(std::string_view text) {
@@ -67,7 +66,8 @@ Result<std::vector<Decimal>> NumbersOfKey(std::string_view json, std::string_vie
     }
     auto value = Decimal::Parse(json.substr(i, end - i));
     if (!value.ok()) {
-      return InvalidArgument("\"" + std::string(key) + "\" is not a number in " + std::string(json));
+      return InvalidArgument("\"" + std::string(key) + "\" is not a number in " +
+                             std::string(json));
     }
     numbers.push_back(*value);
   }
@@ -86,9 +86,9 @@ Result<std::vector<std::pair<std::string, std::string>>> KeyValueList(std::strin
     }
     const auto& value = item.contains("value") ? item["value"] : nlohmann::json();
     pairs.emplace_back(item["key"].get<std::string>(),
-                       value.is_string() ? value.get<std::string>()
-                                         : value.dump(-1, ' ', false,
-                                                      nlohmann::json::error_handler_t::replace));
+                       value.is_string()
+                           ? value.get<std::string>()
+                           : value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
   return pairs;
 }

@@ -29,10 +29,7 @@ NativeHeader::NativeHeader(std::span<const std::string_view> names) {
     }
     normalized_.push_back(NormalizeColumnName(matched));
     names_.push_back(std::move(name));
-    by_extra_name_.push_back(i);
   }
-  std::stable_sort(by_extra_name_.begin(), by_extra_name_.end(),
-                   [&](size_t a, size_t b) { return names_[a] < names_[b]; });
 }
 
 int NativeHeader::Find(std::string_view name) const {
@@ -50,18 +47,18 @@ int NativeHeader::FindAny(std::initializer_list<std::string_view> names) const {
   return -1;
 }
 
-void NativeHeader::AppendExtrasJson(std::span<const std::string_view> fields,
-                                    std::string* out) const {
-  const size_t start = out->size();
-  for (size_t i : by_extra_name_) {
-    if (i >= fields.size() || IsNullText(fields[i])) continue;
-    *out += out->size() == start ? "{\"x_" : ",\"x_";
-    AppendJsonEscaped(names_[i], out);
-    *out += "\":\"";
-    AppendJsonEscaped(Trim(fields[i]), out);
-    *out += '"';
+std::vector<std::string> NativeHeader::ExtraNames() const {
+  std::vector<std::string> names;
+  for (const std::string& name : names_) names.push_back("x_" + name);
+  return names;
+}
+
+void NativeHeader::EncodeExtras(std::span<const std::string_view> fields,
+                                ExtrasEncoder* out) const {
+  out->Clear();
+  for (size_t i = 0; i < fields.size() && i < names_.size(); ++i) {
+    if (!IsNullText(fields[i])) out->Add(static_cast<uint32_t>(i), Trim(fields[i]));
   }
-  if (out->size() != start) *out += '}';
 }
 
 std::string_view NativeRow::Text(int col) const {
@@ -133,6 +130,7 @@ Status ReadNativeCsv(InputFile* in, FileContext* context, const NativeHeaderChec
   }
   NativeHeader header(csv.fields());
   TALLY_RETURN_IF_ERROR(check(header));
+  TALLY_RETURN_IF_ERROR(context->DeclareExtraColumns(header.ExtraNames()));
   CostLine line;
   for (;;) {
     TALLY_ASSIGN_OR_RETURN(bool more, csv.Next());

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ingest/ingest_files.h"
+#include "model/extra_columns.h"
 #include "tally/decimal.h"
 #include "tally/time.h"
 
@@ -36,13 +37,14 @@ class NativeHeader {
   size_t size() const { return names_.size(); }
   const std::string& name(size_t i) const { return names_[i]; }
 
-  // Canonical JSON object {"x_<name>": value, ...} of the record's non-null values, keys sorted.
-  void AppendExtrasJson(std::span<const std::string_view> fields, std::string* out) const;
+  // Every column is kept as the extra column "x_<name>", at its own index.
+  std::vector<std::string> ExtraNames() const;
+  // Packs the record's non-null values (trimmed) into *out, after clearing it.
+  void EncodeExtras(std::span<const std::string_view> fields, ExtrasEncoder* out) const;
 
  private:
   std::vector<std::string> names_;       // as in the file, trimmed
   std::vector<std::string> normalized_;  // NormalizeColumnName(names_[i])
-  std::vector<size_t> by_extra_name_;    // column indexes sorted by "x_" + name
 };
 
 // One record of a native export, with typed reads. A value that cannot be read rejects the

@@ -69,8 +69,8 @@ std::optional<std::string_view> DetectBillFormat(std::span<const std::string_vie
   }
   if (has("cost") && has("usage_start_time")) return "gcp-billing";
   const bool azure_cost = has("CostInBillingCurrency") || has("PreTaxCost") || has("Cost");
-  const bool azure_ids = has("MeterCategory") || has("MeterId") || has("SubscriptionId") ||
-                         has("SubscriptionGuid");
+  const bool azure_ids =
+      has("MeterCategory") || has("MeterId") || has("SubscriptionId") || has("SubscriptionGuid");
   if (azure_cost && azure_ids) return "azure-export";
   return std::nullopt;
 }

@@ -29,7 +29,8 @@ CREATE TABLE ingests(
   rows_stored INTEGER NOT NULL DEFAULT 0, rows_replaced INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE source_files(
   id INTEGER PRIMARY KEY, ingest_id INTEGER NOT NULL, path TEXT NOT NULL,
-  format TEXT NOT NULL, size INTEGER NOT NULL, abandoned INTEGER NOT NULL DEFAULT 0);
+  format TEXT NOT NULL, size INTEGER NOT NULL, abandoned INTEGER NOT NULL DEFAULT 0,
+  extra_columns TEXT);
 CREATE TABLE billing_partitions(
   id INTEGER PRIMARY KEY, provider TEXT NOT NULL, account TEXT NOT NULL,
   period_start INTEGER NOT NULL, ingest_id INTEGER NOT NULL,
@@ -40,11 +41,11 @@ CREATE TABLE diagnostics(
   column_name TEXT NOT NULL, reason TEXT NOT NULL);
 CREATE TABLE cost_series(
   id INTEGER PRIMARY KEY, key BLOB NOT NULL UNIQUE,
-  BillingPeriodStart INTEGER, BillingPeriodEnd INTEGER, extras INTEGER, )sql" +
+  BillingPeriodStart INTEGER, BillingPeriodEnd INTEGER, )sql" +
          ColumnList(FocusType::kString, FocusType::kJson, " INTEGER") + R"sql();
 CREATE TABLE cost_lines(
   series_id INTEGER NOT NULL, partition_id INTEGER NOT NULL, ingest_id INTEGER NOT NULL,
-  file_id INTEGER NOT NULL, line INTEGER NOT NULL,
+  file_id INTEGER NOT NULL, line INTEGER NOT NULL, extras BLOB,
   ChargePeriodStart INTEGER, ChargePeriodEnd INTEGER, )sql" +
          ColumnList(FocusType::kDecimal, FocusType::kDecimal, "") + R"sql();
 CREATE INDEX cost_lines_by_partition ON cost_lines(partition_id, ingest_id);

@@ -4,7 +4,8 @@
 // Layout (docs/store.md has the reasoning):
 //   dict                 every distinct dimension text once (id, value)
 //   cost_series          one row per distinct set of cost-line dimensions, as dict ids
-//   cost_lines           narrow facts: series, partition, times, 12 decimals as integers
+//   cost_lines           narrow facts: series, partition, times, 12 decimals as integers, and
+//                        the row's extra (non-FOCUS) column values as one packed blob
 //   billing_partitions   (provider, account, billing period) -> the ingest run that owns it
 //   ingests, source_files, diagnostics: what each run read and every problem it reported
 //

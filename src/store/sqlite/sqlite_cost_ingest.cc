@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstring>
 #include <limits>
+#include <nlohmann/json.hpp>
 
 #include "store/sqlite/schema.h"
 
@@ -71,13 +72,13 @@ Status SqliteCostIngest::Prepare() {
   TALLY_ASSIGN_OR_RETURN(
       insert_line_,
       db_->Prepare("INSERT INTO cost_lines(series_id, partition_id, ingest_id, file_id, line, "
-                   "ChargePeriodStart, ChargePeriodEnd, " +
-                   DecimalColumnList() + ") VALUES(?, ?, ?, ?, ?, ?, ?" + decimal_params + ")"));
+                   "extras, ChargePeriodStart, ChargePeriodEnd, " +
+                   DecimalColumnList() + ") VALUES(?, ?, ?, ?, ?, ?, ?, ?" + decimal_params + ")"));
   TALLY_ASSIGN_OR_RETURN(find_series_, db_->Prepare("SELECT id FROM cost_series WHERE key = ?"));
   TALLY_ASSIGN_OR_RETURN(
       insert_series_,
-      db_->Prepare("INSERT INTO cost_series(key, BillingPeriodStart, BillingPeriodEnd, extras, " +
-                   dims + ") VALUES(?, ?, ?, ?" + dim_params + ")"));
+      db_->Prepare("INSERT INTO cost_series(key, BillingPeriodStart, BillingPeriodEnd, " + dims +
+                   ") VALUES(?, ?, ?" + dim_params + ")"));
   TALLY_ASSIGN_OR_RETURN(find_dict_, db_->Prepare("SELECT id FROM dict WHERE value = ?"));
   TALLY_ASSIGN_OR_RETURN(insert_dict_, db_->Prepare("INSERT OR IGNORE INTO dict(value) VALUES(?)"));
   TALLY_ASSIGN_OR_RETURN(find_partition_,
@@ -118,6 +119,16 @@ Status SqliteCostIngest::BeginFile(const SourceFile& file) {
   return Status::Ok();
 }
 
+Status SqliteCostIngest::DeclareExtraColumns(const std::vector<std::string>& names) {
+  TALLY_ASSIGN_OR_RETURN(Statement update,
+                         db_->Prepare("UPDATE source_files SET extra_columns = ? WHERE id = ?"));
+  const std::string json =
+      nlohmann::json(names).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  update.BindText(1, json);
+  update.BindInt(2, file_id_);
+  return update.Run();
+}
+
 Status SqliteCostIngest::AbandonFile() {
   TALLY_ASSIGN_OR_RETURN(Statement drop, db_->Prepare("DELETE FROM cost_lines WHERE file_id = ?"));
   drop.BindInt(1, file_id_);
@@ -142,8 +153,13 @@ Status SqliteCostIngest::Add(const CostLine& line) {
   s.BindInt(3, ingest_id_);
   s.BindInt(4, file_id_);
   s.BindInt(5, line.line);
+  if (line.extras.empty()) {
+    s.BindNull(6);
+  } else {
+    s.BindBlob(6, line.extras.data(), static_cast<int>(line.extras.size()));
+  }
   for (FocusColumn c : {FocusColumn::kChargePeriodStart, FocusColumn::kChargePeriodEnd}) {
-    int index = c == FocusColumn::kChargePeriodStart ? 6 : 7;
+    int index = c == FocusColumn::kChargePeriodStart ? 7 : 8;
     if (const auto& t = line.time(c)) {
       s.BindInt(index, t->unix_seconds());
     } else {
@@ -151,7 +167,7 @@ Status SqliteCostIngest::Add(const CostLine& line) {
     }
   }
   for (size_t i = 0; i < kFocusDecimalCount; ++i) {
-    BindDecimal(&s, static_cast<int>(8 + i), line.decimals[i], &blobs_[i]);
+    BindDecimal(&s, static_cast<int>(9 + i), line.decimals[i], &blobs_[i]);
   }
   TALLY_RETURN_IF_ERROR(s.Run());
   ++rows_stored_;
@@ -162,7 +178,6 @@ Status SqliteCostIngest::Add(const CostLine& line) {
 Result<int64_t> SqliteCostIngest::SeriesId(const CostLine& line) {
   raw_key_.clear();
   for (std::string_view dim : line.dims) AppendText(dim, &raw_key_);
-  AppendText(line.extras_json, &raw_key_);
   AppendTime(line.time(FocusColumn::kBillingPeriodStart), &raw_key_);
   AppendTime(line.time(FocusColumn::kBillingPeriodEnd), &raw_key_);
   if (auto it = series_cache_.find(raw_key_); it != series_cache_.end()) return it->second;
@@ -183,8 +198,6 @@ Result<int64_t> SqliteCostIngest::InsertSeries(const CostLine& line) {
     TALLY_ASSIGN_OR_RETURN(dim_ids[i], DictId(line.dims[i]));
     AppendVarint(static_cast<uint64_t>(dim_ids[i]), &id_key_);
   }
-  TALLY_ASSIGN_OR_RETURN(int64_t extras_id, DictId(line.extras_json));
-  AppendVarint(static_cast<uint64_t>(extras_id), &id_key_);
   AppendTime(line.time(FocusColumn::kBillingPeriodStart), &id_key_);
   AppendTime(line.time(FocusColumn::kBillingPeriodEnd), &id_key_);
 
@@ -211,7 +224,6 @@ Result<int64_t> SqliteCostIngest::InsertSeries(const CostLine& line) {
       s.BindInt(param++, dict_id);
     }
   };
-  bind_id(extras_id);
   for (int64_t dict_id : dim_ids) bind_id(dict_id);
   TALLY_RETURN_IF_ERROR(s.Run());
   return db_->LastInsertRowId();

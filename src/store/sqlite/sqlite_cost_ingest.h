@@ -30,6 +30,7 @@ class SqliteCostIngest final : public CostIngest {
   static Result<std::unique_ptr<SqliteCostIngest>> Begin(SqliteDb* db, const IngestRun& run);
 
   Status BeginFile(const SourceFile& file) override;
+  Status DeclareExtraColumns(const std::vector<std::string>& names) override;
   Status Add(const CostLine& line) override;
   Status AddDiagnostic(const Diagnostic& diagnostic) override;
   Status AbandonFile() override;

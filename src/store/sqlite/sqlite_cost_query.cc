@@ -2,10 +2,12 @@
 
 #include <limits>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <unordered_map>
 
+#include "model/extra_columns.h"
 #include "model/json_object.h"
 #include "store/sqlite/decimal_codec.h"
 
@@ -19,25 +21,30 @@ struct Cell {
   int64_t lines = 0;
 };
 
-// A series, and the charge period when a key needs it.
+// A series, and the line-level values a key needs: the charge period, extra columns.
 struct LineKey {
   int64_t series = 0, start = kNoTime, end = kNoTime;
+  std::vector<std::optional<std::string>> extras;  // one per kExtra key, in key order
   bool operator==(const LineKey&) const = default;
 };
 struct LineKeyHash {
   size_t operator()(const LineKey& k) const {
     uint64_t h = static_cast<uint64_t>(k.series) * 0x9E3779B97F4A7C15ull;
-    h ^= static_cast<uint64_t>(k.start) + 0x7F4A7C15ull + (h << 6) + (h >> 2);
-    h ^= static_cast<uint64_t>(k.end) + 0x9E3779B9ull + (h << 6) + (h >> 2);
+    auto mix = [&h](uint64_t v) { h ^= v + 0x9E3779B9ull + (h << 6) + (h >> 2); };
+    mix(static_cast<uint64_t>(k.start));
+    mix(static_cast<uint64_t>(k.end));
+    for (const auto& e : k.extras) mix(e ? std::hash<std::string>{}(*e) : 0x5bd1e995u);
     return static_cast<size_t>(h);
   }
 };
+using Cells = std::unordered_map<LineKey, Cell, LineKeyHash>;
 
 using GroupValues = std::vector<std::optional<std::string>>;
 
 bool IsLineLevel(const GroupKey& key) {
-  return key.kind == GroupKey::Kind::kColumn && (key.column == FocusColumn::kChargePeriodStart ||
-                                                 key.column == FocusColumn::kChargePeriodEnd);
+  return key.kind == GroupKey::Kind::kExtra ||
+         (key.kind == GroupKey::Kind::kColumn && (key.column == FocusColumn::kChargePeriodStart ||
+                                                  key.column == FocusColumn::kChargePeriodEnd));
 }
 
 std::optional<std::string> TimeText(int64_t t) {
@@ -45,12 +52,61 @@ std::optional<std::string> TimeText(int64_t t) {
   return Timestamp::FromUnixSeconds(t).ToString();
 }
 
+// Where each extra key's column is in each file's declared extra columns.
+class ExtraColumns {
+ public:
+  ExtraColumns(SqliteDb* db, std::vector<std::string> names) : db_(db), names_(std::move(names)) {}
+  bool empty() const { return names_.empty(); }
+
+  // The values of the wanted extra columns in a row of file `file_id`.
+  Result<std::vector<std::optional<std::string>>> Values(int64_t file_id, std::string_view blob) {
+    auto it = positions_.find(file_id);
+    if (it == positions_.end()) {
+      TALLY_ASSIGN_OR_RETURN(std::vector<int> positions, Load(file_id));
+      it = positions_.emplace(file_id, std::move(positions)).first;
+    }
+    std::vector<std::optional<std::string>> values;
+    for (int position : it->second) {
+      std::optional<std::string_view> v;
+      if (position >= 0) v = FindExtra(blob, static_cast<uint32_t>(position));
+      values.push_back(v ? std::optional<std::string>(std::string(*v)) : std::nullopt);
+    }
+    return values;
+  }
+
+ private:
+  Result<std::vector<int>> Load(int64_t file_id) {
+    TALLY_ASSIGN_OR_RETURN(Statement q,
+                           db_->Prepare("SELECT extra_columns FROM source_files WHERE id = ?"));
+    q.BindInt(1, file_id);
+    TALLY_ASSIGN_OR_RETURN(bool found, q.Step());
+    nlohmann::json declared = found && !q.IsNull(0)
+                                  ? nlohmann::json::parse(q.Text(0), nullptr, false)
+                                  : nlohmann::json::array();
+    std::vector<int> positions;
+    for (const std::string& name : names_) {
+      int position = -1;
+      for (size_t i = 0; declared.is_array() && i < declared.size(); ++i) {
+        if (declared[i].is_string() && declared[i].get<std::string>() == name) {
+          position = static_cast<int>(i);
+          break;
+        }
+      }
+      positions.push_back(position);
+    }
+    return positions;
+  }
+
+  SqliteDb* db_;
+  std::vector<std::string> names_;
+  std::unordered_map<int64_t, std::vector<int>> positions_;
+};
+
 // Sums the metric per LineKey over the lines in the query's window.
-Result<std::unordered_map<LineKey, Cell, LineKeyHash>> ScanLines(SqliteDb* db,
-                                                                 const CostQuery& query,
-                                                                 bool by_start, bool by_end) {
+Result<Cells> ScanLines(SqliteDb* db, const CostQuery& query, bool by_start, bool by_end,
+                        ExtraColumns* extras) {
   std::string sql = "SELECT series_id, ChargePeriodStart, ChargePeriodEnd, " +
-                    std::string(NameOf(query.metric)) + " FROM cost_lines";
+                    std::string(NameOf(query.metric)) + ", file_id, extras FROM cost_lines";
   std::vector<int64_t> params;
   if (query.from || query.to) {
     sql += " WHERE ChargePeriodStart IS NOT NULL";
@@ -65,13 +121,17 @@ Result<std::unordered_map<LineKey, Cell, LineKeyHash>> ScanLines(SqliteDb* db,
   }
   TALLY_ASSIGN_OR_RETURN(Statement scan, db->Prepare(sql));
   for (size_t i = 0; i < params.size(); ++i) scan.BindInt(static_cast<int>(i + 1), params[i]);
-  std::unordered_map<LineKey, Cell, LineKeyHash> cells;
+  Cells cells;
   for (;;) {
     TALLY_ASSIGN_OR_RETURN(bool row, scan.Step());
     if (!row) break;
-    LineKey key{scan.Int(0)};
+    LineKey key;
+    key.series = scan.Int(0);
     if (by_start && !scan.IsNull(1)) key.start = scan.Int(1);
     if (by_end && !scan.IsNull(2)) key.end = scan.Int(2);
+    if (!extras->empty()) {
+      TALLY_ASSIGN_OR_RETURN(key.extras, extras->Values(scan.Int(4), scan.Blob(5)));
+    }
     Cell& cell = cells[key];
     ++cell.lines;
     TALLY_ASSIGN_OR_RETURN(std::optional<Decimal> value, ColumnDecimal(scan, 3));
@@ -90,11 +150,10 @@ class SeriesResolver {
   // BillingCurrency values of the series resolved so far.
   const std::set<std::string>& currencies() const { return currencies_; }
 
-  Result<std::unordered_map<int64_t, GroupValues>> Resolve(
-      const std::unordered_map<LineKey, Cell, LineKeyHash>& cells) {
+  Result<std::unordered_map<int64_t, GroupValues>> Resolve(const Cells& cells) {
     std::unordered_map<int64_t, GroupValues> out;
     for (const auto& [key, cell] : cells) out.emplace(key.series, GroupValues());
-    std::string sql = "SELECT id, BillingPeriodStart, BillingPeriodEnd, extras, BillingCurrency";
+    std::string sql = "SELECT id, BillingPeriodStart, BillingPeriodEnd, NULL, BillingCurrency";
     for (const GroupKey& k : query_.group_by) {
       bool dim =
           k.kind == GroupKey::Kind::kTag || (k.kind == GroupKey::Kind::kColumn && !IsLineLevel(k) &&
@@ -128,11 +187,8 @@ class SeriesResolver {
         if (tags == nullptr) return std::optional<std::string>();
         return JsonObjectValue(*tags, key.name);
       }
-      case GroupKey::Kind::kExtra: {
-        TALLY_ASSIGN_OR_RETURN(const std::string* extras, Text(row, 3));
-        if (extras == nullptr) return std::optional<std::string>();
-        return JsonObjectValue(*extras, key.name);
-      }
+      case GroupKey::Kind::kExtra:  // line-level: filled from the scan
+        return std::optional<std::string>();
       case GroupKey::Kind::kColumn:
         if (key.column == FocusColumn::kBillingPeriodStart) {
           return row.IsNull(1) ? std::nullopt : TimeText(row.Int(1));
@@ -175,11 +231,15 @@ class SeriesResolver {
 
 Result<CostTable> QueryCosts(SqliteDb* db, const CostQuery& query) {
   bool by_start = false, by_end = false;
+  std::vector<std::string> extra_names;
   for (const GroupKey& k : query.group_by) {
-    by_start |= IsLineLevel(k) && k.column == FocusColumn::kChargePeriodStart;
-    by_end |= IsLineLevel(k) && k.column == FocusColumn::kChargePeriodEnd;
+    const bool column = k.kind == GroupKey::Kind::kColumn;
+    by_start |= column && k.column == FocusColumn::kChargePeriodStart;
+    by_end |= column && k.column == FocusColumn::kChargePeriodEnd;
+    if (k.kind == GroupKey::Kind::kExtra) extra_names.push_back(k.name);
   }
-  TALLY_ASSIGN_OR_RETURN(auto cells, ScanLines(db, query, by_start, by_end));
+  ExtraColumns extras(db, std::move(extra_names));
+  TALLY_ASSIGN_OR_RETURN(Cells cells, ScanLines(db, query, by_start, by_end, &extras));
   SeriesResolver resolver(db, query);
   TALLY_ASSIGN_OR_RETURN(auto series_values, resolver.Resolve(cells));
 
@@ -190,10 +250,13 @@ Result<CostTable> QueryCosts(SqliteDb* db, const CostQuery& query) {
       return Internal("sqlite: cost line of series " + std::to_string(key.series) +
                       " has no cost_series row");
     }
-    for (size_t i = 0; i < query.group_by.size(); ++i) {
+    for (size_t i = 0, extra = 0; i < query.group_by.size(); ++i) {
       const GroupKey& k = query.group_by[i];
-      if (!IsLineLevel(k)) continue;
-      values[i] = TimeText(k.column == FocusColumn::kChargePeriodStart ? key.start : key.end);
+      if (k.kind == GroupKey::Kind::kExtra) {
+        values[i] = key.extras[extra++];
+      } else if (IsLineLevel(k)) {
+        values[i] = TimeText(k.column == FocusColumn::kChargePeriodStart ? key.start : key.end);
+      }
     }
     Cell& group = groups[values];
     group.lines += cell.lines;

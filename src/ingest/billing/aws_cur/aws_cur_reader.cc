@@ -191,9 +191,8 @@ class CurConverter {
     }
     tag_builder_.Build(&tags_);
     set(C::kTags, tags_);
-    extras_.clear();
-    header.AppendExtrasJson(row.fields(), &extras_);
-    line->extras_json = extras_;
+    header.EncodeExtras(row.fields(), &extras_);
+    line->extras = extras_.blob();
     return true;
   }
 
@@ -267,7 +266,8 @@ class CurConverter {
   CurColumns c_;
   FileContext* context_;
   TagsBuilder tag_builder_;
-  std::string tags_, extras_;
+  std::string tags_;
+  ExtrasEncoder extras_;
   std::string last_code_ = "\x01";
   std::string_view last_category_;
 };

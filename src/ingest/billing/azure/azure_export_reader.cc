@@ -108,11 +108,11 @@ class AzureConverter {
                         EqualsIgnoreCase(charge_type, "UnusedSavingsPlan");
     set(C::kChargeCategory, Category(charge_type, unused));
     set(C::kChargeFrequency, Frequency(row.Text(c_.frequency)));
-    set(C::kPricingCategory, EqualsIgnoreCase(model, "Reservation") ||
-                                     EqualsIgnoreCase(model, "SavingsPlan") || unused
-                                 ? "Committed"
-                             : EqualsIgnoreCase(model, "Spot") ? "Dynamic"
-                                                               : "Standard");
+    set(C::kPricingCategory,
+        EqualsIgnoreCase(model, "Reservation") || EqualsIgnoreCase(model, "SavingsPlan") || unused
+            ? "Committed"
+        : EqualsIgnoreCase(model, "Spot") ? "Dynamic"
+                                          : "Standard");
     if (std::string_view id = row.Text(c_.reservation); !id.empty()) {
       const bool plan = EqualsIgnoreCase(model, "SavingsPlan") ||
                         EqualsIgnoreCase(charge_type, "UnusedSavingsPlan");
@@ -154,9 +154,8 @@ class AzureConverter {
     }
     TALLY_RETURN_IF_ERROR(ReadTags(row));
     set(C::kTags, tags_);
-    extras_.clear();
-    header.AppendExtrasJson(row.fields(), &extras_);
-    line->extras_json = extras_;
+    header.EncodeExtras(row.fields(), &extras_);
+    line->extras = extras_.blob();
     return true;
   }
 
@@ -178,8 +177,8 @@ class AzureConverter {
     if (!price || price->is_zero() || !quantity) return cost;
     auto product = price->Multiply(*quantity);
     if (!product.ok()) {
-      TALLY_RETURN_IF_ERROR(context_->Warn(row.line(), column, product.status().message() +
-                                                                   "; using the row's cost"));
+      TALLY_RETURN_IF_ERROR(context_->Warn(row.line(), column,
+                                           product.status().message() + "; using the row's cost"));
       return cost;
     }
     return *product;
@@ -220,7 +219,8 @@ class AzureConverter {
 
   AzureColumns c_;
   FileContext* context_;
-  std::string tags_, braced_, extras_;
+  std::string tags_, braced_;
+  ExtrasEncoder extras_;
 };
 
 }  // namespace

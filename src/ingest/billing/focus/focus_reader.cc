@@ -8,6 +8,7 @@
 #include "common/csv_reader.h"
 #include "common/strings.h"
 #include "ingest/bill_values.h"
+#include "model/extra_columns.h"
 #include "model/json_object.h"
 
 namespace tally {
@@ -23,7 +24,8 @@ struct FieldPlan {
 
 struct HeaderPlan {
   std::vector<FieldPlan> fields;
-  std::vector<size_t> extras_by_name;  // field positions of extras, sorted by name
+  std::vector<size_t> extra_fields;      // field positions of the extra columns
+  std::vector<std::string> extra_names;  // their names, declared to the sink
 };
 
 std::string JoinNames(const std::vector<std::string>& names) {
@@ -78,10 +80,10 @@ Result<HeaderPlan> PlanHeader(std::span<const std::string_view> header, FileCont
         0, "", "FOCUS 1.2 mandatory columns absent, read as null: " + JoinNames(missing)));
   }
   for (size_t i = 0; i < plan.fields.size(); ++i) {
-    if (plan.fields[i].kind == FieldPlan::Kind::kExtra) plan.extras_by_name.push_back(i);
+    if (plan.fields[i].kind != FieldPlan::Kind::kExtra) continue;
+    plan.extra_fields.push_back(i);
+    plan.extra_names.push_back(plan.fields[i].name);
   }
-  std::stable_sort(plan.extras_by_name.begin(), plan.extras_by_name.end(),
-                   [&](size_t a, size_t b) { return plan.fields[a].name < plan.fields[b].name; });
   return plan;
 }
 
@@ -119,17 +121,12 @@ class RowReader {
       TALLY_ASSIGN_OR_RETURN(bool ok, ReadFocusValue(field, fields[i], line_number, line));
       if (!ok) return false;
     }
-    extras_.clear();
-    for (size_t i : plan_.extras_by_name) {
-      if (i >= n || IsNullText(fields[i])) continue;
-      extras_ += extras_.empty() ? "{\"" : ",\"";
-      AppendJsonEscaped(plan_.fields[i].name, &extras_);
-      extras_ += "\":\"";
-      AppendJsonEscaped(Trim(fields[i]), &extras_);
-      extras_ += '"';
+    extras_.Clear();
+    for (size_t k = 0; k < plan_.extra_fields.size(); ++k) {
+      const size_t i = plan_.extra_fields[k];
+      if (i < n && !IsNullText(fields[i])) extras_.Add(static_cast<uint32_t>(k), Trim(fields[i]));
     }
-    if (!extras_.empty()) extras_ += '}';
-    line->extras_json = extras_;
+    line->extras = extras_.blob();
     return true;
   }
 
@@ -205,7 +202,7 @@ class RowReader {
   const HeaderPlan& plan_;
   FileContext* context_;
   std::unordered_map<std::string, JsonText, TransparentStringHash, std::equal_to<>> json_cache_;
-  std::string extras_;
+  ExtrasEncoder extras_;
 };
 
 }  // namespace
@@ -217,6 +214,8 @@ Status ReadFocusFile(InputFile* in, FileContext* context) {
     return InvalidArgument(context->path() + ": empty file: no header row");
   }
   TALLY_ASSIGN_OR_RETURN(HeaderPlan plan, PlanHeader(csv.fields(), context));
+  if (!plan.extra_names.empty())
+    TALLY_RETURN_IF_ERROR(context->DeclareExtraColumns(plan.extra_names));
   RowReader rows(plan, context);
   CostLine line;
   for (;;) {

@@ -80,8 +80,8 @@ class GcpConverter {
     line->decimals[DecimalIndex(C::kPricingQuantity)] = pricing_amount;
 
     std::optional<Timestamp> t;
-    for (const auto& [col, focus] : {std::pair{c_.start, C::kChargePeriodStart},
-                                     std::pair{c_.end, C::kChargePeriodEnd}}) {
+    for (const auto& [col, focus] :
+         {std::pair{c_.start, C::kChargePeriodStart}, std::pair{c_.end, C::kChargePeriodEnd}}) {
       TALLY_ASSIGN_OR_RETURN(ok, row.ReadTime(col, &t));
       if (!ok) return false;
       line->times[TimeIndex(focus)] = t;
@@ -91,8 +91,8 @@ class GcpConverter {
       int y = 0, m = 0;
       if (month.size() != 6 || std::sscanf(std::string(month).c_str(), "%4d%2d", &y, &m) != 2 ||
           m < 1 || m > 12) {
-        TALLY_RETURN_IF_ERROR(context_->Reject(row.line(), "invoice.month",
-                                               "not a YYYYMM month: \"" + std::string(month) + "\""));
+        TALLY_RETURN_IF_ERROR(context_->Reject(
+            row.line(), "invoice.month", "not a YYYYMM month: \"" + std::string(month) + "\""));
         return false;
       }
       line->times[TimeIndex(C::kBillingPeriodStart)] =
@@ -102,8 +102,8 @@ class GcpConverter {
     }
 
     std::string_view cost_type = row.Text(c_.cost_type);
-    set(C::kChargeCategory, EqualsIgnoreCase(cost_type, "tax")          ? "Tax"
-                            : EqualsIgnoreCase(cost_type, "adjustment") ? "Adjustment"
+    set(C::kChargeCategory, EqualsIgnoreCase(cost_type, "tax")              ? "Tax"
+                            : EqualsIgnoreCase(cost_type, "adjustment")     ? "Adjustment"
                             : EqualsIgnoreCase(cost_type, "rounding_error") ? "Adjustment"
                                                                             : "Usage");
     set(C::kChargeFrequency, "Usage-Based");
@@ -131,9 +131,8 @@ class GcpConverter {
     TALLY_ASSIGN_OR_RETURN(ok, BuildTags(row));
     if (!ok) return false;
     set(C::kTags, tags_);
-    extras_.clear();
-    header.AppendExtrasJson(row.fields(), &extras_);
-    line->extras_json = extras_;
+    header.EncodeExtras(row.fields(), &extras_);
+    line->extras = extras_.blob();
     return true;
   }
 
@@ -142,15 +141,15 @@ class GcpConverter {
   // project labels under "project:".
   Result<bool> BuildTags(const NativeRow& row) {
     builder_.Clear();
-    for (const auto& [col, name, prefix] : {std::tuple{c_.labels, "labels", ""},
-                                            std::tuple{c_.system_labels, "system_labels", ""},
-                                            std::tuple{c_.project_labels, "project.labels", "project:"}}) {
+    for (const auto& [col, name, prefix] :
+         {std::tuple{c_.labels, "labels", ""}, std::tuple{c_.system_labels, "system_labels", ""},
+          std::tuple{c_.project_labels, "project.labels", "project:"}}) {
       std::string_view text = row.Text(col);
       if (text.empty()) continue;
       auto pairs = KeyValueList(PythonLiteralToJson(text));
       if (!pairs.ok()) {
-        TALLY_RETURN_IF_ERROR(context_->Warn(row.line(), name, pairs.status().message() +
-                                                                   "; kept only as x_" + name));
+        TALLY_RETURN_IF_ERROR(context_->Warn(
+            row.line(), name, pairs.status().message() + "; kept only as x_" + name));
         continue;
       }
       for (const auto& [key, value] : *pairs) builder_.Add(std::string(prefix) + key, value);
@@ -162,7 +161,8 @@ class GcpConverter {
   GcpColumns c_;
   FileContext* context_;
   TagsBuilder builder_;  // copies what it is given
-  std::string tags_, extras_;
+  std::string tags_;
+  ExtrasEncoder extras_;
 };
 
 }  // namespace

@@ -53,9 +53,9 @@ class OciConverter {
   Result<bool> Convert(const NativeRow& row, const NativeHeader& header, CostLine* line) {
     auto set = [&](C column, std::string_view value) { line->dims[DimIndex(column)] = value; };
     std::optional<Decimal> cost, unit_price, quantity;
-    TALLY_ASSIGN_OR_RETURN(bool ok, row.ReadDecimals({{c_.cost, &cost},
-                                                      {c_.unit_price, &unit_price},
-                                                      {c_.quantity, &quantity}}));
+    TALLY_ASSIGN_OR_RETURN(
+        bool ok, row.ReadDecimals(
+                     {{c_.cost, &cost}, {c_.unit_price, &unit_price}, {c_.quantity, &quantity}}));
     if (!ok) return false;
     const Decimal billed = cost.value_or(Decimal());
     for (C metric : kCostMetrics) line->decimals[DecimalIndex(metric)] = billed;
@@ -64,8 +64,8 @@ class OciConverter {
     line->decimals[DecimalIndex(C::kListUnitPrice)] = unit_price;
     line->decimals[DecimalIndex(C::kContractedUnitPrice)] = unit_price;
     std::optional<Timestamp> t;
-    for (const auto& [col, focus] : {std::pair{c_.start, C::kChargePeriodStart},
-                                     std::pair{c_.end, C::kChargePeriodEnd}}) {
+    for (const auto& [col, focus] :
+         {std::pair{c_.start, C::kChargePeriodStart}, std::pair{c_.end, C::kChargePeriodEnd}}) {
       TALLY_ASSIGN_OR_RETURN(ok, row.ReadTime(col, &t));
       if (!ok) return false;
       line->times[TimeIndex(focus)] = t;
@@ -99,16 +99,16 @@ class OciConverter {
     }
     builder_.Build(&tags_);
     set(C::kTags, tags_);
-    extras_.clear();
-    header.AppendExtrasJson(row.fields(), &extras_);
-    line->extras_json = extras_;
+    header.EncodeExtras(row.fields(), &extras_);
+    line->extras = extras_.blob();
     return true;
   }
 
  private:
   OciColumns c_;
   TagsBuilder builder_;
-  std::string tags_, extras_;
+  std::string tags_;
+  ExtrasEncoder extras_;
 };
 
 }  // namespace
