@@ -202,6 +202,28 @@ TEST(AwsCurTest, AmortizesCommitmentsAsDocumented) {
             "Purchase,,3\nUsage,,2\nUsage,Used,7.6\n");
 }
 
+TEST(AwsCurTest, ABadValueRejectsItsRowWithFileLineAndColumn) {
+  TempDir tmp;
+  std::string store = "sqlite:" + tmp.File("t.db");
+  WriteFile(tmp.File("cur.csv"),
+            "bill/PayerAccountId,bill/BillingPeriodStartDate,lineItem/LineItemType,"
+            "lineItem/UsageStartDate,lineItem/UnblendedCost\n"
+            "1,2024-05-01,Usage,2024-05-01T00:00:00Z,1.5\n"
+            "1,2024-05-01,Usage,2024-05-01T01:00:00Z,abc\n"
+            "1,2024-05-01,Usage,not-a-time,2\n"
+            "1,2024-05-01,Usage,2024-05-01T02:00:00Z,2.5\n");
+  auto r = RunTally({"--store", store, "ingest", "aws-cur", tmp.File("cur.csv")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("2 rows stored, 2 rows rejected"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("cur.csv: line 3: lineItem/UnblendedCost: not a number: \"abc\""),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("cur.csv: line 4: lineItem/UsageStartDate: not a timestamp"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(Total(store, "BilledCost"), "BilledCost\n4\n");
+}
+
 TEST(AwsCurTest, NotACurIsRefused) {
   TempDir tmp;
   std::string store = "sqlite:" + tmp.File("t.db");

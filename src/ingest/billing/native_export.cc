@@ -47,6 +47,20 @@ int NativeHeader::FindAny(std::initializer_list<std::string_view> names) const {
   return -1;
 }
 
+std::vector<std::pair<std::string, int>> NativeHeader::PrefixedColumns(
+    std::initializer_list<std::string_view> prefixes) const {
+  std::vector<std::pair<std::string, int>> columns;
+  for (size_t i = 0; i < names_.size(); ++i) {
+    for (std::string_view prefix : prefixes) {
+      if (names_[i].size() > prefix.size() && StartsWithIgnoreCase(names_[i], prefix)) {
+        columns.emplace_back(names_[i].substr(prefix.size()), static_cast<int>(i));
+      }
+    }
+  }
+  std::sort(columns.begin(), columns.end());
+  return columns;
+}
+
 std::vector<std::string> NativeHeader::ExtraNames() const {
   std::vector<std::string> names;
   for (const std::string& name : names_) names.push_back("x_" + name);
@@ -104,6 +118,25 @@ Result<bool> NativeRow::ReadTime(int col, std::optional<Timestamp>* out) const {
   if (!warning.empty()) TALLY_RETURN_IF_ERROR(context_->Warn(line_, column, warning));
   *out = *value;
   return true;
+}
+
+void TagsBuilder::AddColumns(const NativeRow& row,
+                             const std::vector<std::pair<std::string, int>>& columns) {
+  for (const auto& [key, col] : columns) {
+    if (std::string_view value = row.Text(col); !value.empty()) Add(key, value);
+  }
+}
+
+Status CheckRequiredColumns(
+    const NativeHeader& header, const std::string& path, std::string_view what,
+    std::initializer_list<std::initializer_list<std::string_view>> required) {
+  for (const auto& group : required) {
+    if (header.FindAny(group) >= 0) continue;
+    std::string names;
+    for (std::string_view name : group) names += (names.empty() ? "" : " or ") + std::string(name);
+    return InvalidArgument(path + ": not " + std::string(what) + ": no " + names + " column");
+  }
+  return Status::Ok();
 }
 
 void TagsBuilder::Build(std::string* out) {

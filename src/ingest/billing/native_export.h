@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -37,6 +38,10 @@ class NativeHeader {
   size_t size() const { return names_.size(); }
   const std::string& name(size_t i) const { return names_[i]; }
 
+  // The columns whose name starts with one of `prefixes` (ignoring case), as (the rest of the
+  // name, column index), sorted: e.g. tag columns "resourceTags/user:team" -> "user:team".
+  std::vector<std::pair<std::string, int>> PrefixedColumns(
+      std::initializer_list<std::string_view> prefixes) const;
   // Every column is kept as the extra column "x_<name>", at its own index.
   std::vector<std::string> ExtraNames() const;
   // Packs the record's non-null values (trimmed) into *out, after clearing it.
@@ -81,6 +86,8 @@ class TagsBuilder {
  public:
   void Clear() { pairs_.clear(); }
   void Add(std::string_view key, std::string_view value) { pairs_.emplace_back(key, value); }
+  // Adds each (key, column) whose value in `row` is not null.
+  void AddColumns(const NativeRow& row, const std::vector<std::pair<std::string, int>>& columns);
   // Writes "" when there are no tags.
   void Build(std::string* out);
 
@@ -96,5 +103,28 @@ using NativeConverter =
 using NativeHeaderCheck = std::function<Status(const NativeHeader& header)>;
 Status ReadNativeCsv(InputFile* in, FileContext* context, const NativeHeaderCheck& check,
                      const NativeConverter& convert);
+
+// Refuses a header that lacks every name of one of the `required` groups:
+// "<path>: not <what>: no <A or B> column".
+Status CheckRequiredColumns(
+    const NativeHeader& header, const std::string& path, std::string_view what,
+    std::initializer_list<std::initializer_list<std::string_view>> required);
+
+// Reads a native export with a Converter, a class constructed as Converter(header, context)
+// with a method Result<bool> Convert(row, header, line), after CheckRequiredColumns.
+template <typename Converter>
+Status ReadNativeExport(InputFile* in, FileContext* context, std::string_view what,
+                        std::initializer_list<std::initializer_list<std::string_view>> required) {
+  std::unique_ptr<Converter> converter;
+  auto check = [&](const NativeHeader& header) -> Status {
+    TALLY_RETURN_IF_ERROR(CheckRequiredColumns(header, context->path(), what, required));
+    converter = std::make_unique<Converter>(header, context);
+    return Status::Ok();
+  };
+  return ReadNativeCsv(in, context, check,
+                       [&](const NativeRow& row, const NativeHeader& header, CostLine* line) {
+                         return converter->Convert(row, header, line);
+                       });
+}
 
 }  // namespace tally

@@ -77,18 +77,9 @@ struct CurColumns {
         sp_arn(h.Find("savingsPlan/SavingsPlanARN")),
         sp_effective(h.Find("savingsPlan/SavingsPlanEffectiveCost")),
         sp_commitment(h.Find("savingsPlan/TotalCommitmentToDate")),
-        sp_used(h.Find("savingsPlan/UsedCommitment")) {
-    // Cost allocation tags: resourceTags/user:team, or Athena's resource_tags_user_team.
-    for (size_t i = 0; i < h.size(); ++i) {
-      const std::string& name = h.name(i);
-      for (std::string_view prefix : {"resourceTags/", "resource_tags_"}) {
-        if (name.size() > prefix.size() && StartsWithIgnoreCase(name, prefix)) {
-          tags.emplace_back(name.substr(prefix.size()), i);
-        }
-      }
-    }
-    std::sort(tags.begin(), tags.end());
-  }
+        sp_used(h.Find("savingsPlan/UsedCommitment")),
+        // Cost allocation tags: resourceTags/user:team, or Athena's resource_tags_user_team.
+        tags(h.PrefixedColumns({"resourceTags/", "resource_tags_"})) {}
 
   int payer, usage_account, usage_account_name, period_start, period_end, usage_start, usage_end;
   int type, product_code, product_name, unblended_cost, usage_amount, currency;
@@ -96,7 +87,7 @@ struct CurColumns {
   int rate_id, usage_type, invoice, invoicing_entity, billing_entity, legal_entity, description;
   int ri_arn, ri_effective, ri_unused_upfront, ri_unused_recurring;
   int sp_arn, sp_effective, sp_commitment, sp_used;
-  std::vector<std::pair<std::string, size_t>> tags;  // tag key, column; sorted by key
+  std::vector<std::pair<std::string, int>> tags;  // tag key, column; sorted by key
 };
 
 class CurConverter {
@@ -185,10 +176,7 @@ class CurConverter {
     SetCommitment(row, type, line);
 
     tag_builder_.Clear();
-    for (const auto& [key, col] : c_.tags) {
-      std::string_view value = row.Text(static_cast<int>(col));
-      if (!value.empty()) tag_builder_.Add(key, value);
-    }
+    tag_builder_.AddColumns(row, c_.tags);
     tag_builder_.Build(&tags_);
     set(C::kTags, tags_);
     header.EncodeExtras(row.fields(), &extras_);
@@ -275,21 +263,8 @@ class CurConverter {
 }  // namespace
 
 Status ReadAwsCurFile(InputFile* in, FileContext* context) {
-  std::unique_ptr<CurConverter> converter;
-  auto check = [&](const NativeHeader& header) -> Status {
-    for (std::string_view required : {"lineItem/UnblendedCost", "lineItem/LineItemType"}) {
-      if (header.Find(required) < 0) {
-        return InvalidArgument(context->path() + ": not an AWS CUR file: no " +
-                               std::string(required) + " column");
-      }
-    }
-    converter = std::make_unique<CurConverter>(header, context);
-    return Status::Ok();
-  };
-  return ReadNativeCsv(in, context, check,
-                       [&](const NativeRow& row, const NativeHeader& header, CostLine* line) {
-                         return converter->Convert(row, header, line);
-                       });
+  return ReadNativeExport<CurConverter>(in, context, "an AWS CUR file",
+                                        {{"lineItem/UnblendedCost"}, {"lineItem/LineItemType"}});
 }
 
 }  // namespace tally

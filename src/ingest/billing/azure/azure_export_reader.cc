@@ -226,23 +226,9 @@ class AzureConverter {
 }  // namespace
 
 Status ReadAzureExportFile(InputFile* in, FileContext* context) {
-  std::unique_ptr<AzureConverter> converter;
-  auto check = [&](const NativeHeader& header) -> Status {
-    if (header.FindAny({"CostInBillingCurrency", "PreTaxCost", "Cost"}) < 0) {
-      return InvalidArgument(context->path() +
-                             ": not an Azure cost export: no CostInBillingCurrency, PreTaxCost or "
-                             "Cost column");
-    }
-    if (header.FindAny({"Date", "UsageDateTime", "UsageDate"}) < 0) {
-      return InvalidArgument(context->path() + ": not an Azure cost export: no Date column");
-    }
-    converter = std::make_unique<AzureConverter>(header, context);
-    return Status::Ok();
-  };
-  return ReadNativeCsv(in, context, check,
-                       [&](const NativeRow& row, const NativeHeader& header, CostLine* line) {
-                         return converter->Convert(row, header, line);
-                       });
+  return ReadNativeExport<AzureConverter>(
+      in, context, "an Azure cost export",
+      {{"CostInBillingCurrency", "PreTaxCost", "Cost"}, {"Date", "UsageDateTime", "UsageDate"}});
 }
 
 }  // namespace tally

@@ -168,21 +168,8 @@ class GcpConverter {
 }  // namespace
 
 Status ReadGcpBillingFile(InputFile* in, FileContext* context) {
-  std::unique_ptr<GcpConverter> converter;
-  auto check = [&](const NativeHeader& header) -> Status {
-    for (std::string_view required : {"cost", "usage_start_time"}) {
-      if (header.Find(required) < 0) {
-        return InvalidArgument(context->path() + ": not a GCP billing export: no " +
-                               std::string(required) + " column");
-      }
-    }
-    converter = std::make_unique<GcpConverter>(header, context);
-    return Status::Ok();
-  };
-  return ReadNativeCsv(in, context, check,
-                       [&](const NativeRow& row, const NativeHeader& header, CostLine* line) {
-                         return converter->Convert(row, header, line);
-                       });
+  return ReadNativeExport<GcpConverter>(in, context, "a GCP billing export",
+                                        {{"cost"}, {"usage_start_time"}});
 }
 
 }  // namespace tally

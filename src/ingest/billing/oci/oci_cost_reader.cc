@@ -32,23 +32,17 @@ struct OciColumns {
         cost(h.Find("cost/myCost")),
         currency(h.Find("cost/currencyCode")),
         unit(h.Find("cost/skuUnitDescription")),
-        subscription(h.Find("cost/subscriptionId")) {
-    for (size_t i = 0; i < h.size(); ++i) {
-      if (StartsWithIgnoreCase(h.name(i), "tags/") && h.name(i).size() > 5) {
-        tags.emplace_back(h.name(i).substr(5), i);
-      }
-    }
-    std::sort(tags.begin(), tags.end());
-  }
+        subscription(h.Find("cost/subscriptionId")),
+        tags(h.PrefixedColumns({"tags/"})) {}
 
   int tenant, start, end, correction, service, compartment, compartment_name, region, domain;
   int resource, description, quantity, sku, unit_price, cost, currency, unit, subscription;
-  std::vector<std::pair<std::string, size_t>> tags;  // tag key ("Namespace.key"), column
+  std::vector<std::pair<std::string, int>> tags;  // tag key ("Namespace.key"), column
 };
 
 class OciConverter {
  public:
-  explicit OciConverter(const NativeHeader& header) : c_(header) {}
+  OciConverter(const NativeHeader& header, FileContext*) : c_(header) {}
 
   Result<bool> Convert(const NativeRow& row, const NativeHeader& header, CostLine* line) {
     auto set = [&](C column, std::string_view value) { line->dims[DimIndex(column)] = value; };
@@ -94,9 +88,7 @@ class OciConverter {
       set(C::kConsumedUnit, row.Text(c_.unit));
     }
     builder_.Clear();
-    for (const auto& [key, col] : c_.tags) {
-      if (std::string_view v = row.Text(static_cast<int>(col)); !v.empty()) builder_.Add(key, v);
-    }
+    builder_.AddColumns(row, c_.tags);
     builder_.Build(&tags_);
     set(C::kTags, tags_);
     header.EncodeExtras(row.fields(), &extras_);
@@ -114,18 +106,7 @@ class OciConverter {
 }  // namespace
 
 Status ReadOciCostFile(InputFile* in, FileContext* context) {
-  std::unique_ptr<OciConverter> converter;
-  auto check = [&](const NativeHeader& header) -> Status {
-    if (header.Find("cost/myCost") < 0) {
-      return InvalidArgument(context->path() + ": not an OCI cost report: no cost/myCost column");
-    }
-    converter = std::make_unique<OciConverter>(header);
-    return Status::Ok();
-  };
-  return ReadNativeCsv(in, context, check,
-                       [&](const NativeRow& row, const NativeHeader& header, CostLine* line) {
-                         return converter->Convert(row, header, line);
-                       });
+  return ReadNativeExport<OciConverter>(in, context, "an OCI cost report", {{"cost/myCost"}});
 }
 
 }  // namespace tally
