@@ -60,13 +60,6 @@ Expected SumCur(const std::string& path) {
   return e;
 }
 
-std::string Total(const std::string& store, const char* metric, const char* by = nullptr) {
-  std::vector<std::string> args = {"--store", store,      "costs", "--metric",
-                                   metric,    "--format", "csv"};
-  if (by != nullptr) args.insert(args.end(), {"--by", by});
-  return RunTally(args).out;
-}
-
 TEST(AwsCurTest, EverySampleReconcilesToTheInput) {
   const std::string dir = testing::SharedDataDir() + "/billing/";
   const std::vector<std::string> samples = {
@@ -90,14 +83,15 @@ TEST(AwsCurTest, EverySampleReconcilesToTheInput) {
               std::string::npos)
         << r.out;
     if (e.rows == 0) {  // a header-only export: no lines, so no groups
-      EXPECT_EQ(Total(store, "BilledCost"), "BilledCost\n");
+      EXPECT_EQ(testing::CostsCsv(store, "BilledCost"), "BilledCost\n");
       continue;
     }
-    EXPECT_EQ(Total(store, "BilledCost"), "BilledCost\n" + e.billed.ToString() + "\n");
-    EXPECT_EQ(Total(store, "EffectiveCost"), "EffectiveCost\n" + e.effective.ToString() + "\n");
+    EXPECT_EQ(testing::CostsCsv(store, "BilledCost"), "BilledCost\n" + e.billed.ToString() + "\n");
+    EXPECT_EQ(testing::CostsCsv(store, "EffectiveCost"),
+              "EffectiveCost\n" + e.effective.ToString() + "\n");
 
     // ServiceCategory is never empty, and "Other" is under 10% of the cost.
-    std::string by_category = Total(store, "BilledCost", "ServiceCategory");
+    std::string by_category = testing::CostsCsv(store, "BilledCost", "ServiceCategory");
     EXPECT_EQ(by_category.find("\n,"), std::string::npos) << by_category;
     size_t other = by_category.find("\nOther,");
     if (other != std::string::npos && !e.billed.is_zero()) {
@@ -119,9 +113,9 @@ TEST(AwsCurTest, ManifestDirectoryReadsTheListedReport) {
       testing::SharedDataDir() + "/billing/aws-cur-legacy__koku/test_local_bucket_prefix";
   auto r = RunTally({"--store", store, "ingest", "aws-cur", dir});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(Total(store, "BilledCost"),
+  EXPECT_EQ(testing::CostsCsv(store, "BilledCost"),
             "BilledCost\n" + SumCur(dir + "/my-report-1.csv.gz").billed.ToString() + "\n");
-  EXPECT_EQ(Total(store, "BilledCost", "BillingPeriodStart"),
+  EXPECT_EQ(testing::CostsCsv(store, "BilledCost", "BillingPeriodStart"),
             "BillingPeriodStart,BilledCost\n2018-08-01T00:00:00Z," +
                 SumCur(dir + "/my-report-1.csv.gz").billed.ToString() + "\n");
 }
@@ -159,14 +153,14 @@ TEST(AwsCurTest, NewerAssemblyReplacesTheOlderOneAndTwiceChangesNothing) {
                 "3,111,2024-05-01T00:00:00Z,2024-06-01T00:00:00Z,222,Tax,2024-05-01T00:00:00Z,"
                 "2024-06-01T00:00:00Z,AmazonEC2,0.4,USD,\n");
   ASSERT_EQ(RunTally({"--store", store, "ingest", "aws-cur", tmp.File("a1")}).exit_code, 0);
-  EXPECT_EQ(Total(store, "BilledCost"), "BilledCost\n4\n");
+  EXPECT_EQ(testing::CostsCsv(store, "BilledCost"), "BilledCost\n4\n");
   auto newer = RunTally({"--store", store, "ingest", "aws-cur", tmp.File("a2")});
   ASSERT_EQ(newer.exit_code, 0) << newer.err;
   EXPECT_NE(newer.out.find("replacing 2 earlier rows"), std::string::npos) << newer.out;
-  EXPECT_EQ(Total(store, "BilledCost"), "BilledCost\n4.4\n");
-  EXPECT_EQ(Total(store, "BilledCost", "Tags.user:team"),
+  EXPECT_EQ(testing::CostsCsv(store, "BilledCost"), "BilledCost\n4.4\n");
+  EXPECT_EQ(testing::CostsCsv(store, "BilledCost", "Tags.user:team"),
             "Tags.user:team,BilledCost\n,0.4\nads,2.5\nsearch,1.5\n");
-  EXPECT_EQ(Total(store, "BilledCost", "x_lineItem/LineItemType"),
+  EXPECT_EQ(testing::CostsCsv(store, "BilledCost", "x_lineItem/LineItemType"),
             "x_lineItem/LineItemType,BilledCost\nTax,0.4\nUsage,4\n");
   std::string before = testing::StoreSnapshot(store);
   ASSERT_EQ(RunTally({"--store", store, "ingest", "aws-cur", tmp.File("a2")}).exit_code, 0);
@@ -195,9 +189,9 @@ TEST(AwsCurTest, AmortizesCommitmentsAsDocumented) {
                 "Usage,2024-05-01,AmazonS3,2,,,,,,,,\n");
   ASSERT_EQ(RunTally({"--store", store, "ingest", "aws-cur", tmp.File("cur.csv")}).exit_code, 0);
   // Billed: every unblended cost. Amortized: 0.6 + (1.25 + 0.75) + 0 + 7 + 0 + (8 - 7) + 0 + 2.
-  EXPECT_EQ(Total(store, "BilledCost"), "BilledCost\n172\n");
-  EXPECT_EQ(Total(store, "EffectiveCost"), "EffectiveCost\n12.6\n");
-  EXPECT_EQ(Total(store, "EffectiveCost", "ChargeCategory,CommitmentDiscountStatus"),
+  EXPECT_EQ(testing::CostsCsv(store, "BilledCost"), "BilledCost\n172\n");
+  EXPECT_EQ(testing::CostsCsv(store, "EffectiveCost"), "EffectiveCost\n12.6\n");
+  EXPECT_EQ(testing::CostsCsv(store, "EffectiveCost", "ChargeCategory,CommitmentDiscountStatus"),
             "ChargeCategory,CommitmentDiscountStatus,EffectiveCost\n"
             "Purchase,,3\nUsage,,2\nUsage,Used,7.6\n");
 }
@@ -221,7 +215,7 @@ TEST(AwsCurTest, ABadValueRejectsItsRowWithFileLineAndColumn) {
   EXPECT_NE(r.err.find("cur.csv: line 4: lineItem/UsageStartDate: not a timestamp"),
             std::string::npos)
       << r.err;
-  EXPECT_EQ(Total(store, "BilledCost"), "BilledCost\n4\n");
+  EXPECT_EQ(testing::CostsCsv(store, "BilledCost"), "BilledCost\n4\n");
 }
 
 TEST(AwsCurTest, NotACurIsRefused) {

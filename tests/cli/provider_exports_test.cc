@@ -22,13 +22,6 @@ using testing::WriteFile;
 
 std::string Billing() { return testing::SharedDataDir() + "/billing/"; }
 
-std::string Csv(const std::string& store, const char* metric, const char* by = nullptr) {
-  std::vector<std::string> args = {"--store", store,      "costs", "--metric",
-                                   metric,    "--format", "csv"};
-  if (by != nullptr) args.insert(args.end(), {"--by", by});
-  return RunTally(args).out;
-}
-
 // Σ of the first column present among `names` (matched ignoring case and style), from the text.
 std::pair<Decimal, int64_t> SumColumn(const std::string& path, std::vector<std::string> names) {
   auto in = InputFile::Open(path);
@@ -67,9 +60,10 @@ void ExpectTotals(const std::string& format, const std::string& file, Decimal bi
             std::string::npos)
       << r.out;
   if (rows == 0) return;
-  EXPECT_EQ(Csv(store, "BilledCost"), "BilledCost\n" + billed.ToString() + "\n");
-  EXPECT_EQ(Csv(store, "EffectiveCost"), "EffectiveCost\n" + effective.ToString() + "\n");
-  std::string categories = Csv(store, "BilledCost", "ServiceCategory");
+  EXPECT_EQ(testing::CostsCsv(store, "BilledCost"), "BilledCost\n" + billed.ToString() + "\n");
+  EXPECT_EQ(testing::CostsCsv(store, "EffectiveCost"),
+            "EffectiveCost\n" + effective.ToString() + "\n");
+  std::string categories = testing::CostsCsv(store, "BilledCost", "ServiceCategory");
   EXPECT_EQ(categories.find("\n,"), std::string::npos) << "empty ServiceCategory:\n" << categories;
 }
 
@@ -125,11 +119,11 @@ TEST(ProviderExportsTest, GcpCreditsLabelsAndInvoiceMonth) {
   auto r = RunTally({"--store", store, "ingest", "gcp-billing", tmp.File("gcp.csv")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("2 billing periods"), std::string::npos) << r.out;  // invoice.month
-  EXPECT_EQ(Csv(store, "BilledCost", "Tags.team,ChargeCategory,ServiceCategory"),
+  EXPECT_EQ(testing::CostsCsv(store, "BilledCost", "Tags.team,ChargeCategory,ServiceCategory"),
             "Tags.team,ChargeCategory,ServiceCategory,BilledCost\n"
             ",Tax,Compute,0.5\nads,Usage,Databases,2\nsearch,Usage,Compute,9.249999\n");
-  EXPECT_EQ(Csv(store, "ListCost"), "ListCost\n13\n");  // before credits
-  EXPECT_EQ(Csv(store, "BilledCost", "BillingPeriodStart"),
+  EXPECT_EQ(testing::CostsCsv(store, "ListCost"), "ListCost\n13\n");  // before credits
+  EXPECT_EQ(testing::CostsCsv(store, "BilledCost", "BillingPeriodStart"),
             "BillingPeriodStart,BilledCost\n2024-05-01T00:00:00Z,9.249999\n"
             "2024-06-01T00:00:00Z,2.5\n");
 }
@@ -149,15 +143,15 @@ TEST(ProviderExportsTest, AzureTagsWithoutBracesPricesAndCommitments) {
             "\"{\"\"team\"\":\"\"ads\"\"}\"\n");
   auto r = RunTally({"--store", store, "ingest", "azure-export", tmp.File("az.csv")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(Csv(store, "EffectiveCost", "Tags.team,CommitmentDiscountStatus"),
+  EXPECT_EQ(testing::CostsCsv(store, "EffectiveCost", "Tags.team,CommitmentDiscountStatus"),
             "Tags.team,CommitmentDiscountStatus,EffectiveCost\n,Unused,0.1\nads,,1.5\n"
             "search,Used,0.493152\n");
   // List: PayGPrice × Quantity where the price is set (0.2 × 8), else the cost.
-  EXPECT_EQ(Csv(store, "ListCost"), "ListCost\n3.2\n");
+  EXPECT_EQ(testing::CostsCsv(store, "ListCost"), "ListCost\n3.2\n");
   // Contracted: UnitPrice × Quantity (1.168 + 0.292), else the cost (1.5).
-  EXPECT_EQ(Csv(store, "ContractedCost"), "ContractedCost\n2.96\n");
+  EXPECT_EQ(testing::CostsCsv(store, "ContractedCost"), "ContractedCost\n2.96\n");
   // The billing period ends on its last day, inclusive: the 30th's usage is inside.
-  EXPECT_EQ(Csv(store, "BilledCost", "BillingPeriodStart,BillingPeriodEnd"),
+  EXPECT_EQ(testing::CostsCsv(store, "BilledCost", "BillingPeriodStart,BillingPeriodEnd"),
             "BillingPeriodStart,BillingPeriodEnd,BilledCost\n"
             "2023-09-01T00:00:00Z,2023-10-01T00:00:00Z,2.093152\n");
   std::string before = testing::StoreSnapshot(store);
