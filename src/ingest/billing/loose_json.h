@@ -2,8 +2,8 @@
 // JSON or as Python literals ('single quotes', None, True), and money inside them must be read
 // from its text, never through a double.
 //
-// Hand-written (see src/ingest/README.md): nlohmann-json, the JSON library here, stores numbers
-// as double, which would break exact money. Pure functions. Thread-safe.
+// Hand-written (see src/ingest/README.md): nlohmann-json, the JSON library here, turns numbers
+// into binary floating point, which would break exact amounts. Pure functions. Thread-safe.
 #pragma once
 
 #include <string>
