@@ -9,6 +9,7 @@
 
 #include "common/csv_reader.h"
 #include "ingest/bill_values.h"
+#include "ingest/telemetry/prometheus/exposition.h"
 #include "tally/decimal.h"
 #include "tally/time.h"
 
@@ -56,6 +57,32 @@ void BM_Split(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_Split)->Arg(10)->Arg(1000);
+
+// Prometheus text as cAdvisor writes it: 100,000 samples with 8 labels each.
+void BM_PrometheusTextParse(benchmark::State& state) {
+  std::string text =
+      "# HELP container_cpu_usage_seconds_total Cumulative cpu time consumed.\n"
+      "# TYPE container_cpu_usage_seconds_total counter\n";
+  for (int i = 0; i < 100000; ++i) {
+    text += "container_cpu_usage_seconds_total{container=\"app-" + std::to_string(i % 50) +
+            "\",cpu=\"total\",id=\"/kubepods/burstable/pod" + std::to_string(i) +
+            "\",image=\"registry/app:1.2.3\",name=\"k8s_app_" + std::to_string(i) +
+            "\",namespace=\"team-" + std::to_string(i % 40) + "\",pod=\"app-" + std::to_string(i) +
+            "-7d9f\",node=\"node-" + std::to_string(i % 300) + "\"} " + std::to_string(i * 3.25) +
+            " 1700000000000\n";
+  }
+  struct Count : ExpositionVisitor {
+    void OnSample(const ExpositionSample& s) override { n += s.labels.size() > 0 ? 1 : 0; }
+    int64_t n = 0;
+  } count;
+  for (auto _ : state) {
+    Status s = ParseExposition(text, ExpositionFormat::kPrometheusText, &count);
+    benchmark::DoNotOptimize(s);
+  }
+  state.SetItemsProcessed(state.iterations() * 100000);
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(text.size()));
+}
+BENCHMARK(BM_PrometheusTextParse)->Unit(benchmark::kMillisecond);
 
 void BM_CsvRead(benchmark::State& state) {
   std::string path = "/tmp/tally-micro-bench.csv";
