@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 SHARED ?= $(abspath ../shared)
 STORE ?= sqlite:./tally.db
 
-.PHONY: all deps build run test bench format lint clean
+.PHONY: all deps build run test bench fuzz format lint clean
 
 all: build
 
@@ -33,6 +33,9 @@ bench: build
 	@TALLY_DEPS_BENCH=1 bash scripts/deps.sh
 	bash bench/ingest_vs_duckdb.sh focus
 	bash bench/ingest_vs_duckdb.sh aws-cur
+
+fuzz: deps
+	bash scripts/fuzz.sh $(or $(SECONDS),60)
 
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i
