@@ -2,7 +2,8 @@
 // streaming parser hands each metric family's metadata and each sample to a visitor as it reads
 // them; it builds no tree and allocates only for label values that need unescaping.
 //
-// Sample values are telemetry (seconds, bytes, ratios), held as double; money never goes here.
+// Sample values are telemetry readings (seconds, bytes, ratios), held as binary floating point
+// as exporters write them; tally's fixed-point Decimal stays for what is billed.
 // Hand-written: Debian packages no C++ parser for these formats (see src/ingest/README.md).
 // Not thread-safe; a parser is used for one document at a time.
 #pragma once
