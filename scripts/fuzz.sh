@@ -9,7 +9,8 @@ shared=${SHARED:-../shared}
 build=build-fuzz
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
   -DTALLY_FUZZ=ON -DTALLY_BUILD_TESTS=OFF -DTALLY_BUILD_BENCH=OFF \
-  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined" >/dev/null
+  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=undefined" \
+  >/dev/null
 cmake --build "$build" --target decimal_fuzz csv_fuzz exposition_fuzz
 corpus() {  # corpus NAME DIRS... -> a fresh corpus dir seeded with the files under DIRS
   local dir="$build/corpus-$1"

@@ -6,7 +6,9 @@
 // writers serialize on its lock.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,7 +16,9 @@
 #include "tally/cost_line.h"
 #include "tally/cost_query.h"
 #include "tally/cost_sink.h"
+#include "tally/diagnostic.h"
 #include "tally/result.h"
+#include "tally/time.h"
 
 namespace tally {
 
@@ -32,6 +36,25 @@ struct IngestCommit {
   std::vector<std::string> warnings;
 };
 
+// A committed ingest run, as the store's ingest log keeps it.
+struct IngestRecord {
+  int64_t id = 0;
+  std::string format;
+  std::string command;
+  Timestamp committed_at;
+  int64_t files = 0;            // files read (abandoned ones not counted)
+  int64_t files_abandoned = 0;  // bad files skipped with --skip-bad-files
+  int64_t rows_stored = 0;
+  int64_t rows_replaced = 0;
+  int64_t problems = 0;  // stored diagnostics of severity warning or error
+};
+
+struct DiagnosticQuery {
+  std::optional<int64_t> ingest_id;  // nullopt: the last committed run
+  std::optional<Severity> severity;  // nullopt: every severity
+  int64_t limit = 1000;
+};
+
 // One ingest run: a CostSink whose rows become visible only at Commit(). Destroying it without
 // Commit() leaves the store exactly as it was.
 class CostIngest : public CostSink {
@@ -46,6 +69,10 @@ class Store {
   virtual ~Store() = default;
   virtual Result<std::unique_ptr<CostIngest>> BeginCostIngest(const IngestRun& run) = 0;
   virtual Result<CostTable> QueryCosts(const CostQuery& query) = 0;
+  // The last `limit` committed ingest runs, newest first.
+  virtual Result<std::vector<IngestRecord>> ListIngests(int64_t limit) = 0;
+  // Diagnostics of one run in file and line order. Errors: kNotFound for an unknown run.
+  virtual Result<std::vector<Diagnostic>> ListDiagnostics(const DiagnosticQuery& query) = 0;
 };
 
 enum class OpenMode {

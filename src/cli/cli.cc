@@ -22,6 +22,7 @@ int RunCli(int argc, char** argv) {
   int exit_code = 0;
   AddIngestCommand(&app, &globals, &exit_code);
   AddCostsCommand(&app, &globals, &exit_code);
+  AddLogCommands(&app, &globals, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -18,6 +18,7 @@ struct GlobalOptions {
 // Each subcommand file adds itself to the app; its callback sets *exit_code.
 void AddIngestCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 void AddCostsCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
+void AddLogCommands(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 
 // Prints "tally: <message>" to stderr.
 void PrintError(const std::string& message);

@@ -114,8 +114,8 @@ int RunIngest(const GlobalOptions& globals, const IngestFlags& flags, const Bill
     PrintError(prefix + commit.status().message() + " (nothing was stored)");
     return 1;
   }
-  if (hidden > 0) {
-    std::fprintf(stderr, "... and %d more diagnostics (all are kept in the store)\n", hidden);
+  if (hidden > 0 && !flags.quiet) {
+    std::fprintf(stderr, "... and %d more diagnostics (see them all: tally diagnostics)\n", hidden);
   }
   for (const std::string& warning : commit->warnings) PrintError(prefix + warning);
   std::printf("%s\n", Summary(format, totals, *commit).c_str());

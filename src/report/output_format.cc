@@ -4,22 +4,10 @@
 #include <nlohmann/json.hpp>
 
 #include "common/strings.h"
+#include "report/csv_field.h"
 
 namespace tally {
 namespace {
-
-void AppendCsvField(std::string_view value, std::string* out) {
-  if (value.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out->append(value);
-    return;
-  }
-  out->push_back('"');
-  for (char c : value) {
-    if (c == '"') out->push_back('"');
-    out->push_back(c);
-  }
-  out->push_back('"');
-}
 
 std::string RenderCsv(const CostTable& table) {
   std::string out;

@@ -33,24 +33,29 @@ struct Collect : ExpositionVisitor {
 // Acceptance: every case of the OpenMetrics conformance suite is classified as its test.json
 // says.
 TEST(ExpositionTest, OpenMetricsConformanceSuite) {
-  const fs::path root = testing::SharedDataDir() + "/telemetry/prometheus/openmetrics-conformance/parsers";
+  const fs::path root =
+      testing::SharedDataDir() + "/telemetry/prometheus/openmetrics-conformance/parsers";
   int cases = 0, agreed = 0;
   for (const auto& dir : fs::directory_iterator(root)) {
-    nlohmann::json spec = nlohmann::json::parse(testing::ReadFile((dir.path() / "test.json").string()));
+    nlohmann::json spec =
+        nlohmann::json::parse(testing::ReadFile((dir.path() / "test.json").string()));
     if (spec.value("type", "") != "text") continue;
     const bool should_parse = spec.at("shouldParse").get<bool>();
-    const std::string metrics = testing::ReadFile((dir.path() / spec.at("file").get<std::string>()).string());
+    const std::string metrics =
+        testing::ReadFile((dir.path() / spec.at("file").get<std::string>()).string());
     Collect sink;
     Status status = ParseExposition(metrics, ExpositionFormat::kOpenMetrics, &sink);
     ++cases;
     if (status.ok() == should_parse) {
       ++agreed;
     } else {
-      ADD_FAILURE() << dir.path().filename() << ": expected " << (should_parse ? "to parse" : "an error")
+      ADD_FAILURE() << dir.path().filename() << ": expected "
+                    << (should_parse ? "to parse" : "an error")
                     << (status.ok() ? "" : ", got: " + status.message());
     }
   }
-  std::printf("OpenMetrics conformance: %d of %d cases classified as the suite says\n", agreed, cases);
+  std::printf("OpenMetrics conformance: %d of %d cases classified as the suite says\n", agreed,
+              cases);
   EXPECT_EQ(cases, 211);
 }
 
@@ -72,9 +77,10 @@ TEST(ExpositionTest, ReadsSamplesLabelsEscapesAndTimestamps) {
 
 TEST(ExpositionTest, PrometheusTextIsLenientWhereTheFormatIs) {
   Collect c;
-  Status s = ParseExposition("# some comment\n# TYPE up untyped\nup{job=\"x\",} 1 1700000000123\n\n"
-                             "nan_metric nan\n",
-                             ExpositionFormat::kPrometheusText, &c);
+  Status s = ParseExposition(
+      "# some comment\n# TYPE up untyped\nup{job=\"x\",} 1 1700000000123\n\n"
+      "nan_metric nan\n",
+      ExpositionFormat::kPrometheusText, &c);
   ASSERT_TRUE(s.ok()) << s.message();
   ASSERT_EQ(c.samples.size(), 2u);
   EXPECT_EQ(*c.timestamps[0], 1700000000.123);
@@ -88,17 +94,23 @@ TEST(ExpositionTest, PrometheusTextIsLenientWhereTheFormatIs) {
 TEST(ExpositionTest, RealScrapesParse) {
   const std::string t = testing::SharedDataDir() + "/telemetry/";
   const std::pair<const char*, ExpositionFormat> files[] = {
-      {"kubernetes/datadog-integrations-core/ksm-standard-tags-gke.txt", ExpositionFormat::kPrometheusText},
-      {"kubernetes/datadog-integrations-core/cadvisor_metrics_1_21.txt", ExpositionFormat::kPrometheusText},
+      {"kubernetes/datadog-integrations-core/ksm-standard-tags-gke.txt",
+       ExpositionFormat::kPrometheusText},
+      {"kubernetes/datadog-integrations-core/cadvisor_metrics_1_21.txt",
+       ExpositionFormat::kPrometheusText},
       {"kubernetes/datadog-integrations-core/prometheus.txt", ExpositionFormat::kPrometheusText},
-      {"kubernetes/nri-kubernetes/k8s_v1_16_kubelet_metrics_cadvisor_payload_plain.txt", ExpositionFormat::kPrometheusText},
+      {"kubernetes/nri-kubernetes/k8s_v1_16_kubelet_metrics_cadvisor_payload_plain.txt",
+       ExpositionFormat::kPrometheusText},
       {"kubernetes/nri-kubernetes/metrics_plain.txt", ExpositionFormat::kPrometheusText},
       {"kubernetes/netdata-go.d.plugin/metrics.txt", ExpositionFormat::kPrometheusText},
       {"kubernetes/node_exporter/e2e-output.txt", ExpositionFormat::kPrometheusText},
       {"gpu/datadog-integrations-core/metrics.txt", ExpositionFormat::kPrometheusText},
-      {"gpu/datadog-integrations-core/nvidia_triton_openmetrics.txt", ExpositionFormat::kPrometheusText},
-      {"gpu/nvidia_gpu_exporter/linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01__load.metrics", ExpositionFormat::kPrometheusText},
-      {"gpu/nvidia_gpu_exporter/linux-x86_64__nvidia-h100-mig__590.48.01__load.metrics", ExpositionFormat::kPrometheusText},
+      {"gpu/datadog-integrations-core/nvidia_triton_openmetrics.txt",
+       ExpositionFormat::kPrometheusText},
+      {"gpu/nvidia_gpu_exporter/linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01__load.metrics",
+       ExpositionFormat::kPrometheusText},
+      {"gpu/nvidia_gpu_exporter/linux-x86_64__nvidia-h100-mig__590.48.01__load.metrics",
+       ExpositionFormat::kPrometheusText},
       {"prometheus/prometheus/alltypes.237mfs.prom.txt", ExpositionFormat::kPrometheusText},
       {"prometheus/prometheus/metrics-test.prom", ExpositionFormat::kPrometheusText},
       {"prometheus/prometheus/alltypes.5mfs.om.txt", ExpositionFormat::kOpenMetrics},
@@ -113,8 +125,9 @@ TEST(ExpositionTest, RealScrapesParse) {
   }
   // Prometheus's own OpenMetrics sample bends one rule; full validation says which.
   Collect c;
-  Status strict = ParseExposition(testing::ReadFile(t + "prometheus/prometheus/alltypes.5mfs.om.txt"),
-                                  ExpositionFormat::kOpenMetrics, &c);
+  Status strict =
+      ParseExposition(testing::ReadFile(t + "prometheus/prometheus/alltypes.5mfs.om.txt"),
+                      ExpositionFormat::kOpenMetrics, &c);
   EXPECT_NE(strict.message().find("negative buckets, so no _sum"), std::string::npos)
       << strict.message();
 }

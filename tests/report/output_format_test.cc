@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "report/record_table.h"
+
 namespace tally {
 namespace {
 
@@ -48,6 +50,15 @@ TEST(OutputFormatTest, ParsesFormatNames) {
   EXPECT_EQ(*ParseOutputFormat("json"), OutputFormat::kJson);
   EXPECT_EQ(*ParseOutputFormat("table"), OutputFormat::kTable);
   EXPECT_FALSE(ParseOutputFormat("xml").ok());
+}
+
+TEST(RecordTableTest, RendersInEachFormat) {
+  RecordTable t{{"id", "name"}, {true, false}, {{"7", "a,b"}, {"12", std::nullopt}}};
+  EXPECT_EQ(RenderRecordTable(t, OutputFormat::kTable), "id  name\n 7  a,b\n12  -\n");
+  EXPECT_EQ(RenderRecordTable(t, OutputFormat::kCsv), "id,name\n7,\"a,b\"\n12,\n");
+  EXPECT_EQ(RenderRecordTable(t, OutputFormat::kJson),
+            R"({"rows":[{"id":7,"name":"a,b"},{"id":12,"name":null}]})"
+            "\n");
 }
 
 }  // namespace

@@ -19,6 +19,8 @@ class SqliteStore final : public Store {
 
   Result<std::unique_ptr<CostIngest>> BeginCostIngest(const IngestRun& run) override;
   Result<CostTable> QueryCosts(const CostQuery& query) override;
+  Result<std::vector<IngestRecord>> ListIngests(int64_t limit) override;
+  Result<std::vector<Diagnostic>> ListDiagnostics(const DiagnosticQuery& query) override;
 
  private:
   explicit SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}

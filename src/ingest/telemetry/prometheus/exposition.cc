@@ -9,7 +9,9 @@
 namespace tally {
 namespace {
 
-bool IsNameStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == ':'; }
+bool IsNameStart(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == ':';
+}
 bool IsNameChar(char c) { return IsNameStart(c) || std::isdigit(static_cast<unsigned char>(c)); }
 bool IsLabelStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
 bool IsLabelChar(char c) { return IsLabelStart(c) || std::isdigit(static_cast<unsigned char>(c)); }
@@ -68,8 +70,8 @@ bool ParseNumber(std::string_view s, bool lenient, double* out) {
   }
   if (k != body.size()) return false;
   double v = 0;
-  auto [ptr, ec] = std::from_chars(body.data(), body.data() + body.size(), v,
-                                   std::chars_format::general);
+  auto [ptr, ec] =
+      std::from_chars(body.data(), body.data() + body.size(), v, std::chars_format::general);
   if (ptr != body.data() + body.size()) return false;
   if (ec == std::errc::result_out_of_range) v = HUGE_VAL;  // beyond double: +/-Inf
   *out = negative ? -v : v;
@@ -93,7 +95,8 @@ class LineParser {
     size_t pos = 0;
     bool eof = false;
     while (pos < text.size()) {
-      const char* nl = static_cast<const char*>(std::memchr(text.data() + pos, '\n', text.size() - pos));
+      const char* nl =
+          static_cast<const char*>(std::memchr(text.data() + pos, '\n', text.size() - pos));
       size_t end = nl == nullptr ? text.size() : static_cast<size_t>(nl - text.data());
       std::string_view line = text.substr(pos, end - pos);
       pos = end + 1;
@@ -140,7 +143,8 @@ class LineParser {
     std::string_view name = rest.substr(0, space);
     if (!IsMetricName(name)) return Error("invalid metric name in # " + std::string(keyword));
     if (space == std::string_view::npos) {
-      if (om_) return Error("# " + std::string(keyword) + " " + std::string(name) + " needs a value");
+      if (om_)
+        return Error("# " + std::string(keyword) + " " + std::string(name) + " needs a value");
       return Status::Ok();
     }
     std::string_view value = rest.substr(space + 1);
@@ -192,8 +196,8 @@ class LineParser {
       }
       size_t start = *i;
       if (!IsLabelStart(s[*i])) return Error("invalid label name");
-      while (*i < s.size() && (IsLabelChar(s[*i]) || (!om_ && std::strchr("./-", s[*i]) != nullptr &&
-                                                     s[*i] != '\0'))) {
+      while (*i < s.size() && (IsLabelChar(s[*i]) ||
+                               (!om_ && std::strchr("./-", s[*i]) != nullptr && s[*i] != '\0'))) {
         ++*i;
       }
       std::string_view name = s.substr(start, *i - start);

@@ -25,8 +25,16 @@ enum class ExpositionFormat {
   kOpenMetrics,     // application/openmetrics-text: strict, as the OpenMetrics 1.0 spec says
 };
 
-enum class MetricType { kUnknown, kCounter, kGauge, kHistogram, kGaugeHistogram, kSummary,
-                        kInfo, kStateSet };
+enum class MetricType {
+  kUnknown,
+  kCounter,
+  kGauge,
+  kHistogram,
+  kGaugeHistogram,
+  kSummary,
+  kInfo,
+  kStateSet
+};
 
 struct Label {
   std::string_view name;

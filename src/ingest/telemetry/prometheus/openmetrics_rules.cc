@@ -217,7 +217,8 @@ Message OpenMetricsRules::CheckValue(const ExpositionSample& s, std::string_view
       return std::nullopt;
     case MetricType::kStateSet:
       if (v != 0 && v != 1) return "a stateset's values must be 0 or 1";
-      if (!LabelValue(s, family_->name)) return "a stateset sample needs the label " + family_->name;
+      if (!LabelValue(s, family_->name))
+        return "a stateset sample needs the label " + family_->name;
       return std::nullopt;
     case MetricType::kGauge:
     case MetricType::kUnknown:
@@ -226,8 +227,7 @@ Message OpenMetricsRules::CheckValue(const ExpositionSample& s, std::string_view
   return std::nullopt;
 }
 
-Message OpenMetricsRules::CheckHistogramSample(const ExpositionSample& s,
-                                               std::string_view suffix) {
+Message OpenMetricsRules::CheckHistogramSample(const ExpositionSample& s, std::string_view suffix) {
   Group& g = *family_->group;
   const double v = s.value;
   if (suffix == "_bucket") {

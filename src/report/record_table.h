@@ -1,0 +1,24 @@
+// RecordTable: a plain table of text records (the ingest log, diagnostics, ...) and how it looks
+// in each output format: aligned columns, CSV, or JSON {"rows":[{column: value}]} where numeric
+// columns are JSON numbers and nulls are null.
+//
+// Value type; rendering is a pure function. Thread-compatible.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "report/output_format.h"
+
+namespace tally {
+
+struct RecordTable {
+  std::vector<std::string> columns;
+  std::vector<bool> numeric;  // per column: right-aligned, a number in JSON
+  std::vector<std::vector<std::optional<std::string>>> rows;
+};
+
+std::string RenderRecordTable(const RecordTable& table, OutputFormat format);
+
+}  // namespace tally
