@@ -34,7 +34,8 @@ bench: build
 	bash bench/ingest_vs_duckdb.sh focus
 	bash bench/ingest_vs_duckdb.sh aws-cur
 
-fuzz: deps
+fuzz:
+	@TALLY_DEPS_FUZZ=1 bash scripts/deps.sh
 	bash scripts/fuzz.sh $(or $(SECONDS),60)
 
 format:

@@ -7,10 +7,12 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libsqlite3-dev zlib1g-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang clang-format clang-tidy libclang-rt-14-dev sqlite3
+  clang-format clang-tidy sqlite3
 )
 # Only for the benchmarks against DuckDB (bench/): node and npm, and GNU time for peak memory.
 if [[ "${TALLY_DEPS_BENCH:-0}" == 1 ]]; then packages+=(nodejs npm time); fi
+# Only for fuzzing (fuzz/): clang and its libFuzzer runtime.
+if [[ "${TALLY_DEPS_FUZZ:-0}" == 1 ]]; then packages+=(clang libclang-rt-14-dev); fi
 
 missing=()
 for p in "${packages[@]}"; do
