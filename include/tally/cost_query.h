@@ -52,6 +52,8 @@ struct CostTable {
   // The distinct BillingCurrency values of the lines summed ("" for lines that name none).
   // More than one, without BillingCurrency among the keys, means sums mix currencies.
   std::vector<std::string> currencies;
+  // Group keys no ingested file has (a mistyped column name reads as null everywhere).
+  std::vector<std::string> unknown_columns;
 };
 
 // Parses a metric name, ignoring case. Errors: kInvalidArgument listing the four metrics.

@@ -74,6 +74,11 @@ int RunCosts(const GlobalOptions& globals, const CostsFlags& flags) {
     PrintError("costs: warning: the lines are in " + std::to_string(table->currencies.size()) +
                " currencies (" + list + "): add BillingCurrency to --by to keep them apart");
   }
+  for (const std::string& name : table->unknown_columns) {
+    PrintError(
+        "costs: warning: no ingested file has a column named \"" + name +
+        "\" (a FOCUS column, Tags.<key>, or a provider column such as x_lineItem/LineItemType)");
+  }
   std::string out = RenderCostTable(*table, *format);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;

@@ -1,6 +1,7 @@
 // tally ingest FORMAT PATH...: reads billing files into the store in one atomic run.
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -87,12 +88,17 @@ int RunIngest(const GlobalOptions& globals, const IngestFlags& flags, const Bill
     if (ok) shown += static_cast<int>(pending.size());
     pending.clear();
   };
+  // On a terminal, a progress line redrawn in place; in a log, a line every 10 seconds.
+  auto last_line = std::chrono::steady_clock::now();
   options.on_progress = [&](const InputFile& file, int64_t rows) {
-    if (!tty) return;
+    if (flags.quiet) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (!tty && now - last_line < std::chrono::seconds(10)) return;
+    last_line = now;
     uint64_t size = file.size_on_disk();
     int percent = size == 0 ? 100 : static_cast<int>(100 * file.consumed_on_disk() / size);
-    std::fprintf(stderr, "\r\033[K%s: %d%% (%lld rows)", file.path().c_str(), percent,
-                 static_cast<long long>(rows));
+    std::fprintf(stderr, "%s%s: %d%% (%lld rows)%s", tty ? "\r\033[K" : "", file.path().c_str(),
+                 percent, static_cast<long long>(rows), tty ? "" : "\n");
   };
   const std::string prefix = "ingest " + format + ": ";
   IngestTotals totals;

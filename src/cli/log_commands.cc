@@ -46,10 +46,10 @@ int RunIngests(const GlobalOptions& globals, const LogFlags& flags) {
     PrintError("ingests: " + records.status().message());
     return 1;
   }
-  RecordTable t{{"id", "committed", "format", "files", "skipped", "rows", "replaced", "problems",
-                 "command"},
-                {true, false, false, true, true, true, true, true, false},
-                {}};
+  RecordTable t{
+      {"id", "committed", "format", "files", "skipped", "rows", "replaced", "problems", "command"},
+      {true, false, false, true, true, true, true, true, false},
+      {}};
   for (const IngestRecord& r : *records) {
     t.rows.push_back({std::to_string(r.id), r.committed_at.ToString(), r.format,
                       std::to_string(r.files), std::to_string(r.files_abandoned),
@@ -73,7 +73,8 @@ int RunDiagnostics(const GlobalOptions& globals, const LogFlags& flags) {
     } else if (EqualsIgnoreCase(flags.severity, "info")) {
       query.severity = Severity::kInfo;
     } else {
-      PrintError("diagnostics: unknown severity \"" + flags.severity + "\": use error, warning or info");
+      PrintError("diagnostics: unknown severity \"" + flags.severity +
+                 "\": use error, warning or info");
       return 2;
     }
   }
@@ -86,17 +87,16 @@ int RunDiagnostics(const GlobalOptions& globals, const LogFlags& flags) {
     PrintError("diagnostics: " + diagnostics.status().message());
     return 1;
   }
-  RecordTable t{{"severity", "file", "line", "column", "reason"},
-                {false, false, true, false, false},
-                {}};
+  RecordTable t{
+      {"severity", "file", "line", "column", "reason"}, {false, false, true, false, false}, {}};
   for (const Diagnostic& d : *diagnostics) {
     const char* severity = d.severity == Severity::kError     ? "error"
                            : d.severity == Severity::kWarning ? "warning"
                                                               : "info";
-    t.rows.push_back({severity, d.file,
-                      d.line > 0 ? std::optional<std::string>(std::to_string(d.line)) : std::nullopt,
-                      d.column.empty() ? std::nullopt : std::optional<std::string>(d.column),
-                      d.reason});
+    t.rows.push_back(
+        {severity, d.file,
+         d.line > 0 ? std::optional<std::string>(std::to_string(d.line)) : std::nullopt,
+         d.column.empty() ? std::nullopt : std::optional<std::string>(d.column), d.reason});
   }
   std::string out = RenderRecordTable(t, format);
   std::fwrite(out.data(), 1, out.size(), stdout);

@@ -178,6 +178,21 @@ TEST(CostsUsageTest, QueryingAStoreThatDoesNotExistIsAnError) {
   EXPECT_FALSE(std::filesystem::exists(dir.File("typo.db")));
 }
 
+TEST(CostsUsageTest, AMistypedColumnIsFlagged) {
+  TempDir dir;
+  std::string store = "sqlite:" + dir.File("t.db");
+  WriteFile(dir.File("bill.csv"), "BillingAccountId,EffectiveCost,x_Team\nA,1,search\n");
+  ASSERT_EQ(RunTally({"--store", store, "ingest", "focus", dir.File("bill.csv")}).exit_code, 0);
+  auto typo = RunTally({"--store", store, "costs", "--by", "ServiceCategry", "--format", "csv"});
+  EXPECT_EQ(typo.exit_code, 0);
+  EXPECT_NE(typo.err.find("no ingested file has a column named \"ServiceCategry\""),
+            std::string::npos)
+      << typo.err;
+  auto extra = RunTally({"--store", store, "costs", "--by", "x_Team", "--format", "csv"});
+  EXPECT_TRUE(extra.err.empty()) << extra.err;
+  EXPECT_EQ(extra.out, "x_Team,EffectiveCost\nsearch,1\n");
+}
+
 TEST(CostsUsageTest, MixedCurrenciesAreFlagged) {
   TempDir dir;
   std::string store = "sqlite:" + dir.File("t.db");

@@ -17,11 +17,12 @@ TEST(IngestLogTest, RunsAndTheirProblemsCanBeListed) {
                      "BillingAccountId,BillingPeriodStart,BilledCost\n1,2024-05-01,1\n"
                      "1,2024-05-01,x\n1,2024-05-01,\"$2,000\"\n");
   testing::WriteFile(dir.File("bad.csv"), "x_foo\nbar\n");
-  ASSERT_EQ(RunTally({"--store", store, "ingest", "focus", dir.File("bill.csv"), dir.File("bad.csv"),
-                      "--skip-bad-files", "-q"})
+  ASSERT_EQ(RunTally({"--store", store, "ingest", "focus", dir.File("bill.csv"),
+                      dir.File("bad.csv"), "--skip-bad-files", "-q"})
                 .exit_code,
             0);
-  ASSERT_EQ(RunTally({"--store", store, "ingest", "focus", dir.File("bill.csv"), "-q"}).exit_code, 0);
+  ASSERT_EQ(RunTally({"--store", store, "ingest", "focus", dir.File("bill.csv"), "-q"}).exit_code,
+            0);
 
   auto runs = RunTally({"--store", store, "ingests", "--format", "csv"});
   ASSERT_EQ(runs.exit_code, 0) << runs.err;
@@ -30,12 +31,13 @@ TEST(IngestLogTest, RunsAndTheirProblemsCanBeListed) {
   EXPECT_NE(runs.out.find(",focus,1,0,2,2,"), std::string::npos) << runs.out;
   EXPECT_NE(runs.out.find(",focus,1,1,2,0,"), std::string::npos) << runs.out;
 
-  auto errors = RunTally({"--store", store, "diagnostics", "--ingest", "1", "--severity", "error",
-                          "--format", "csv"});
+  auto errors = RunTally(
+      {"--store", store, "diagnostics", "--ingest", "1", "--severity", "error", "--format", "csv"});
   ASSERT_EQ(errors.exit_code, 0) << errors.err;
   EXPECT_EQ(errors.out, "severity,file,line,column,reason\nerror," + dir.File("bill.csv") +
                             ",3,BilledCost,\"not a number: \"\"x\"\"\"\n");
-  auto last = RunTally({"--store", store, "diagnostics", "--severity", "warning", "--format", "json"});
+  auto last =
+      RunTally({"--store", store, "diagnostics", "--severity", "warning", "--format", "json"});
   EXPECT_NE(last.out.find("\"line\":4,\"column\":\"BilledCost\",\"reason\":\"formatted numbers"),
             std::string::npos)
       << last.out;

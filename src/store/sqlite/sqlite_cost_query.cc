@@ -57,6 +57,16 @@ class ExtraColumns {
  public:
   ExtraColumns(SqliteDb* db, std::vector<std::string> names) : db_(db), names_(std::move(names)) {}
   bool empty() const { return names_.empty(); }
+  // The wanted names that no file scanned so far declared.
+  std::vector<std::string> Missing() const {
+    std::vector<std::string> missing;
+    for (size_t k = 0; k < names_.size(); ++k) {
+      bool found = false;
+      for (const auto& [file, positions] : positions_) found |= positions[k] >= 0;
+      if (!found) missing.push_back(names_[k]);
+    }
+    return missing;
+  }
 
   // The values of the wanted extra columns in a row of file `file_id`.
   Result<std::vector<std::optional<std::string>>> Values(int64_t file_id, std::string_view blob) {
@@ -265,6 +275,7 @@ Result<CostTable> QueryCosts(SqliteDb* db, const CostQuery& query) {
   CostTable table;
   table.metric = std::string(NameOf(query.metric));
   table.currencies.assign(resolver.currencies().begin(), resolver.currencies().end());
+  table.unknown_columns = extras.Missing();
   for (const GroupKey& k : query.group_by) table.columns.push_back(k.label);
   for (auto& [values, cell] : groups) {
     table.rows.push_back(CostRow{values, cell.sum, cell.lines});

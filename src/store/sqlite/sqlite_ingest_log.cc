@@ -71,7 +71,9 @@ Result<std::vector<Diagnostic>> SqliteStore::ListDiagnostics(const DiagnosticQue
     if (!row) break;
     Diagnostic d;
     std::string_view s = q.Text(0);
-    d.severity = s == "error" ? Severity::kError : s == "warning" ? Severity::kWarning : Severity::kInfo;
+    d.severity = s == "error"     ? Severity::kError
+                 : s == "warning" ? Severity::kWarning
+                                  : Severity::kInfo;
     d.file = std::string(q.Text(1));
     d.line = q.Int(2);
     d.column = std::string(q.Text(3));
