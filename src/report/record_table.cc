@@ -37,6 +37,7 @@ std::string RenderTable(const RecordTable& t) {
   line(t.columns);
   for (const auto& row : t.rows) {
     std::vector<std::string> cells;
+    cells.reserve(row.size());
     for (const auto& v : row) cells.push_back(text(v));
     line(cells);
   }
