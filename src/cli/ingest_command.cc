@@ -43,64 +43,90 @@ std::string Summary(const std::string& format, const IngestTotals& totals,
   return s;
 }
 
+// What an ingest run prints on stderr while it runs: each file's diagnostics once the file was
+// read well (for a bad file, its one error line says all there is to say), at most
+// --max-diagnostics of them, and progress (redrawn in place on a terminal, a line every 10
+// seconds in a log).
+class RunReporter {
+ public:
+  explicit RunReporter(const IngestFlags& flags)
+      : flags_(flags), tty_(isatty(STDERR_FILENO) != 0 && !flags.quiet) {}
+
+  void Wire(IngestOptions* options) {
+    options->on_diagnostic = [this](const Diagnostic& d) {
+      if (flags_.quiet || shown_ + static_cast<int>(pending_.size()) >= flags_.max_diagnostics) {
+        ++hidden_;
+      } else {
+        pending_.push_back(d.ToString());
+      }
+    };
+    options->on_file_done = [this](const std::string&, bool ok) {
+      ClearProgress();
+      for (const std::string& line : pending_) {
+        if (ok) std::fprintf(stderr, "%s\n", line.c_str());
+      }
+      if (ok) shown_ += static_cast<int>(pending_.size());
+      pending_.clear();
+    };
+    options->on_progress = [this](const InputFile& file, int64_t rows) { Progress(file, rows); };
+  }
+
+  void ClearProgress() const {
+    if (tty_) std::fprintf(stderr, "\r\033[K");
+  }
+
+  // After a successful run: how many diagnostics were not printed.
+  void PrintHidden() const {
+    if (hidden_ > 0 && !flags_.quiet) {
+      std::fprintf(stderr, "... and %d more diagnostics (see them all: tally diagnostics)\n",
+                   hidden_);
+    }
+  }
+
+ private:
+  void Progress(const InputFile& file, int64_t rows) {
+    if (flags_.quiet) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (!tty_ && now - last_line_ < std::chrono::seconds(10)) return;
+    last_line_ = now;
+    const uint64_t size = file.size_on_disk();
+    const int percent = size == 0 ? 100 : static_cast<int>(100 * file.consumed_on_disk() / size);
+    std::fprintf(stderr, "%s%s: %d%% (%lld rows)%s", tty_ ? "\r\033[K" : "", file.path().c_str(),
+                 percent, static_cast<long long>(rows), tty_ ? "" : "\n");
+  }
+
+  const IngestFlags& flags_;
+  const bool tty_;
+  int shown_ = 0, hidden_ = 0;
+  std::vector<std::string> pending_;
+  std::chrono::steady_clock::time_point last_line_ = std::chrono::steady_clock::now();
+};
+
 int RunIngest(const GlobalOptions& globals, const IngestFlags& flags, const BillFormat& spec) {
   const std::string format(spec.name);
+  const std::string prefix = "ingest " + format + ": ";
   std::string command = "tally ingest " + format;
   for (const std::string& p : flags.paths) command += " " + p;
   std::vector<std::string> paths = flags.paths;
   if (spec.expand) {
     auto expanded = spec.expand(flags.paths);
     if (!expanded.ok()) {
-      PrintError("ingest " + format + ": " + expanded.status().message() + " (nothing was stored)");
+      PrintError(prefix + expanded.status().message() + " (nothing was stored)");
       return 1;
     }
     paths = std::move(*expanded);
   }
   auto store = OpenStore(globals.store);
-  if (!store.ok()) {
-    PrintError(store.status().message());
-    return 1;
-  }
-  auto ingest = (*store)->BeginCostIngest(IngestRun{format, command});
+  auto ingest = store.ok() ? (*store)->BeginCostIngest(IngestRun{format, command})
+                           : Result<std::unique_ptr<CostIngest>>(store.status());
   if (!ingest.ok()) {
     PrintError(ingest.status().message());
     return 1;
   }
-  // A file's diagnostics are printed when it is done and read well: for a bad file, its one
-  // error line says all there is to say.
-  int shown = 0, hidden = 0;
-  std::vector<std::string> pending;
-  const bool tty = isatty(STDERR_FILENO) != 0 && !flags.quiet;
+  RunReporter reporter(flags);
   IngestOptions options;
   options.skip_bad_files = flags.skip_bad_files;
-  options.on_diagnostic = [&](const Diagnostic& d) {
-    if (flags.quiet || shown + static_cast<int>(pending.size()) >= flags.max_diagnostics) {
-      ++hidden;
-      return;
-    }
-    pending.push_back(d.ToString());
-  };
-  options.on_file_done = [&](const std::string&, bool ok) {
-    if (tty) std::fprintf(stderr, "\r\033[K");
-    for (const std::string& line : pending) {
-      if (ok) std::fprintf(stderr, "%s\n", line.c_str());
-    }
-    if (ok) shown += static_cast<int>(pending.size());
-    pending.clear();
-  };
-  // On a terminal, a progress line redrawn in place; in a log, a line every 10 seconds.
-  auto last_line = std::chrono::steady_clock::now();
-  options.on_progress = [&](const InputFile& file, int64_t rows) {
-    if (flags.quiet) return;
-    const auto now = std::chrono::steady_clock::now();
-    if (!tty && now - last_line < std::chrono::seconds(10)) return;
-    last_line = now;
-    uint64_t size = file.size_on_disk();
-    int percent = size == 0 ? 100 : static_cast<int>(100 * file.consumed_on_disk() / size);
-    std::fprintf(stderr, "%s%s: %d%% (%lld rows)%s", tty ? "\r\033[K" : "", file.path().c_str(),
-                 percent, static_cast<long long>(rows), tty ? "" : "\n");
-  };
-  const std::string prefix = "ingest " + format + ": ";
+  reporter.Wire(&options);
   IngestTotals totals;
   Status status;
   {
@@ -109,7 +135,7 @@ int RunIngest(const GlobalOptions& globals, const IngestFlags& flags, const Bill
     Status flushed = async.Flush();
     if (status.ok()) status = flushed;
   }
-  if (tty) std::fprintf(stderr, "\r\033[K");
+  reporter.ClearProgress();
   if (!status.ok()) {
     PrintError(prefix + status.message() + " (nothing was stored)");
     return 1;
@@ -120,9 +146,7 @@ int RunIngest(const GlobalOptions& globals, const IngestFlags& flags, const Bill
     PrintError(prefix + commit.status().message() + " (nothing was stored)");
     return 1;
   }
-  if (hidden > 0 && !flags.quiet) {
-    std::fprintf(stderr, "... and %d more diagnostics (see them all: tally diagnostics)\n", hidden);
-  }
+  reporter.PrintHidden();
   for (const std::string& warning : commit->warnings) PrintError(prefix + warning);
   std::printf("%s\n", Summary(format, totals, *commit).c_str());
   return 0;
