@@ -80,6 +80,11 @@ class NativeRow {
   FileContext* context_;
 };
 
+// Sets a String or JSON column of `line` (a view: the text must outlive the line's use).
+inline void SetDim(CostLine* line, FocusColumn column, std::string_view value) {
+  line->dims[DimIndex(column)] = value;
+}
+
 // Builds the canonical JSON object text of a row's tags (keys sorted; the first value of a
 // repeated key wins), as the FOCUS Tags column holds it.
 class TagsBuilder {

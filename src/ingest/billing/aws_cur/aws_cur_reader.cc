@@ -95,7 +95,6 @@ class CurConverter {
   CurConverter(const NativeHeader& header, FileContext* context) : c_(header), context_(context) {}
 
   Result<bool> Convert(const NativeRow& row, const NativeHeader& header, CostLine* line) {
-    auto set = [&](C column, std::string_view value) { line->dims[DimIndex(column)] = value; };
     std::string_view type = row.Text(c_.type);
     const LineItemKind* kind = nullptr;
     for (const LineItemKind& k : kKinds) {
@@ -108,8 +107,34 @@ class CurConverter {
                                                    "\" read as ChargeCategory Adjustment"));
     }
     const std::string_view category = kind != nullptr ? kind->category : "Adjustment";
+    TALLY_ASSIGN_OR_RETURN(bool ok, ReadMoney(row, type, category, line));
+    if (!ok) return false;
+    const std::pair<int, C> times[] = {{c_.period_start, C::kBillingPeriodStart},
+                                       {c_.period_end, C::kBillingPeriodEnd},
+                                       {c_.usage_start, C::kChargePeriodStart},
+                                       {c_.usage_end, C::kChargePeriodEnd}};
+    for (const auto& [col, focus] : times) {
+      TALLY_ASSIGN_OR_RETURN(ok, row.ReadTime(col, &line->times[TimeIndex(focus)]));
+      if (!ok) return false;
+    }
+    SetDim(line, C::kChargeCategory, category);
+    SetDim(line, C::kChargeFrequency, kind != nullptr ? kind->frequency : "One-Time");
+    SetDim(line, C::kPricingCategory, PricingCategory(row, type, category));
+    SetDimensions(row, line);
+    SetCommitment(row, type, line);
+    tag_builder_.Clear();
+    tag_builder_.AddColumns(row, c_.tags);
+    tag_builder_.Build(&tags_);
+    SetDim(line, C::kTags, tags_);
+    header.EncodeExtras(row.fields(), &extras_);
+    line->extras = extras_.blob();
+    return true;
+  }
 
-    // Money. A value that cannot be read rejects the row.
+ private:
+  // The cost metrics, prices and quantities. A value that cannot be read rejects the row.
+  Result<bool> ReadMoney(const NativeRow& row, std::string_view type, std::string_view category,
+                         CostLine* line) {
     std::optional<Decimal> billed, od_cost, od_rate, quantity, effective;
     TALLY_ASSIGN_OR_RETURN(bool ok, row.ReadDecimals({{c_.unblended_cost, &billed},
                                                       {c_.od_cost, &od_cost},
@@ -121,70 +146,45 @@ class CurConverter {
     const Decimal billed_or_zero = billed.value_or(Decimal());
     const bool usage = category == "Usage";
     const Decimal list = usage && od_cost ? *od_cost : billed_or_zero;
-    line->decimals[DecimalIndex(C::kBilledCost)] = billed_or_zero;
-    line->decimals[DecimalIndex(C::kEffectiveCost)] = effective;
-    line->decimals[DecimalIndex(C::kListCost)] = list;
-    line->decimals[DecimalIndex(C::kContractedCost)] = list;
-    if (category != "Tax") {
-      line->decimals[DecimalIndex(C::kPricingQuantity)] = quantity;
-      if (usage) {
-        line->decimals[DecimalIndex(C::kListUnitPrice)] = od_rate;
-        line->decimals[DecimalIndex(C::kContractedUnitPrice)] = od_rate;
-        line->decimals[DecimalIndex(C::kConsumedQuantity)] = quantity;
-      }
+    auto& d = line->decimals;
+    d[DecimalIndex(C::kBilledCost)] = billed_or_zero;
+    d[DecimalIndex(C::kEffectiveCost)] = effective;
+    d[DecimalIndex(C::kListCost)] = list;
+    d[DecimalIndex(C::kContractedCost)] = list;
+    if (category == "Tax") return true;
+    d[DecimalIndex(C::kPricingQuantity)] = quantity;
+    if (quantity) SetDim(line, C::kPricingUnit, row.Text(c_.pricing_unit));
+    if (usage) {
+      d[DecimalIndex(C::kListUnitPrice)] = od_rate;
+      d[DecimalIndex(C::kContractedUnitPrice)] = od_rate;
+      d[DecimalIndex(C::kConsumedQuantity)] = quantity;
+      if (quantity) SetDim(line, C::kConsumedUnit, row.Text(c_.pricing_unit));
     }
-
-    // Time.
-    std::optional<Timestamp> t;
-    const std::pair<int, C> times[] = {{c_.period_start, C::kBillingPeriodStart},
-                                       {c_.period_end, C::kBillingPeriodEnd},
-                                       {c_.usage_start, C::kChargePeriodStart},
-                                       {c_.usage_end, C::kChargePeriodEnd}};
-    for (const auto& [col, focus] : times) {
-      TALLY_ASSIGN_OR_RETURN(ok, row.ReadTime(col, &t));
-      if (!ok) return false;
-      line->times[TimeIndex(focus)] = t;
-    }
-
-    // Dimensions.
-    set(C::kProviderName, "AWS");
-    set(C::kPublisherName, First(row, {c_.legal_entity, c_.billing_entity}, "AWS"));
-    set(C::kInvoiceIssuerName, First(row, {c_.invoicing_entity, c_.billing_entity}, "AWS"));
-    set(C::kBillingAccountId, row.Text(c_.payer));
-    set(C::kSubAccountId, row.Text(c_.usage_account));
-    set(C::kSubAccountName, row.Text(c_.usage_account_name));
-    set(C::kBillingCurrency, row.Text(c_.currency));
-    set(C::kInvoiceId, row.Text(c_.invoice));
-    set(C::kChargeCategory, category);
-    set(C::kChargeFrequency, kind != nullptr ? kind->frequency : "One-Time");
-    set(C::kChargeDescription, row.Text(c_.description));
-    set(C::kPricingCategory, PricingCategory(row, type, category));
-    const std::string_view code = row.Text(c_.product_code);
-    set(C::kServiceName, First(row, {c_.product_name, c_.product_code}, "AWS"));
-    set(C::kServiceCategory, Category(code));
-    set(C::kRegionId, row.Text(c_.region));
-    set(C::kRegionName, row.Text(c_.region).empty() ? "" : row.Text(c_.location));
-    set(C::kAvailabilityZone, row.Text(c_.zone));
-    set(C::kResourceId, row.Text(c_.resource));
-    set(C::kSkuId, row.Text(c_.sku));
-    set(C::kSkuPriceId, row.Text(c_.rate_id));
-    set(C::kSkuMeter, row.Text(c_.usage_type));
-    if (category != "Tax") {
-      set(C::kPricingUnit, quantity ? row.Text(c_.pricing_unit) : "");
-      if (usage && quantity) set(C::kConsumedUnit, row.Text(c_.pricing_unit));
-    }
-    SetCommitment(row, type, line);
-
-    tag_builder_.Clear();
-    tag_builder_.AddColumns(row, c_.tags);
-    tag_builder_.Build(&tags_);
-    set(C::kTags, tags_);
-    header.EncodeExtras(row.fields(), &extras_);
-    line->extras = extras_.blob();
     return true;
   }
 
- private:
+  void SetDimensions(const NativeRow& row, CostLine* line) {
+    SetDim(line, C::kProviderName, "AWS");
+    SetDim(line, C::kPublisherName, First(row, {c_.legal_entity, c_.billing_entity}, "AWS"));
+    SetDim(line, C::kInvoiceIssuerName,
+           First(row, {c_.invoicing_entity, c_.billing_entity}, "AWS"));
+    SetDim(line, C::kBillingAccountId, row.Text(c_.payer));
+    SetDim(line, C::kSubAccountId, row.Text(c_.usage_account));
+    SetDim(line, C::kSubAccountName, row.Text(c_.usage_account_name));
+    SetDim(line, C::kBillingCurrency, row.Text(c_.currency));
+    SetDim(line, C::kInvoiceId, row.Text(c_.invoice));
+    SetDim(line, C::kChargeDescription, row.Text(c_.description));
+    SetDim(line, C::kServiceName, First(row, {c_.product_name, c_.product_code}, "AWS"));
+    SetDim(line, C::kServiceCategory, Category(row.Text(c_.product_code)));
+    SetDim(line, C::kRegionId, row.Text(c_.region));
+    SetDim(line, C::kRegionName, row.Text(c_.region).empty() ? "" : row.Text(c_.location));
+    SetDim(line, C::kAvailabilityZone, row.Text(c_.zone));
+    SetDim(line, C::kResourceId, row.Text(c_.resource));
+    SetDim(line, C::kSkuId, row.Text(c_.sku));
+    SetDim(line, C::kSkuPriceId, row.Text(c_.rate_id));
+    SetDim(line, C::kSkuMeter, row.Text(c_.usage_type));
+  }
+
   // Amortized cost, as AWS defines it for each line item type.
   Result<bool> EffectiveCost(const NativeRow& row, std::string_view type,
                              const std::optional<Decimal>& billed, std::optional<Decimal>* out) {
@@ -222,16 +222,15 @@ class CurConverter {
   }
 
   void SetCommitment(const NativeRow& row, std::string_view type, CostLine* line) const {
-    auto set = [&](C column, std::string_view value) { line->dims[DimIndex(column)] = value; };
     const bool sp = type.starts_with("SavingsPlan");
     std::string_view id = sp ? row.Text(c_.sp_arn) : row.Text(c_.ri_arn);
     if (id.empty() || (!sp && type != "DiscountedUsage" && type != "RIFee" && type != "Fee"))
       return;
-    set(C::kCommitmentDiscountId, id);
-    set(C::kCommitmentDiscountCategory, sp ? "Spend" : "Usage");
-    set(C::kCommitmentDiscountType, sp ? "Savings Plan" : "Reservation");
+    SetDim(line, C::kCommitmentDiscountId, id);
+    SetDim(line, C::kCommitmentDiscountCategory, sp ? "Spend" : "Usage");
+    SetDim(line, C::kCommitmentDiscountType, sp ? "Savings Plan" : "Reservation");
     if (type == "DiscountedUsage" || type == "SavingsPlanCoveredUsage") {
-      set(C::kCommitmentDiscountStatus, "Used");
+      SetDim(line, C::kCommitmentDiscountStatus, "Used");
     }
   }
 

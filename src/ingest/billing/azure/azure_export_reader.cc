@@ -59,7 +59,21 @@ class AzureConverter {
       : c_(header), context_(context) {}
 
   Result<bool> Convert(const NativeRow& row, const NativeHeader& header, CostLine* line) {
-    auto set = [&](C column, std::string_view value) { line->dims[DimIndex(column)] = value; };
+    TALLY_ASSIGN_OR_RETURN(bool ok, ReadMoney(row, line));
+    if (!ok) return false;
+    TALLY_ASSIGN_OR_RETURN(ok, ReadTimes(row, line));
+    if (!ok) return false;
+    SetCharge(row, line);
+    SetDimensions(row, line);
+    TALLY_RETURN_IF_ERROR(ReadTags(row));
+    SetDim(line, C::kTags, tags_);
+    header.EncodeExtras(row.fields(), &extras_);
+    line->extras = extras_.blob();
+    return true;
+  }
+
+ private:
+  Result<bool> ReadMoney(const NativeRow& row, CostLine* line) {
     std::optional<Decimal> cost, payg_cost, payg_price, unit_price, quantity;
     TALLY_ASSIGN_OR_RETURN(bool ok, row.ReadDecimals({{c_.cost, &cost},
                                                       {c_.payg_cost, &payg_cost},
@@ -68,103 +82,100 @@ class AzureConverter {
                                                       {c_.quantity, &quantity}}));
     if (!ok) return false;
     const Decimal billed = cost.value_or(Decimal());
-    line->decimals[DecimalIndex(C::kBilledCost)] = billed;
-    line->decimals[DecimalIndex(C::kEffectiveCost)] = billed;
     TALLY_ASSIGN_OR_RETURN(Decimal list, PriceTimesQuantity(row, payg_cost, payg_price, quantity,
                                                             billed, "PayGPrice"));
     TALLY_ASSIGN_OR_RETURN(Decimal contracted, PriceTimesQuantity(row, std::nullopt, unit_price,
                                                                   quantity, billed, "UnitPrice"));
-    line->decimals[DecimalIndex(C::kListCost)] = list;
-    line->decimals[DecimalIndex(C::kContractedCost)] = contracted;
-    line->decimals[DecimalIndex(C::kPricingQuantity)] = quantity;
-    line->decimals[DecimalIndex(C::kConsumedQuantity)] = quantity;
-    if (payg_price && !payg_price->is_zero()) {
-      line->decimals[DecimalIndex(C::kListUnitPrice)] = payg_price;
+    auto& d = line->decimals;
+    d[DecimalIndex(C::kBilledCost)] = billed;
+    d[DecimalIndex(C::kEffectiveCost)] = billed;
+    d[DecimalIndex(C::kListCost)] = list;
+    d[DecimalIndex(C::kContractedCost)] = contracted;
+    d[DecimalIndex(C::kPricingQuantity)] = quantity;
+    d[DecimalIndex(C::kConsumedQuantity)] = quantity;
+    if (payg_price && !payg_price->is_zero()) d[DecimalIndex(C::kListUnitPrice)] = payg_price;
+    d[DecimalIndex(C::kContractedUnitPrice)] = unit_price;
+    if (quantity) {
+      SetDim(line, C::kPricingUnit, row.Text(c_.unit));
+      SetDim(line, C::kConsumedUnit, row.Text(c_.unit));
     }
-    line->decimals[DecimalIndex(C::kContractedUnitPrice)] = unit_price;
+    return true;
+  }
 
-    // A row is one day of usage. The billing period's end date is inclusive in Azure.
+  // A row is one day of usage. The billing period's end date is inclusive in Azure.
+  Result<bool> ReadTimes(const NativeRow& row, CostLine* line) {
     std::optional<Timestamp> day, start, last_day;
-    TALLY_ASSIGN_OR_RETURN(ok, row.ReadTime(c_.date, &day));
-    if (!ok) return false;
-    TALLY_ASSIGN_OR_RETURN(ok, ReadTimes(row, &start, &last_day));
-    if (!ok) return false;
+    for (const auto& [col, out] : {std::pair{c_.date, &day}, std::pair{c_.period_start, &start},
+                                   std::pair{c_.period_end, &last_day}}) {
+      TALLY_ASSIGN_OR_RETURN(bool ok, row.ReadTime(col, out));
+      if (!ok) return false;
+    }
     if (day) {
-      Timestamp midnight = Timestamp::FromUnixSeconds(day->unix_seconds() -
-                                                      ((day->unix_seconds() % kDay) + kDay) % kDay);
-      line->times[TimeIndex(C::kChargePeriodStart)] = midnight;
-      line->times[TimeIndex(C::kChargePeriodEnd)] =
-          Timestamp::FromUnixSeconds(midnight.unix_seconds() + kDay);
+      const int64_t s = day->unix_seconds();
+      const int64_t midnight = s - ((s % kDay) + kDay) % kDay;
+      line->times[TimeIndex(C::kChargePeriodStart)] = Timestamp::FromUnixSeconds(midnight);
+      line->times[TimeIndex(C::kChargePeriodEnd)] = Timestamp::FromUnixSeconds(midnight + kDay);
     }
     line->times[TimeIndex(C::kBillingPeriodStart)] = start;
     if (last_day) {
       line->times[TimeIndex(C::kBillingPeriodEnd)] =
           Timestamp::FromUnixSeconds(last_day->unix_seconds() + kDay);
     }
+    return true;
+  }
 
+  // ChargeCategory, ChargeFrequency, PricingCategory and the commitment discount columns.
+  void SetCharge(const NativeRow& row, CostLine* line) const {
     std::string_view charge_type = row.Text(c_.charge_type);
     std::string_view model = row.Text(c_.pricing_model);
     const bool unused = EqualsIgnoreCase(charge_type, "UnusedReservation") ||
                         EqualsIgnoreCase(charge_type, "UnusedSavingsPlan");
-    set(C::kChargeCategory, Category(charge_type, unused));
-    set(C::kChargeFrequency, Frequency(row.Text(c_.frequency)));
-    set(C::kPricingCategory,
-        EqualsIgnoreCase(model, "Reservation") || EqualsIgnoreCase(model, "SavingsPlan") || unused
-            ? "Committed"
-        : EqualsIgnoreCase(model, "Spot") ? "Dynamic"
-                                          : "Standard");
-    if (std::string_view id = row.Text(c_.reservation); !id.empty()) {
-      const bool plan = EqualsIgnoreCase(model, "SavingsPlan") ||
-                        EqualsIgnoreCase(charge_type, "UnusedSavingsPlan");
-      set(C::kCommitmentDiscountId, id);
-      set(C::kCommitmentDiscountName, row.Text(c_.reservation_name));
-      set(C::kCommitmentDiscountType, plan ? "Savings Plan" : "Reservation");
-      set(C::kCommitmentDiscountCategory, plan ? "Spend" : "Usage");
-      if (unused) {
-        set(C::kCommitmentDiscountStatus, "Unused");
-      } else if (EqualsIgnoreCase(charge_type, "Usage") || charge_type.empty()) {
-        set(C::kCommitmentDiscountStatus, "Used");
-      }
+    const bool committed =
+        EqualsIgnoreCase(model, "Reservation") || EqualsIgnoreCase(model, "SavingsPlan") || unused;
+    SetDim(line, C::kChargeCategory, Category(charge_type, unused));
+    SetDim(line, C::kChargeFrequency, Frequency(row.Text(c_.frequency)));
+    SetDim(line, C::kPricingCategory,
+           committed                         ? "Committed"
+           : EqualsIgnoreCase(model, "Spot") ? "Dynamic"
+                                             : "Standard");
+    std::string_view id = row.Text(c_.reservation);
+    if (id.empty()) return;
+    const bool plan = EqualsIgnoreCase(model, "SavingsPlan") ||
+                      EqualsIgnoreCase(charge_type, "UnusedSavingsPlan");
+    SetDim(line, C::kCommitmentDiscountId, id);
+    SetDim(line, C::kCommitmentDiscountName, row.Text(c_.reservation_name));
+    SetDim(line, C::kCommitmentDiscountType, plan ? "Savings Plan" : "Reservation");
+    SetDim(line, C::kCommitmentDiscountCategory, plan ? "Spend" : "Usage");
+    if (unused) {
+      SetDim(line, C::kCommitmentDiscountStatus, "Unused");
+    } else if (EqualsIgnoreCase(charge_type, "Usage") || charge_type.empty()) {
+      SetDim(line, C::kCommitmentDiscountStatus, "Used");
     }
-    set(C::kProviderName, "Microsoft");
-    set(C::kInvoiceIssuerName, "Microsoft");
-    std::string_view publisher = row.Text(c_.publisher);
-    set(C::kPublisherName, publisher.empty() ? "Microsoft" : publisher);
-    set(C::kInvoiceId, row.Text(c_.invoice));
-    set(C::kBillingAccountId, row.Text(c_.account));
-    set(C::kBillingAccountName, row.Text(c_.account_name));
-    set(C::kSubAccountId, row.Text(c_.subscription));
-    set(C::kSubAccountName, row.Text(c_.subscription_name));
-    if (!row.Text(c_.subscription).empty()) set(C::kSubAccountType, "Subscription");
-    set(C::kBillingCurrency, row.Text(c_.currency));
-    std::string_view meter_category = row.Text(c_.meter_category);
-    set(C::kServiceName, meter_category);
-    set(C::kServiceCategory, AzureServiceCategory(meter_category, row.Text(c_.family)));
-    set(C::kSkuId, row.Text(c_.meter_id));
-    set(C::kSkuPriceId, row.Text(c_.part_number));
-    set(C::kSkuMeter, row.Text(c_.meter_name));
-    set(C::kChargeDescription, row.Text(c_.meter_name));
-    set(C::kResourceId, row.Text(c_.resource));
-    set(C::kResourceName, row.Text(c_.resource_name));
-    set(C::kRegionId, row.Text(c_.location));
-    set(C::kAvailabilityZone, row.Text(c_.zone));
-    if (quantity) {
-      set(C::kPricingUnit, row.Text(c_.unit));
-      set(C::kConsumedUnit, row.Text(c_.unit));
-    }
-    TALLY_RETURN_IF_ERROR(ReadTags(row));
-    set(C::kTags, tags_);
-    header.EncodeExtras(row.fields(), &extras_);
-    line->extras = extras_.blob();
-    return true;
   }
 
- private:
-  Result<bool> ReadTimes(const NativeRow& row, std::optional<Timestamp>* start,
-                         std::optional<Timestamp>* last_day) {
-    TALLY_ASSIGN_OR_RETURN(bool ok, row.ReadTime(c_.period_start, start));
-    if (!ok) return false;
-    return row.ReadTime(c_.period_end, last_day);
+  void SetDimensions(const NativeRow& row, CostLine* line) const {
+    std::string_view publisher = row.Text(c_.publisher);
+    std::string_view meter_category = row.Text(c_.meter_category);
+    SetDim(line, C::kProviderName, "Microsoft");
+    SetDim(line, C::kInvoiceIssuerName, "Microsoft");
+    SetDim(line, C::kPublisherName, publisher.empty() ? "Microsoft" : publisher);
+    SetDim(line, C::kInvoiceId, row.Text(c_.invoice));
+    SetDim(line, C::kBillingAccountId, row.Text(c_.account));
+    SetDim(line, C::kBillingAccountName, row.Text(c_.account_name));
+    SetDim(line, C::kSubAccountId, row.Text(c_.subscription));
+    SetDim(line, C::kSubAccountName, row.Text(c_.subscription_name));
+    if (!row.Text(c_.subscription).empty()) SetDim(line, C::kSubAccountType, "Subscription");
+    SetDim(line, C::kBillingCurrency, row.Text(c_.currency));
+    SetDim(line, C::kServiceName, meter_category);
+    SetDim(line, C::kServiceCategory, AzureServiceCategory(meter_category, row.Text(c_.family)));
+    SetDim(line, C::kSkuId, row.Text(c_.meter_id));
+    SetDim(line, C::kSkuPriceId, row.Text(c_.part_number));
+    SetDim(line, C::kSkuMeter, row.Text(c_.meter_name));
+    SetDim(line, C::kChargeDescription, row.Text(c_.meter_name));
+    SetDim(line, C::kResourceId, row.Text(c_.resource));
+    SetDim(line, C::kResourceName, row.Text(c_.resource_name));
+    SetDim(line, C::kRegionId, row.Text(c_.location));
+    SetDim(line, C::kAvailabilityZone, row.Text(c_.zone));
   }
 
   // `total` if present, else price × quantity when the price is set and not zero, else the

@@ -53,14 +53,28 @@ class GcpConverter {
   GcpConverter(const NativeHeader& header, FileContext* context) : c_(header), context_(context) {}
 
   Result<bool> Convert(const NativeRow& row, const NativeHeader& header, CostLine* line) {
-    auto set = [&](C column, std::string_view value) { line->dims[DimIndex(column)] = value; };
+    TALLY_ASSIGN_OR_RETURN(bool ok, ReadMoney(row, line));
+    if (!ok) return false;
+    TALLY_ASSIGN_OR_RETURN(ok, ReadTimes(row, line));
+    if (!ok) return false;
+    SetDimensions(row, line);
+    TALLY_ASSIGN_OR_RETURN(ok, BuildTags(row));
+    if (!ok) return false;
+    SetDim(line, C::kTags, tags_);
+    header.EncodeExtras(row.fields(), &extras_);
+    line->extras = extras_.blob();
+    return true;
+  }
+
+ private:
+  // Credits are separate amounts on the same row; the invoice is cost plus credits.
+  Result<bool> ReadMoney(const NativeRow& row, CostLine* line) {
     std::optional<Decimal> cost, cost_at_list, amount, pricing_amount;
     TALLY_ASSIGN_OR_RETURN(bool ok, row.ReadDecimals({{c_.cost, &cost},
                                                       {c_.cost_at_list, &cost_at_list},
                                                       {c_.amount, &amount},
                                                       {c_.pricing_amount, &pricing_amount}}));
     if (!ok) return false;
-    // Credits are separate amounts on the same row; the invoice is cost plus credits.
     Decimal credits;
     if (std::string_view text = row.Text(c_.credits); !text.empty()) {
       auto amounts = NumbersOfKey(PythonLiteralToJson(text), "amount");
@@ -71,72 +85,70 @@ class GcpConverter {
       for (Decimal a : *amounts) credits += a;
     }
     const Decimal gross = cost.value_or(Decimal());
-    const Decimal net = gross + credits;
-    line->decimals[DecimalIndex(C::kBilledCost)] = net;
-    line->decimals[DecimalIndex(C::kEffectiveCost)] = net;
-    line->decimals[DecimalIndex(C::kListCost)] = cost_at_list.value_or(gross);
-    line->decimals[DecimalIndex(C::kContractedCost)] = gross;
-    line->decimals[DecimalIndex(C::kConsumedQuantity)] = amount;
-    line->decimals[DecimalIndex(C::kPricingQuantity)] = pricing_amount;
-
-    std::optional<Timestamp> t;
-    for (const auto& [col, focus] :
-         {std::pair{c_.start, C::kChargePeriodStart}, std::pair{c_.end, C::kChargePeriodEnd}}) {
-      TALLY_ASSIGN_OR_RETURN(ok, row.ReadTime(col, &t));
-      if (!ok) return false;
-      line->times[TimeIndex(focus)] = t;
-    }
-    // invoice.month is YYYYMM: the billing period is that calendar month.
-    if (std::string_view month = row.Text(c_.invoice_month); !month.empty()) {
-      int y = 0, m = 0;
-      if (month.size() != 6 || std::sscanf(std::string(month).c_str(), "%4d%2d", &y, &m) != 2 ||
-          m < 1 || m > 12) {
-        TALLY_RETURN_IF_ERROR(context_->Reject(
-            row.line(), "invoice.month", "not a YYYYMM month: \"" + std::string(month) + "\""));
-        return false;
-      }
-      line->times[TimeIndex(C::kBillingPeriodStart)] =
-          Timestamp::FromCivil(y, static_cast<unsigned>(m), 1);
-      line->times[TimeIndex(C::kBillingPeriodEnd)] =
-          Timestamp::FromCivil(m == 12 ? y + 1 : y, static_cast<unsigned>(m % 12 + 1), 1);
-    }
-
-    std::string_view cost_type = row.Text(c_.cost_type);
-    set(C::kChargeCategory, EqualsIgnoreCase(cost_type, "tax")              ? "Tax"
-                            : EqualsIgnoreCase(cost_type, "adjustment")     ? "Adjustment"
-                            : EqualsIgnoreCase(cost_type, "rounding_error") ? "Adjustment"
-                                                                            : "Usage");
-    set(C::kChargeFrequency, "Usage-Based");
-    set(C::kPricingCategory, "Standard");
-    set(C::kProviderName, "Google Cloud");
-    set(C::kPublisherName, "Google Cloud");
-    set(C::kInvoiceIssuerName, "Google Cloud");
-    set(C::kBillingAccountId, row.Text(c_.account));
-    set(C::kBillingCurrency, row.Text(c_.currency));
-    set(C::kSubAccountId, row.Text(c_.project));
-    set(C::kSubAccountName, row.Text(c_.project_name));
-    if (!row.Text(c_.project).empty()) set(C::kSubAccountType, "Project");
-    set(C::kServiceName, row.Text(c_.service));
-    set(C::kServiceCategory, GcpServiceCategory(row.Text(c_.service)));
-    set(C::kSkuId, row.Text(c_.sku));
-    set(C::kChargeDescription, row.Text(c_.sku_description));
-    std::string_view region = row.Text(c_.region);
-    set(C::kRegionId, region.empty() ? row.Text(c_.location) : region);
-    set(C::kAvailabilityZone, row.Text(c_.zone));
-    set(C::kResourceId, row.Text(c_.resource));
-    set(C::kResourceName, row.Text(c_.resource_name));
-    set(C::kConsumedUnit, amount ? row.Text(c_.unit) : "");
-    set(C::kPricingUnit, pricing_amount ? row.Text(c_.pricing_unit) : "");
-
-    TALLY_ASSIGN_OR_RETURN(ok, BuildTags(row));
-    if (!ok) return false;
-    set(C::kTags, tags_);
-    header.EncodeExtras(row.fields(), &extras_);
-    line->extras = extras_.blob();
+    auto& d = line->decimals;
+    d[DecimalIndex(C::kBilledCost)] = gross + credits;
+    d[DecimalIndex(C::kEffectiveCost)] = gross + credits;
+    d[DecimalIndex(C::kListCost)] = cost_at_list.value_or(gross);
+    d[DecimalIndex(C::kContractedCost)] = gross;
+    d[DecimalIndex(C::kConsumedQuantity)] = amount;
+    d[DecimalIndex(C::kPricingQuantity)] = pricing_amount;
+    SetDim(line, C::kConsumedUnit, amount ? row.Text(c_.unit) : "");
+    SetDim(line, C::kPricingUnit, pricing_amount ? row.Text(c_.pricing_unit) : "");
     return true;
   }
 
- private:
+  // Usage times, and the billing period from invoice.month (YYYYMM): that calendar month.
+  Result<bool> ReadTimes(const NativeRow& row, CostLine* line) {
+    for (const auto& [col, focus] :
+         {std::pair{c_.start, C::kChargePeriodStart}, std::pair{c_.end, C::kChargePeriodEnd}}) {
+      TALLY_ASSIGN_OR_RETURN(bool ok, row.ReadTime(col, &line->times[TimeIndex(focus)]));
+      if (!ok) return false;
+    }
+    std::string_view month = row.Text(c_.invoice_month);
+    if (month.empty()) return true;
+    int y = 0, m = 0;
+    if (month.size() != 6 || std::sscanf(std::string(month).c_str(), "%4d%2d", &y, &m) != 2 ||
+        m < 1 || m > 12) {
+      TALLY_RETURN_IF_ERROR(context_->Reject(row.line(), "invoice.month",
+                                             "not a YYYYMM month: \"" + std::string(month) + "\""));
+      return false;
+    }
+    line->times[TimeIndex(C::kBillingPeriodStart)] =
+        Timestamp::FromCivil(y, static_cast<unsigned>(m), 1);
+    line->times[TimeIndex(C::kBillingPeriodEnd)] =
+        Timestamp::FromCivil(m == 12 ? y + 1 : y, static_cast<unsigned>(m % 12 + 1), 1);
+    return true;
+  }
+
+  void SetDimensions(const NativeRow& row, CostLine* line) const {
+    std::string_view cost_type = row.Text(c_.cost_type);
+    SetDim(
+        line, C::kChargeCategory,
+        EqualsIgnoreCase(cost_type, "tax") ? "Tax"
+        : EqualsIgnoreCase(cost_type, "adjustment") || EqualsIgnoreCase(cost_type, "rounding_error")
+            ? "Adjustment"
+            : "Usage");
+    SetDim(line, C::kChargeFrequency, "Usage-Based");
+    SetDim(line, C::kPricingCategory, "Standard");
+    for (C c : {C::kProviderName, C::kPublisherName, C::kInvoiceIssuerName}) {
+      SetDim(line, c, "Google Cloud");
+    }
+    SetDim(line, C::kBillingAccountId, row.Text(c_.account));
+    SetDim(line, C::kBillingCurrency, row.Text(c_.currency));
+    SetDim(line, C::kSubAccountId, row.Text(c_.project));
+    SetDim(line, C::kSubAccountName, row.Text(c_.project_name));
+    if (!row.Text(c_.project).empty()) SetDim(line, C::kSubAccountType, "Project");
+    SetDim(line, C::kServiceName, row.Text(c_.service));
+    SetDim(line, C::kServiceCategory, GcpServiceCategory(row.Text(c_.service)));
+    SetDim(line, C::kSkuId, row.Text(c_.sku));
+    SetDim(line, C::kChargeDescription, row.Text(c_.sku_description));
+    std::string_view region = row.Text(c_.region);
+    SetDim(line, C::kRegionId, region.empty() ? row.Text(c_.location) : region);
+    SetDim(line, C::kAvailabilityZone, row.Text(c_.zone));
+    SetDim(line, C::kResourceId, row.Text(c_.resource));
+    SetDim(line, C::kResourceName, row.Text(c_.resource_name));
+  }
+
   // Resource labels as they are, system labels (their keys carry the service's name), and
   // project labels under "project:".
   Result<bool> BuildTags(const NativeRow& row) {

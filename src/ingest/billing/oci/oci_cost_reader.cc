@@ -45,7 +45,6 @@ class OciConverter {
   OciConverter(const NativeHeader& header, FileContext*) : c_(header) {}
 
   Result<bool> Convert(const NativeRow& row, const NativeHeader& header, CostLine* line) {
-    auto set = [&](C column, std::string_view value) { line->dims[DimIndex(column)] = value; };
     std::optional<Decimal> cost, unit_price, quantity;
     TALLY_ASSIGN_OR_RETURN(
         bool ok, row.ReadDecimals(
@@ -64,33 +63,34 @@ class OciConverter {
       if (!ok) return false;
       line->times[TimeIndex(focus)] = t;
     }
-    set(C::kProviderName, "Oracle Cloud Infrastructure");
-    set(C::kPublisherName, "Oracle");
-    set(C::kInvoiceIssuerName, "Oracle");
-    set(C::kChargeCategory, "Usage");
-    set(C::kChargeFrequency, "Usage-Based");
-    set(C::kPricingCategory, "Standard");
-    if (EqualsIgnoreCase(row.Text(c_.correction), "true")) set(C::kChargeClass, "Correction");
-    set(C::kBillingAccountId, row.Text(c_.tenant));
-    set(C::kSubAccountId, row.Text(c_.compartment));
-    set(C::kSubAccountName, row.Text(c_.compartment_name));
-    if (!row.Text(c_.compartment).empty()) set(C::kSubAccountType, "Compartment");
-    set(C::kBillingCurrency, row.Text(c_.currency));
-    set(C::kServiceName, row.Text(c_.service));
-    set(C::kServiceCategory, OciServiceCategory(row.Text(c_.service)));
-    set(C::kRegionId, row.Text(c_.region));
-    set(C::kAvailabilityZone, row.Text(c_.domain));
-    set(C::kResourceId, row.Text(c_.resource));
-    set(C::kSkuId, row.Text(c_.sku));
-    set(C::kChargeDescription, row.Text(c_.description));
+    SetDim(line, C::kProviderName, "Oracle Cloud Infrastructure");
+    SetDim(line, C::kPublisherName, "Oracle");
+    SetDim(line, C::kInvoiceIssuerName, "Oracle");
+    SetDim(line, C::kChargeCategory, "Usage");
+    SetDim(line, C::kChargeFrequency, "Usage-Based");
+    SetDim(line, C::kPricingCategory, "Standard");
+    if (EqualsIgnoreCase(row.Text(c_.correction), "true"))
+      SetDim(line, C::kChargeClass, "Correction");
+    SetDim(line, C::kBillingAccountId, row.Text(c_.tenant));
+    SetDim(line, C::kSubAccountId, row.Text(c_.compartment));
+    SetDim(line, C::kSubAccountName, row.Text(c_.compartment_name));
+    if (!row.Text(c_.compartment).empty()) SetDim(line, C::kSubAccountType, "Compartment");
+    SetDim(line, C::kBillingCurrency, row.Text(c_.currency));
+    SetDim(line, C::kServiceName, row.Text(c_.service));
+    SetDim(line, C::kServiceCategory, OciServiceCategory(row.Text(c_.service)));
+    SetDim(line, C::kRegionId, row.Text(c_.region));
+    SetDim(line, C::kAvailabilityZone, row.Text(c_.domain));
+    SetDim(line, C::kResourceId, row.Text(c_.resource));
+    SetDim(line, C::kSkuId, row.Text(c_.sku));
+    SetDim(line, C::kChargeDescription, row.Text(c_.description));
     if (quantity) {
-      set(C::kPricingUnit, row.Text(c_.unit));
-      set(C::kConsumedUnit, row.Text(c_.unit));
+      SetDim(line, C::kPricingUnit, row.Text(c_.unit));
+      SetDim(line, C::kConsumedUnit, row.Text(c_.unit));
     }
     builder_.Clear();
     builder_.AddColumns(row, c_.tags);
     builder_.Build(&tags_);
-    set(C::kTags, tags_);
+    SetDim(line, C::kTags, tags_);
     header.EncodeExtras(row.fields(), &extras_);
     line->extras = extras_.blob();
     return true;
