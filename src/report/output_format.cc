@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/strings.h"
-#include "report/csv_field.h"
+#include "report/text_cells.h"
 
 namespace tally {
 namespace {
@@ -39,12 +39,6 @@ std::string RenderJson(const CostTable& table) {
   }
   nlohmann::ordered_json doc = {{"rows", std::move(rows)}, {"total", table.total.ToString()}};
   return doc.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
-}
-
-// Width in characters, counting each UTF-8 sequence once.
-size_t DisplayWidth(std::string_view s) {
-  return static_cast<size_t>(
-      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
 
 std::string RenderTable(const CostTable& table) {

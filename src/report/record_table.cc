@@ -3,31 +3,26 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "report/csv_field.h"
+#include "report/text_cells.h"
 
 namespace tally {
 namespace {
 
 bool Numeric(const RecordTable& t, size_t i) { return i < t.numeric.size() && t.numeric[i]; }
 
-size_t Width(std::string_view s) {
-  return static_cast<size_t>(
-      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-}
-
 std::string RenderTable(const RecordTable& t) {
   std::vector<size_t> widths(t.columns.size(), 0);
   auto text = [](const std::optional<std::string>& v) { return v ? *v : std::string("-"); };
-  for (size_t i = 0; i < t.columns.size(); ++i) widths[i] = Width(t.columns[i]);
+  for (size_t i = 0; i < t.columns.size(); ++i) widths[i] = DisplayWidth(t.columns[i]);
   for (const auto& row : t.rows) {
     for (size_t i = 0; i < row.size() && i < widths.size(); ++i) {
-      widths[i] = std::max(widths[i], Width(text(row[i])));
+      widths[i] = std::max(widths[i], DisplayWidth(text(row[i])));
     }
   }
   std::string out;
   auto line = [&](const std::vector<std::string>& cells) {
     for (size_t i = 0; i < cells.size(); ++i) {
-      const size_t pad = widths[i] - Width(cells[i]);
+      const size_t pad = widths[i] - DisplayWidth(cells[i]);
       if (Numeric(t, i)) out.append(pad, ' ');
       out += cells[i];
       if (i + 1 < cells.size()) out.append(Numeric(t, i) ? 2 : pad + 2, ' ');
