@@ -16,14 +16,6 @@ Status CanonicalJsonObject(std::string_view text, std::string* out) {
   return Status::Ok();
 }
 
-std::string JsonObjectFromPairs(const std::vector<std::pair<std::string, std::string>>& pairs) {
-  json object = json::object();
-  for (const auto& [key, value] : pairs) {
-    if (!object.contains(key)) object[key] = value;
-  }
-  return object.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 std::optional<std::string> JsonObjectValue(std::string_view text, std::string_view key) {
   json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded() || !parsed.is_object()) return std::nullopt;

@@ -18,9 +18,6 @@ namespace tally {
 // Errors: kInvalidArgument when `text` is not a JSON object.
 Status CanonicalJsonObject(std::string_view text, std::string* out);
 
-// Canonical JSON object text of string pairs; later duplicates of a key are ignored.
-std::string JsonObjectFromPairs(const std::vector<std::pair<std::string, std::string>>& pairs);
-
 // The value of `key` in a JSON object text: strings as they are, other values as JSON text
 // (a valueless tag is `true`). nullopt when the key is missing, null, or the text is not JSON.
 std::optional<std::string> JsonObjectValue(std::string_view text, std::string_view key);

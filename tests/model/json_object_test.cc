@@ -30,10 +30,5 @@ TEST(JsonObjectTest, LooksUpValuesOfAnyType) {
   EXPECT_FALSE(JsonObjectValue("not json", "a").has_value());
 }
 
-TEST(JsonObjectTest, BuildsFromPairs) {
-  EXPECT_EQ(JsonObjectFromPairs({{"b", "2"}, {"a", "1\"x"}, {"b", "3"}}),
-            R"({"a":"1\"x","b":"2"})");
-}
-
 }  // namespace
 }  // namespace tally

@@ -165,6 +165,7 @@ Status ReadNativeCsv(InputFile* in, FileContext* context, const NativeHeaderChec
   TALLY_RETURN_IF_ERROR(check(header));
   TALLY_RETURN_IF_ERROR(context->DeclareExtraColumns(header.ExtraNames()));
   CostLine line;
+  ExtrasEncoder extras;
   for (;;) {
     TALLY_ASSIGN_OR_RETURN(bool more, csv.Next());
     if (!more) break;
@@ -184,8 +185,11 @@ Status ReadNativeCsv(InputFile* in, FileContext* context, const NativeHeaderChec
     line = CostLine();
     line.line = csv.line();
     NativeRow row(header, fields, csv.line(), context);
-    TALLY_ASSIGN_OR_RETURN(bool keep, convert(row, header, &line));
-    if (keep) TALLY_RETURN_IF_ERROR(context->Emit(line));
+    TALLY_ASSIGN_OR_RETURN(bool keep, convert(row, &line));
+    if (!keep) continue;
+    header.EncodeExtras(fields, &extras);  // every native column stays as x_<name>
+    line.extras = extras.blob();
+    TALLY_RETURN_IF_ERROR(context->Emit(line));
   }
   return Status::Ok();
 }

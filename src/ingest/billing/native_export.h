@@ -101,10 +101,10 @@ class TagsBuilder {
 };
 
 // Reads a native CSV export: the header, then each non-blank record handed to `convert`, which
-// fills a CostLine and returns whether to store it (false: it rejected the row itself).
+// fills a CostLine's FOCUS columns and returns whether to store it (false: it rejected the row
+// itself). Every column of a stored row is also kept as the extra column x_<name>.
 // Rows wider than the header are rejected; shorter rows read the missing fields as null.
-using NativeConverter =
-    std::function<Result<bool>(const NativeRow& row, const NativeHeader& header, CostLine* line)>;
+using NativeConverter = std::function<Result<bool>(const NativeRow& row, CostLine* line)>;
 using NativeHeaderCheck = std::function<Status(const NativeHeader& header)>;
 Status ReadNativeCsv(InputFile* in, FileContext* context, const NativeHeaderCheck& check,
                      const NativeConverter& convert);
@@ -116,7 +116,7 @@ Status CheckRequiredColumns(
     std::initializer_list<std::initializer_list<std::string_view>> required);
 
 // Reads a native export with a Converter, a class constructed as Converter(header, context)
-// with a method Result<bool> Convert(row, header, line), after CheckRequiredColumns.
+// with a method Result<bool> Convert(row, line), after CheckRequiredColumns.
 template <typename Converter>
 Status ReadNativeExport(InputFile* in, FileContext* context, std::string_view what,
                         std::initializer_list<std::initializer_list<std::string_view>> required) {
@@ -126,10 +126,9 @@ Status ReadNativeExport(InputFile* in, FileContext* context, std::string_view wh
     converter = std::make_unique<Converter>(header, context);
     return Status::Ok();
   };
-  return ReadNativeCsv(in, context, check,
-                       [&](const NativeRow& row, const NativeHeader& header, CostLine* line) {
-                         return converter->Convert(row, header, line);
-                       });
+  return ReadNativeCsv(in, context, check, [&](const NativeRow& row, CostLine* line) {
+    return converter->Convert(row, line);
+  });
 }
 
 }  // namespace tally

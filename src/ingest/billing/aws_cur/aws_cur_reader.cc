@@ -94,7 +94,7 @@ class CurConverter {
  public:
   CurConverter(const NativeHeader& header, FileContext* context) : c_(header), context_(context) {}
 
-  Result<bool> Convert(const NativeRow& row, const NativeHeader& header, CostLine* line) {
+  Result<bool> Convert(const NativeRow& row, CostLine* line) {
     std::string_view type = row.Text(c_.type);
     const LineItemKind* kind = nullptr;
     for (const LineItemKind& k : kKinds) {
@@ -126,8 +126,6 @@ class CurConverter {
     tag_builder_.AddColumns(row, c_.tags);
     tag_builder_.Build(&tags_);
     SetDim(line, C::kTags, tags_);
-    header.EncodeExtras(row.fields(), &extras_);
-    line->extras = extras_.blob();
     return true;
   }
 
@@ -254,7 +252,6 @@ class CurConverter {
   FileContext* context_;
   TagsBuilder tag_builder_;
   std::string tags_;
-  ExtrasEncoder extras_;
   std::string last_code_ = "\x01";
   std::string_view last_category_;
 };

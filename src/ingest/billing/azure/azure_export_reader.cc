@@ -58,7 +58,7 @@ class AzureConverter {
   AzureConverter(const NativeHeader& header, FileContext* context)
       : c_(header), context_(context) {}
 
-  Result<bool> Convert(const NativeRow& row, const NativeHeader& header, CostLine* line) {
+  Result<bool> Convert(const NativeRow& row, CostLine* line) {
     TALLY_ASSIGN_OR_RETURN(bool ok, ReadMoney(row, line));
     if (!ok) return false;
     TALLY_ASSIGN_OR_RETURN(ok, ReadTimes(row, line));
@@ -67,8 +67,6 @@ class AzureConverter {
     SetDimensions(row, line);
     TALLY_RETURN_IF_ERROR(ReadTags(row));
     SetDim(line, C::kTags, tags_);
-    header.EncodeExtras(row.fields(), &extras_);
-    line->extras = extras_.blob();
     return true;
   }
 
@@ -231,7 +229,6 @@ class AzureConverter {
   AzureColumns c_;
   FileContext* context_;
   std::string tags_, braced_;
-  ExtrasEncoder extras_;
 };
 
 }  // namespace

@@ -52,7 +52,7 @@ class GcpConverter {
  public:
   GcpConverter(const NativeHeader& header, FileContext* context) : c_(header), context_(context) {}
 
-  Result<bool> Convert(const NativeRow& row, const NativeHeader& header, CostLine* line) {
+  Result<bool> Convert(const NativeRow& row, CostLine* line) {
     TALLY_ASSIGN_OR_RETURN(bool ok, ReadMoney(row, line));
     if (!ok) return false;
     TALLY_ASSIGN_OR_RETURN(ok, ReadTimes(row, line));
@@ -61,8 +61,6 @@ class GcpConverter {
     TALLY_ASSIGN_OR_RETURN(ok, BuildTags(row));
     if (!ok) return false;
     SetDim(line, C::kTags, tags_);
-    header.EncodeExtras(row.fields(), &extras_);
-    line->extras = extras_.blob();
     return true;
   }
 
@@ -174,7 +172,6 @@ class GcpConverter {
   FileContext* context_;
   TagsBuilder builder_;  // copies what it is given
   std::string tags_;
-  ExtrasEncoder extras_;
 };
 
 }  // namespace

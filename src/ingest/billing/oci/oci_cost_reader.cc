@@ -44,7 +44,7 @@ class OciConverter {
  public:
   OciConverter(const NativeHeader& header, FileContext*) : c_(header) {}
 
-  Result<bool> Convert(const NativeRow& row, const NativeHeader& header, CostLine* line) {
+  Result<bool> Convert(const NativeRow& row, CostLine* line) {
     std::optional<Decimal> cost, unit_price, quantity;
     TALLY_ASSIGN_OR_RETURN(
         bool ok, row.ReadDecimals(
@@ -91,8 +91,6 @@ class OciConverter {
     builder_.AddColumns(row, c_.tags);
     builder_.Build(&tags_);
     SetDim(line, C::kTags, tags_);
-    header.EncodeExtras(row.fields(), &extras_);
-    line->extras = extras_.blob();
     return true;
   }
 
@@ -100,7 +98,6 @@ class OciConverter {
   OciColumns c_;
   TagsBuilder builder_;
   std::string tags_;
-  ExtrasEncoder extras_;
 };
 
 }  // namespace

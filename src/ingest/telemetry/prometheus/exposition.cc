@@ -16,6 +16,10 @@ bool IsNameChar(char c) { return IsNameStart(c) || std::isdigit(static_cast<unsi
 bool IsLabelStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
 bool IsLabelChar(char c) { return IsLabelStart(c) || std::isdigit(static_cast<unsigned char>(c)); }
 
+// kube-state-metrics writes label names with '.', '/' and '-' (from Kubernetes label keys);
+// Prometheus text reads them, OpenMetrics does not.
+bool IsKsmLabelChar(char c) { return c == '.' || c == '/' || c == '-'; }
+
 bool IsMetricName(std::string_view s) {
   if (s.empty() || !IsNameStart(s[0])) return false;
   for (char c : s) {
@@ -101,7 +105,7 @@ class LineParser {
       std::string_view line = text.substr(pos, end - pos);
       pos = end + 1;
       ++line_;
-      if (!prometheus_text() && eof) return Error("text after # EOF");
+      if (eof) return Error("text after # EOF");
       if (om_ && line == "# EOF") {
         eof = true;
         continue;
@@ -121,7 +125,6 @@ class LineParser {
   }
 
  private:
-  bool prometheus_text() const { return !om_; }
   Status Error(const std::string& what) const {
     return InvalidArgument("line " + std::to_string(line_) + ": " + what);
   }
@@ -196,10 +199,7 @@ class LineParser {
       }
       size_t start = *i;
       if (!IsLabelStart(s[*i])) return Error("invalid label name");
-      while (*i < s.size() && (IsLabelChar(s[*i]) ||
-                               (!om_ && std::strchr("./-", s[*i]) != nullptr && s[*i] != '\0'))) {
-        ++*i;
-      }
+      while (*i < s.size() && (IsLabelChar(s[*i]) || (!om_ && IsKsmLabelChar(s[*i])))) ++*i;
       std::string_view name = s.substr(start, *i - start);
       if (*i >= s.size() || s[*i] != '=') return Error("label " + std::string(name) + " needs =");
       ++*i;
