@@ -27,6 +27,7 @@ std::string Summary(const std::string& format, const IngestTotals& totals,
   std::string s = "ingest " + format + ": " + std::to_string(totals.files_read) + " files, " +
                   std::to_string(commit.rows_stored) + " rows stored, " +
                   std::to_string(totals.rows_rejected) + " rows rejected, " +
+                  std::to_string(totals.warnings) + " warnings, " +
                   std::to_string(commit.partitions.size()) + " billing periods";
   if (commit.rows_replaced > 0) {
     s += " (replacing " + std::to_string(commit.rows_replaced) + " earlier rows)";

@@ -9,25 +9,50 @@ namespace tally {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// Adds `cost` to the sum of its currency; false on overflow.
+bool AddEffectiveCost(std::string_view currency, Decimal cost,
+                      std::vector<std::pair<std::string, Decimal>>* sums) {
+  auto it = std::find_if(sums->begin(), sums->end(),
+                         [&](const auto& entry) { return entry.first == currency; });
+  if (it == sums->end()) it = sums->insert(sums->end(), {std::string(currency), Decimal()});
+  return it->second.CheckedAdd(cost);
+}
+
+// Adds a file's counts to the run's: only files read to the end count.
+Status AddFileCounts(const IngestTotals& file, IngestTotals* run) {
+  ++run->files_read;
+  run->rows_stored += file.rows_stored;
+  run->rows_rejected += file.rows_rejected;
+  run->warnings += file.warnings;
+  for (const auto& [currency, sum] : file.effective_cost) {
+    if (!AddEffectiveCost(currency, sum, &run->effective_cost)) {
+      return InvalidArgument("EffectiveCost total overflows");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 FileContext::FileContext(const SourceFile& file, const InputFile* in, CostSink* sink,
-                         const IngestOptions& options, IngestTotals* totals)
-    : file_(file), in_(in), sink_(sink), options_(options), totals_(totals) {}
+                         const IngestOptions& options)
+    : file_(file), in_(in), sink_(sink), options_(options) {}
 
 Status FileContext::Emit(const CostLine& line) {
   TALLY_RETURN_IF_ERROR(sink_->Add(line));
-  ++rows_stored_;
+  ++counts_.rows_stored;
   if (const auto& cost = line.decimal(FocusColumn::kEffectiveCost)) {
-    std::string_view currency = line.dim(FocusColumn::kBillingCurrency);
-    auto& sums = totals_->effective_cost;
-    auto it = std::find_if(sums.begin(), sums.end(),
-                           [&](const auto& entry) { return entry.first == currency; });
-    if (it == sums.end()) it = sums.insert(sums.end(), {std::string(currency), Decimal()});
-    if (!it->second.CheckedAdd(*cost)) {
+    if (!AddEffectiveCost(line.dim(FocusColumn::kBillingCurrency), *cost,
+                          &counts_.effective_cost)) {
       return InvalidArgument(file_.path + ": line " + std::to_string(line.line) +
                              ": EffectiveCost total overflows");
     }
   }
-  if (options_.on_progress && rows_stored_ % 65536 == 0) options_.on_progress(*in_, rows_stored_);
+  if (options_.on_progress && counts_.rows_stored % 65536 == 0) {
+    options_.on_progress(*in_, counts_.rows_stored);
+  }
   return Status::Ok();
 }
 
@@ -35,9 +60,9 @@ Status FileContext::Report(Severity severity, int64_t line, std::string_view col
                            std::string reason) {
   Diagnostic d{severity, file_.path, line, std::string(column), std::move(reason)};
   if (severity == Severity::kError) {
-    ++totals_->rows_rejected;
+    ++counts_.rows_rejected;
   } else if (severity == Severity::kWarning) {
-    ++totals_->warnings;
+    ++counts_.warnings;
   }
   if (options_.on_diagnostic) options_.on_diagnostic(d);
   return sink_->AddDiagnostic(d);
@@ -95,12 +120,11 @@ Status IngestFiles(std::span<const std::string> paths, std::string_view format,
     if (in.ok()) {
       SourceFile source{path, std::string(format), (*in)->size_on_disk()};
       TALLY_RETURN_IF_ERROR(sink->BeginFile(source));
-      FileContext context(source, in->get(), sink, options, totals);
+      FileContext context(source, in->get(), sink, options);
       status = reader(in->get(), &context);
       if (options.on_file_done) options.on_file_done(path, status.ok());
       if (status.ok()) {
-        ++totals->files_read;
-        totals->rows_stored += context.rows_stored();
+        TALLY_RETURN_IF_ERROR(AddFileCounts(context.counts(), totals));
         continue;
       }
       TALLY_RETURN_IF_ERROR(sink->AbandonFile());

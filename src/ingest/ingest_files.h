@@ -35,8 +35,8 @@ struct IngestTotals {
   int files_read = 0;
   std::vector<std::pair<std::string, std::string>> files_skipped;  // path, reason
   int64_t rows_stored = 0;
-  int64_t rows_rejected = 0;
-  int64_t warnings = 0;
+  int64_t rows_rejected = 0;  // of the files read (a skipped file's rows are not counted)
+  int64_t warnings = 0;       // lenient readings in the files read
   // Σ EffectiveCost of the stored rows, per BillingCurrency ("" when the rows name none).
   std::vector<std::pair<std::string, Decimal>> effective_cost;
 };
@@ -46,7 +46,7 @@ class FileContext {
  public:
   // `in` is the file being read, for progress reports; all must outlive the context.
   FileContext(const SourceFile& file, const InputFile* in, CostSink* sink,
-              const IngestOptions& options, IngestTotals* totals);
+              const IngestOptions& options);
 
   const std::string& path() const { return file_.path; }
   // Names the file's extra columns (before its first row).
@@ -64,7 +64,9 @@ class FileContext {
   // Like Warn, but only the first time `key` is seen in this file.
   Status WarnOnce(std::string_view key, int64_t line, std::string_view column, std::string reason);
 
-  int64_t rows_stored() const { return rows_stored_; }
+  // This file's rows stored and rejected, warnings and EffectiveCost; the run adds them only
+  // when the whole file was read.
+  const IngestTotals& counts() const { return counts_; }
 
  private:
   Status Report(Severity severity, int64_t line, std::string_view column, std::string reason);
@@ -73,8 +75,7 @@ class FileContext {
   const InputFile* in_;
   CostSink* sink_;
   const IngestOptions& options_;
-  IngestTotals* totals_;
-  int64_t rows_stored_ = 0;
+  IngestTotals counts_;
   std::vector<std::string> warned_keys_;
 };
 

@@ -179,6 +179,29 @@ TEST(FocusReaderTest, SkipBadFilesListsTheFileAndGoesOn) {
   EXPECT_EQ(run->totals.files_read, 0);
 }
 
+TEST(FocusReaderTest, ASkippedFileAddsNothingToTheRunsCounts) {
+  // Stored, rejected and warned-about rows, then a cut quote: the file is abandoned whole.
+  auto run = Ingest("BilledCost,EffectiveCost,Tags\n1,1,\n2,x,\n3,3,not-json\n4,4,\"cut\n",
+                    /*skip_bad_files=*/true);
+  ASSERT_TRUE(run->status.ok());
+  ASSERT_EQ(run->totals.files_skipped.size(), 1u);
+  EXPECT_EQ(run->sink.abandoned, 1);
+  EXPECT_EQ(run->totals.rows_stored, 0);
+  EXPECT_EQ(run->totals.rows_rejected, 0);
+  EXPECT_EQ(run->totals.warnings, 0);
+  EXPECT_TRUE(run->totals.effective_cost.empty());
+}
+
+TEST(FocusReaderTest, CountsRejectedRowsAndWarningsOfFilesRead) {
+  auto run = Ingest("BilledCost,EffectiveCost,Tags\n1,1,\n2,x,\n3,3,not-json\n");
+  ASSERT_TRUE(run->status.ok());
+  EXPECT_EQ(run->totals.rows_stored, 2);
+  EXPECT_EQ(run->totals.rows_rejected, 1);
+  EXPECT_EQ(run->totals.warnings, 2);  // Tags not JSON; FOCUS 1.2 mandatory columns absent
+  ASSERT_EQ(run->totals.effective_cost.size(), 1u);
+  EXPECT_EQ(run->totals.effective_cost[0].second.ToString(), "4");
+}
+
 TEST(FocusReaderTest, DuplicateColumnIsKeptAsExtraWithAWarning) {
   auto run = Ingest("EffectiveCost,AmortizedCost\n1,2\n");
   ASSERT_TRUE(run->status.ok());
