@@ -76,6 +76,23 @@ Status FileContext::Warn(int64_t line, std::string_view column, std::string reas
   return Report(Severity::kWarning, line, column, std::move(reason));
 }
 
+Result<bool> FileContext::CheckRowWidth(std::span<const std::string_view> fields, size_t width,
+                                        int64_t line) {
+  const std::string counts = "row has " + std::to_string(fields.size()) +
+                             " fields; the header has " + std::to_string(width);
+  for (size_t i = width; i < fields.size(); ++i) {
+    if (Trim(fields[i]).empty()) continue;
+    TALLY_RETURN_IF_ERROR(Reject(line, "", counts));
+    return false;
+  }
+  if (fields.size() < width) {
+    TALLY_RETURN_IF_ERROR(WarnOnce("short-row", line, "",
+                                   counts + "; missing trailing fields read as null "
+                                            "(first such row)"));
+  }
+  return true;
+}
+
 Status FileContext::WarnOnce(std::string_view key, int64_t line, std::string_view column,
                              std::string reason) {
   if (std::find(warned_keys_.begin(), warned_keys_.end(), key) != warned_keys_.end()) {

@@ -61,6 +61,9 @@ class FileContext {
   Status Warn(int64_t line, std::string_view column, std::string reason);
   // Says what tally decided about this file; not a problem.
   Status Note(std::string reason) { return Report(Severity::kInfo, 0, "", std::move(reason)); }
+  // Checks a record against the header's `width`: more non-empty fields reject the row (returns
+  // false); fewer are read as null, with one warning per file.
+  Result<bool> CheckRowWidth(std::span<const std::string_view> fields, size_t width, int64_t line);
   // Like Warn, but only the first time `key` is seen in this file.
   Status WarnOnce(std::string_view key, int64_t line, std::string_view column, std::string reason);
 

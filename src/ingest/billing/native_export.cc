@@ -171,17 +171,8 @@ Status ReadNativeCsv(InputFile* in, FileContext* context, const NativeHeaderChec
     if (!more) break;
     if (csv.blank()) continue;
     auto fields = csv.fields();
-    if (fields.size() > header.size()) {
-      bool extra = false;
-      for (size_t i = header.size(); i < fields.size(); ++i) extra |= !Trim(fields[i]).empty();
-      if (extra) {
-        TALLY_RETURN_IF_ERROR(context->Reject(csv.line(), "",
-                                              "row has " + std::to_string(fields.size()) +
-                                                  " fields; the header has " +
-                                                  std::to_string(header.size())));
-        continue;
-      }
-    }
+    TALLY_ASSIGN_OR_RETURN(bool fits, context->CheckRowWidth(fields, header.size(), csv.line()));
+    if (!fits) continue;
     line = CostLine();
     line.line = csv.line();
     NativeRow row(header, fields, csv.line(), context);

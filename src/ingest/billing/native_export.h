@@ -103,7 +103,7 @@ class TagsBuilder {
 // Reads a native CSV export: the header, then each non-blank record handed to `convert`, which
 // fills a CostLine's FOCUS columns and returns whether to store it (false: it rejected the row
 // itself). Every column of a stored row is also kept as the extra column x_<name>.
-// Rows wider than the header are rejected; shorter rows read the missing fields as null.
+// Rows are checked against the header as FileContext::CheckRowWidth says.
 using NativeConverter = std::function<Result<bool>(const NativeRow& row, CostLine* line)>;
 using NativeHeaderCheck = std::function<Status(const NativeHeader& header)>;
 Status ReadNativeCsv(InputFile* in, FileContext* context, const NativeHeaderCheck& check,

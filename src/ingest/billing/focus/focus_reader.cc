@@ -98,22 +98,8 @@ class RowReader {
     line->line = line_number;
     if (json_cache_.size() >= kJsonCacheLimit) json_cache_.clear();
     const size_t width = plan_.fields.size();
-    if (fields.size() > width) {
-      for (size_t i = width; i < fields.size(); ++i) {
-        if (!Trim(fields[i]).empty()) {
-          TALLY_RETURN_IF_ERROR(context_->Reject(line_number, "",
-                                                 "row has " + std::to_string(fields.size()) +
-                                                     " fields; the header has " +
-                                                     std::to_string(width)));
-          return false;
-        }
-      }
-    } else if (fields.size() < width) {
-      TALLY_RETURN_IF_ERROR(context_->WarnOnce(
-          "short-row", line_number, "",
-          "row has " + std::to_string(fields.size()) + " fields; the header has " +
-              std::to_string(width) + "; missing trailing fields read as null (first such row)"));
-    }
+    TALLY_ASSIGN_OR_RETURN(bool fits, context_->CheckRowWidth(fields, width, line_number));
+    if (!fits) return false;
     const size_t n = std::min(width, fields.size());
     for (size_t i = 0; i < n; ++i) {
       const FieldPlan& field = plan_.fields[i];
