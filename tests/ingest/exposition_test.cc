@@ -79,7 +79,7 @@ TEST(ExpositionTest, PrometheusTextIsLenientWhereTheFormatIs) {
   Collect c;
   Status s = ParseExposition(
       "# some comment\n# TYPE up untyped\nup{job=\"x\",} 1 1700000000123\n\n"
-      "nan_metric nan\n",
+      "nan_metric\t nan \t\r\n",  // runs of spaces and tabs, trailing whitespace
       ExpositionFormat::kPrometheusText, &c);
   ASSERT_TRUE(s.ok()) << s.message();
   ASSERT_EQ(c.samples.size(), 2u);

@@ -250,6 +250,10 @@ class LineParser {
   }
 
   Status Sample(std::string_view s) {
+    if (!om_) {  // Prometheus text tolerates whitespace at the end of a line
+      while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+        s.remove_suffix(1);
+    }
     scratch_.clear();
     scratch_.reserve(s.size());
     labels_.clear();
@@ -287,16 +291,16 @@ class LineParser {
     return Status::Ok();
   }
 
-  // One space (OpenMetrics) or a run of spaces and tabs (Prometheus text), then more text.
+  // Consumes the separator before the next part: exactly one space in OpenMetrics, a run of
+  // spaces and tabs in Prometheus text. True when a part follows it.
   bool Separator(std::string_view s, size_t* i) const {
-    if (*i >= s.size() || s[*i] != ' ') return !om_ && *i < s.size() && s[*i] == '\t' && Skip(s, i);
-    ++*i;
-    if (!om_) Skip(s, i);
-    return *i < s.size() && (om_ ? s[*i] != ' ' : true);
-  }
-  bool Skip(std::string_view s, size_t* i) const {
-    while (*i < s.size() && (s[*i] == ' ' || s[*i] == '\t')) ++*i;
-    return *i < s.size();
+    const size_t start = *i;
+    if (om_) {
+      if (*i < s.size() && s[*i] == ' ') ++*i;
+    } else {
+      while (*i < s.size() && (s[*i] == ' ' || s[*i] == '\t')) ++*i;
+    }
+    return *i > start && *i < s.size() && s[*i] != ' ';
   }
 
   Status Timestamp(std::string_view s, size_t* i, ExpositionSample* sample) {
