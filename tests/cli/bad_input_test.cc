@@ -191,6 +191,9 @@ TEST(CostsUsageTest, AMistypedColumnIsFlagged) {
   auto extra = RunTally({"--store", store, "costs", "--by", "x_Team", "--format", "csv"});
   EXPECT_TRUE(extra.err.empty()) << extra.err;
   EXPECT_EQ(extra.out, "x_Team,EffectiveCost\nsearch,1\n");
+  // An empty window says nothing about which columns exist: no warning.
+  auto empty = RunTally({"--store", store, "costs", "--by", "x_Team", "--from", "2030-01-01"});
+  EXPECT_TRUE(empty.err.empty()) << empty.err;
 }
 
 TEST(CostsUsageTest, MixedCurrenciesAreFlagged) {

@@ -57,9 +57,11 @@ class ExtraColumns {
  public:
   ExtraColumns(SqliteDb* db, std::vector<std::string> names) : db_(db), names_(std::move(names)) {}
   bool empty() const { return names_.empty(); }
-  // The wanted names that no file scanned so far declared.
+  // The wanted names that no file scanned so far declared (none when no line was scanned: an
+  // empty window says nothing about the columns).
   std::vector<std::string> Missing() const {
     std::vector<std::string> missing;
+    if (positions_.empty()) return missing;
     for (size_t k = 0; k < names_.size(); ++k) {
       bool found = false;
       for (const auto& [file, positions] : positions_) found |= positions[k] >= 0;
@@ -163,7 +165,7 @@ class SeriesResolver {
   Result<std::unordered_map<int64_t, GroupValues>> Resolve(const Cells& cells) {
     std::unordered_map<int64_t, GroupValues> out;
     for (const auto& [key, cell] : cells) out.emplace(key.series, GroupValues());
-    std::string sql = "SELECT id, BillingPeriodStart, BillingPeriodEnd, NULL, BillingCurrency";
+    std::string sql = "SELECT id, BillingPeriodStart, BillingPeriodEnd, BillingCurrency";
     for (const GroupKey& k : query_.group_by) {
       bool dim =
           k.kind == GroupKey::Kind::kTag || (k.kind == GroupKey::Kind::kColumn && !IsLineLevel(k) &&
@@ -180,10 +182,10 @@ class SeriesResolver {
       GroupValues& values = it->second;
       for (size_t i = 0; i < query_.group_by.size(); ++i) {
         TALLY_ASSIGN_OR_RETURN(std::optional<std::string> v,
-                               ValueOf(query_.group_by[i], series, static_cast<int>(5 + i)));
+                               ValueOf(query_.group_by[i], series, static_cast<int>(4 + i)));
         values.push_back(std::move(v));
       }
-      TALLY_ASSIGN_OR_RETURN(const std::string* currency, Text(series, 4));
+      TALLY_ASSIGN_OR_RETURN(const std::string* currency, Text(series, 3));
       currencies_.insert(currency == nullptr ? std::string() : *currency);
     }
     return out;
