@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "ingest/telemetry/prometheus/exposition_number.h"
 #include "ingest/telemetry/prometheus/openmetrics_rules.h"
 
 namespace tally {
@@ -25,60 +26,6 @@ bool IsMetricName(std::string_view s) {
   for (char c : s) {
     if (!IsNameChar(c)) return false;
   }
-  return true;
-}
-
-// A decimal number as OpenMetrics writes it: [+-]digits[.digits][e[+-]digits], or NaN, +Inf,
-// -Inf (Inf also, as Prometheus writes it). `lenient` (Prometheus text) also takes any case.
-bool ParseNumber(std::string_view s, bool lenient, double* out) {
-  auto eq = [&](std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-      if (lenient ? std::tolower(static_cast<unsigned char>(a[i])) !=
-                        std::tolower(static_cast<unsigned char>(b[i]))
-                  : a[i] != b[i]) {
-        return false;
-      }
-    }
-    return true;
-  };
-  if (eq(s, "NaN")) {
-    *out = NAN;
-    return true;
-  }
-  if (eq(s, "+Inf") || eq(s, "Inf")) {
-    *out = INFINITY;
-    return true;
-  }
-  if (eq(s, "-Inf")) {
-    *out = -INFINITY;
-    return true;
-  }
-  size_t i = 0;
-  bool negative = false;
-  if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
-  std::string_view body = s.substr(i);
-  size_t digits = 0, k = 0;
-  while (k < body.size() && std::isdigit(static_cast<unsigned char>(body[k]))) ++k, ++digits;
-  if (k < body.size() && body[k] == '.') {
-    ++k;
-    while (k < body.size() && std::isdigit(static_cast<unsigned char>(body[k]))) ++k, ++digits;
-  }
-  if (digits == 0) return false;
-  if (k < body.size() && (body[k] == 'e' || body[k] == 'E')) {
-    ++k;
-    if (k < body.size() && (body[k] == '+' || body[k] == '-')) ++k;
-    size_t exp_digits = 0;
-    while (k < body.size() && std::isdigit(static_cast<unsigned char>(body[k]))) ++k, ++exp_digits;
-    if (exp_digits == 0) return false;
-  }
-  if (k != body.size()) return false;
-  double v = 0;
-  auto [ptr, ec] =
-      std::from_chars(body.data(), body.data() + body.size(), v, std::chars_format::general);
-  if (ptr != body.data() + body.size()) return false;
-  if (ec == std::errc::result_out_of_range) v = HUGE_VAL;  // beyond double: +/-Inf
-  *out = negative ? -v : v;
   return true;
 }
 
@@ -265,7 +212,7 @@ class LineParser {
     if (i < s.size() && s[i] == '{') TALLY_RETURN_IF_ERROR(LabelSet(s, &i, &labels_));
     if (!Separator(s, &i)) return Error("expected a space before the value");
     std::string_view value = Token(s, &i);
-    if (!ParseNumber(value, !om_, &sample.value)) {
+    if (!ParseExpositionNumber(value, !om_, &sample.value)) {
       return Error("invalid value \"" + std::string(value) + "\"");
     }
     bool exemplar = false;
@@ -307,7 +254,7 @@ class LineParser {
     std::string_view text = Token(s, i);
     double t = 0;
     if (om_) {
-      if (!ParseNumber(text, false, &t) || std::isnan(t) || std::isinf(t)) {
+      if (!ParseExpositionNumber(text, false, &t) || std::isnan(t) || std::isinf(t)) {
         return Error("invalid timestamp \"" + std::string(text) + "\"");
       }
       sample->timestamp_seconds = t;
@@ -337,12 +284,12 @@ class LineParser {
     ++*i;
     double v = 0;
     std::string_view value = Token(s, i);
-    if (!ParseNumber(value, false, &v)) return Error("invalid exemplar value");
+    if (!ParseExpositionNumber(value, false, &v)) return Error("invalid exemplar value");
     if (*i < s.size()) {
       ++*i;  // the one space
       double t = 0;
       std::string_view ts = Token(s, i);
-      if (!ParseNumber(ts, false, &t) || std::isnan(t) || std::isinf(t)) {
+      if (!ParseExpositionNumber(ts, false, &t) || std::isnan(t) || std::isinf(t)) {
         return Error("invalid exemplar timestamp");
       }
       if (*i < s.size()) return Error("unexpected text after the exemplar");

@@ -1,8 +1,9 @@
 #include "ingest/telemetry/prometheus/openmetrics_rules.h"
 
-#include <charconv>
 #include <cmath>
 #include <vector>
+
+#include "ingest/telemetry/prometheus/exposition_number.h"
 
 namespace tally {
 namespace {
@@ -40,20 +41,10 @@ std::optional<std::string_view> LabelValue(const ExpositionSample& s, std::strin
   return std::nullopt;
 }
 
-// A bound such as le="1.0" or quantile="0.5": a number, or +Inf for le.
+// A bound such as le="1.0" or quantile="0.5": a number (or +Inf), never NaN.
 std::optional<double> Bound(std::string_view text) {
-  if (text == "+Inf") return INFINITY;
-  if (text == "-Inf") return -INFINITY;
   double v = 0;
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, v, std::chars_format::general);
-  if (ec != std::errc() || ptr != end || std::isnan(v) || text.empty()) return std::nullopt;
-  for (char c : text) {
-    if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == 'e' || c == 'E' ||
-          c == '-' || c == '+')) {
-      return std::nullopt;
-    }
-  }
+  if (!ParseExpositionNumber(text, /*lenient=*/false, &v) || std::isnan(v)) return std::nullopt;
   return v;
 }
 
