@@ -46,6 +46,11 @@ class Decimal {
   // this × other, rounded half away from zero to 18 fraction digits (price × quantity).
   // Errors: kInvalidArgument when the product is out of range.
   Result<Decimal> Multiply(Decimal other) const;
+  // this ÷ divisor, rounded half away from zero to 18 fraction digits (bytes to GiB).
+  // Errors: kInvalidArgument for a zero divisor or a quotient out of range.
+  Result<Decimal> Divide(Decimal divisor) const;
+  // Rounded half away from zero to `digits` fraction digits (0..18), for display.
+  Decimal Round(int digits) const;
 
   friend constexpr Decimal operator+(Decimal a, Decimal b) { return Decimal(a.raw_ + b.raw_); }
   friend constexpr Decimal operator-(Decimal a, Decimal b) { return Decimal(a.raw_ - b.raw_); }

@@ -17,6 +17,7 @@ enum class StatusCode {
   kIoError,             // reading or writing failed (disk, network, truncated stream)
   kFailedPrecondition,  // the store or input is not in a state the call needs
   kInternal,            // a bug or an unexpected library failure
+  kUnavailable,         // a peer is down, slow or overloaded: worth retrying later
 };
 
 class [[nodiscard]] Status {
@@ -50,6 +51,7 @@ inline Status FailedPrecondition(std::string m) {
   return {StatusCode::kFailedPrecondition, std::move(m)};
 }
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+inline Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
 
 }  // namespace tally
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,8 @@
 #include "tally/diagnostic.h"
 #include "tally/result.h"
 #include "tally/time.h"
+#include "tally/usage.h"
+#include "tally/usage_query.h"
 
 namespace tally {
 
@@ -73,6 +76,18 @@ class Store {
   virtual Result<std::vector<IngestRecord>> ListIngests(int64_t limit) = 0;
   // Diagnostics of one run in file and line order. Errors: kNotFound for an unknown run.
   virtual Result<std::vector<Diagnostic>> ListDiagnostics(const DiagnosticQuery& query) = 0;
+
+  // For each batch, replaces what its source stored for its hours with the batch and marks
+  // those hours complete or open as the batch says; all batches in one transaction.
+  // Errors: kInvalidArgument for a window that is not whole hours or a fact outside it.
+  virtual Result<UsageCommit> StoreUsage(std::span<const UsageBatch> batches) = 0;
+  // The complete hours of `source` within `window`, ascending.
+  virtual Result<std::vector<Timestamp>> CompleteUsageHours(std::string_view source,
+                                                            TimeWindow window) = 0;
+  // Logs a collection run of `source` at `at`; `error` is "" for a successful one.
+  virtual Status RecordUsageRun(std::string_view source, Timestamp at, std::string_view error) = 0;
+  virtual Result<std::vector<UsageSourceRecord>> ListUsageSources() = 0;
+  virtual Result<UsageTable> QueryUsage(const UsageQuery& query) = 0;
 };
 
 enum class OpenMode {

@@ -8,6 +8,24 @@ void PrintError(const std::string& message) {
   std::fprintf(stderr, "tally: %s\n", message.c_str());
 }
 
+Status ParseWindowFlags(const std::string& from_text, const std::string& to_text,
+                        std::optional<Timestamp>* from, std::optional<Timestamp>* to) {
+  if (!from_text.empty()) {
+    auto parsed = ParseTimestamp(from_text);
+    if (!parsed.ok()) return parsed.status().WithContext("--from");
+    *from = *parsed;
+  }
+  if (!to_text.empty()) {
+    auto parsed = ParseTimestamp(to_text);
+    if (!parsed.ok()) return parsed.status().WithContext("--to");
+    *to = *parsed;
+  }
+  if (*from && *to && **to <= **from) {
+    return InvalidArgument("--to must be after --from (the window is [from, to))");
+  }
+  return Status::Ok();
+}
+
 int RunCli(int argc, char** argv) {
   CLI::App app{
       "tally: a FinOps engine. It ingests cost data normalized to FOCUS with exact decimal "
@@ -23,6 +41,8 @@ int RunCli(int argc, char** argv) {
   AddIngestCommand(&app, &globals, &exit_code);
   AddCostsCommand(&app, &globals, &exit_code);
   AddLogCommands(&app, &globals, &exit_code);
+  AddUsageCommand(&app, &globals, &exit_code);
+  AddCollectCommand(&app, &globals, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -7,7 +7,11 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <optional>
 #include <string>
+
+#include "tally/status.h"
+#include "tally/time.h"
 
 namespace tally::cli {
 
@@ -19,6 +23,16 @@ struct GlobalOptions {
 void AddIngestCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 void AddCostsCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 void AddLogCommands(CLI::App* app, const GlobalOptions* globals, int* exit_code);
+
+void AddUsageCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
+void AddCollectCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
+// `tally ingest kube-scrape`, a subcommand of `ingest`.
+void AddKubeScrapeCommand(CLI::App* ingest, const GlobalOptions* globals, int* exit_code);
+
+// Parses --from and --to (either may be empty) as a half-open window [from, to).
+// Errors: kInvalidArgument naming the flag, or when to is not after from.
+Status ParseWindowFlags(const std::string& from_text, const std::string& to_text,
+                        std::optional<Timestamp>* from, std::optional<Timestamp>* to);
 
 // Prints "tally: <message>" to stderr.
 void PrintError(const std::string& message);

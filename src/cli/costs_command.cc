@@ -24,19 +24,7 @@ Result<CostQuery> BuildQuery(const CostsFlags& flags) {
     query.group_by.push_back(std::move(key));
   }
   TALLY_ASSIGN_OR_RETURN(query.metric, ParseCostMetric(flags.metric));
-  if (!flags.from.empty()) {
-    auto from = ParseTimestamp(flags.from);
-    if (!from.ok()) return from.status().WithContext("--from");
-    query.from = *from;
-  }
-  if (!flags.to.empty()) {
-    auto to = ParseTimestamp(flags.to);
-    if (!to.ok()) return to.status().WithContext("--to");
-    query.to = *to;
-  }
-  if (query.from && query.to && *query.to <= *query.from) {
-    return InvalidArgument("--to must be after --from (the window is [from, to))");
-  }
+  TALLY_RETURN_IF_ERROR(ParseWindowFlags(flags.from, flags.to, &query.from, &query.to));
   return query;
 }
 

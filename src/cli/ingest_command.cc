@@ -156,7 +156,7 @@ int RunIngest(const GlobalOptions& globals, const IngestFlags& flags, const Bill
 }  // namespace
 
 void AddIngestCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code) {
-  CLI::App* ingest = app->add_subcommand("ingest", "read cost data into the store");
+  CLI::App* ingest = app->add_subcommand("ingest", "read cost or usage data into the store");
   ingest->require_subcommand(1);
   ingest->footer(
       "Each run is atomic: a newer export of the same billing account and period replaces the "
@@ -174,6 +174,7 @@ void AddIngestCommand(CLI::App* app, const GlobalOptions* globals, int* exit_cod
     sub->add_flag("-q,--quiet", flags->quiet, "print only the summary and errors");
     sub->callback([=]() { *exit_code = RunIngest(*globals, *flags, format); });
   }
+  AddKubeScrapeCommand(ingest, globals, exit_code);
 }
 
 }  // namespace tally::cli

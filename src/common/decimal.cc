@@ -144,6 +144,37 @@ Result<Decimal> Decimal::Multiply(Decimal other) const {
   return Decimal(negative ? -r : r);
 }
 
+Decimal Decimal::Round(int digits) const {
+  if (digits >= kScale) return *this;
+  Raw unit = 1;
+  for (int i = digits; i < kScale; ++i) unit *= 10;
+  const Raw magnitude = raw_ < 0 ? -raw_ : raw_;
+  Raw rounded = magnitude / unit * unit;
+  if (magnitude % unit >= unit - magnitude % unit) rounded += unit;  // half away from zero
+  return Decimal(raw_ < 0 ? -rounded : rounded);
+}
+
+Result<Decimal> Decimal::Divide(Decimal divisor) const {
+  if (divisor.is_zero()) return InvalidArgument("division by zero: " + ToString() + " / 0");
+  const bool negative = is_negative() != divisor.is_negative();
+  auto magnitude = [](Raw r) {
+    return r < 0 ? static_cast<URaw>(-(r + 1)) + 1 : static_cast<URaw>(r);
+  };
+  const URaw a = magnitude(raw_), b = magnitude(divisor.raw_), one = static_cast<URaw>(kOne);
+  // a × 10^18 / b must fit 128 bits: the product's high half must be below b.
+  if (MulHigh(a, one) >= b) {
+    return InvalidArgument("quotient out of range: " + ToString() + " / " + divisor.ToString());
+  }
+  URaw remainder = 0;
+  URaw quotient = MulDiv(a, one, b, &remainder);
+  if (remainder >= b - remainder) ++quotient;  // remainder * 2 >= b, without overflow
+  if (quotient > static_cast<URaw>(std::numeric_limits<Raw>::max())) {
+    return InvalidArgument("quotient out of range: " + ToString() + " / " + divisor.ToString());
+  }
+  const Raw r = static_cast<Raw>(quotient);
+  return Decimal(negative ? -r : r);
+}
+
 std::vector<Decimal> SplitProportionally(Decimal total, std::span<const Decimal> weights) {
   const size_t n = weights.size();
   std::vector<Decimal> parts(n);

@@ -61,4 +61,17 @@ uint64_t InputFile::consumed_on_disk() const {
   return off < 0 ? 0 : static_cast<uint64_t>(off);
 }
 
+Result<std::string> ReadWholeFile(const std::string& path) {
+  TALLY_ASSIGN_OR_RETURN(std::unique_ptr<InputFile> file, InputFile::Open(path));
+  std::string text;
+  char buf[1 << 16];
+  for (;;) {
+    Result<size_t> n = file->Read(buf, sizeof buf);
+    if (!n.ok()) return IoError(path + ": " + n.status().message());
+    if (*n == 0) break;
+    text.append(buf, *n);
+  }
+  return text;
+}
+
 }  // namespace tally

@@ -39,4 +39,8 @@ class InputFile {
   uint64_t size_on_disk_ = 0;
 };
 
+// Reads a whole file (gunzipped when compressed) into memory, for small inputs such as scrapes.
+// Errors: those of Open and Read, naming the path.
+Result<std::string> ReadWholeFile(const std::string& path);
+
 }  // namespace tally

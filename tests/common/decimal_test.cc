@@ -101,6 +101,26 @@ TEST(DecimalTest, MultipliesWithRounding) {
   EXPECT_FALSE(P("-170141183460469231731").Multiply(P("2")).ok());
 }
 
+TEST(DecimalTest, DividesWithRounding) {
+  EXPECT_EQ(P("3221225472").Divide(P("1073741824"))->ToString(), "3");  // bytes to GiB
+  EXPECT_EQ(P("1").Divide(P("3"))->ToString(), "0.333333333333333333");
+  EXPECT_EQ(P("2").Divide(P("3"))->ToString(), "0.666666666666666667");
+  EXPECT_EQ(P("-2").Divide(P("3"))->ToString(), "-0.666666666666666667");
+  EXPECT_EQ(P("1").Divide(P("-0.5"))->ToString(), "-2");
+  EXPECT_EQ(P("0.000000000000000001").Divide(P("2"))->ToString(), "0.000000000000000001");
+  EXPECT_EQ(P("0.000000000000000001").Divide(P("3"))->ToString(), "0");
+  EXPECT_FALSE(P("1").Divide(P("0")).ok());
+  EXPECT_FALSE(P("100000000000000000000").Divide(P("0.000000000000000001")).ok());
+}
+
+TEST(DecimalTest, RoundsHalfAwayFromZero) {
+  EXPECT_EQ(P("12.345").Round(2).ToString(), "12.35");
+  EXPECT_EQ(P("12.344").Round(2).ToString(), "12.34");
+  EXPECT_EQ(P("-12.345").Round(2).ToString(), "-12.35");
+  EXPECT_EQ(P("0.5").Round(0).ToString(), "1");
+  EXPECT_EQ(P("0.000000000000000001").Round(18).ToString(), "0.000000000000000001");
+}
+
 TEST(DecimalTest, ComparesByValue) {
   EXPECT_LT(P("-1"), P("0.5"));
   EXPECT_EQ(P("1.50"), P("1.5"));

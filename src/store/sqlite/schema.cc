@@ -52,13 +52,43 @@ CREATE INDEX cost_lines_by_partition ON cost_lines(partition_id, ingest_id);
 )sql";
 }
 
+// Version 2: hourly usage and capacity facts per source, with the consumers and assets they
+// name. A source replaces its own facts hour by hour; usage_hours remembers which hours are
+// complete so collectors resume and fill gaps.
+std::string MigrationV2() {
+  return R"sql(
+CREATE TABLE usage_sources(
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, last_run INTEGER,
+  last_error TEXT NOT NULL DEFAULT '');
+CREATE TABLE usage_hours(
+  source_id INTEGER NOT NULL, hour INTEGER NOT NULL, complete INTEGER NOT NULL,
+  PRIMARY KEY(source_id, hour)) WITHOUT ROWID;
+CREATE TABLE consumers(
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, namespace TEXT NOT NULL,
+  pod TEXT NOT NULL, container TEXT NOT NULL, controller TEXT NOT NULL, labels TEXT NOT NULL);
+CREATE TABLE assets(
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, provider_id TEXT NOT NULL,
+  instance_type TEXT NOT NULL, zone TEXT NOT NULL, labels TEXT NOT NULL);
+CREATE TABLE usage_facts(
+  source_id INTEGER NOT NULL, hour INTEGER NOT NULL, consumer_id INTEGER NOT NULL,
+  asset_id INTEGER, resource TEXT NOT NULL, unit TEXT NOT NULL, request, usage);
+CREATE INDEX usage_facts_by_source_hour ON usage_facts(source_id, hour);
+CREATE INDEX usage_facts_by_hour ON usage_facts(hour);
+CREATE TABLE capacity_facts(
+  source_id INTEGER NOT NULL, hour INTEGER NOT NULL, asset_id INTEGER NOT NULL,
+  resource TEXT NOT NULL, unit TEXT NOT NULL, capacity);
+CREATE INDEX capacity_facts_by_source_hour ON capacity_facts(source_id, hour);
+)sql";
+}
+
 }  // namespace
 
 std::string DecimalColumnList() { return ColumnList(FocusType::kDecimal, FocusType::kDecimal, ""); }
 std::string DimColumnList() { return ColumnList(FocusType::kString, FocusType::kJson, ""); }
 
 Status Migrate(SqliteDb* db) {
-  const std::vector<std::function<std::string()>> migrations = {MigrationV1};
+  const std::vector<std::function<std::string()>> migrations = {MigrationV1,
+                                                                MigrationV2};
   for (;;) {
     // The version is read inside the write transaction, so two processes opening a new store
     // at once cannot both migrate it.

@@ -3,6 +3,7 @@
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_cost_ingest.h"
 #include "store/sqlite/sqlite_cost_query.h"
+#include "store/sqlite/sqlite_usage.h"
 
 namespace tally::sqlite {
 
@@ -20,6 +21,27 @@ Result<std::unique_ptr<CostIngest>> SqliteStore::BeginCostIngest(const IngestRun
 
 Result<CostTable> SqliteStore::QueryCosts(const CostQuery& query) {
   return sqlite::QueryCosts(db_.get(), query);
+}
+
+Result<UsageCommit> SqliteStore::StoreUsage(std::span<const UsageBatch> batches) {
+  return StoreUsageBatches(db_.get(), batches);
+}
+
+Result<std::vector<Timestamp>> SqliteStore::CompleteUsageHours(std::string_view source,
+                                                               TimeWindow window) {
+  return sqlite::CompleteUsageHours(db_.get(), source, window);
+}
+
+Status SqliteStore::RecordUsageRun(std::string_view source, Timestamp at, std::string_view error) {
+  return sqlite::RecordUsageRun(db_.get(), source, at, error);
+}
+
+Result<std::vector<UsageSourceRecord>> SqliteStore::ListUsageSources() {
+  return sqlite::ListUsageSources(db_.get());
+}
+
+Result<UsageTable> SqliteStore::QueryUsage(const UsageQuery& query) {
+  return sqlite::QueryUsage(db_.get(), query);
 }
 
 }  // namespace tally::sqlite

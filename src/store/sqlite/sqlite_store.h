@@ -21,6 +21,12 @@ class SqliteStore final : public Store {
   Result<CostTable> QueryCosts(const CostQuery& query) override;
   Result<std::vector<IngestRecord>> ListIngests(int64_t limit) override;
   Result<std::vector<Diagnostic>> ListDiagnostics(const DiagnosticQuery& query) override;
+  Result<UsageCommit> StoreUsage(std::span<const UsageBatch> batches) override;
+  Result<std::vector<Timestamp>> CompleteUsageHours(std::string_view source,
+                                                    TimeWindow window) override;
+  Status RecordUsageRun(std::string_view source, Timestamp at, std::string_view error) override;
+  Result<std::vector<UsageSourceRecord>> ListUsageSources() override;
+  Result<UsageTable> QueryUsage(const UsageQuery& query) override;
 
  private:
   explicit SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}

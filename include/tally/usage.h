@@ -1,0 +1,121 @@
+// Usage facts: who used which asset's resources, hour by hour. Every telemetry source (a
+// Prometheus pull, raw kube scrapes, remote_write, usage CSV) produces UsageBatches; the store
+// keeps them and the allocation engine splits asset costs by them.
+//
+// Quantities are amount-hours within one hour: a container that requested 2 cores for the
+// whole hour has request 2 (core-hours), for half of it 1. Units: cpu "core", memory "GiB",
+// gpu "gpu".
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "tally/decimal.h"
+#include "tally/time.h"
+
+namespace tally {
+
+using Labels = std::map<std::string, std::string, std::less<>>;
+
+// A consumer: a container (name "namespace/pod/container"), a job, a tenant.
+struct Consumer {
+  std::string name;
+  std::string namespace_name;
+  std::string pod;
+  std::string container;
+  std::string controller;  // "kind/name", e.g. "ReplicaSet/api-7c9f"; "" when none
+  Labels labels;
+};
+
+// An asset: a node, a GPU server, a volume. `provider_id` matches a bill's ResourceId.
+struct Asset {
+  std::string name;
+  std::string provider_id;
+  std::string instance_type;
+  std::string zone;
+  Labels labels;
+};
+
+inline constexpr uint32_t kNoAsset = UINT32_MAX;
+
+struct UsageFact {
+  Timestamp hour;  // the start of the hour
+  uint32_t consumer = 0;  // index into UsageBatch::consumers
+  uint32_t asset = kNoAsset;  // index into UsageBatch::assets
+  std::string resource;  // "cpu", "memory", "gpu", ...
+  std::string unit;      // "core", "GiB", "gpu", ...
+  Decimal request;       // amount-hours reserved
+  Decimal usage;         // amount-hours used
+};
+
+struct CapacityFact {
+  Timestamp hour;
+  uint32_t asset = 0;
+  std::string resource;
+  std::string unit;
+  Decimal capacity;  // amount-hours available
+};
+
+// What one source knows about a window of hours. Storing a batch replaces everything the same
+// source stored earlier for those hours, so re-collecting an hour never double-counts.
+class UsageBatch {
+ public:
+  UsageBatch(std::string source, TimeWindow hours) : source_(std::move(source)), hours_(hours) {}
+
+  const std::string& source() const { return source_; }
+  const TimeWindow& hours() const { return hours_; }
+  // Complete hours are final: a collector skips them next time. Open hours (the current hour
+  // of a live stream) are replaced again as data arrives.
+  bool complete() const { return complete_; }
+  void set_complete(bool complete) { complete_ = complete; }
+
+  // The index of the consumer or asset of this name, added on first use. Attributes given
+  // later for the same name replace empty ones.
+  uint32_t AddConsumer(const Consumer& consumer);
+  uint32_t AddAsset(const Asset& asset);
+  Consumer& consumer(uint32_t i) { return consumers_[i]; }
+  Asset& asset(uint32_t i) { return assets_[i]; }
+
+  void AddUsage(UsageFact fact) { usage_.push_back(std::move(fact)); }
+  void AddCapacity(CapacityFact fact) { capacity_.push_back(std::move(fact)); }
+
+  const std::vector<Consumer>& consumers() const { return consumers_; }
+  const std::vector<Asset>& assets() const { return assets_; }
+  const std::vector<UsageFact>& usage() const { return usage_; }
+  const std::vector<CapacityFact>& capacity() const { return capacity_; }
+
+ private:
+  std::string source_;
+  TimeWindow hours_;
+  bool complete_ = true;
+  std::vector<Consumer> consumers_;
+  std::vector<Asset> assets_;
+  std::unordered_map<std::string, uint32_t> consumer_index_;
+  std::unordered_map<std::string, uint32_t> asset_index_;
+  std::vector<UsageFact> usage_;
+  std::vector<CapacityFact> capacity_;
+};
+
+struct UsageCommit {
+  int64_t facts_stored = 0;
+  int64_t facts_replaced = 0;
+  int64_t hours = 0;
+};
+
+// A source's state in the store: the hours it completed and its last error.
+struct UsageSourceRecord {
+  std::string name;
+  int64_t complete_hours = 0;
+  std::optional<Timestamp> first_hour;
+  std::optional<Timestamp> last_hour;  // the start of the newest complete hour
+  std::optional<Timestamp> last_run;
+  std::string last_error;
+};
+
+}  // namespace tally

@@ -1,0 +1,58 @@
+// Usage queries: stored usage facts summed over a window and grouped by consumer fields,
+// asset, resource or a label. Rows are always split by resource and unit, since core-hours
+// and GiB-hours do not add.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tally/decimal.h"
+#include "tally/result.h"
+#include "tally/time.h"
+
+namespace tally {
+
+struct UsageGroupKey {
+  enum class Kind {
+    kConsumer,
+    kNamespace,
+    kPod,
+    kContainer,
+    kController,
+    kAsset,
+    kResource,
+    kUnit,
+    kSource,
+    kLabel
+  };
+  Kind kind = Kind::kConsumer;
+  std::string label_key;  // for kLabel
+  std::string header;     // "namespace", "label.team"
+
+  // Parses consumer, namespace, pod, container, controller, node or asset, resource, unit,
+  // source, label.<key>. Errors: kInvalidArgument naming the choices.
+  static Result<UsageGroupKey> Parse(std::string_view text);
+};
+
+struct UsageQuery {
+  std::vector<UsageGroupKey> group_by;
+  std::optional<Timestamp> from;  // hour >= from
+  std::optional<Timestamp> to;    // hour < to
+};
+
+struct UsageRow {
+  std::vector<std::string> keys;  // one per group-by key, then resource and unit
+  Decimal request;                // amount-hours
+  Decimal usage;
+  int64_t facts = 0;
+};
+
+struct UsageTable {
+  std::vector<std::string> columns;  // group-by headers, then "resource", "unit"
+  std::vector<UsageRow> rows;        // sorted by keys
+  int64_t facts = 0;
+};
+
+}  // namespace tally

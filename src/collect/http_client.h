@@ -1,0 +1,37 @@
+// HttpClient: blocking HTTP requests over libcurl, one connection kept alive per client.
+// Transport failures, timeouts and 5xx/429 answers are kUnavailable (worth a retry); other
+// non-2xx answers are returned to the caller to interpret.
+//
+// Not thread-safe: use one client per thread.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "tally/result.h"
+
+namespace tally {
+
+struct HttpResponse {
+  long status = 0;  // NOLINT(google-runtime-int): libcurl's type
+  std::string body;
+};
+
+class HttpClient {
+ public:
+  HttpClient();
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // POSTs an application/x-www-form-urlencoded body. Errors: kUnavailable as above.
+  Result<HttpResponse> PostForm(const std::string& url, const std::string& form,
+                                double timeout_seconds);
+  // "a=b&c=d" escaping of one value.
+  std::string Escape(const std::string& value);
+
+ private:
+  void* curl_;  // CURL*; void* keeps curl.h out of this header
+};
+
+}  // namespace tally

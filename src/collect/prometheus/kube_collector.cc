@@ -1,0 +1,180 @@
+#include "collect/prometheus/kube_collector.h"
+
+#include <atomic>
+#include <cmath>
+#include <thread>
+
+namespace tally {
+namespace {
+
+const std::string kContainerFilter = R"({container!="", container!="POD", pod!=""})";
+
+std::string Get(const Labels& labels, const char* name) {
+  auto it = labels.find(name);
+  return it == labels.end() ? "" : it->second;
+}
+
+// Σ over the hour of a gauge, divided by the sample count of a series present all hour.
+std::string GaugeHours(const std::string& by, const std::string& selector) {
+  return "sum by (" + by + ") (sum_over_time(" + selector + "[1h])) / scalar(max(count_over_time(" +
+         selector + "[1h])))";
+}
+
+void ApplyRequest(const Labels& m, Timestamp hour, Decimal v, KubeUsageBuilder* out,
+                  KubeField field, std::optional<KubeResource> resource) {
+  if (!resource) return;
+  const std::string ns = Get(m, "namespace"), pod = Get(m, "pod");
+  out->AddContainer(hour, ns, pod, Get(m, "container"), *resource, field, v);
+  out->SetPodNode(ns, pod, Get(m, "node"));
+}
+
+void ApplyLabels(const Labels& m, KubeUsageBuilder* out, bool node) {
+  for (const auto& [k, value] : m) {
+    if (!k.starts_with("label_")) continue;
+    if (node) {
+      out->AddNodeLabel(Get(m, "node"), k, value);
+    } else {
+      out->AddPodLabel(Get(m, "namespace"), Get(m, "pod"), k, value);
+    }
+  }
+}
+
+std::vector<KubeQuery> MakeQueries() {
+  std::vector<KubeQuery> q;
+  q.push_back({"cpu usage",
+               "sum by (namespace, pod, container) (increase(container_cpu_usage_seconds_total" +
+                   kContainerFilter + "[1h])) / 3600",
+               [](const Labels& m, Timestamp h, Decimal v, KubeUsageBuilder* out) {
+                 out->AddContainer(h, Get(m, "namespace"), Get(m, "pod"), Get(m, "container"),
+                                   KubeResource::kCpu, KubeField::kUsage, v);
+               }});
+  q.push_back({"memory usage",
+               GaugeHours("namespace, pod, container",
+                          "container_memory_working_set_bytes" + kContainerFilter),
+               [](const Labels& m, Timestamp h, Decimal v, KubeUsageBuilder* out) {
+                 out->AddContainer(h, Get(m, "namespace"), Get(m, "pod"), Get(m, "container"),
+                                   KubeResource::kMemory, KubeField::kUsage, v);
+               }});
+  q.push_back({"requests",
+               GaugeHours("namespace, pod, container, node, resource",
+                          R"(kube_pod_container_resource_requests{resource=~"cpu|memory|nvidia_com_gpu"})"),
+               [](const Labels& m, Timestamp h, Decimal v, KubeUsageBuilder* out) {
+                 ApplyRequest(m, h, v, out, KubeField::kRequest,
+                              KubeResourceFromLabel(Get(m, "resource")));
+               }});
+  q.push_back({"cpu requests (ksm v1)",
+               GaugeHours("namespace, pod, container, node",
+                          "kube_pod_container_resource_requests_cpu_cores"),
+               [](const Labels& m, Timestamp h, Decimal v, KubeUsageBuilder* out) {
+                 ApplyRequest(m, h, v, out, KubeField::kLegacyRequest, KubeResource::kCpu);
+               }});
+  q.push_back({"memory requests (ksm v1)",
+               GaugeHours("namespace, pod, container, node",
+                          "kube_pod_container_resource_requests_memory_bytes"),
+               [](const Labels& m, Timestamp h, Decimal v, KubeUsageBuilder* out) {
+                 ApplyRequest(m, h, v, out, KubeField::kLegacyRequest, KubeResource::kMemory);
+               }});
+  q.push_back({"pods",
+               "max by (namespace, pod, node, created_by_kind, created_by_name) "
+               "(max_over_time(kube_pod_info[1h]))",
+               [](const Labels& m, Timestamp, Decimal, KubeUsageBuilder* out) {
+                 const std::string ns = Get(m, "namespace"), pod = Get(m, "pod");
+                 out->SetPodNode(ns, pod, Get(m, "node"));
+                 out->SetPodController(ns, pod, Get(m, "created_by_kind"),
+                                       Get(m, "created_by_name"));
+               }});
+  q.push_back({"pod labels", "max_over_time(kube_pod_labels[1h])",
+               [](const Labels& m, Timestamp, Decimal, KubeUsageBuilder* out) {
+                 ApplyLabels(m, out, false);
+               }});
+  q.push_back({"node capacity",
+               GaugeHours("node, resource",
+                          R"(kube_node_status_capacity{resource=~"cpu|memory|nvidia_com_gpu"})"),
+               [](const Labels& m, Timestamp h, Decimal v, KubeUsageBuilder* out) {
+                 if (auto r = KubeResourceFromLabel(Get(m, "resource"))) {
+                   out->AddNodeCapacity(h, Get(m, "node"), *r, v);
+                 }
+               }});
+  q.push_back({"node cpu capacity (ksm v1)",
+               GaugeHours("node", "kube_node_status_capacity_cpu_cores"),
+               [](const Labels& m, Timestamp h, Decimal v, KubeUsageBuilder* out) {
+                 out->AddNodeCapacity(h, Get(m, "node"), KubeResource::kCpu, v, true);
+               }});
+  q.push_back({"node memory capacity (ksm v1)",
+               GaugeHours("node", "kube_node_status_capacity_memory_bytes"),
+               [](const Labels& m, Timestamp h, Decimal v, KubeUsageBuilder* out) {
+                 out->AddNodeCapacity(h, Get(m, "node"), KubeResource::kMemory, v, true);
+               }});
+  q.push_back({"nodes", "max by (node, provider_id) (max_over_time(kube_node_info[1h]))",
+               [](const Labels& m, Timestamp, Decimal, KubeUsageBuilder* out) {
+                 out->SetNodeProviderId(Get(m, "node"), Get(m, "provider_id"));
+               }});
+  q.push_back({"node labels", "max_over_time(kube_node_labels[1h])",
+               [](const Labels& m, Timestamp, Decimal, KubeUsageBuilder* out) {
+                 ApplyLabels(m, out, true);
+               }});
+  return q;
+}
+
+}  // namespace
+
+const std::vector<KubeQuery>& KubeQueries() {
+  static const std::vector<KubeQuery> queries = MakeQueries();
+  return queries;
+}
+
+QueryStats KubePrometheusCollector::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+Result<UsageBatch> KubePrometheusCollector::Collect(const std::string& source,
+                                                    TimeWindow chunk) {
+  const std::vector<KubeQuery>& queries = KubeQueries();
+  std::vector<Result<std::vector<MatrixSeries>>> results(queries.size(),
+                                                         Internal("query not run"));
+  // Evaluate at the last millisecond of each hour: the 1h range then covers [H, H + 1h).
+  const double first = static_cast<double>(chunk.start.unix_seconds()) + 3600 - 0.001;
+  const double last = static_cast<double>(chunk.end.unix_seconds()) - 0.001;
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  auto worker = [&] {
+    PrometheusApi api(options_.api);
+    for (size_t i = next++; i < queries.size() && !failed; i = next++) {
+      results[i] = api.QueryRange(queries[i].promql, first, last, 3600);
+      if (!results[i].ok()) failed = true;
+    }
+    std::lock_guard lock(mu_);
+    stats_.queries += api.stats().queries;
+    stats_.retries += api.stats().retries;
+    stats_.bytes += api.stats().bytes;
+  };
+  std::vector<std::thread> threads;
+  const int n = std::max(1, std::min<int>(options_.concurrency, static_cast<int>(queries.size())));
+  for (int i = 1; i < n; ++i) threads.emplace_back(worker);
+  worker();
+  for (std::thread& t : threads) t.join();
+
+  KubeUsageBuilder builder;
+  for (size_t i = 0; i < queries.size(); ++i) {
+    if (!results[i].ok()) {
+      if (results[i].status().message() == "query not run") continue;  // another one failed
+      return results[i].status().WithContext(queries[i].name);
+    }
+  }
+  if (failed) return Internal("a query failed without an error");
+  for (size_t i = 0; i < queries.size(); ++i) {
+    for (const MatrixSeries& series : *results[i]) {
+      for (const auto& [t, text] : series.values) {
+        auto value = Decimal::Parse(text);
+        if (!value.ok()) continue;  // NaN or ±Inf: no amount to count
+        const Timestamp hour = Timestamp::FromUnixSeconds(std::llround(t + 0.001) - 3600);
+        if (!chunk.Contains(hour)) continue;
+        queries[i].apply(series.metric, hour, *value, &builder);
+      }
+    }
+  }
+  return builder.Build(source, chunk);
+}
+
+}  // namespace tally

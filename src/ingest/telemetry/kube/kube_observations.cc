@@ -1,0 +1,205 @@
+#include "ingest/telemetry/kube/kube_observations.h"
+
+#include <charconv>
+#include <cmath>
+
+namespace tally {
+namespace {
+
+constexpr int64_t kHourMs = 3'600'000;
+
+std::string_view Get(std::span<const Label> labels, std::string_view name) {
+  for (const Label& l : labels) {
+    if (l.name == name) return l.value;
+  }
+  return {};
+}
+
+// cAdvisor before Kubernetes 1.16 names them pod_name and container_name.
+std::string_view GetEither(std::span<const Label> labels, std::string_view name,
+                           std::string_view old_name) {
+  std::string_view v = Get(labels, name);
+  return v.empty() ? Get(labels, old_name) : v;
+}
+
+int64_t FloorHourMs(int64_t t) { return t - (((t % kHourMs) + kHourMs) % kHourMs); }
+
+}  // namespace
+
+std::optional<Decimal> DecimalFromDouble(double v) {
+  if (!std::isfinite(v)) return std::nullopt;
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  if (ec != std::errc()) return std::nullopt;
+  auto parsed = Decimal::Parse(std::string_view(buf, static_cast<size_t>(end - buf)));
+  if (!parsed.ok()) return std::nullopt;
+  return *parsed;
+}
+
+bool KubeObservations::Classify(std::string_view name, std::span<const Label> labels,
+                                Series* s) {
+  const std::string ns(Get(labels, "namespace"));
+  const std::string pod(GetEither(labels, "pod", "pod_name"));
+  if (name == "kube_pod_info") {
+    builder_->SetPodNode(ns, pod, std::string(Get(labels, "node")));
+    builder_->SetPodController(ns, pod, std::string(Get(labels, "created_by_kind")),
+                               std::string(Get(labels, "created_by_name")));
+    return false;
+  }
+  if (name == "kube_pod_labels") {
+    for (const Label& l : labels) {
+      if (l.name.starts_with("label_")) builder_->AddPodLabel(ns, pod, l.name, std::string(l.value));
+    }
+    return false;
+  }
+  const std::string node(Get(labels, "node"));
+  if (name == "kube_node_info") {
+    builder_->SetNodeProviderId(node, std::string(Get(labels, "provider_id")));
+    return false;
+  }
+  if (name == "kube_node_labels") {
+    for (const Label& l : labels) {
+      if (l.name.starts_with("label_")) builder_->AddNodeLabel(node, l.name, std::string(l.value));
+    }
+    return false;
+  }
+  s->ns = ns;
+  s->pod = pod;
+  s->container = std::string(GetEither(labels, "container", "container_name"));
+  s->node = node;
+  auto container_level = [&] { return !s->pod.empty() && !s->container.empty() &&
+                                       s->container != "POD"; };
+  if (name == "kube_pod_container_resource_requests") {
+    auto r = KubeResourceFromLabel(Get(labels, "resource"));
+    if (!r || !container_level()) return false;
+    s->target = Target::kRequest;
+    s->resource = *r;
+  } else if (name == "kube_pod_container_resource_requests_cpu_cores" ||
+             name == "kube_pod_container_resource_requests_memory_bytes") {
+    if (!container_level()) return false;
+    s->target = Target::kLegacyRequest;
+    s->resource = name.ends_with("cpu_cores") ? KubeResource::kCpu : KubeResource::kMemory;
+  } else if (name == "container_cpu_usage_seconds_total") {
+    if (!container_level()) return false;
+    s->target = Target::kUsageCounter;
+    s->resource = KubeResource::kCpu;
+  } else if (name == "container_memory_working_set_bytes") {
+    if (!container_level()) return false;
+    s->target = Target::kUsageGauge;
+    s->resource = KubeResource::kMemory;
+  } else if (name == "kube_node_status_capacity") {
+    auto r = KubeResourceFromLabel(Get(labels, "resource"));
+    if (!r || node.empty()) return false;
+    s->target = Target::kCapacity;
+    s->resource = *r;
+  } else if (name == "kube_node_status_capacity_cpu_cores" ||
+             name == "kube_node_status_capacity_memory_bytes") {
+    if (node.empty()) return false;
+    s->target = Target::kLegacyCapacity;
+    s->resource = name.ends_with("cpu_cores") ? KubeResource::kCpu : KubeResource::kMemory;
+  } else {
+    return false;
+  }
+  if (!s->node.empty() && !s->pod.empty()) builder_->SetPodNode(s->ns, s->pod, s->node);
+  return true;
+}
+
+void KubeObservations::Observe(std::string_view name, std::span<const Label> labels, double value,
+                               int64_t t_ms) {
+  key_.assign(name);
+  for (const Label& l : labels) {
+    key_ += '\0';
+    key_ += l.name;
+    key_ += '=';
+    key_ += l.value;
+  }
+  auto it = series_.find(key_);
+  if (it == series_.end()) {
+    Series s;
+    if (!Classify(name, labels, &s)) return;
+    it = series_.emplace(key_, std::move(s)).first;
+    it->second.last_t = INT64_MIN;
+  }
+  Series& s = it->second;
+  const std::optional<Decimal> v = DecimalFromDouble(value);
+  if (!v) {
+    ++not_finite_;
+    return;
+  }
+  if (s.last_t != INT64_MIN) {
+    if (t_ms <= s.last_t) {
+      ++out_of_order_;
+      return;
+    }
+    if (s.target == Target::kUsageCounter) {
+      Spread(s, *v >= s.last_value ? *v - s.last_value : *v, s.last_t, t_ms);
+    } else {
+      Hold(s, s.last_t, std::min(t_ms, s.last_t + max_hold_ms_));
+    }
+    s.last_interval = t_ms - s.last_t;
+  }
+  s.last_t = t_ms;
+  s.last_value = *v;
+  ++samples_used_;
+}
+
+void KubeObservations::Finish() {
+  for (auto& [key, s] : series_) {
+    if (s.last_t == INT64_MIN || s.target == Target::kUsageCounter) continue;
+    const int64_t hold = s.last_interval > 0 ? std::min(s.last_interval, max_hold_ms_)
+                                             : max_hold_ms_;
+    Hold(s, s.last_t, s.last_t + hold);
+    s.last_t = INT64_MIN;
+  }
+}
+
+void KubeObservations::Hold(const Series& s, int64_t from_ms, int64_t to_ms) {
+  for (int64_t h = FloorHourMs(from_ms); h < to_ms; h += kHourMs) {
+    const int64_t overlap = std::min(to_ms, h + kHourMs) - std::max(from_ms, h);
+    if (overlap <= 0) continue;
+    auto amount = s.last_value.Multiply(Decimal::FromUnits(overlap));
+    if (!amount.ok()) continue;
+    auto hours = amount->Divide(Decimal::FromUnits(kHourMs));
+    if (hours.ok()) AddAmount(s, Timestamp::FromUnixSeconds(h / 1000), *hours);
+  }
+}
+
+void KubeObservations::Spread(const Series& s, Decimal increase, int64_t from_ms, int64_t to_ms) {
+  // increase is CPU-seconds over [from, to); an hour's share is increase × overlap / span,
+  // and CPU-seconds / 3600 are core-hours.
+  const Decimal span_hours = Decimal::FromUnits((to_ms - from_ms) * 3600);
+  for (int64_t h = FloorHourMs(from_ms); h < to_ms; h += kHourMs) {
+    const int64_t overlap = std::min(to_ms, h + kHourMs) - std::max(from_ms, h);
+    if (overlap <= 0) continue;
+    auto part = increase.Multiply(Decimal::FromUnits(overlap));
+    if (!part.ok()) continue;
+    auto hours = part->Divide(span_hours);
+    if (hours.ok()) AddAmount(s, Timestamp::FromUnixSeconds(h / 1000), *hours);
+  }
+}
+
+void KubeObservations::AddAmount(const Series& s, Timestamp hour, Decimal amount_hours) {
+  switch (s.target) {
+    case Target::kRequest:
+      builder_->AddContainer(hour, s.ns, s.pod, s.container, s.resource, KubeField::kRequest,
+                             amount_hours);
+      break;
+    case Target::kLegacyRequest:
+      builder_->AddContainer(hour, s.ns, s.pod, s.container, s.resource,
+                             KubeField::kLegacyRequest, amount_hours);
+      break;
+    case Target::kUsageGauge:
+    case Target::kUsageCounter:
+      builder_->AddContainer(hour, s.ns, s.pod, s.container, s.resource, KubeField::kUsage,
+                             amount_hours);
+      break;
+    case Target::kCapacity:
+      builder_->AddNodeCapacity(hour, s.node, s.resource, amount_hours);
+      break;
+    case Target::kLegacyCapacity:
+      builder_->AddNodeCapacity(hour, s.node, s.resource, amount_hours, true);
+      break;
+  }
+}
+
+}  // namespace tally

@@ -1,0 +1,237 @@
+#include "store/sqlite/sqlite_usage.h"
+
+#include <nlohmann/json.hpp>
+
+#include "store/sqlite/decimal_codec.h"
+
+namespace tally::sqlite {
+namespace {
+
+std::string LabelsJson(const Labels& labels) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : labels) j[k] = v;
+  return j.dump();
+}
+
+Result<int64_t> SourceId(SqliteDb* db, std::string_view source) {
+  TALLY_ASSIGN_OR_RETURN(Statement insert,
+                         db->Prepare("INSERT OR IGNORE INTO usage_sources(name) VALUES(?)"));
+  insert.BindText(1, source);
+  TALLY_RETURN_IF_ERROR(insert.Run());
+  TALLY_ASSIGN_OR_RETURN(Statement find, db->Prepare("SELECT id FROM usage_sources WHERE name = ?"));
+  find.BindText(1, source);
+  TALLY_ASSIGN_OR_RETURN(bool found, find.Step());
+  if (!found) return Internal("sqlite: usage source vanished");
+  return find.Int(0);
+}
+
+// Upserts consumers (latest attributes win) and returns their ids in batch order.
+Result<std::vector<int64_t>> StoreConsumers(SqliteDb* db, const std::vector<Consumer>& consumers) {
+  TALLY_ASSIGN_OR_RETURN(
+      Statement upsert,
+      db->Prepare("INSERT INTO consumers(name, namespace, pod, container, controller, labels) "
+                  "VALUES(?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET "
+                  "namespace=excluded.namespace, pod=excluded.pod, "
+                  "container=excluded.container, controller=excluded.controller, "
+                  "labels=excluded.labels RETURNING id"));
+  std::vector<int64_t> ids;
+  ids.reserve(consumers.size());
+  for (const Consumer& c : consumers) {
+    const std::string labels = LabelsJson(c.labels);
+    upsert.BindText(1, c.name);
+    upsert.BindText(2, c.namespace_name);
+    upsert.BindText(3, c.pod);
+    upsert.BindText(4, c.container);
+    upsert.BindText(5, c.controller);
+    upsert.BindText(6, labels);
+    TALLY_ASSIGN_OR_RETURN(bool row, upsert.Step());
+    if (!row) return Internal("sqlite: consumer upsert returned no id");
+    ids.push_back(upsert.Int(0));
+    upsert.Reset();
+  }
+  return ids;
+}
+
+Result<std::vector<int64_t>> StoreAssets(SqliteDb* db, const std::vector<Asset>& assets) {
+  TALLY_ASSIGN_OR_RETURN(
+      Statement upsert,
+      db->Prepare("INSERT INTO assets(name, provider_id, instance_type, zone, labels) "
+                  "VALUES(?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET "
+                  "provider_id=excluded.provider_id, instance_type=excluded.instance_type, "
+                  "zone=excluded.zone, labels=excluded.labels RETURNING id"));
+  std::vector<int64_t> ids;
+  ids.reserve(assets.size());
+  for (const Asset& a : assets) {
+    const std::string labels = LabelsJson(a.labels);
+    upsert.BindText(1, a.name);
+    upsert.BindText(2, a.provider_id);
+    upsert.BindText(3, a.instance_type);
+    upsert.BindText(4, a.zone);
+    upsert.BindText(5, labels);
+    TALLY_ASSIGN_OR_RETURN(bool row, upsert.Step());
+    if (!row) return Internal("sqlite: asset upsert returned no id");
+    ids.push_back(upsert.Int(0));
+    upsert.Reset();
+  }
+  return ids;
+}
+
+// Deletes the source's facts in the window; returns how many usage facts went.
+Result<int64_t> DeleteHours(SqliteDb* db, int64_t source_id, TimeWindow hours) {
+  int64_t replaced = -1;
+  for (const char* sql : {"DELETE FROM usage_facts WHERE source_id = ? AND hour >= ? AND hour < ?",
+                          "DELETE FROM capacity_facts WHERE source_id = ? AND hour >= ? AND "
+                          "hour < ?",
+                          "DELETE FROM usage_hours WHERE source_id = ? AND hour >= ? AND "
+                          "hour < ?"}) {
+    TALLY_ASSIGN_OR_RETURN(Statement del, db->Prepare(sql));
+    del.BindInt(1, source_id);
+    del.BindInt(2, hours.start.unix_seconds());
+    del.BindInt(3, hours.end.unix_seconds());
+    TALLY_RETURN_IF_ERROR(del.Run());
+    if (replaced < 0) replaced = db->Changes();  // the first statement's: usage facts
+  }
+  return replaced;
+}
+
+Status StoreBatch(SqliteDb* db, const UsageBatch& batch, UsageCommit* commit);
+
+}  // namespace
+
+Result<UsageCommit> StoreUsageBatches(SqliteDb* db, std::span<const UsageBatch> batches) {
+  TALLY_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
+  UsageCommit commit;
+  for (const UsageBatch& batch : batches) TALLY_RETURN_IF_ERROR(StoreBatch(db, batch, &commit));
+  TALLY_RETURN_IF_ERROR(txn->Commit());
+  return commit;
+}
+
+namespace {
+
+Status StoreBatch(SqliteDb* db, const UsageBatch& batch, UsageCommit* commit) {
+  const TimeWindow hours = batch.hours();
+  if (hours.start != hours.start.StartOfHour() || hours.end != hours.end.StartOfHour() ||
+      hours.end < hours.start) {
+    return InvalidArgument("usage batch window is not whole hours: " + hours.start.ToString() +
+                           " to " + hours.end.ToString());
+  }
+  for (const UsageFact& f : batch.usage()) {
+    if (!hours.Contains(f.hour)) {
+      return InvalidArgument("usage fact for hour " + f.hour.ToString() +
+                             " outside the batch window");
+    }
+  }
+  TALLY_ASSIGN_OR_RETURN(int64_t source_id, SourceId(db, batch.source()));
+  TALLY_ASSIGN_OR_RETURN(int64_t replaced, DeleteHours(db, source_id, hours));
+  commit->facts_replaced += replaced;
+  TALLY_ASSIGN_OR_RETURN(std::vector<int64_t> consumer_ids, StoreConsumers(db, batch.consumers()));
+  TALLY_ASSIGN_OR_RETURN(std::vector<int64_t> asset_ids, StoreAssets(db, batch.assets()));
+
+  TALLY_ASSIGN_OR_RETURN(
+      Statement insert_usage,
+      db->Prepare("INSERT INTO usage_facts(source_id, hour, consumer_id, asset_id, resource, "
+                  "unit, request, usage) VALUES(?,?,?,?,?,?,?,?)"));
+  DecimalBlob a, b;
+  for (const UsageFact& f : batch.usage()) {
+    insert_usage.BindInt(1, source_id);
+    insert_usage.BindInt(2, f.hour.unix_seconds());
+    insert_usage.BindInt(3, consumer_ids[f.consumer]);
+    if (f.asset == kNoAsset) {
+      insert_usage.BindNull(4);
+    } else {
+      insert_usage.BindInt(4, asset_ids[f.asset]);
+    }
+    insert_usage.BindText(5, f.resource);
+    insert_usage.BindText(6, f.unit);
+    BindDecimal(&insert_usage, 7, f.request, &a);
+    BindDecimal(&insert_usage, 8, f.usage, &b);
+    TALLY_RETURN_IF_ERROR(insert_usage.Run());
+    ++commit->facts_stored;
+  }
+  TALLY_ASSIGN_OR_RETURN(
+      Statement insert_capacity,
+      db->Prepare("INSERT INTO capacity_facts(source_id, hour, asset_id, resource, unit, "
+                  "capacity) VALUES(?,?,?,?,?,?)"));
+  for (const CapacityFact& f : batch.capacity()) {
+    if (!hours.Contains(f.hour)) {
+      return InvalidArgument("capacity fact for hour " + f.hour.ToString() +
+                             " outside the batch window");
+    }
+    insert_capacity.BindInt(1, source_id);
+    insert_capacity.BindInt(2, f.hour.unix_seconds());
+    insert_capacity.BindInt(3, asset_ids[f.asset]);
+    insert_capacity.BindText(4, f.resource);
+    insert_capacity.BindText(5, f.unit);
+    BindDecimal(&insert_capacity, 6, f.capacity, &a);
+    TALLY_RETURN_IF_ERROR(insert_capacity.Run());
+  }
+  TALLY_ASSIGN_OR_RETURN(
+      Statement mark,
+      db->Prepare("INSERT INTO usage_hours(source_id, hour, complete) VALUES(?,?,?)"));
+  for (int64_t h = hours.start.unix_seconds(); h < hours.end.unix_seconds(); h += 3600) {
+    mark.BindInt(1, source_id);
+    mark.BindInt(2, h);
+    mark.BindInt(3, batch.complete() ? 1 : 0);
+    TALLY_RETURN_IF_ERROR(mark.Run());
+    ++commit->hours;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<Timestamp>> CompleteUsageHours(SqliteDb* db, std::string_view source,
+                                                  TimeWindow window) {
+  TALLY_ASSIGN_OR_RETURN(
+      Statement q, db->Prepare("SELECT h.hour FROM usage_hours h JOIN usage_sources s ON "
+                               "s.id = h.source_id WHERE s.name = ? AND h.complete = 1 AND "
+                               "h.hour >= ? AND h.hour < ? ORDER BY h.hour"));
+  q.BindText(1, source);
+  q.BindInt(2, window.start.unix_seconds());
+  q.BindInt(3, window.end.unix_seconds());
+  std::vector<Timestamp> hours;
+  for (;;) {
+    TALLY_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    hours.push_back(Timestamp::FromUnixSeconds(q.Int(0)));
+  }
+  return hours;
+}
+
+Status RecordUsageRun(SqliteDb* db, std::string_view source, Timestamp at,
+                      std::string_view error) {
+  TALLY_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
+  TALLY_ASSIGN_OR_RETURN(int64_t source_id, SourceId(db, source));
+  TALLY_ASSIGN_OR_RETURN(
+      Statement update,
+      db->Prepare("UPDATE usage_sources SET last_run = ?, last_error = ? WHERE id = ?"));
+  update.BindInt(1, at.unix_seconds());
+  update.BindText(2, error);
+  update.BindInt(3, source_id);
+  TALLY_RETURN_IF_ERROR(update.Run());
+  return txn->Commit();
+}
+
+Result<std::vector<UsageSourceRecord>> ListUsageSources(SqliteDb* db) {
+  TALLY_ASSIGN_OR_RETURN(
+      Statement q,
+      db->Prepare("SELECT s.name, s.last_run, s.last_error, COUNT(h.hour), MIN(h.hour), "
+                  "MAX(h.hour) FROM usage_sources s LEFT JOIN usage_hours h ON "
+                  "h.source_id = s.id AND h.complete = 1 GROUP BY s.id ORDER BY s.name"));
+  std::vector<UsageSourceRecord> out;
+  for (;;) {
+    TALLY_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    UsageSourceRecord r;
+    r.name = std::string(q.Text(0));
+    if (!q.IsNull(1)) r.last_run = Timestamp::FromUnixSeconds(q.Int(1));
+    r.last_error = std::string(q.Text(2));
+    r.complete_hours = q.Int(3);
+    if (!q.IsNull(4)) r.first_hour = Timestamp::FromUnixSeconds(q.Int(4));
+    if (!q.IsNull(5)) r.last_hour = Timestamp::FromUnixSeconds(q.Int(5));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace tally::sqlite

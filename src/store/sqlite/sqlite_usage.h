@@ -1,0 +1,22 @@
+// Usage and capacity facts in the SQLite store: storing a source's batch (replacing its hours),
+// the source's complete hours and run log, and grouped usage queries.
+#pragma once
+
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "store/sqlite/sqlite_db.h"
+#include "tally/usage.h"
+#include "tally/usage_query.h"
+
+namespace tally::sqlite {
+
+Result<UsageCommit> StoreUsageBatches(SqliteDb* db, std::span<const UsageBatch> batches);
+Result<std::vector<Timestamp>> CompleteUsageHours(SqliteDb* db, std::string_view source,
+                                                  TimeWindow window);
+Status RecordUsageRun(SqliteDb* db, std::string_view source, Timestamp at, std::string_view error);
+Result<std::vector<UsageSourceRecord>> ListUsageSources(SqliteDb* db);
+Result<UsageTable> QueryUsage(SqliteDb* db, const UsageQuery& query);
+
+}  // namespace tally::sqlite

@@ -1,0 +1,121 @@
+// Grouped usage queries: scans the window's facts once, resolving consumers and assets through
+// small caches, and sums request and usage per group in exact decimals.
+#include <array>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+
+#include "store/sqlite/decimal_codec.h"
+#include "store/sqlite/sqlite_usage.h"
+
+namespace tally::sqlite {
+namespace {
+
+struct Entity {
+  std::string name;
+  std::array<std::string, 4> fields;  // namespace, pod, container, controller
+  Labels labels;
+};
+
+// Loads id -> entity for one of the consumers or assets tables.
+Result<std::unordered_map<int64_t, Entity>> LoadEntities(SqliteDb* db, bool consumers) {
+  TALLY_ASSIGN_OR_RETURN(
+      Statement q,
+      db->Prepare(consumers
+                      ? "SELECT id, name, namespace, pod, container, controller, labels FROM "
+                        "consumers"
+                      : "SELECT id, name, '', '', '', '', labels FROM assets"));
+  std::unordered_map<int64_t, Entity> out;
+  for (;;) {
+    TALLY_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    Entity e;
+    e.name = std::string(q.Text(1));
+    for (int i = 0; i < 4; ++i) e.fields[static_cast<size_t>(i)] = std::string(q.Text(2 + i));
+    const nlohmann::json labels = nlohmann::json::parse(q.Text(6), nullptr, false);
+    if (labels.is_object()) {
+      for (const auto& [k, v] : labels.items()) {
+        if (v.is_string()) e.labels.emplace(k, v.get<std::string>());
+      }
+    }
+    out.emplace(q.Int(0), std::move(e));
+  }
+  return out;
+}
+
+// A consumer's label, else its asset's: "label.team" finds a team wherever it is set.
+std::string LabelOf(const Entity& consumer, const Entity& asset, const std::string& key) {
+  if (auto it = consumer.labels.find(key); it != consumer.labels.end()) return it->second;
+  if (auto it = asset.labels.find(key); it != asset.labels.end()) return it->second;
+  return "";
+}
+
+struct Sums {
+  Decimal request;
+  Decimal usage;
+  int64_t facts = 0;
+};
+
+}  // namespace
+
+Result<UsageTable> QueryUsage(SqliteDb* db, const UsageQuery& query) {
+  using Kind = UsageGroupKey::Kind;
+  TALLY_ASSIGN_OR_RETURN(auto consumers, LoadEntities(db, true));
+  TALLY_ASSIGN_OR_RETURN(auto assets, LoadEntities(db, false));
+  TALLY_ASSIGN_OR_RETURN(
+      Statement q,
+      db->Prepare("SELECT s.name, f.consumer_id, f.asset_id, f.resource, f.unit, f.request, "
+                  "f.usage FROM usage_facts f JOIN usage_sources s ON s.id = f.source_id "
+                  "WHERE f.hour >= ? AND f.hour < ?"));
+  q.BindInt(1, query.from ? query.from->unix_seconds() : INT64_MIN);
+  q.BindInt(2, query.to ? query.to->unix_seconds() : INT64_MAX);
+
+  static const Entity kNone;
+  std::map<std::vector<std::string>, Sums> groups;
+  UsageTable table;
+  std::vector<std::string> key;
+  for (;;) {
+    TALLY_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    auto c = consumers.find(q.Int(1));
+    const Entity& consumer = c == consumers.end() ? kNone : c->second;
+    const Entity* asset = &kNone;
+    if (!q.IsNull(2)) {
+      auto a = assets.find(q.Int(2));
+      if (a != assets.end()) asset = &a->second;
+    }
+    key.clear();
+    for (const UsageGroupKey& g : query.group_by) {
+      switch (g.kind) {
+        case Kind::kConsumer: key.push_back(consumer.name); break;
+        case Kind::kNamespace: key.push_back(consumer.fields[0]); break;
+        case Kind::kPod: key.push_back(consumer.fields[1]); break;
+        case Kind::kContainer: key.push_back(consumer.fields[2]); break;
+        case Kind::kController: key.push_back(consumer.fields[3]); break;
+        case Kind::kAsset: key.push_back(asset->name); break;
+        case Kind::kResource: key.emplace_back(q.Text(3)); break;
+        case Kind::kUnit: key.emplace_back(q.Text(4)); break;
+        case Kind::kSource: key.emplace_back(q.Text(0)); break;
+        case Kind::kLabel: key.push_back(LabelOf(consumer, *asset, g.label_key)); break;
+      }
+    }
+    key.emplace_back(q.Text(3));
+    key.emplace_back(q.Text(4));
+    TALLY_ASSIGN_OR_RETURN(std::optional<Decimal> request, ColumnDecimal(q, 5));
+    TALLY_ASSIGN_OR_RETURN(std::optional<Decimal> usage, ColumnDecimal(q, 6));
+    Sums& sums = groups[key];
+    sums.request += request.value_or(Decimal());
+    sums.usage += usage.value_or(Decimal());
+    ++sums.facts;
+    ++table.facts;
+  }
+  for (const UsageGroupKey& g : query.group_by) table.columns.push_back(g.header);
+  table.columns.emplace_back("resource");
+  table.columns.emplace_back("unit");
+  for (auto& [k, sums] : groups) {
+    table.rows.push_back(UsageRow{k, sums.request, sums.usage, sums.facts});
+  }
+  return table;
+}
+
+}  // namespace tally::sqlite
