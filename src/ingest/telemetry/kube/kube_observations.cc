@@ -123,6 +123,14 @@ void KubeObservations::Observe(std::string_view name, std::span<const Label> lab
   Series& s = it->second;
   const std::optional<Decimal> v = DecimalFromDouble(value);
   if (!v) {
+    if (std::isnan(value) && s.last_t != INT64_MIN && t_ms > s.last_t) {
+      // Prometheus's staleness marker: the series ended at t_ms.
+      if (s.target != Target::kUsageCounter) {
+        Hold(s, s.last_t, std::min(t_ms, s.last_t + max_hold_ms_));
+      }
+      s.last_t = INT64_MIN;
+      return;
+    }
     ++not_finite_;
     return;
   }
@@ -143,13 +151,19 @@ void KubeObservations::Observe(std::string_view name, std::span<const Label> lab
   ++samples_used_;
 }
 
-void KubeObservations::Finish() {
-  for (auto& [key, s] : series_) {
-    if (s.last_t == INT64_MIN || s.target == Target::kUsageCounter) continue;
-    const int64_t hold = s.last_interval > 0 ? std::min(s.last_interval, max_hold_ms_)
-                                             : max_hold_ms_;
-    Hold(s, s.last_t, s.last_t + hold);
-    s.last_t = INT64_MIN;
+void KubeObservations::CloseIdle(int64_t before_ms) {
+  for (auto it = series_.begin(); it != series_.end();) {
+    Series& s = it->second;
+    if (s.last_t != INT64_MIN && s.last_t >= before_ms) {
+      ++it;
+      continue;
+    }
+    if (s.last_t != INT64_MIN && s.target != Target::kUsageCounter) {
+      const int64_t hold = s.last_interval > 0 ? std::min(s.last_interval, max_hold_ms_)
+                                               : max_hold_ms_;
+      Hold(s, s.last_t, s.last_t + hold);
+    }
+    it = series_.erase(it);
   }
 }
 

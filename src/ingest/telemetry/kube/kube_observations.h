@@ -4,7 +4,7 @@
 //
 // A gauge sample holds its value until the series' next sample, but at most `max_hold`; the
 // last sample of a series holds for the series' last interval (or `max_hold` when it has only
-// one). A counter's increase between two samples (a reset counts from zero) is spread evenly
+// one), or until a staleness marker (a NaN) ends the series. A counter's increase between two samples (a reset counts from zero) is spread evenly
 // over the time between them. Time is in milliseconds.
 #pragma once
 
@@ -27,8 +27,11 @@ class KubeObservations {
   // Takes one sample. Samples of a series must come in time order; an older or equal one is
   // dropped and counted. Metrics tally does not use are ignored.
   void Observe(std::string_view name, std::span<const Label> labels, double value, int64_t t_ms);
+  // Accounts the last sample of every series whose last sample is older than `before_ms`, and
+  // forgets those series (a live stream closes series that went quiet).
+  void CloseIdle(int64_t before_ms);
   // Accounts every series' last sample (the end of a finite set of scrapes).
-  void Finish();
+  void Finish() { CloseIdle(INT64_MAX); }
 
   int64_t samples_used() const { return samples_used_; }
   int64_t samples_out_of_order() const { return out_of_order_; }

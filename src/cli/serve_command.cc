@@ -1,0 +1,85 @@
+// tally serve: the daemon (HTTP API, remote_write receiver). SIGINT and SIGTERM stop it
+// gracefully: requests in flight finish and remote_write usage is stored before it exits.
+#include <pthread.h>
+#include <signal.h>
+
+#include <thread>
+
+#include "cli/cli.h"
+#include "server/server.h"
+
+namespace tally::cli {
+namespace {
+
+struct ServeFlags {
+  std::string listen = "127.0.0.1:8080";
+  double flush_interval = 60;
+  int64_t max_body_mib = 16;
+  int read_timeout = 10;
+};
+
+int RunServe(const GlobalOptions& globals, const ServeFlags& flags) {
+  ServerOptions options;
+  Status address = ParseListenAddress(flags.listen, &options);
+  if (!address.ok() || flags.flush_interval <= 0 || flags.max_body_mib <= 0 ||
+      flags.read_timeout <= 0) {
+    PrintError("serve: " + (address.ok() ? std::string("--flush-interval, --max-body-mib and "
+                                                       "--read-timeout must be positive")
+                                         : address.message()));
+    return 2;
+  }
+  options.flush_interval_seconds = flags.flush_interval;
+  options.max_body_bytes = static_cast<size_t>(flags.max_body_mib) << 20;
+  options.read_timeout_seconds = flags.read_timeout;
+  auto store = OpenStore(globals.store);
+  if (!store.ok()) {
+    PrintError("serve: " + store.status().message());
+    return 1;
+  }
+  // Signals go to one thread that waits for them; every other thread blocks them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  Server server(std::move(*store), options);
+  std::thread waiter([&] {
+    int signal = 0;
+    sigwait(&signals, &signal);
+    server.Stop();
+  });
+  Status status = server.Run();
+  if (!status.ok()) {
+    PrintError(status.message());
+    pthread_kill(waiter.native_handle(), SIGTERM);  // release the waiter
+    waiter.join();
+    return 1;
+  }
+  waiter.join();
+  std::fprintf(stderr, "tally: serve stopped\n");
+  return 0;
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code) {
+  auto flags = std::make_shared<ServeFlags>();
+  CLI::App* sub = app->add_subcommand(
+      "serve", "run the daemon: JSON API under /api/v1, Prometheus remote_write receiver");
+  sub->add_option("--listen", flags->listen, "HOST:PORT to listen on")->capture_default_str();
+  sub->add_option("--flush-interval", flags->flush_interval,
+                  "seconds between stores of remote_write usage")
+      ->capture_default_str();
+  sub->add_option("--max-body-mib", flags->max_body_mib, "largest request body accepted")
+      ->capture_default_str();
+  sub->add_option("--read-timeout", flags->read_timeout,
+                  "seconds a client may take to send a request")
+      ->capture_default_str();
+  sub->footer(
+      "Point Prometheus at it with remote_write: [{url: http://HOST:PORT/api/v1/write}]. "
+      "Usage arrives as the source \"remote-write\"; an hour becomes complete once samples "
+      "more than an hour and five minutes past its end have arrived.");
+  sub->callback([=]() { *exit_code = RunServe(*globals, *flags); });
+}
+
+}  // namespace tally::cli

@@ -1,0 +1,230 @@
+#include "server/server.h"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <charconv>
+#include <condition_variable>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "common/strings.h"
+
+namespace tally {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+void Reply(httplib::Response& res, int status, const Json& body) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
+}
+
+void Success(httplib::Response& res, Json data) {
+  Reply(res, 200, Json{{"status", "success"}, {"data", std::move(data)}});
+}
+
+void Error(httplib::Response& res, int status, const std::string& message) {
+  Reply(res, status, Json{{"status", "error"}, {"error", message}});
+}
+
+std::string Param(const httplib::Request& req, const char* name) {
+  return req.has_param(name) ? req.get_param_value(name) : "";
+}
+
+Status ParseWindow(const httplib::Request& req, std::optional<Timestamp>* from,
+                   std::optional<Timestamp>* to) {
+  for (auto [name, out] : {std::pair{"from", from}, std::pair{"to", to}}) {
+    const std::string text = Param(req, name);
+    if (text.empty()) continue;
+    auto t = ParseTimestamp(text);
+    if (!t.ok()) return t.status().WithContext(name);
+    *out = *t;
+  }
+  if (*from && *to && **to <= **from) return InvalidArgument("to must be after from");
+  return Status::Ok();
+}
+
+Json Optional(const std::optional<Timestamp>& t) {
+  return t ? Json(t->ToString()) : Json(nullptr);
+}
+
+}  // namespace
+
+Status ParseListenAddress(std::string_view text, ServerOptions* options) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) {
+    return InvalidArgument("listen address \"" + std::string(text) + "\" is not HOST:PORT");
+  }
+  int port = 0;
+  const std::string_view port_text = text.substr(colon + 1);
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 0 ||
+      port > 65535) {
+    return InvalidArgument("listen address \"" + std::string(text) + "\" has no valid port");
+  }
+  options->host = colon == 0 ? "127.0.0.1" : std::string(text.substr(0, colon));
+  options->port = port;
+  return Status::Ok();
+}
+
+struct Server::Impl {
+  Impl(std::unique_ptr<Store> s, ServerOptions o)
+      : store(std::move(s)), options(std::move(o)), receiver(options.remote_write_source) {}
+
+  void Routes();
+  void FlushLoop();
+  void FlushOnce(bool final);
+
+  std::unique_ptr<Store> store;
+  std::mutex store_mu;
+  ServerOptions options;
+  RemoteWriteReceiver receiver;
+  httplib::Server http;
+  std::mutex stop_mu;
+  std::condition_variable stop_cv;
+  bool stopping = false;
+};
+
+void Server::Impl::Routes() {
+  http.set_payload_max_length(options.max_body_bytes);
+  http.set_read_timeout(options.read_timeout_seconds, 0);
+  http.set_write_timeout(options.read_timeout_seconds, 0);
+  http.set_keep_alive_timeout(5);
+  http.set_exception_handler([](const httplib::Request&, httplib::Response& res,
+                                std::exception_ptr) { Error(res, 500, "internal error"); });
+  http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    Error(res, res.status,
+          res.status == 404   ? "no such route"
+          : res.status == 413 ? "request body too large"
+                              : "HTTP " + std::to_string(res.status));
+  });
+
+  http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    Success(res, "ok");
+  });
+  http.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard lock(store_mu);
+    auto sources = store->ListUsageSources();
+    if (!sources.ok()) return Error(res, 503, sources.status().message());
+    Success(res, "ready");
+  });
+
+  http.Post("/api/v1/write", [this](const httplib::Request& req, httplib::Response& res) {
+    const std::string encoding = req.get_header_value("Content-Encoding");
+    if (!encoding.empty() && encoding != "snappy") {
+      return Error(res, 415, "remote write: Content-Encoding must be snappy");
+    }
+    RemoteWriteLimits limits;
+    limits.max_uncompressed_bytes = options.max_body_bytes * 8;
+    Status status = receiver.Accept(req.body, limits);
+    if (!status.ok()) return Error(res, 400, status.message());
+    res.status = 204;
+  });
+
+  http.Get("/api/v1/usage", [this](const httplib::Request& req, httplib::Response& res) {
+    UsageQuery query;
+    for (const std::string& name : SplitList(Param(req, "by"), ',')) {
+      auto key = UsageGroupKey::Parse(name);
+      if (!key.ok()) return Error(res, 400, key.status().message());
+      if (key->kind == UsageGroupKey::Kind::kResource || key->kind == UsageGroupKey::Kind::kUnit) {
+        continue;
+      }
+      query.group_by.push_back(std::move(*key));
+    }
+    Status window = ParseWindow(req, &query.from, &query.to);
+    if (!window.ok()) return Error(res, 400, window.message());
+    Result<UsageTable> table = [&] {
+      std::lock_guard lock(store_mu);
+      return store->QueryUsage(query);
+    }();
+    if (!table.ok()) return Error(res, 500, table.status().message());
+    Json rows = Json::array();
+    for (const UsageRow& row : table->rows) {
+      Json r = Json::object();
+      for (size_t i = 0; i < row.keys.size(); ++i) r[table->columns[i]] = row.keys[i];
+      r["request"] = row.request.ToString();
+      r["usage"] = row.usage.ToString();
+      rows.push_back(std::move(r));
+    }
+    Success(res, Json{{"columns", table->columns}, {"rows", std::move(rows)}});
+  });
+
+  http.Get("/api/v1/sources", [this](const httplib::Request&, httplib::Response& res) {
+    Result<std::vector<UsageSourceRecord>> sources = [&] {
+      std::lock_guard lock(store_mu);
+      return store->ListUsageSources();
+    }();
+    if (!sources.ok()) return Error(res, 500, sources.status().message());
+    Json out = Json::array();
+    for (const UsageSourceRecord& s : *sources) {
+      out.push_back(Json{{"name", s.name},
+                         {"kind", "usage"},
+                         {"complete_hours", s.complete_hours},
+                         {"first_hour", Optional(s.first_hour)},
+                         {"last_hour", Optional(s.last_hour)},
+                         {"last_run", Optional(s.last_run)},
+                         {"last_error", s.last_error}});
+    }
+    const RemoteWriteStats rw = receiver.stats();
+    Success(res, Json{{"sources", std::move(out)},
+                      {"remote_write", Json{{"requests", rw.requests},
+                                            {"bad_requests", rw.bad_requests},
+                                            {"samples", rw.samples},
+                                            {"samples_late", rw.samples_late},
+                                            {"facts_stored", rw.facts_stored}}}});
+  });
+}
+
+void Server::Impl::FlushOnce(bool final) {
+  std::lock_guard lock(store_mu);
+  auto commit = receiver.Flush(store.get(), final);
+  if (!commit.ok()) {
+    std::fprintf(stderr, "tally: serve: storing remote_write usage failed: %s\n",
+                 commit.status().message().c_str());
+    (void)store->RecordUsageRun(receiver.source(), Timestamp::FromUnixSeconds(std::time(nullptr)),
+                                commit.status().message());
+  }
+}
+
+void Server::Impl::FlushLoop() {
+  std::unique_lock lock(stop_mu);
+  while (!stopping) {
+    stop_cv.wait_for(lock, std::chrono::duration<double>(options.flush_interval_seconds));
+    if (stopping) break;
+    lock.unlock();
+    FlushOnce(false);
+    lock.lock();
+  }
+}
+
+Server::Server(std::unique_ptr<Store> store, ServerOptions options)
+    : impl_(std::make_unique<Impl>(std::move(store), std::move(options))) {
+  impl_->Routes();
+}
+
+Server::~Server() = default;
+
+Status Server::Run() {
+  if (!impl_->http.bind_to_port(impl_->options.host, impl_->options.port)) {
+    return Unavailable("serve: cannot listen on " + impl_->options.host + ":" +
+                       std::to_string(impl_->options.port) + " (in use, or not an address here)");
+  }
+  std::thread flusher([this] { impl_->FlushLoop(); });
+  std::fprintf(stderr, "tally: serving on http://%s:%d\n", impl_->options.host.c_str(),
+               impl_->options.port);
+  const bool listened = impl_->http.listen_after_bind();
+  {
+    std::lock_guard lock(impl_->stop_mu);
+    impl_->stopping = true;
+  }
+  impl_->stop_cv.notify_all();
+  flusher.join();
+  impl_->FlushOnce(true);
+  return listened ? Status::Ok() : Unavailable("serve: the HTTP server stopped with an error");
+}
+
+void Server::Stop() { impl_->http.stop(); }
+
+}  // namespace tally
