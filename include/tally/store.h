@@ -88,6 +88,9 @@ class Store {
   virtual Status RecordUsageRun(std::string_view source, Timestamp at, std::string_view error) = 0;
   virtual Result<std::vector<UsageSourceRecord>> ListUsageSources() = 0;
   virtual Result<UsageTable> QueryUsage(const UsageQuery& query) = 0;
+  // Every known asset, with its capacity over [from, to) (either end may be open).
+  virtual Result<std::vector<AssetRecord>> ListAssets(std::optional<Timestamp> from,
+                                                      std::optional<Timestamp> to) = 0;
 };
 
 enum class OpenMode {

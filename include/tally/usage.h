@@ -108,6 +108,13 @@ struct UsageCommit {
   int64_t hours = 0;
 };
 
+// An asset with its capacity summed over a window, per resource.
+struct AssetRecord {
+  Asset asset;
+  std::map<std::string, Decimal> capacity;  // resource -> amount-hours
+  std::map<std::string, std::string> units;  // resource -> unit
+};
+
 // A source's state in the store: the hours it completed and its last error.
 struct UsageSourceRecord {
   std::string name;

@@ -43,6 +43,7 @@ int RunCli(int argc, char** argv) {
   AddLogCommands(&app, &globals, &exit_code);
   AddUsageCommand(&app, &globals, &exit_code);
   AddCollectCommand(&app, &globals, &exit_code);
+  AddAssetsCommand(&app, &globals, &exit_code);
   AddServeCommand(&app, &globals, &exit_code);
   try {
     app.parse(argc, argv);

@@ -26,6 +26,7 @@ void AddLogCommands(CLI::App* app, const GlobalOptions* globals, int* exit_code)
 
 void AddUsageCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 void AddCollectCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
+void AddAssetsCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 void AddServeCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 // `tally ingest kube-scrape`, a subcommand of `ingest`.
 void AddKubeScrapeCommand(CLI::App* ingest, const GlobalOptions* globals, int* exit_code);

@@ -39,6 +39,15 @@ TEST_F(KubeUsageCliTest, IngestsAScrapeAndReportsUsageIdempotently) {
   EXPECT_NE(again.out.find("(62 replaced)"), std::string::npos) << again.out;
   EXPECT_EQ(Tally({"usage", "--by", "namespace", "--format", "csv"}).out, first.out);
 
+  // The node inventory: identity and one hour of capacity per node.
+  auto assets = Tally({"assets", "--format", "csv"});
+  ASSERT_EQ(assets.exit_code, 0) << assets.err;
+  EXPECT_NE(assets.out.find("gke-abcdef-cluster-default-pool-53c8a4ea-95lc,gce://something/"
+                            "us-central1-a/gke-abcdef-cluster-default-pool-53c8a4ea-95lc,"
+                            "n1-standard-1,us-central1-a,1,3.6106"),
+            std::string::npos)
+      << assets.out;
+
   auto by_label = Tally({"usage", "--by", "node,label.team", "--format", "json"});
   ASSERT_EQ(by_label.exit_code, 0) << by_label.err;
   EXPECT_NE(by_label.out.find("\"label.team\":\"stoics\""), std::string::npos) << by_label.out;

@@ -44,4 +44,9 @@ Result<UsageTable> SqliteStore::QueryUsage(const UsageQuery& query) {
   return sqlite::QueryUsage(db_.get(), query);
 }
 
+Result<std::vector<AssetRecord>> SqliteStore::ListAssets(std::optional<Timestamp> from,
+                                                         std::optional<Timestamp> to) {
+  return sqlite::ListAssets(db_.get(), from, to);
+}
+
 }  // namespace tally::sqlite

@@ -118,4 +118,49 @@ Result<UsageTable> QueryUsage(SqliteDb* db, const UsageQuery& query) {
   return table;
 }
 
+Result<std::vector<AssetRecord>> ListAssets(SqliteDb* db, std::optional<Timestamp> from,
+                                            std::optional<Timestamp> to) {
+  TALLY_ASSIGN_OR_RETURN(
+      Statement assets,
+      db->Prepare("SELECT id, name, provider_id, instance_type, zone, labels FROM assets "
+                  "ORDER BY name"));
+  std::vector<AssetRecord> out;
+  std::unordered_map<int64_t, size_t> index;
+  for (;;) {
+    TALLY_ASSIGN_OR_RETURN(bool row, assets.Step());
+    if (!row) break;
+    AssetRecord r;
+    r.asset.name = std::string(assets.Text(1));
+    r.asset.provider_id = std::string(assets.Text(2));
+    r.asset.instance_type = std::string(assets.Text(3));
+    r.asset.zone = std::string(assets.Text(4));
+    const nlohmann::json labels = nlohmann::json::parse(assets.Text(5), nullptr, false);
+    if (labels.is_object()) {
+      for (const auto& [k, v] : labels.items()) {
+        if (v.is_string()) r.asset.labels.emplace(k, v.get<std::string>());
+      }
+    }
+    index.emplace(assets.Int(0), out.size());
+    out.push_back(std::move(r));
+  }
+  TALLY_ASSIGN_OR_RETURN(
+      Statement capacity,
+      db->Prepare("SELECT asset_id, resource, unit, capacity FROM capacity_facts "
+                  "WHERE hour >= ? AND hour < ?"));
+  capacity.BindInt(1, from ? from->unix_seconds() : INT64_MIN);
+  capacity.BindInt(2, to ? to->unix_seconds() : INT64_MAX);
+  for (;;) {
+    TALLY_ASSIGN_OR_RETURN(bool row, capacity.Step());
+    if (!row) break;
+    auto it = index.find(capacity.Int(0));
+    if (it == index.end()) continue;
+    AssetRecord& r = out[it->second];
+    const std::string resource(capacity.Text(1));
+    TALLY_ASSIGN_OR_RETURN(std::optional<Decimal> amount, ColumnDecimal(capacity, 3));
+    r.capacity[resource] += amount.value_or(Decimal());
+    r.units[resource] = std::string(capacity.Text(2));
+  }
+  return out;
+}
+
 }  // namespace tally::sqlite
