@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -14,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tally/allocation.h"
 #include "tally/cost_line.h"
 #include "tally/cost_query.h"
 #include "tally/cost_sink.h"
@@ -90,6 +92,26 @@ class Store {
   virtual Result<UsageTable> QueryUsage(const UsageQuery& query) = 0;
   // Every known asset, with its capacity over [from, to) (either end may be open).
   virtual Result<std::vector<AssetRecord>> ListAssets(std::optional<Timestamp> from,
+                                                      std::optional<Timestamp> to) = 0;
+
+  // Allocation. The hours that have usage facts or bill lines, if any.
+  virtual Result<std::optional<TimeWindow>> DataWindow() = 0;
+  // Hours of `window` to (re)allocate: never allocated, allocated under another policy digest,
+  // or whose inputs changed since (usage stored, bills ingested).
+  virtual Result<std::vector<Timestamp>> HoursToAllocate(TimeWindow window,
+                                                         std::string_view digest) = 0;
+  virtual Result<AllocationInputs> LoadAllocationInputs(TimeWindow window) = 0;
+  // Calls `each` for every hour of `hours` (ascending) with its usage and capacity facts, their
+  // consumer and asset indexing `inputs`.
+  virtual Status ForEachUsageHour(
+      std::span<const Timestamp> hours, const AllocationInputs& inputs,
+      const std::function<Status(Timestamp, std::span<const UsageFact>,
+                                 std::span<const CapacityFact>)>& each) = 0;
+  // Replaces the allocation of each hour given, atomically, and records the digest.
+  virtual Status StoreAllocations(std::span<const AllocatedHour> hours, std::string_view digest) = 0;
+  virtual Result<ShowbackTable> QueryShowback(const ShowbackQuery& query) = 0;
+  // Per billing source over the allocated hours of [from, to).
+  virtual Result<std::vector<ReconcileRow>> Reconcile(std::optional<Timestamp> from,
                                                       std::optional<Timestamp> to) = 0;
 };
 

@@ -44,6 +44,9 @@ int RunCli(int argc, char** argv) {
   AddUsageCommand(&app, &globals, &exit_code);
   AddCollectCommand(&app, &globals, &exit_code);
   AddAssetsCommand(&app, &globals, &exit_code);
+  AddAllocateCommand(&app, &globals, &exit_code);
+  AddReportCommand(&app, &globals, &exit_code);
+  AddReconcileCommand(&app, &globals, &exit_code);
   AddServeCommand(&app, &globals, &exit_code);
   try {
     app.parse(argc, argv);

@@ -27,9 +27,14 @@ void AddLogCommands(CLI::App* app, const GlobalOptions* globals, int* exit_code)
 void AddUsageCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 void AddCollectCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 void AddAssetsCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
+void AddAllocateCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
+void AddReportCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
+void AddReconcileCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 void AddServeCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 // `tally ingest kube-scrape`, a subcommand of `ingest`.
 void AddKubeScrapeCommand(CLI::App* ingest, const GlobalOptions* globals, int* exit_code);
+// `tally ingest usage-csv` and `tally ingest inventory`.
+void AddUsageCsvCommands(CLI::App* ingest, const GlobalOptions* globals, int* exit_code);
 
 // Parses --from and --to (either may be empty) as a half-open window [from, to).
 // Errors: kInvalidArgument naming the flag, or when to is not after from.

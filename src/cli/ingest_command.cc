@@ -175,6 +175,7 @@ void AddIngestCommand(CLI::App* app, const GlobalOptions* globals, int* exit_cod
     sub->callback([=]() { *exit_code = RunIngest(*globals, *flags, format); });
   }
   AddKubeScrapeCommand(ingest, globals, exit_code);
+  AddUsageCsvCommands(ingest, globals, exit_code);
 }
 
 }  // namespace tally::cli

@@ -81,14 +81,48 @@ CREATE INDEX capacity_facts_by_source_hour ON capacity_facts(source_id, hour);
 )sql";
 }
 
+// Version 3: allocation results per hour (names through dict), each hour's bill per source,
+// the policy digest each hour was allocated under, and the hours whose inputs changed since
+// (kept by triggers, so no writer can forget to mark them).
+std::string MigrationV3() {
+  return R"sql(
+CREATE TABLE allocations(
+  hour INTEGER NOT NULL, source INTEGER NOT NULL, consumer INTEGER NOT NULL,
+  asset INTEGER NOT NULL, resource INTEGER NOT NULL, owner INTEGER NOT NULL,
+  service INTEGER NOT NULL, kind INTEGER NOT NULL, cost, quantity);
+CREATE INDEX allocations_by_hour ON allocations(hour);
+CREATE TABLE allocation_bill(
+  hour INTEGER NOT NULL, source TEXT NOT NULL, bill, PRIMARY KEY(hour, source)) WITHOUT ROWID;
+CREATE TABLE allocation_hours(hour INTEGER PRIMARY KEY, digest TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE allocation_dirty(hour INTEGER PRIMARY KEY) WITHOUT ROWID;
+CREATE TRIGGER usage_hours_dirty AFTER INSERT ON usage_hours BEGIN
+  INSERT OR IGNORE INTO allocation_dirty(hour) VALUES(NEW.hour);
+END;
+CREATE TRIGGER billing_partition_added AFTER INSERT ON billing_partitions BEGIN
+  INSERT OR IGNORE INTO allocation_dirty(hour)
+    WITH RECURSIVE h(x) AS (
+      SELECT NEW.period_start - NEW.period_start % 3600
+      UNION ALL SELECT x + 3600 FROM h WHERE x + 3600 < NEW.period_start + 32 * 86400)
+    SELECT x FROM h;
+END;
+CREATE TRIGGER billing_partition_replaced AFTER UPDATE ON billing_partitions BEGIN
+  INSERT OR IGNORE INTO allocation_dirty(hour)
+    WITH RECURSIVE h(x) AS (
+      SELECT NEW.period_start - NEW.period_start % 3600
+      UNION ALL SELECT x + 3600 FROM h WHERE x + 3600 < NEW.period_start + 32 * 86400)
+    SELECT x FROM h;
+END;
+)sql";
+}
+
 }  // namespace
 
 std::string DecimalColumnList() { return ColumnList(FocusType::kDecimal, FocusType::kDecimal, ""); }
 std::string DimColumnList() { return ColumnList(FocusType::kString, FocusType::kJson, ""); }
 
 Status Migrate(SqliteDb* db) {
-  const std::vector<std::function<std::string()>> migrations = {MigrationV1,
-                                                                MigrationV2};
+  const std::vector<std::function<std::string()>> migrations = {
+      MigrationV1, MigrationV2, MigrationV3};
   for (;;) {
     // The version is read inside the write transaction, so two processes opening a new store
     // at once cannot both migrate it.

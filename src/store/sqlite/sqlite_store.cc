@@ -3,6 +3,7 @@
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_cost_ingest.h"
 #include "store/sqlite/sqlite_cost_query.h"
+#include "store/sqlite/sqlite_allocation.h"
 #include "store/sqlite/sqlite_usage.h"
 
 namespace tally::sqlite {
@@ -47,6 +48,38 @@ Result<UsageTable> SqliteStore::QueryUsage(const UsageQuery& query) {
 Result<std::vector<AssetRecord>> SqliteStore::ListAssets(std::optional<Timestamp> from,
                                                          std::optional<Timestamp> to) {
   return sqlite::ListAssets(db_.get(), from, to);
+}
+
+Result<std::optional<TimeWindow>> SqliteStore::DataWindow() { return sqlite::DataWindow(db_.get()); }
+
+Result<std::vector<Timestamp>> SqliteStore::HoursToAllocate(TimeWindow window,
+                                                            std::string_view digest) {
+  return sqlite::HoursToAllocate(db_.get(), window, digest);
+}
+
+Result<AllocationInputs> SqliteStore::LoadAllocationInputs(TimeWindow window) {
+  return sqlite::LoadAllocationInputs(db_.get(), window);
+}
+
+Status SqliteStore::ForEachUsageHour(
+    std::span<const Timestamp> hours, const AllocationInputs& inputs,
+    const std::function<Status(Timestamp, std::span<const UsageFact>,
+                               std::span<const CapacityFact>)>& each) {
+  return sqlite::ForEachUsageHour(db_.get(), hours, inputs, each);
+}
+
+Status SqliteStore::StoreAllocations(std::span<const AllocatedHour> hours,
+                                     std::string_view digest) {
+  return sqlite::StoreAllocations(db_.get(), hours, digest);
+}
+
+Result<ShowbackTable> SqliteStore::QueryShowback(const ShowbackQuery& query) {
+  return sqlite::QueryShowback(db_.get(), query);
+}
+
+Result<std::vector<ReconcileRow>> SqliteStore::Reconcile(std::optional<Timestamp> from,
+                                                         std::optional<Timestamp> to) {
+  return sqlite::Reconcile(db_.get(), from, to);
 }
 
 }  // namespace tally::sqlite

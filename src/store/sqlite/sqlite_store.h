@@ -29,6 +29,18 @@ class SqliteStore final : public Store {
   Result<UsageTable> QueryUsage(const UsageQuery& query) override;
   Result<std::vector<AssetRecord>> ListAssets(std::optional<Timestamp> from,
                                               std::optional<Timestamp> to) override;
+  Result<std::optional<TimeWindow>> DataWindow() override;
+  Result<std::vector<Timestamp>> HoursToAllocate(TimeWindow window,
+                                                 std::string_view digest) override;
+  Result<AllocationInputs> LoadAllocationInputs(TimeWindow window) override;
+  Status ForEachUsageHour(std::span<const Timestamp> hours, const AllocationInputs& inputs,
+                          const std::function<Status(Timestamp, std::span<const UsageFact>,
+                                                     std::span<const CapacityFact>)>& each)
+      override;
+  Status StoreAllocations(std::span<const AllocatedHour> hours, std::string_view digest) override;
+  Result<ShowbackTable> QueryShowback(const ShowbackQuery& query) override;
+  Result<std::vector<ReconcileRow>> Reconcile(std::optional<Timestamp> from,
+                                              std::optional<Timestamp> to) override;
 
  private:
   explicit SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}

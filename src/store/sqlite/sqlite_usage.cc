@@ -31,9 +31,13 @@ Result<std::vector<int64_t>> StoreConsumers(SqliteDb* db, const std::vector<Cons
       Statement upsert,
       db->Prepare("INSERT INTO consumers(name, namespace, pod, container, controller, labels) "
                   "VALUES(?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET "
-                  "namespace=excluded.namespace, pod=excluded.pod, "
-                  "container=excluded.container, controller=excluded.controller, "
-                  "labels=excluded.labels RETURNING id"));
+                  // A source that knows less (no labels, no pod) does not erase what another
+                  // source told.
+                  "namespace=iif(excluded.namespace='', namespace, excluded.namespace), "
+                  "pod=iif(excluded.pod='', pod, excluded.pod), "
+                  "container=iif(excluded.container='', container, excluded.container), "
+                  "controller=iif(excluded.controller='', controller, excluded.controller), "
+                  "labels=iif(excluded.labels='{}', labels, excluded.labels) RETURNING id"));
   std::vector<int64_t> ids;
   ids.reserve(consumers.size());
   for (const Consumer& c : consumers) {
@@ -57,8 +61,10 @@ Result<std::vector<int64_t>> StoreAssets(SqliteDb* db, const std::vector<Asset>&
       Statement upsert,
       db->Prepare("INSERT INTO assets(name, provider_id, instance_type, zone, labels) "
                   "VALUES(?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET "
-                  "provider_id=excluded.provider_id, instance_type=excluded.instance_type, "
-                  "zone=excluded.zone, labels=excluded.labels RETURNING id"));
+                  "provider_id=iif(excluded.provider_id='', provider_id, excluded.provider_id), "
+                  "instance_type=iif(excluded.instance_type='', instance_type, "
+                  "excluded.instance_type), zone=iif(excluded.zone='', zone, excluded.zone), "
+                  "labels=iif(excluded.labels='{}', labels, excluded.labels) RETURNING id"));
   std::vector<int64_t> ids;
   ids.reserve(assets.size());
   for (const Asset& a : assets) {
@@ -96,7 +102,45 @@ Result<int64_t> DeleteHours(SqliteDb* db, int64_t source_id, TimeWindow hours) {
 
 Status StoreBatch(SqliteDb* db, const UsageBatch& batch, UsageCommit* commit);
 
+Labels ParseLabels(std::string_view json) {
+  Labels labels;
+  const nlohmann::json j = nlohmann::json::parse(json, nullptr, false);
+  if (!j.is_object()) return labels;
+  for (const auto& [k, v] : j.items()) {
+    if (v.is_string()) labels.emplace(k, v.get<std::string>());
+  }
+  return labels;
+}
+
 }  // namespace
+
+Result<std::vector<std::pair<int64_t, Consumer>>> LoadConsumers(SqliteDb* db) {
+  TALLY_ASSIGN_OR_RETURN(Statement q, db->Prepare("SELECT id, name, namespace, pod, container, "
+                                                  "controller, labels FROM consumers ORDER BY id"));
+  std::vector<std::pair<int64_t, Consumer>> out;
+  for (;;) {
+    TALLY_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    out.emplace_back(q.Int(0), Consumer{std::string(q.Text(1)), std::string(q.Text(2)),
+                                        std::string(q.Text(3)), std::string(q.Text(4)),
+                                        std::string(q.Text(5)), ParseLabels(q.Text(6))});
+  }
+  return out;
+}
+
+Result<std::vector<std::pair<int64_t, Asset>>> LoadAssets(SqliteDb* db) {
+  TALLY_ASSIGN_OR_RETURN(Statement q, db->Prepare("SELECT id, name, provider_id, instance_type, "
+                                                  "zone, labels FROM assets ORDER BY id"));
+  std::vector<std::pair<int64_t, Asset>> out;
+  for (;;) {
+    TALLY_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    out.emplace_back(q.Int(0), Asset{std::string(q.Text(1)), std::string(q.Text(2)),
+                                     std::string(q.Text(3)), std::string(q.Text(4)),
+                                     ParseLabels(q.Text(5))});
+  }
+  return out;
+}
 
 Result<UsageCommit> StoreUsageBatches(SqliteDb* db, std::span<const UsageBatch> batches) {
   TALLY_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));

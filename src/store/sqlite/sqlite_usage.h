@@ -12,6 +12,10 @@
 
 namespace tally::sqlite {
 
+// Every consumer and asset in the store, with its id.
+Result<std::vector<std::pair<int64_t, Consumer>>> LoadConsumers(SqliteDb* db);
+Result<std::vector<std::pair<int64_t, Asset>>> LoadAssets(SqliteDb* db);
+
 Result<UsageCommit> StoreUsageBatches(SqliteDb* db, std::span<const UsageBatch> batches);
 Result<std::vector<Timestamp>> CompleteUsageHours(SqliteDb* db, std::string_view source,
                                                   TimeWindow window);

@@ -1,6 +1,6 @@
 // Grouped usage queries: scans the window's facts once, resolving consumers and assets through
 // small caches, and sums request and usage per group in exact decimals.
-#include <array>
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
@@ -11,40 +11,8 @@
 namespace tally::sqlite {
 namespace {
 
-struct Entity {
-  std::string name;
-  std::array<std::string, 4> fields;  // namespace, pod, container, controller
-  Labels labels;
-};
-
-// Loads id -> entity for one of the consumers or assets tables.
-Result<std::unordered_map<int64_t, Entity>> LoadEntities(SqliteDb* db, bool consumers) {
-  TALLY_ASSIGN_OR_RETURN(
-      Statement q,
-      db->Prepare(consumers
-                      ? "SELECT id, name, namespace, pod, container, controller, labels FROM "
-                        "consumers"
-                      : "SELECT id, name, '', '', '', '', labels FROM assets"));
-  std::unordered_map<int64_t, Entity> out;
-  for (;;) {
-    TALLY_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    Entity e;
-    e.name = std::string(q.Text(1));
-    for (int i = 0; i < 4; ++i) e.fields[static_cast<size_t>(i)] = std::string(q.Text(2 + i));
-    const nlohmann::json labels = nlohmann::json::parse(q.Text(6), nullptr, false);
-    if (labels.is_object()) {
-      for (const auto& [k, v] : labels.items()) {
-        if (v.is_string()) e.labels.emplace(k, v.get<std::string>());
-      }
-    }
-    out.emplace(q.Int(0), std::move(e));
-  }
-  return out;
-}
-
 // A consumer's label, else its asset's: "label.team" finds a team wherever it is set.
-std::string LabelOf(const Entity& consumer, const Entity& asset, const std::string& key) {
+std::string LabelOf(const Consumer& consumer, const Asset& asset, const std::string& key) {
   if (auto it = consumer.labels.find(key); it != consumer.labels.end()) return it->second;
   if (auto it = asset.labels.find(key); it != asset.labels.end()) return it->second;
   return "";
@@ -60,8 +28,10 @@ struct Sums {
 
 Result<UsageTable> QueryUsage(SqliteDb* db, const UsageQuery& query) {
   using Kind = UsageGroupKey::Kind;
-  TALLY_ASSIGN_OR_RETURN(auto consumers, LoadEntities(db, true));
-  TALLY_ASSIGN_OR_RETURN(auto assets, LoadEntities(db, false));
+  TALLY_ASSIGN_OR_RETURN(auto consumer_list, LoadConsumers(db));
+  TALLY_ASSIGN_OR_RETURN(auto asset_list, LoadAssets(db));
+  std::unordered_map<int64_t, Consumer> consumers(consumer_list.begin(), consumer_list.end());
+  std::unordered_map<int64_t, Asset> assets(asset_list.begin(), asset_list.end());
   TALLY_ASSIGN_OR_RETURN(
       Statement q,
       db->Prepare("SELECT s.name, f.consumer_id, f.asset_id, f.resource, f.unit, f.request, "
@@ -70,7 +40,8 @@ Result<UsageTable> QueryUsage(SqliteDb* db, const UsageQuery& query) {
   q.BindInt(1, query.from ? query.from->unix_seconds() : INT64_MIN);
   q.BindInt(2, query.to ? query.to->unix_seconds() : INT64_MAX);
 
-  static const Entity kNone;
+  static const Consumer kNoConsumer;
+  static const Asset kNoAsset;
   std::map<std::vector<std::string>, Sums> groups;
   UsageTable table;
   std::vector<std::string> key;
@@ -78,8 +49,8 @@ Result<UsageTable> QueryUsage(SqliteDb* db, const UsageQuery& query) {
     TALLY_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
     auto c = consumers.find(q.Int(1));
-    const Entity& consumer = c == consumers.end() ? kNone : c->second;
-    const Entity* asset = &kNone;
+    const Consumer& consumer = c == consumers.end() ? kNoConsumer : c->second;
+    const Asset* asset = &kNoAsset;
     if (!q.IsNull(2)) {
       auto a = assets.find(q.Int(2));
       if (a != assets.end()) asset = &a->second;
@@ -88,10 +59,10 @@ Result<UsageTable> QueryUsage(SqliteDb* db, const UsageQuery& query) {
     for (const UsageGroupKey& g : query.group_by) {
       switch (g.kind) {
         case Kind::kConsumer: key.push_back(consumer.name); break;
-        case Kind::kNamespace: key.push_back(consumer.fields[0]); break;
-        case Kind::kPod: key.push_back(consumer.fields[1]); break;
-        case Kind::kContainer: key.push_back(consumer.fields[2]); break;
-        case Kind::kController: key.push_back(consumer.fields[3]); break;
+        case Kind::kNamespace: key.push_back(consumer.namespace_name); break;
+        case Kind::kPod: key.push_back(consumer.pod); break;
+        case Kind::kContainer: key.push_back(consumer.container); break;
+        case Kind::kController: key.push_back(consumer.controller); break;
         case Kind::kAsset: key.push_back(asset->name); break;
         case Kind::kResource: key.emplace_back(q.Text(3)); break;
         case Kind::kUnit: key.emplace_back(q.Text(4)); break;
@@ -120,28 +91,14 @@ Result<UsageTable> QueryUsage(SqliteDb* db, const UsageQuery& query) {
 
 Result<std::vector<AssetRecord>> ListAssets(SqliteDb* db, std::optional<Timestamp> from,
                                             std::optional<Timestamp> to) {
-  TALLY_ASSIGN_OR_RETURN(
-      Statement assets,
-      db->Prepare("SELECT id, name, provider_id, instance_type, zone, labels FROM assets "
-                  "ORDER BY name"));
+  TALLY_ASSIGN_OR_RETURN(auto assets, LoadAssets(db));
+  std::sort(assets.begin(), assets.end(),
+            [](const auto& a, const auto& b) { return a.second.name < b.second.name; });
   std::vector<AssetRecord> out;
   std::unordered_map<int64_t, size_t> index;
-  for (;;) {
-    TALLY_ASSIGN_OR_RETURN(bool row, assets.Step());
-    if (!row) break;
-    AssetRecord r;
-    r.asset.name = std::string(assets.Text(1));
-    r.asset.provider_id = std::string(assets.Text(2));
-    r.asset.instance_type = std::string(assets.Text(3));
-    r.asset.zone = std::string(assets.Text(4));
-    const nlohmann::json labels = nlohmann::json::parse(assets.Text(5), nullptr, false);
-    if (labels.is_object()) {
-      for (const auto& [k, v] : labels.items()) {
-        if (v.is_string()) r.asset.labels.emplace(k, v.get<std::string>());
-      }
-    }
-    index.emplace(assets.Int(0), out.size());
-    out.push_back(std::move(r));
+  for (auto& [id, asset] : assets) {
+    index.emplace(id, out.size());
+    out.push_back(AssetRecord{std::move(asset), {}, {}});
   }
   TALLY_ASSIGN_OR_RETURN(
       Statement capacity,

@@ -1,0 +1,105 @@
+// Allocation: every asset's cost split, hour by hour, to the consumers that used it and on to
+// their owners, with idle and unallocated cost as lines of their own (../shared/DESIGN.md).
+// The invariant, for every window and billing source: direct + shared + idle + unallocated =
+// the bill, exactly.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tally/decimal.h"
+#include "tally/time.h"
+#include "tally/usage.h"
+
+namespace tally {
+
+inline constexpr std::string_view kIdleConsumer = "__idle__";
+inline constexpr std::string_view kUnallocatedConsumer = "__unallocated__";
+inline constexpr std::string_view kUnownedOwner = "__unowned__";
+
+enum class AllocationKind {
+  kDirect,       // a consumer's basis × unit price
+  kIdle,         // capacity nobody requested or used
+  kUnallocated,  // a bill line that matches no asset (support, tax, SaaS, ...)
+  kShared,       // moved to an owner by a shared-cost stage
+};
+std::string_view AllocationKindName(AllocationKind kind);
+
+// One allocated amount. Strings are the names the reports show.
+struct AllocationRow {
+  Timestamp hour;
+  std::string source;    // the billing source: ProviderName, or "rate-card"
+  std::string consumer;  // a consumer name, __idle__ or __unallocated__
+  std::string asset;     // asset name, or the unmatched line's ResourceId
+  std::string resource;  // cpu, memory, gpu, ... ("" for a cost that has no resource)
+  std::string owner;     // owner path
+  std::string service;   // ServiceName of the bill line
+  AllocationKind kind = AllocationKind::kDirect;
+  Decimal cost;
+  Decimal quantity;  // direct rows: the basis in amount-hours (core-hours, ...); else 0
+};
+
+// A bill line as allocation needs it.
+struct AllocationCostLine {
+  std::string source;  // ProviderName
+  std::string account;
+  std::string service;
+  std::string resource_id;
+  Labels tags;
+  Timestamp start;  // charge period, [start, end)
+  Timestamp end;
+  Decimal cost;     // EffectiveCost
+};
+
+// What allocation reads: consumers and assets (with the store's ids, to map usage facts) and
+// the bill lines overlapping the window.
+struct AllocationInputs {
+  std::vector<Consumer> consumers;
+  std::vector<int64_t> consumer_ids;
+  std::vector<Asset> assets;
+  std::vector<int64_t> asset_ids;
+  std::vector<AllocationCostLine> lines;
+};
+
+// One hour's allocation as stored: its rows and its bill per source.
+struct AllocatedHour {
+  Timestamp hour;
+  std::vector<AllocationRow> rows;
+  std::map<std::string, Decimal> bill;
+};
+
+struct ShowbackQuery {
+  // owner, consumer, asset, resource, service, source, kind, namespace, label.<key>.
+  std::vector<std::string> group_by;
+  std::optional<Timestamp> from;
+  std::optional<Timestamp> to;
+};
+
+struct ShowbackRow {
+  std::vector<std::string> keys;
+  Decimal cost;
+  // Basis amount-hours per resource of the direct rows summed here (for chargeback rates).
+  std::map<std::string, Decimal> quantity;
+};
+
+struct ShowbackTable {
+  std::vector<std::string> columns;
+  std::vector<ShowbackRow> rows;  // sorted by keys
+  Decimal total;
+  int64_t hours = 0;  // allocated hours in the window
+};
+
+// Per billing source: the bill and where it went.
+struct ReconcileRow {
+  std::string source;
+  Decimal bill;
+  Decimal allocated;  // direct + shared
+  Decimal idle;
+  Decimal unallocated;
+  Decimal difference() const { return bill - allocated - idle - unallocated; }
+};
+
+}  // namespace tally

@@ -1,0 +1,63 @@
+// Allocator: one hour of the allocation model (../shared/DESIGN.md, docs/allocation.md).
+//   1. Bill lines whose ResourceId names an asset (its name, its provider id, or the last part
+//      of its provider id) are that asset's cost; on-prem assets get theirs from a rate card.
+//   2. An asset's cost splits into resource components by weights: the rate card's, else
+//      capacity × reference price.
+//   3. Each consumer's basis is max(request, usage); a component splits over the bases and the
+//      unused capacity (idle) by largest remainder; when the bases exceed the capacity they
+//      share the whole component and idle is zero.
+//   4. Lines that match no asset are unallocated, owned through their tags.
+//   5. Shared-cost stages move pools of cost to owners.
+// Every split sums exactly, so the hour's rows sum to the hour's bill per source.
+#pragma once
+
+#include <map>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "config/config.h"
+#include "tally/allocation.h"
+
+namespace tally {
+
+struct HourInputs {
+  Timestamp hour;
+  std::span<const UsageFact> usage;        // consumer and asset index AllocationInputs
+  std::span<const CapacityFact> capacity;  // asset indexes AllocationInputs::assets
+  std::span<const std::pair<uint32_t, Decimal>> cost_parts;  // (line index, amount)
+};
+
+class Allocator {
+ public:
+  Allocator(const Config& config, const AllocationInputs& inputs);
+
+  // Appends the hour's rows, and adds the hour's bill per source to *bill.
+  Status AllocateHour(const HourInputs& in, std::vector<AllocationRow>* rows,
+                      std::map<std::string, Decimal>* bill);
+
+ private:
+  struct CostUnit {
+    uint32_t asset;
+    std::string source;
+    std::string service;
+    Decimal cost;
+  };
+  Status AllocateUnit(const HourInputs& in, const CostUnit& unit,
+                      std::vector<AllocationRow>* rows);
+  void ApplySharedStages(std::vector<AllocationRow>* rows, size_t first);
+  Result<Decimal> RateCardHour(uint32_t asset, Timestamp hour);
+  const std::string& IdleOwner(uint32_t asset);
+
+  const Config& config_;
+  const AllocationInputs& inputs_;
+  std::vector<uint32_t> line_asset_;         // per line: matched asset or kNoAsset
+  std::vector<std::string> consumer_owner_;  // per consumer
+  std::vector<std::string> idle_owner_;      // per asset ("" until computed)
+  std::vector<const RateCard*> rate_card_;   // per asset, or null
+  // (asset, month start) -> the month's hourly parts
+  std::map<std::pair<uint32_t, int64_t>, std::vector<Decimal>> rate_card_months_;
+};
+
+}  // namespace tally

@@ -1,0 +1,78 @@
+// tally reconcile: per billing source, the bill against allocated + idle + unallocated. Exits 1
+// unless every difference is exactly zero.
+#include <cstdio>
+#include <string>
+
+#include "cli/cli.h"
+#include "report/record_table.h"
+#include "tally/store.h"
+
+namespace tally::cli {
+namespace {
+
+struct ReconcileFlags {
+  std::string from, to;
+  std::string format = "table";
+};
+
+int RunReconcile(const GlobalOptions& globals, const ReconcileFlags& flags) {
+  std::optional<Timestamp> from, to;
+  Status window = ParseWindowFlags(flags.from, flags.to, &from, &to);
+  auto format = ParseOutputFormat(flags.format);
+  if (!window.ok() || !format.ok()) {
+    PrintError("reconcile: " + (window.ok() ? format.status() : window).message());
+    return 2;
+  }
+  auto store = OpenStore(globals.store, OpenMode::kMustExist);
+  if (!store.ok()) {
+    PrintError(store.status().message());
+    return 1;
+  }
+  auto rows = (*store)->Reconcile(from, to);
+  if (!rows.ok()) {
+    PrintError("reconcile: " + rows.status().message());
+    return 1;
+  }
+  RecordTable t{{"source", "bill", "allocated", "idle", "unallocated", "difference"},
+                {false, true, true, true, true, true},
+                {}};
+  ReconcileRow total{"TOTAL", {}, {}, {}, {}};
+  bool exact = true;
+  for (const ReconcileRow& r : *rows) {
+    t.rows.push_back({r.source, r.bill.ToString(), r.allocated.ToString(), r.idle.ToString(),
+                      r.unallocated.ToString(), r.difference().ToString()});
+    exact &= r.difference().is_zero();
+    total.bill += r.bill;
+    total.allocated += r.allocated;
+    total.idle += r.idle;
+    total.unallocated += r.unallocated;
+  }
+  t.rows.push_back({total.source, total.bill.ToString(), total.allocated.ToString(),
+                    total.idle.ToString(), total.unallocated.ToString(),
+                    total.difference().ToString()});
+  const std::string text = RenderRecordTable(t, *format);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  if (rows->empty()) {
+    PrintError("reconcile: nothing allocated in the window; run `tally allocate`");
+    return 1;
+  }
+  if (!exact) {
+    PrintError("reconcile: allocated + idle + unallocated differs from the bill");
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void AddReconcileCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code) {
+  auto flags = std::make_shared<ReconcileFlags>();
+  CLI::App* sub = app->add_subcommand(
+      "reconcile", "prove allocated + idle + unallocated = bill per source (exit 1 otherwise)");
+  sub->add_option("--from", flags->from, "first hour (inclusive)");
+  sub->add_option("--to", flags->to, "end (exclusive)");
+  sub->add_option("--format", flags->format, "table, csv or json")->capture_default_str();
+  sub->callback([=]() { *exit_code = RunReconcile(*globals, *flags); });
+}
+
+}  // namespace tally::cli

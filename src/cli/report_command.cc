@@ -1,0 +1,220 @@
+// tally report showback | chargeback | export: allocated cost, grouped for people, priced for
+// internal billing, or written back out as FOCUS rows with the allocation columns.
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+
+#include "cli/cli.h"
+#include "common/strings.h"
+#include "config/config.h"
+#include "report/record_table.h"
+#include "report/text_cells.h"
+#include "tally/store.h"
+
+namespace tally::cli {
+namespace {
+
+struct ReportFlags {
+  std::string by = "owner";
+  std::string from, to;
+  std::string format = "table";
+  std::string config;
+};
+
+// Opens the store and runs the showback query; prints errors.
+std::optional<ShowbackTable> Query(const GlobalOptions& globals, const ReportFlags& flags,
+                                   std::vector<std::string> by, const char* name, int* code) {
+  ShowbackQuery query;
+  query.group_by = std::move(by);
+  Status window = ParseWindowFlags(flags.from, flags.to, &query.from, &query.to);
+  if (!window.ok()) {
+    PrintError(std::string(name) + ": " + window.message());
+    *code = 2;
+    return std::nullopt;
+  }
+  auto store = OpenStore(globals.store, OpenMode::kMustExist);
+  if (!store.ok()) {
+    PrintError(store.status().message());
+    *code = 1;
+    return std::nullopt;
+  }
+  auto table = (*store)->QueryShowback(query);
+  if (!table.ok()) {
+    PrintError(std::string(name) + ": " + table.status().message());
+    *code = table.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+    return std::nullopt;
+  }
+  if (table->hours == 0) {
+    PrintError(std::string(name) + ": no allocated hours in the window; run `tally allocate`");
+  }
+  return std::move(*table);
+}
+
+// Renders key columns plus money columns; JSON is {"rows":[...],"total":...}.
+void Print(const std::vector<std::string>& keys, const std::vector<std::string>& money,
+           const std::vector<std::vector<std::string>>& rows, const std::string& total,
+           OutputFormat format) {
+  if (format == OutputFormat::kJson) {
+    nlohmann::ordered_json out = {{"rows", nlohmann::ordered_json::array()}};
+    for (const auto& row : rows) {
+      nlohmann::ordered_json r = nlohmann::ordered_json::object();
+      for (size_t i = 0; i < row.size(); ++i) r[i < keys.size() ? keys[i] : money[i - keys.size()]] = row[i];
+      out["rows"].push_back(std::move(r));
+    }
+    out["total"] = total;
+    std::printf("%s\n", out.dump().c_str());
+    return;
+  }
+  RecordTable t;
+  t.columns = keys;
+  t.numeric.assign(keys.size(), false);
+  for (const std::string& m : money) {
+    t.columns.push_back(m);
+    t.numeric.push_back(true);
+  }
+  for (const auto& row : rows) t.rows.emplace_back(row.begin(), row.end());
+  if (format == OutputFormat::kTable) {
+    std::vector<std::optional<std::string>> sum(t.columns.size(), std::string());
+    sum[0] = "TOTAL";
+    sum[keys.size()] = total;
+    t.rows.push_back(std::move(sum));
+  }
+  const std::string text = RenderRecordTable(t, format);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+}
+
+int RunShowback(const GlobalOptions& globals, const ReportFlags& flags) {
+  auto format = ParseOutputFormat(flags.format);
+  if (!format.ok()) {
+    PrintError("showback: " + format.status().message());
+    return 2;
+  }
+  int code = 0;
+  const std::vector<std::string> by = SplitList(flags.by, ',');
+  auto table = Query(globals, flags, by, "showback", &code);
+  if (!table) return code;
+  std::vector<std::vector<std::string>> rows;
+  for (const ShowbackRow& r : table->rows) {
+    rows.push_back(r.keys);
+    rows.back().push_back(r.cost.ToString());
+  }
+  Print(by, {"cost"}, rows, table->total.ToString(), *format);
+  return 0;
+}
+
+int RunChargeback(const GlobalOptions& globals, const ReportFlags& flags) {
+  auto format = ParseOutputFormat(flags.format);
+  auto config = LoadConfig(flags.config);
+  if (!format.ok() || !config.ok()) {
+    PrintError("chargeback: " + (format.ok() ? config.status() : format.status()).message());
+    return format.ok() ? 1 : 2;
+  }
+  // A bare name that is no allocation column is a label: --by cost_center.
+  std::vector<std::string> by;
+  for (const std::string& name : SplitList(flags.by, ',')) {
+    static const std::set<std::string> kColumns = {"owner", "consumer", "asset", "resource",
+                                                   "service", "source", "kind", "namespace",
+                                                   "hour"};
+    by.push_back(kColumns.contains(name) || name.starts_with("label.") ? name : "label." + name);
+  }
+  int code = 0;
+  auto table = Query(globals, flags, by, "chargeback", &code);
+  if (!table) return code;
+  const bool priced = !config->chargeback_rates.empty();
+  std::vector<std::vector<std::string>> rows;
+  Decimal charged;
+  for (const ShowbackRow& r : table->rows) {
+    Decimal charge = r.cost;
+    if (priced) {
+      charge = Decimal();
+      for (const auto& [resource, quantity] : r.quantity) {
+        auto rate = config->chargeback_rates.find(resource);
+        if (rate == config->chargeback_rates.end()) continue;
+        auto amount = quantity.Multiply(rate->second);
+        if (amount.ok()) charge += *amount;
+      }
+    }
+    charged += charge;
+    rows.push_back(r.keys);
+    rows.back().push_back(r.cost.ToString());
+    rows.back().push_back(charge.ToString());
+  }
+  if (priced) {
+    // What the rates did not recover (positive) or recovered beyond the bill (negative).
+    std::vector<std::string> platform(by.size(), "");
+    platform[0] = "__platform_recovery__";
+    platform.push_back("0");
+    platform.push_back((table->total - charged).ToString());
+    rows.push_back(std::move(platform));
+  }
+  Print(by, {"cost", "charge"}, rows, table->total.ToString(), *format);
+  return 0;
+}
+
+int RunExport(const GlobalOptions& globals, const ReportFlags& flags) {
+  if (flags.format != "focus") {
+    PrintError("export: --format must be focus");
+    return 2;
+  }
+  int code = 0;
+  auto table = Query(globals, flags,
+                     {"hour", "source", "service", "asset", "consumer", "owner", "resource", "kind"},
+                     "export", &code);
+  if (!table) return code;
+  std::string out =
+      "ChargePeriodStart,ChargePeriodEnd,ProviderName,ServiceName,ResourceId,EffectiveCost,"
+      "AllocatedMethodId,AllocatedMethodDetails,AllocatedResourceId,AllocatedResourceName,"
+      "AllocatedTags\n";
+  for (const ShowbackRow& r : table->rows) {
+    const auto& k = r.keys;
+    auto start = ParseTimestamp(k[0]);
+    const std::string end =
+        start.ok() ? Timestamp::FromUnixSeconds(start->unix_seconds() + 3600).ToString() : "";
+    const nlohmann::json tags = {{"owner", k[5]}, {"kind", k[7]}};
+    const nlohmann::json details = {{"Elements", {{{"UsageUnit", k[6]}}}}};
+    for (const std::string& cell :
+         {k[0], end, k[1], k[2], k[3], r.cost.ToString(), std::string("tally/") + k[7],
+          details.dump(), k[4], k[4], tags.dump()}) {
+      AppendCsvField(cell, &out);
+      out += ',';
+    }
+    out.back() = '\n';
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
+}
+
+}  // namespace
+
+void AddReportCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code) {
+  CLI::App* report = app->add_subcommand("report", "showback, chargeback and FOCUS export of allocations");
+  report->require_subcommand(1);
+  auto flags = std::make_shared<ReportFlags>();
+  auto common = [&](CLI::App* sub, const char* by_help) {
+    sub->add_option("--by", flags->by, by_help)->capture_default_str();
+    sub->add_option("--from", flags->from, "first hour (inclusive)");
+    sub->add_option("--to", flags->to, "end (exclusive)");
+  };
+  CLI::App* showback = report->add_subcommand("showback", "allocated cost grouped by columns");
+  common(showback, "owner, consumer, asset, resource, service, source, kind, namespace, hour, "
+                   "label.<key> (comma-separated)");
+  showback->add_option("--format", flags->format, "table, csv or json")->capture_default_str();
+  showback->callback([=]() { *exit_code = RunShowback(*globals, *flags); });
+
+  CLI::App* chargeback = report->add_subcommand(
+      "chargeback", "what each group is charged: its cost, or its usage at internal rates");
+  common(chargeback, "as showback; a bare name that is not a column is a label (cost_center)");
+  chargeback->add_option("--format", flags->format, "table, csv or json")->capture_default_str();
+  chargeback->add_option("--config", flags->config, "policy with chargeback.rates");
+  chargeback->callback([=]() { *exit_code = RunChargeback(*globals, *flags); });
+
+  CLI::App* exporter = report->add_subcommand(
+      "export", "allocated cost as FOCUS rows with the FOCUS 1.3 Allocated* columns");
+  exporter->add_option("--from", flags->from, "first hour (inclusive)");
+  exporter->add_option("--to", flags->to, "end (exclusive)");
+  exporter->add_option("--format", flags->format, "focus")->required();
+  exporter->callback([=]() { *exit_code = RunExport(*globals, *flags); });
+}
+
+}  // namespace tally::cli

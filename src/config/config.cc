@@ -1,0 +1,190 @@
+#include "config/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <functional>
+
+#include "common/input_file.h"
+
+namespace tally {
+namespace {
+
+Result<Decimal> DecimalAt(const YAML::Node& node, const std::string& where) {
+  if (!node.IsScalar()) return InvalidArgument(where + ": expected a number");
+  auto d = Decimal::Parse(node.Scalar());
+  if (!d.ok()) return InvalidArgument(where + ": " + d.status().message());
+  return *d;
+}
+
+Result<std::map<std::string, Decimal>> DecimalMap(const YAML::Node& node,
+                                                  const std::string& where) {
+  if (!node.IsMap()) return InvalidArgument(where + ": expected a mapping");
+  std::map<std::string, Decimal> out;
+  for (const auto& kv : node) {
+    const std::string key = kv.first.as<std::string>();
+    TALLY_ASSIGN_OR_RETURN(out[key], DecimalAt(kv.second, where + "." + key));
+  }
+  return out;
+}
+
+Result<Match> MatchAt(const YAML::Node& node, const std::string& where) {
+  if (!node.IsMap()) return InvalidArgument(where + ": expected a mapping of field: value");
+  Match m;
+  for (const auto& kv : node) m[kv.first.as<std::string>()] = kv.second.as<std::string>();
+  return m;
+}
+
+Status CheckKeys(const YAML::Node& node, const std::string& where,
+                 std::initializer_list<std::string_view> known) {
+  if (!node.IsMap()) return InvalidArgument(where + ": expected a mapping");
+  for (const auto& kv : node) {
+    const std::string key = kv.first.as<std::string>();
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      return InvalidArgument(where + ": unknown key \"" + key + "\"");
+    }
+  }
+  return Status::Ok();
+}
+
+Status Parse(const YAML::Node& root, Config* c) {
+  TALLY_RETURN_IF_ERROR(CheckKeys(root, "tally.yaml",
+                                  {"reference_prices", "rate_cards", "ownership", "idle",
+                                   "shared", "chargeback"}));
+  if (root["reference_prices"]) {
+    TALLY_ASSIGN_OR_RETURN(auto prices, DecimalMap(root["reference_prices"], "reference_prices"));
+    for (auto& [k, v] : prices) c->reference_prices[k] = v;
+  }
+  if (const YAML::Node cards = root["rate_cards"]) {
+    for (size_t i = 0; i < cards.size(); ++i) {
+      const std::string where = "rate_cards[" + std::to_string(i) + "]";
+      const YAML::Node n = cards[i];
+      TALLY_RETURN_IF_ERROR(CheckKeys(n, where, {"asset", "purchase_price", "life_months",
+                                                 "monthly", "weights"}));
+      RateCard card;
+      if (!n["asset"]) return InvalidArgument(where + ": missing asset");
+      card.asset = n["asset"].as<std::string>();
+      if (n["purchase_price"]) {
+        TALLY_ASSIGN_OR_RETURN(card.purchase_price,
+                               DecimalAt(n["purchase_price"], where + ".purchase_price"));
+      }
+      if (n["life_months"]) card.life_months = n["life_months"].as<int64_t>();
+      if (card.life_months <= 0) return InvalidArgument(where + ".life_months: must be positive");
+      if (n["monthly"]) {
+        TALLY_ASSIGN_OR_RETURN(card.monthly, DecimalMap(n["monthly"], where + ".monthly"));
+      }
+      if (n["weights"]) {
+        TALLY_ASSIGN_OR_RETURN(card.weights, DecimalMap(n["weights"], where + ".weights"));
+      }
+      c->rate_cards.push_back(std::move(card));
+    }
+  }
+  if (const YAML::Node rules = root["ownership"]) {
+    c->ownership.clear();
+    for (size_t i = 0; i < rules.size(); ++i) {
+      const std::string where = "ownership[" + std::to_string(i) + "]";
+      TALLY_RETURN_IF_ERROR(CheckKeys(rules[i], where, {"match", "owner"}));
+      if (!rules[i]["owner"]) return InvalidArgument(where + ": missing owner");
+      OwnershipRule rule;
+      if (rules[i]["match"]) {
+        TALLY_ASSIGN_OR_RETURN(rule.match, MatchAt(rules[i]["match"], where + ".match"));
+      }
+      rule.owner = rules[i]["owner"].as<std::string>();
+      c->ownership.push_back(std::move(rule));
+    }
+  }
+  if (root["idle"]) {
+    const std::string idle = root["idle"].as<std::string>();
+    if (idle == "keep") {
+      c->idle = IdlePolicy::kKeep;
+    } else if (idle == "share-by-asset") {
+      c->idle = IdlePolicy::kShareByAsset;
+    } else {
+      return InvalidArgument("idle: \"" + idle + "\" is not keep or share-by-asset");
+    }
+  }
+  if (const YAML::Node stages = root["shared"]) {
+    for (size_t i = 0; i < stages.size(); ++i) {
+      const std::string where = "shared[" + std::to_string(i) + "]";
+      const YAML::Node n = stages[i];
+      TALLY_RETURN_IF_ERROR(CheckKeys(n, where, {"name", "pool", "distribute", "percentages"}));
+      SharedStage stage;
+      stage.name = n["name"] ? n["name"].as<std::string>() : where;
+      if (!n["pool"]) return InvalidArgument(where + ": missing pool");
+      TALLY_ASSIGN_OR_RETURN(stage.pool, MatchAt(n["pool"], where + ".pool"));
+      const std::string how = n["distribute"] ? n["distribute"].as<std::string>() : "proportional";
+      if (how == "proportional") {
+        stage.distribution = SharedStage::Distribution::kProportional;
+      } else if (how == "even") {
+        stage.distribution = SharedStage::Distribution::kEven;
+      } else if (how == "fixed") {
+        stage.distribution = SharedStage::Distribution::kFixed;
+        if (!n["percentages"]) return InvalidArgument(where + ": fixed needs percentages");
+        TALLY_ASSIGN_OR_RETURN(stage.percentages,
+                               DecimalMap(n["percentages"], where + ".percentages"));
+        Decimal sum;
+        for (const auto& [owner, pct] : stage.percentages) sum += pct;
+        if (sum != Decimal::FromUnits(100)) {
+          return InvalidArgument(where + ".percentages: sum to " + sum.ToString() + ", not 100");
+        }
+      } else {
+        return InvalidArgument(where + ".distribute: \"" + how +
+                               "\" is not proportional, even or fixed");
+      }
+      c->shared.push_back(std::move(stage));
+    }
+  }
+  if (const YAML::Node cb = root["chargeback"]) {
+    TALLY_RETURN_IF_ERROR(CheckKeys(cb, "chargeback", {"rates"}));
+    if (cb["rates"]) {
+      TALLY_ASSIGN_OR_RETURN(c->chargeback_rates, DecimalMap(cb["rates"], "chargeback.rates"));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Decimal RateCard::MonthlyTotal() const {
+  Decimal total = *purchase_price.Divide(Decimal::FromUnits(life_months));
+  for (const auto& [name, amount] : monthly) total += amount;
+  return total;
+}
+
+Config DefaultConfig() {
+  Config c;
+  c.reference_prices = {{"cpu", *Decimal::Parse("0.031611")},
+                        {"memory", *Decimal::Parse("0.004237")},
+                        {"gpu", *Decimal::Parse("0.95")}};
+  c.ownership = {OwnershipRule{{{"label.team", "*"}}, "{label.team}"},
+                 OwnershipRule{{{"tag.team", "*"}}, "{tag.team}"}};
+  c.digest = "default";
+  return c;
+}
+
+Result<Config> ParseConfig(std::string_view yaml_text) {
+  Config c = DefaultConfig();
+  try {
+    const YAML::Node root = YAML::Load(std::string(yaml_text));
+    if (root.IsNull()) return c;
+    TALLY_RETURN_IF_ERROR(Parse(root, &c));
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument(std::string("tally.yaml: ") + e.what());
+  }
+  c.digest = std::to_string(std::hash<std::string_view>{}(yaml_text));
+  return c;
+}
+
+Result<Config> LoadConfig(const std::string& path) {
+  std::string file = path;
+  if (file.empty()) {
+    if (!std::filesystem::exists("tally.yaml")) return DefaultConfig();
+    file = "tally.yaml";
+  }
+  TALLY_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(file));
+  auto config = ParseConfig(text);
+  if (!config.ok()) return config.status().WithContext(file);
+  return config;
+}
+
+}  // namespace tally

@@ -1,0 +1,66 @@
+// tally.yaml: the allocation policy a platform team writes down (docs/config.md). Everything
+// has a default, so no file at all is a valid configuration.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tally/decimal.h"
+#include "tally/result.h"
+
+namespace tally {
+
+// One condition set: every field must match. A value "*" means the field is present and not
+// empty; anything else is an exact match. Fields: consumer, namespace, pod, container,
+// controller, asset, service, account, source, owner, label.<key>, tag.<key>.
+using Match = std::map<std::string, std::string, std::less<>>;
+
+struct OwnershipRule {
+  Match match;
+  // An owner path; "{field}" is replaced by that field's value, e.g. "{label.team}".
+  std::string owner;
+};
+
+// An on-prem asset's cost: purchase price over its life, plus monthly running costs. The month's
+// total is spread evenly over the hours of the calendar month.
+struct RateCard {
+  std::string asset;  // asset name; a trailing '*' matches a prefix
+  Decimal purchase_price;
+  int64_t life_months = 36;
+  std::map<std::string, Decimal> monthly;  // power, space, support, ...
+  std::map<std::string, Decimal> weights;  // resource -> share of the cost (optional)
+  Decimal MonthlyTotal() const;
+};
+
+struct SharedStage {
+  std::string name;
+  Match pool;  // the rows whose cost is shared
+  enum class Distribution { kProportional, kEven, kFixed };
+  Distribution distribution = Distribution::kProportional;
+  std::map<std::string, Decimal> percentages;  // owner -> percent, for kFixed (sum 100)
+};
+
+enum class IdlePolicy { kKeep, kShareByAsset };
+
+struct Config {
+  std::map<std::string, Decimal> reference_prices;  // resource -> $ per unit-hour
+  std::vector<RateCard> rate_cards;
+  std::vector<OwnershipRule> ownership;
+  IdlePolicy idle = IdlePolicy::kKeep;
+  std::vector<SharedStage> shared;
+  std::map<std::string, Decimal> chargeback_rates;  // resource -> internal $ per unit-hour
+  std::string digest;  // a fingerprint of the policy: allocation reruns when it changes
+};
+
+// The defaults: OpenCost's reference prices, the team label or tag as owner, idle kept.
+Config DefaultConfig();
+
+// Parses tally.yaml text. Errors (kInvalidArgument) name the key: unknown keys, bad numbers,
+// percentages that do not sum to 100.
+Result<Config> ParseConfig(std::string_view yaml_text);
+
+// Reads `path`; when `path` is empty, ./tally.yaml if it exists, else the defaults.
+Result<Config> LoadConfig(const std::string& path);
+
+}  // namespace tally

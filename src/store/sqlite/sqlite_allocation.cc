@@ -1,0 +1,207 @@
+#include "store/sqlite/sqlite_allocation.h"
+
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+
+#include "store/sqlite/decimal_codec.h"
+#include "store/sqlite/dict_ids.h"
+#include "store/sqlite/sqlite_usage.h"
+
+namespace tally::sqlite {
+
+Result<std::optional<TimeWindow>> DataWindow(SqliteDb* db) {
+  TALLY_ASSIGN_OR_RETURN(
+      Statement q,
+      db->Prepare("SELECT MIN(lo), MAX(hi) FROM ("
+                  "SELECT MIN(hour) AS lo, MAX(hour) + 3600 AS hi FROM usage_facts UNION ALL "
+                  "SELECT MIN(ChargePeriodStart), MAX(ChargePeriodEnd) FROM cost_lines)"));
+  TALLY_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row || q.IsNull(0) || q.IsNull(1)) return std::optional<TimeWindow>();
+  const Timestamp start = Timestamp::FromUnixSeconds(q.Int(0)).StartOfHour();
+  Timestamp end = Timestamp::FromUnixSeconds(q.Int(1));
+  if (end != end.StartOfHour()) end = Timestamp::FromUnixSeconds(end.StartOfHour().unix_seconds() + 3600);
+  return std::optional<TimeWindow>(TimeWindow{start, end});
+}
+
+Result<std::vector<Timestamp>> HoursToAllocate(SqliteDb* db, TimeWindow window,
+                                               std::string_view digest) {
+  TALLY_ASSIGN_OR_RETURN(
+      Statement done, db->Prepare("SELECT hour FROM allocation_hours WHERE hour >= ? AND "
+                                  "hour < ? AND digest = ? AND hour NOT IN "
+                                  "(SELECT hour FROM allocation_dirty)"));
+  done.BindInt(1, window.start.unix_seconds());
+  done.BindInt(2, window.end.unix_seconds());
+  done.BindText(3, digest);
+  std::unordered_map<int64_t, bool> current;
+  for (;;) {
+    TALLY_ASSIGN_OR_RETURN(bool row, done.Step());
+    if (!row) break;
+    current.emplace(done.Int(0), true);
+  }
+  std::vector<Timestamp> hours;
+  for (int64_t h = window.start.unix_seconds(); h < window.end.unix_seconds(); h += 3600) {
+    if (!current.contains(h)) hours.push_back(Timestamp::FromUnixSeconds(h));
+  }
+  return hours;
+}
+
+Result<AllocationInputs> LoadAllocationInputs(SqliteDb* db, TimeWindow window) {
+  AllocationInputs in;
+  TALLY_ASSIGN_OR_RETURN(auto consumers, LoadConsumers(db));
+  for (auto& [id, c] : consumers) {
+    in.consumer_ids.push_back(id);
+    in.consumers.push_back(std::move(c));
+  }
+  TALLY_ASSIGN_OR_RETURN(auto assets, LoadAssets(db));
+  for (auto& [id, a] : assets) {
+    in.asset_ids.push_back(id);
+    in.assets.push_back(std::move(a));
+  }
+  TALLY_ASSIGN_OR_RETURN(
+      Statement q,
+      db->Prepare("SELECT l.ChargePeriodStart, l.ChargePeriodEnd, l.EffectiveCost, "
+                  "p.value, a.value, v.value, r.value, t.value FROM cost_lines l "
+                  "JOIN cost_series s ON s.id = l.series_id "
+                  "LEFT JOIN dict p ON p.id = s.ProviderName "
+                  "LEFT JOIN dict a ON a.id = s.BillingAccountId "
+                  "LEFT JOIN dict v ON v.id = s.ServiceName "
+                  "LEFT JOIN dict r ON r.id = s.ResourceId "
+                  "LEFT JOIN dict t ON t.id = s.Tags "
+                  "WHERE l.ChargePeriodStart < ? AND l.ChargePeriodEnd > ? "
+                  "AND l.EffectiveCost IS NOT NULL"));
+  q.BindInt(1, window.end.unix_seconds());
+  q.BindInt(2, window.start.unix_seconds());
+  for (;;) {
+    TALLY_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    AllocationCostLine line;
+    line.start = Timestamp::FromUnixSeconds(q.Int(0));
+    line.end = Timestamp::FromUnixSeconds(q.Int(1));
+    TALLY_ASSIGN_OR_RETURN(std::optional<Decimal> cost, ColumnDecimal(q, 2));
+    line.cost = cost.value_or(Decimal());
+    line.source = std::string(q.Text(3));
+    line.account = std::string(q.Text(4));
+    line.service = std::string(q.Text(5));
+    line.resource_id = std::string(q.Text(6));
+    if (!q.IsNull(7)) {
+      const nlohmann::json tags = nlohmann::json::parse(q.Text(7), nullptr, false);
+      if (tags.is_object()) {
+        for (const auto& [k, v] : tags.items()) {
+          line.tags.emplace(k, v.is_string() ? v.get<std::string>() : v.dump());
+        }
+      }
+    }
+    in.lines.push_back(std::move(line));
+  }
+  return in;
+}
+
+Status ForEachUsageHour(SqliteDb* db, std::span<const Timestamp> hours,
+                        const AllocationInputs& inputs,
+                        const std::function<Status(Timestamp, std::span<const UsageFact>,
+                                                   std::span<const CapacityFact>)>& each) {
+  std::unordered_map<int64_t, uint32_t> consumer_index, asset_index;
+  for (uint32_t i = 0; i < inputs.consumer_ids.size(); ++i) {
+    consumer_index.emplace(inputs.consumer_ids[i], i);
+  }
+  for (uint32_t i = 0; i < inputs.asset_ids.size(); ++i) asset_index.emplace(inputs.asset_ids[i], i);
+  TALLY_ASSIGN_OR_RETURN(
+      Statement usage, db->Prepare("SELECT consumer_id, asset_id, resource, unit, request, usage "
+                                   "FROM usage_facts WHERE hour = ?"));
+  TALLY_ASSIGN_OR_RETURN(
+      Statement capacity,
+      db->Prepare("SELECT asset_id, resource, unit, capacity FROM capacity_facts WHERE hour = ?"));
+  std::vector<UsageFact> facts;
+  std::vector<CapacityFact> caps;
+  for (Timestamp hour : hours) {
+    facts.clear();
+    caps.clear();
+    usage.BindInt(1, hour.unix_seconds());
+    for (;;) {
+      TALLY_ASSIGN_OR_RETURN(bool row, usage.Step());
+      if (!row) break;
+      auto c = consumer_index.find(usage.Int(0));
+      if (c == consumer_index.end()) continue;  // written after the inputs were loaded
+      uint32_t asset = kNoAsset;
+      if (!usage.IsNull(1)) {
+        auto a = asset_index.find(usage.Int(1));
+        if (a != asset_index.end()) asset = a->second;
+      }
+      TALLY_ASSIGN_OR_RETURN(std::optional<Decimal> request, ColumnDecimal(usage, 4));
+      TALLY_ASSIGN_OR_RETURN(std::optional<Decimal> used, ColumnDecimal(usage, 5));
+      facts.push_back(UsageFact{hour, c->second, asset, std::string(usage.Text(2)),
+                                std::string(usage.Text(3)), request.value_or(Decimal()),
+                                used.value_or(Decimal())});
+    }
+    usage.Reset();
+    capacity.BindInt(1, hour.unix_seconds());
+    for (;;) {
+      TALLY_ASSIGN_OR_RETURN(bool row, capacity.Step());
+      if (!row) break;
+      auto a = asset_index.find(capacity.Int(0));
+      if (a == asset_index.end()) continue;
+      TALLY_ASSIGN_OR_RETURN(std::optional<Decimal> amount, ColumnDecimal(capacity, 3));
+      caps.push_back(CapacityFact{hour, a->second, std::string(capacity.Text(1)),
+                                  std::string(capacity.Text(2)), amount.value_or(Decimal())});
+    }
+    capacity.Reset();
+    TALLY_RETURN_IF_ERROR(each(hour, facts, caps));
+  }
+  return Status::Ok();
+}
+
+Status StoreAllocations(SqliteDb* db, std::span<const AllocatedHour> hours,
+                        std::string_view digest) {
+  TALLY_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
+  DictIds dict(db);
+  TALLY_ASSIGN_OR_RETURN(Statement del_rows, db->Prepare("DELETE FROM allocations WHERE hour = ?"));
+  TALLY_ASSIGN_OR_RETURN(Statement del_bill,
+                         db->Prepare("DELETE FROM allocation_bill WHERE hour = ?"));
+  TALLY_ASSIGN_OR_RETURN(Statement del_dirty,
+                         db->Prepare("DELETE FROM allocation_dirty WHERE hour = ?"));
+  TALLY_ASSIGN_OR_RETURN(
+      Statement mark,
+      db->Prepare("INSERT OR REPLACE INTO allocation_hours(hour, digest) VALUES(?, ?)"));
+  TALLY_ASSIGN_OR_RETURN(
+      Statement insert,
+      db->Prepare("INSERT INTO allocations(hour, source, consumer, asset, resource, owner, "
+                  "service, kind, cost, quantity) VALUES(?,?,?,?,?,?,?,?,?,?)"));
+  TALLY_ASSIGN_OR_RETURN(
+      Statement insert_bill,
+      db->Prepare("INSERT INTO allocation_bill(hour, source, bill) VALUES(?,?,?)"));
+  DecimalBlob scratch;
+  for (const AllocatedHour& h : hours) {
+    const int64_t hour = h.hour.unix_seconds();
+    for (Statement* s : {&del_rows, &del_bill, &del_dirty}) {
+      s->BindInt(1, hour);
+      TALLY_RETURN_IF_ERROR(s->Run());
+    }
+    mark.BindInt(1, hour);
+    mark.BindText(2, digest);
+    TALLY_RETURN_IF_ERROR(mark.Run());
+    for (const AllocationRow& r : h.rows) {
+      insert.BindInt(1, hour);
+      int param = 2;
+      for (const std::string* text : {&r.source, &r.consumer, &r.asset, &r.resource, &r.owner,
+                                      &r.service}) {
+        TALLY_ASSIGN_OR_RETURN(int64_t id, dict.Id(*text));
+        insert.BindInt(param++, id);
+      }
+      insert.BindInt(8, static_cast<int64_t>(r.kind));
+      BindDecimal(&insert, 9, r.cost, &scratch);
+      DecimalBlob scratch2;
+      BindDecimal(&insert, 10, r.quantity.is_zero() ? std::optional<Decimal>() : r.quantity,
+                  &scratch2);
+      TALLY_RETURN_IF_ERROR(insert.Run());
+    }
+    for (const auto& [source, bill] : h.bill) {
+      insert_bill.BindInt(1, hour);
+      insert_bill.BindText(2, source);
+      BindDecimal(&insert_bill, 3, bill, &scratch);
+      TALLY_RETURN_IF_ERROR(insert_bill.Run());
+    }
+  }
+  return txn->Commit();
+}
+
+}  // namespace tally::sqlite

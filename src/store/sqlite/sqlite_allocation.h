@@ -1,0 +1,28 @@
+// Allocation in the SQLite store: what allocation reads (consumers, assets, bill lines, usage
+// per hour), what it writes (rows, bills, digests per hour), which hours need it, and the
+// showback and reconciliation queries over its results.
+#pragma once
+
+#include <functional>
+#include <span>
+
+#include "store/sqlite/sqlite_db.h"
+#include "tally/allocation.h"
+
+namespace tally::sqlite {
+
+Result<std::optional<TimeWindow>> DataWindow(SqliteDb* db);
+Result<std::vector<Timestamp>> HoursToAllocate(SqliteDb* db, TimeWindow window,
+                                               std::string_view digest);
+Result<AllocationInputs> LoadAllocationInputs(SqliteDb* db, TimeWindow window);
+Status ForEachUsageHour(SqliteDb* db, std::span<const Timestamp> hours,
+                        const AllocationInputs& inputs,
+                        const std::function<Status(Timestamp, std::span<const UsageFact>,
+                                                   std::span<const CapacityFact>)>& each);
+Status StoreAllocations(SqliteDb* db, std::span<const AllocatedHour> hours,
+                        std::string_view digest);
+Result<ShowbackTable> QueryShowback(SqliteDb* db, const ShowbackQuery& query);
+Result<std::vector<ReconcileRow>> Reconcile(SqliteDb* db, std::optional<Timestamp> from,
+                                            std::optional<Timestamp> to);
+
+}  // namespace tally::sqlite
