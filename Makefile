@@ -1,10 +1,12 @@
 # The two commands of the README, and the developer's helpers.
-#   make run    install what is missing, build, ingest the FOCUS samples, print the cost report
+#   make run    install what is missing, build, generate and load the demo platform, print the
+#               showback by team and the reconciliation
 #   make test   install what is missing, build, run every test (CTest)
 BUILD ?= build
 JOBS ?= $(shell nproc)
 SHARED ?= $(abspath ../shared)
 STORE ?= sqlite:./tally.db
+DEMO ?= $(BUILD)/demo
 
 .PHONY: all deps build run test bench fuzz format lint clean
 
@@ -21,10 +23,11 @@ build: deps $(BUILD)/build.ninja
 
 run: build
 	@rm -f tally.db tally.db-wal tally.db-shm
-	$(BUILD)/tally --store $(STORE) ingest focus --skip-bad-files --max-diagnostics 0 \
-	  $(SHARED)/data/billing/focus-spec-examples $(SHARED)/data/billing/focus-validator
+	$(BUILD)/tally --store $(STORE) demo --out $(DEMO) --load
 	@echo
-	$(BUILD)/tally --store $(STORE) costs --by ProviderName,ServiceCategory
+	$(BUILD)/tally --store $(STORE) report showback --by owner
+	@echo
+	$(BUILD)/tally --store $(STORE) reconcile
 
 test: build
 	cd $(BUILD) && TALLY_SHARED_DIR=$(SHARED) ctest --output-on-failure -j $(JOBS)

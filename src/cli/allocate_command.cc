@@ -1,4 +1,6 @@
 // tally allocate: computes and stores allocations for the hours whose inputs or policy changed.
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -71,6 +73,7 @@ int RunAllocate(const GlobalOptions& globals, const AllocateFlags& flags) {
   }
   const CostSpreader spreader(inputs->lines, window);
   Allocator allocator(*config, *inputs);
+  const bool progress = !flags.quiet && isatty(STDERR_FILENO) != 0;
   std::vector<AllocatedHour> batch;
   int64_t rows = 0, done = 0;
   std::map<std::string, Decimal> bill;
@@ -92,7 +95,7 @@ int RunAllocate(const GlobalOptions& globals, const AllocateFlags& flags) {
         batch.push_back(std::move(out));
         if (++done % 24 == 0) {
           TALLY_RETURN_IF_ERROR(flush());
-          if (!flags.quiet) {
+          if (progress) {
             std::fprintf(stderr, "\rallocate: %lld/%zu hours", static_cast<long long>(done),
                          hours->size());
           }
@@ -100,7 +103,7 @@ int RunAllocate(const GlobalOptions& globals, const AllocateFlags& flags) {
         return Status::Ok();
       });
   if (status.ok()) status = flush();
-  if (!flags.quiet && done >= 24) std::fprintf(stderr, "\n");
+  if (progress && done >= 24) std::fprintf(stderr, "\n");
   if (!status.ok()) {
     PrintError("allocate: " + status.message() + " (hours stored before the error stay)");
     return 1;

@@ -35,6 +35,7 @@ int RunAssets(const GlobalOptions& globals, const AssetsFlags& flags) {
   RecordTable t{{"asset", "provider_id", "instance_type", "zone", "cpu_core_hours",
                  "memory_gib_hours", "gpu_hours"},
                 {false, false, false, false, true, true, true},
+                {false, false, false, false, true, true, true},
                 {}};
   auto capacity = [](const AssetRecord& r, const char* resource) -> std::optional<std::string> {
     auto it = r.capacity.find(resource);

@@ -47,6 +47,7 @@ int RunCli(int argc, char** argv) {
   AddAllocateCommand(&app, &globals, &exit_code);
   AddReportCommand(&app, &globals, &exit_code);
   AddReconcileCommand(&app, &globals, &exit_code);
+  AddDemoCommand(&app, &globals, &exit_code);
   AddServeCommand(&app, &globals, &exit_code);
   try {
     app.parse(argc, argv);

@@ -30,6 +30,7 @@ void AddAssetsCommand(CLI::App* app, const GlobalOptions* globals, int* exit_cod
 void AddAllocateCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 void AddReportCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 void AddReconcileCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
+void AddDemoCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 void AddServeCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 // `tally ingest kube-scrape`, a subcommand of `ingest`.
 void AddKubeScrapeCommand(CLI::App* ingest, const GlobalOptions* globals, int* exit_code);

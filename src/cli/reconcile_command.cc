@@ -35,6 +35,7 @@ int RunReconcile(const GlobalOptions& globals, const ReconcileFlags& flags) {
   }
   RecordTable t{{"source", "bill", "allocated", "idle", "unallocated", "difference"},
                 {false, true, true, true, true, true},
+                {false, true, true, true, true, true},
                 {}};
   ReconcileRow total{"TOTAL", {}, {}, {}, {}};
   bool exact = true;

@@ -69,9 +69,11 @@ void Print(const std::vector<std::string>& keys, const std::vector<std::string>&
   RecordTable t;
   t.columns = keys;
   t.numeric.assign(keys.size(), false);
+  t.decimal.assign(keys.size(), false);
   for (const std::string& m : money) {
     t.columns.push_back(m);
     t.numeric.push_back(true);
+    t.decimal.push_back(true);
   }
   for (const auto& row : rows) t.rows.emplace_back(row.begin(), row.end());
   if (format == OutputFormat::kTable) {

@@ -58,9 +58,11 @@ int RunUsage(const GlobalOptions& globals, const UsageFlags& flags) {
   RecordTable out;
   out.columns = table->columns;
   out.numeric.assign(out.columns.size(), false);
+  out.decimal.assign(out.columns.size(), false);
   for (const char* c : {"request", "usage", "efficiency_pct"}) {
     out.columns.emplace_back(c);
     out.numeric.push_back(true);
+    out.decimal.push_back(true);
   }
   for (const UsageRow& row : table->rows) {
     std::vector<std::optional<std::string>> cells(row.keys.begin(), row.keys.end());

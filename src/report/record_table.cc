@@ -63,9 +63,9 @@ std::string RenderJson(const RecordTable& t) {
     for (size_t i = 0; i < row.size() && i < t.columns.size(); ++i) {
       if (!row[i]) {
         object[t.columns[i]] = nullptr;
-      } else if (Numeric(t, i) && row[i]->find_first_not_of("-0123456789") == std::string::npos) {
-        object[t.columns[i]] = std::stoll(*row[i]);  // counts are JSON numbers
-      } else {  // text, and decimals as exact strings (as money is everywhere)
+      } else if (Numeric(t, i) && !(i < t.decimal.size() && t.decimal[i])) {
+        object[t.columns[i]] = std::stoll(*row[i]);
+      } else {
         object[t.columns[i]] = *row[i];
       }
     }

@@ -1,6 +1,6 @@
 // RecordTable: a plain table of text records (the ingest log, diagnostics, usage, ...) and how
 // it looks in each output format: aligned columns, CSV, or JSON {"rows":[{column: value}]} where
-// integer cells of numeric columns are JSON numbers, decimals exact strings, and nulls null.
+// counts are JSON numbers, decimal columns exact strings, and nulls null.
 //
 // Value type; rendering is a pure function. Thread-compatible.
 #pragma once
@@ -15,7 +15,8 @@ namespace tally {
 
 struct RecordTable {
   std::vector<std::string> columns;
-  std::vector<bool> numeric;  // per column: right-aligned; integers are numbers in JSON
+  std::vector<bool> numeric;  // per column: right-aligned; counts are numbers in JSON
+  std::vector<bool> decimal;  // per column: exact decimals (money, amounts), strings in JSON
   std::vector<std::vector<std::optional<std::string>>> rows;
 };
 

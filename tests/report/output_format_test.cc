@@ -53,7 +53,7 @@ TEST(OutputFormatTest, ParsesFormatNames) {
 }
 
 TEST(RecordTableTest, RendersInEachFormat) {
-  RecordTable t{{"id", "name"}, {true, false}, {{"7", "a,b"}, {"12", std::nullopt}}};
+  RecordTable t{{"id", "name"}, {true, false}, {}, {{"7", "a,b"}, {"12", std::nullopt}}};
   EXPECT_EQ(RenderRecordTable(t, OutputFormat::kTable), "id  name\n 7  a,b\n12  -\n");
   EXPECT_EQ(RenderRecordTable(t, OutputFormat::kCsv), "id,name\n7,\"a,b\"\n12,\n");
   EXPECT_EQ(RenderRecordTable(t, OutputFormat::kJson),

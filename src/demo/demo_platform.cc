@@ -1,0 +1,387 @@
+#include "demo/demo_platform.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <vector>
+
+#include "tally/decimal.h"
+
+namespace tally {
+namespace {
+
+struct InstanceType {
+  const char* name;
+  int cores;
+  int memory_gib;
+  int gpus;
+  const char* hourly;  // AWS on-demand, us-east-1, Linux
+};
+
+// Real instance shapes and their published on-demand prices.
+constexpr InstanceType kGeneral[] = {{"m5.2xlarge", 8, 32, 0, "0.384"},
+                                     {"r5.2xlarge", 8, 64, 0, "0.504"},
+                                     {"c5.4xlarge", 16, 32, 0, "0.68"},
+                                     {"m5.xlarge", 4, 16, 0, "0.192"}};
+constexpr InstanceType kGpu = {"g5.xlarge", 4, 16, 1, "1.006"};
+constexpr InstanceType kDgx = {"dgx-a100", 128, 1024, 8, nullptr};  // on-prem, rate card
+
+constexpr const char* kTeamNames[] = {"search",   "ads",       "payments",  "identity",
+                                      "data-eng", "ml",        "recsys",    "growth",
+                                      "mobile",   "checkout",  "analytics", "fraud",
+                                      "messaging", "maps",     "video",     "platform"};
+
+Decimal D(const char* text) { return *Decimal::Parse(text); }
+Decimal Milli(int64_t m) { return Decimal::FromRaw(Decimal::Raw(m) * (Decimal::kOne / 1000)); }
+
+struct Node {
+  std::string id;  // instance id: the bill's ResourceId and the asset name
+  const InstanceType* type;
+  std::string pool;
+  std::string team;  // a dedicated pool's owner, else ""
+  int64_t free_m, free_mib;
+  int free_gpu;
+};
+
+struct Workload {
+  std::string team, name;
+  int replicas;
+  int64_t cpu_m, mem_mib;  // request per replica
+  int gpus;
+  int util_pct;       // typical usage as a share of the request
+  bool weekly;        // batch: busy on weekdays
+  std::string planted;  // "", over_requested, abandoned, idle_gpu
+};
+
+struct Consumer {
+  std::string name;
+  const Workload* w;
+  Node* node;
+};
+
+class Writer {
+ public:
+  explicit Writer(const std::string& path) : f_(std::fopen(path.c_str(), "w")), path_(path) {}
+  ~Writer() {
+    if (f_ != nullptr) std::fclose(f_);
+  }
+  bool ok() const { return f_ != nullptr; }
+  void Put(const std::string& s) {
+    if (f_ != nullptr && std::fwrite(s.data(), 1, s.size(), f_) != s.size()) failed_ = true;
+  }
+  Status Close() {
+    const bool bad = f_ == nullptr || failed_ || std::fclose(f_) != 0;
+    f_ = nullptr;
+    return bad ? IoError("demo: cannot write " + path_) : Status::Ok();
+  }
+
+ private:
+  std::FILE* f_;
+  std::string path_;
+  bool failed_ = false;
+};
+
+std::string Hex(uint64_t v) {
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%017llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// Usage in percent of the request at hour h: daily (busy 9-18 UTC) and weekly shape.
+int Seasonal(const Workload& w, int64_t hour_unix, std::mt19937_64& rng) {
+  const int hour_of_day = static_cast<int>((hour_unix / 3600) % 24);
+  const int day_of_week = static_cast<int>((hour_unix / 86400 + 4) % 7);  // 0 = Sunday
+  int pct = w.util_pct;
+  if (hour_of_day >= 9 && hour_of_day < 18) pct = pct * 3 / 2;
+  if (hour_of_day < 6) pct = pct * 2 / 3;
+  if (day_of_week == 0 || day_of_week == 6) pct = w.weekly ? pct / 4 : pct * 3 / 4;
+  pct += std::uniform_int_distribution<int>(-5, 5)(rng);
+  return std::clamp(pct, 1, 140);
+}
+
+}  // namespace
+
+Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
+  if (o.teams <= 0 || o.workloads <= 0 || o.days <= 0 || o.days > 366) {
+    return InvalidArgument("demo: --teams, --workloads and --days must be positive (days <= 366)");
+  }
+  if (o.start.unix_seconds() % 86400 != 0) return InvalidArgument("demo: the start must be a day");
+  std::error_code ec;
+  std::filesystem::create_directories(o.out_dir, ec);
+  if (ec) return IoError("demo: cannot create " + o.out_dir + ": " + ec.message());
+  std::mt19937_64 rng(o.seed);
+  auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+
+  std::vector<std::string> teams;
+  for (int t = 0; t < o.teams; ++t) {
+    const std::string base = kTeamNames[t % std::size(kTeamNames)];
+    teams.push_back(t < static_cast<int>(std::size(kTeamNames)) ? base
+                                                                : base + "-" + std::to_string(t));
+  }
+  const std::string ml_team = o.teams > 5 ? teams[5] : teams[0];
+
+  // Workloads, with the planted inefficiencies at fixed positions.
+  std::vector<Workload> workloads;
+  for (int i = 0; i < o.workloads; ++i) {
+    Workload w;
+    w.team = teams[static_cast<size_t>(i % o.teams)];
+    const bool batch = i % 9 == 4;
+    const bool gpu = i % 15 == 7;
+    w.name = std::string(gpu ? "trainer" : batch ? "batch" : "svc") + "-" + std::to_string(i);
+    w.replicas = batch ? 1 : uniform(1, 3);
+    w.cpu_m = 250 * uniform(1, batch ? 16 : 8);
+    w.mem_mib = 512 * uniform(1, batch ? 32 : 12);
+    w.gpus = gpu ? 1 : 0;
+    w.util_pct = uniform(25, 80);
+    w.weekly = batch;
+    if (gpu) w.team = ml_team;
+    workloads.push_back(std::move(w));
+  }
+  auto plant = [&](size_t i, const char* kind) {
+    if (i < workloads.size()) workloads[i].planted = kind;
+  };
+  plant(3, "over_requested");
+  workloads[std::min<size_t>(3, workloads.size() - 1)].cpu_m = 8000;
+  workloads[std::min<size_t>(3, workloads.size() - 1)].util_pct = 5;
+  plant(5, "abandoned");
+  Workload notebook{ml_team, "notebook-gpu", 1, 2000, 16384, 2, 0, false, "idle_gpu"};
+  workloads.push_back(notebook);
+  Workload trainer{ml_team, "llm-finetune", 1, 32000, 262144, 4, 85, false, ""};
+  workloads.push_back(trainer);
+
+  // Nodes by first fit; GPU work on g5 (1 GPU) or the on-prem DGX servers (several).
+  std::vector<Node> nodes;
+  int dgx_count = 0;
+  auto new_node = [&](const InstanceType* type, const std::string& pool, const std::string& team) {
+    Node n{type->hourly ? "i-" + Hex(rng()) : "dgx-" + std::to_string(++dgx_count), type, pool,
+           team, type->cores * 900, int64_t{type->memory_gib} * 1024 * 9 / 10, type->gpus};
+    nodes.push_back(std::move(n));
+    return &nodes.back();
+  };
+  nodes.reserve(static_cast<size_t>(o.workloads) * 4 + 8);
+  std::vector<Consumer> consumers;
+  int general_rotation = 0;
+  for (const Workload& w : workloads) {
+    for (int r = 0; r < w.replicas; ++r) {
+      const std::string pool = w.gpus > 1 ? "dgx" : w.gpus == 1 ? "gpu" : "general";
+      Node* fit = nullptr;
+      for (Node& n : nodes) {
+        if (n.pool == pool && n.free_m >= w.cpu_m && n.free_mib >= w.mem_mib &&
+            n.free_gpu >= w.gpus) {
+          fit = &n;
+          break;
+        }
+      }
+      if (fit == nullptr) {
+        fit = pool == "dgx"   ? new_node(&kDgx, pool, ml_team)
+              : pool == "gpu" ? new_node(&kGpu, pool, ml_team)
+                              : new_node(&kGeneral[general_rotation++ % 4], pool, "");
+      }
+      fit->free_m -= w.cpu_m;
+      fit->free_mib -= w.mem_mib;
+      fit->free_gpu -= w.gpus;
+      consumers.push_back(Consumer{w.team + "/" + w.name + "-" + std::to_string(r) + "/main", &w,
+                                   fit});
+    }
+  }
+
+  const int64_t start = o.start.unix_seconds();
+  const int64_t hours = int64_t{o.days} * 24;
+  const int64_t end = start + hours * 3600;
+  const std::string window_start = o.start.ToString();
+  const std::string window_end = Timestamp::FromUnixSeconds(end).ToString();
+  DemoSummary summary;
+  summary.consumers = static_cast<int>(consumers.size());
+
+  // Inventory: each node's capacity for the whole window.
+  Writer inventory(o.out_dir + "/inventory.csv");
+  inventory.Put("start,end,asset,resource,capacity,unit,labels\n");
+  for (const Node& n : nodes) {
+    std::string labels = "instance_type=" + std::string(n.type->name) + ";pool=" + n.pool +
+                         ";zone=us-east-1a";
+    if (!n.team.empty()) labels += ";team=" + n.team;
+    const std::string prefix = window_start + "," + window_end + "," + n.id + ",";
+    inventory.Put(prefix + "cpu," + std::to_string(n.type->cores) + ",core," + labels + "\n");
+    inventory.Put(prefix + "memory," + std::to_string(n.type->memory_gib) + ",GiB," + labels + "\n");
+    if (n.type->gpus > 0) {
+      inventory.Put(prefix + "gpu," + std::to_string(n.type->gpus) + ",gpu," + labels + "\n");
+    }
+    (n.type->hourly ? summary.nodes : summary.gpu_servers)++;
+  }
+  TALLY_RETURN_IF_ERROR(inventory.Close());
+
+  // Usage, hour by hour; waste of the planted workloads is tallied as we go.
+  const Decimal kCpuRef = D("0.031611"), kMemRef = D("0.004237"), kGpuRef = D("0.95");
+  auto unit_price = [&](const Node& n, int resource) -> Decimal {
+    // Hourly node cost × the resource's share of capacity × reference price, per unit.
+    Decimal hourly = n.type->hourly ? D(n.type->hourly) : Decimal();
+    if (!n.type->hourly) {
+      hourly = *(*D("300000").Divide(Decimal::FromUnits(48)) + D("3400")).Divide(
+          Decimal::FromUnits(730));
+    }
+    const Decimal w_cpu = *Decimal::FromUnits(n.type->cores).Multiply(kCpuRef);
+    const Decimal w_mem = *Decimal::FromUnits(n.type->memory_gib).Multiply(kMemRef);
+    const Decimal w_gpu = *Decimal::FromUnits(n.type->gpus).Multiply(kGpuRef);
+    const Decimal weights[] = {w_cpu, w_mem, w_gpu};
+    const int caps[] = {n.type->cores, n.type->memory_gib, n.type->gpus};
+    const Decimal share = *(*hourly.Multiply(weights[resource])).Divide(w_cpu + w_mem + w_gpu);
+    return *share.Divide(Decimal::FromUnits(caps[resource]));
+  };
+  std::map<std::string, Decimal> waste;  // consumer -> cost of reserved-but-unused
+  Writer usage(o.out_dir + "/usage.csv");
+  usage.Put("start,end,consumer,asset,resource,request,usage,unit,labels\n");
+  for (int64_t h = start; h < end; h += 3600) {
+    const std::string span =
+        Timestamp::FromUnixSeconds(h).ToString() + "," + Timestamp::FromUnixSeconds(h + 3600).ToString() + ",";
+    for (const Consumer& c : consumers) {
+      const Workload& w = *c.w;
+      int pct = Seasonal(w, h, rng);
+      if (w.planted == "abandoned") pct = 0;
+      const int64_t cpu_use = w.planted == "abandoned" ? 2 : w.cpu_m * pct / 100;
+      const int64_t mem_use = w.planted == "abandoned" ? 40 : w.mem_mib * std::max(pct, 40) / 100;
+      const std::string labels = ",team=" + w.team + ";namespace=" + w.team + ";app=" + w.name + "\n";
+      const std::string head = span + c.name + "," + c.node->id + ",";
+      usage.Put(head + "cpu," + Milli(w.cpu_m).ToString() + "," + Milli(cpu_use).ToString() +
+                ",core" + labels);
+      usage.Put(head + "memory," +
+                Decimal::FromUnits(w.mem_mib).Divide(Decimal::FromUnits(1024))->ToString() + "," +
+                Decimal::FromUnits(mem_use).Divide(Decimal::FromUnits(1024))->ToString() +
+                ",GiB" + labels);
+      summary.usage_rows += 2;
+      if (w.gpus > 0) {
+        const int gpu_use_pct = w.planted == "idle_gpu" ? 0 : std::min(pct, 100);
+        const Decimal gpu_use = *Decimal::FromUnits(w.gpus * gpu_use_pct).Divide(Decimal::FromUnits(100));
+        usage.Put(head + "gpu," + std::to_string(w.gpus) + "," + gpu_use.ToString() + ",gpu" + labels);
+        ++summary.usage_rows;
+        if (w.planted == "idle_gpu") {
+          waste[c.name] += *Decimal::FromUnits(w.gpus).Multiply(unit_price(*c.node, 2));
+        }
+      }
+      if (w.planted == "over_requested" || w.planted == "abandoned") {
+        waste[c.name] += *Milli(w.cpu_m - cpu_use).Multiply(unit_price(*c.node, 0));
+        if (w.mem_mib > mem_use) {
+          waste[c.name] += *(*Decimal::FromUnits(w.mem_mib - mem_use).Divide(Decimal::FromUnits(1024)))
+                                .Multiply(unit_price(*c.node, 1));
+        }
+      }
+    }
+  }
+  TALLY_RETURN_IF_ERROR(usage.Close());
+
+  // The FOCUS bill: nodes per day, storage and network per team per day, support and tax.
+  Writer bill(o.out_dir + "/bill.csv");
+  bill.Put("BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,BilledCost,"
+           "EffectiveCost,ListCost,ContractedCost,BillingCurrency,ProviderName,PublisherName,"
+           "InvoiceIssuerName,BillingAccountId,SubAccountId,ServiceName,ServiceCategory,"
+           "ChargeCategory,ChargeClass,ChargeDescription,ResourceId,ResourceType,RegionId,SkuId,"
+           "PricingUnit,PricingQuantity,BillingAccountName,Tags\n");
+  Decimal total;
+  auto line = [&](int64_t from, int64_t to, Decimal cost, const std::string& service,
+                  const char* category, const char* charge_category, const std::string& description,
+                  const std::string& resource, const char* type, const std::string& sku,
+                  const std::string& tags) {
+    const Timestamp f = Timestamp::FromUnixSeconds(from);
+    const std::string bp_start = f.StartOfMonth().ToString();
+    const std::string bp_end =
+        Timestamp::FromUnixSeconds(f.StartOfMonth().unix_seconds() + 32 * 86400).StartOfMonth().ToString();
+    const std::string c = cost.ToString();
+    std::string tag_cell = tags.empty() ? "" : "\"" + tags + "\"";
+    bill.Put(bp_start + "," + bp_end + "," + f.ToString() + "," +
+             Timestamp::FromUnixSeconds(to).ToString() + "," + c + "," + c + "," + c + "," + c +
+             ",USD,AWS,Amazon Web Services,Amazon Web Services,123456789012,123456789012," +
+             service + "," + category + "," + charge_category + ",," + description + "," +
+             resource + "," + type + ",us-east-1," + sku + ",,,Demo Platform," + tag_cell + "\n");
+    total += cost;
+    ++summary.bill_lines;
+  };
+  const int spike_day = o.days / 2;
+  const std::string spike_team = teams[static_cast<size_t>(std::min(1, o.teams - 1))];
+  for (int64_t day = start; day < end; day += 86400) {
+    // A line never crosses a month: real bills split there.
+    for (const Node& n : nodes) {
+      if (n.type->hourly == nullptr) continue;
+      const Decimal cost = *D(n.type->hourly).Multiply(Decimal::FromUnits(24));
+      line(day, day + 86400, cost, "Amazon Elastic Compute Cloud", "Compute", "Usage",
+           std::string(n.type->name) + " on-demand", n.id, "Instance", n.type->name,
+           "{\"\"cluster\"\":\"\"prod\"\",\"\"pool\"\":\"\"" + n.pool + "\"\"}");
+    }
+    for (const std::string& team : teams) {
+      // gp3 at $0.08 per GiB-month, billed per day (rounded to the cent's hundredth as AWS does).
+      const Decimal volume = D("200").Multiply(*D("0.08").Divide(Decimal::FromUnits(30)))->Round(4);
+      line(day, day + 86400, volume, "Amazon Elastic Block Store", "Storage", "Usage",
+           "gp3 200 GiB", "vol-" + team, "Volume", "gp3",
+           "{\"\"team\"\":\"\"" + team + "\"\"}");
+      Decimal egress = *D("0.09").Multiply(Decimal::FromUnits(40 + (team.size() * 7) % 60));
+      if ((day - start) / 86400 == spike_day && team == spike_team) {
+        egress = *egress.Multiply(Decimal::FromUnits(20));
+      }
+      line(day, day + 86400, egress, "AWS Data Transfer", "Networking", "Usage",
+           "internet egress", "", "", "DataTransfer-Out-Bytes",
+           "{\"\"team\"\":\"\"" + team + "\"\"}");
+    }
+    // The orphaned volume: 500 GiB of gp3, tagged to a team, attached to nothing.
+    line(day, day + 86400, D("500").Multiply(*D("0.08").Divide(Decimal::FromUnits(30)))->Round(4),
+         "Amazon Elastic Block Store", "Storage", "Usage", "gp3 500 GiB (unattached)",
+         "vol-orphan-0001", "Volume", "gp3", "{\"\"team\"\":\"\"" + teams.back() + "\"\"}");
+  }
+  const Decimal before_support = total;
+  line(start, end, before_support.Multiply(D("0.1"))->Round(2), "AWS Support (Business)", "Other", "Usage", "Business support", "", "", "Support", "");
+  line(start, end, before_support.Multiply(D("0.05"))->Round(2), "Tax", "Other", "Tax",
+       "Sales tax", "", "", "Tax", "");
+  TALLY_RETURN_IF_ERROR(bill.Close());
+  summary.bill_total = total.ToString();
+
+  // The policy: the rate card for the on-prem servers, support and tax shared by cost.
+  Writer config(o.out_dir + "/tally.yaml");
+  config.Put(
+      "# The demo platform's policy (docs/config.md).\n"
+      "rate_cards:\n"
+      "  - asset: dgx-*\n    purchase_price: 300000\n    life_months: 48\n"
+      "    monthly: {power: 1800, space: 400, support: 1200}\n"
+      "ownership:\n"
+      "  - match: {label.team: \"*\"}\n    owner: \"{label.team}\"\n"
+      "  - match: {tag.team: \"*\"}\n    owner: \"{tag.team}\"\n"
+      "shared:\n"
+      "  - name: support-and-tax\n    pool: {owner: __unallocated__}\n"
+      "    distribute: proportional\n");
+  TALLY_RETURN_IF_ERROR(config.Close());
+
+  // The truth: what a good tool should find, and what it costs.
+  nlohmann::ordered_json truth = {{"window", {{"start", window_start}, {"end", window_end}}},
+                                  {"bill_total", summary.bill_total},
+                                  {"inefficiencies", nlohmann::ordered_json::array()}};
+  auto monthly = [&](Decimal cost) {
+    return (*(*cost.Multiply(Decimal::FromUnits(720))).Divide(Decimal::FromUnits(hours))).Round(2).ToString();
+  };
+  for (const Consumer& c : consumers) {
+    if (c.w->planted.empty()) continue;
+    truth["inefficiencies"].push_back({{"kind", c.w->planted}, {"consumer", c.name},
+                                       {"owner", c.w->team}, {"asset", c.node->id},
+                                       {"window", {{"start", window_start}, {"end", window_end}}},
+                                       {"true_monthly_cost", monthly(waste[c.name])}});
+  }
+  truth["inefficiencies"].push_back(
+      {{"kind", "orphaned_volume"}, {"consumer", "vol-orphan-0001"}, {"owner", teams.back()},
+       {"asset", "vol-orphan-0001"}, {"window", {{"start", window_start}, {"end", window_end}}},
+       {"true_monthly_cost",
+        monthly(*D("500").Multiply(*D("0.08").Divide(Decimal::FromUnits(30)))->Round(4).Multiply(
+            Decimal::FromUnits(o.days)))}});
+  const int64_t spike_start = start + int64_t{spike_day} * 86400;
+  truth["inefficiencies"].push_back(
+      {{"kind", "cost_spike"}, {"consumer", "AWS Data Transfer"}, {"owner", spike_team},
+       {"asset", ""},
+       {"window", {{"start", Timestamp::FromUnixSeconds(spike_start).ToString()},
+                   {"end", Timestamp::FromUnixSeconds(spike_start + 86400).ToString()}}},
+       {"true_monthly_cost",
+        D("0.09").Multiply(Decimal::FromUnits(19 * (40 + (spike_team.size() * 7) % 60)))->ToString()}});
+  summary.inefficiencies = static_cast<int>(truth["inefficiencies"].size());
+  Writer truth_file(o.out_dir + "/truth.json");
+  truth_file.Put(truth.dump(2) + "\n");
+  TALLY_RETURN_IF_ERROR(truth_file.Close());
+  return summary;
+}
+
+}  // namespace tally
