@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tally/decimal.h"
@@ -28,15 +29,16 @@ enum class AllocationKind {
 };
 std::string_view AllocationKindName(AllocationKind kind);
 
-// One allocated amount. Strings are the names the reports show.
+// One allocated amount. The names are views into the allocation's inputs and policy (the
+// allocator's lifetime), so an hour of 150,000 rows copies no strings.
 struct AllocationRow {
   Timestamp hour;
-  std::string source;    // the billing source: ProviderName, or "rate-card"
-  std::string consumer;  // a consumer name, __idle__ or __unallocated__
-  std::string asset;     // asset name, or the unmatched line's ResourceId
-  std::string resource;  // cpu, memory, gpu, ... ("" for a cost that has no resource)
-  std::string owner;     // owner path
-  std::string service;   // ServiceName of the bill line
+  std::string_view source;    // the billing source: ProviderName, or "rate-card"
+  std::string_view consumer;  // a consumer name, __idle__ or __unallocated__
+  std::string_view asset;     // asset name, or the unmatched line's ResourceId
+  std::string_view resource;  // cpu, memory, gpu, ... ("" for a cost that has no resource)
+  std::string_view owner;     // owner path
+  std::string_view service;   // ServiceName of the bill line
   AllocationKind kind = AllocationKind::kDirect;
   Decimal cost;
   Decimal quantity;  // direct rows: the basis in amount-hours (core-hours, ...); else 0

@@ -7,6 +7,9 @@
 namespace tally {
 namespace {
 
+constexpr std::string_view kRateCardSource = "rate-card";
+constexpr std::string_view kOnPremService = "On-premises";
+
 bool MatchesAsset(const AllocationCostLine& line, const Asset& asset) {
   const std::string& id = line.resource_id;
   if (id.empty()) return false;
@@ -38,14 +41,18 @@ Allocator::Allocator(const Config& config, const AllocationInputs& inputs)
       if (slash != std::string::npos) by_id.emplace(asset.provider_id.substr(slash + 1), a);
     }
   }
-  line_asset_.reserve(inputs.lines.size());
   for (const AllocationCostLine& line : inputs.lines) {
     auto it = by_id.find(line.resource_id);
-    line_asset_.push_back(it != by_id.end() && MatchesAsset(line, inputs.assets[it->second])
-                              ? it->second
-                              : kNoAsset);
+    const bool matched = it != by_id.end() && MatchesAsset(line, inputs.assets[it->second]);
+    line_asset_.push_back(matched ? it->second : kNoAsset);
+    OwnershipSubject subject;
+    subject.tags = &line.tags;
+    subject.service = line.service;
+    subject.account = line.account;
+    subject.source = line.source;
+    line_owner_.push_back(matched ? ""
+                                  : OwnerOf(config.ownership, subject, kUnallocatedConsumer));
   }
-  consumer_owner_.reserve(inputs.consumers.size());
   for (const Consumer& c : inputs.consumers) {
     OwnershipSubject subject;
     subject.consumer = &c;
@@ -61,9 +68,20 @@ Allocator::Allocator(const Config& config, const AllocationInputs& inputs)
       }
     }
   }
+  for (const SharedStage& stage : config.shared) stage_consumers_.push_back("__shared__/" + stage.name);
+  bases_by_asset_.resize(inputs.assets.size());
+  capacity_by_asset_.resize(inputs.assets.size());
 }
 
-const std::string& Allocator::IdleOwner(uint32_t asset) {
+uint16_t Allocator::ResourceId(std::string_view name) {
+  for (size_t i = 0; i < resources_.size(); ++i) {
+    if (resources_[i] == name) return static_cast<uint16_t>(i);
+  }
+  resources_.emplace_back(name);
+  return static_cast<uint16_t>(resources_.size() - 1);
+}
+
+std::string_view Allocator::IdleOwner(uint32_t asset) {
   std::string& owner = idle_owner_[asset];
   if (owner.empty()) {
     OwnershipSubject subject;
@@ -79,10 +97,12 @@ Result<Decimal> Allocator::RateCardHour(uint32_t asset, Timestamp hour) {
   auto it = rate_card_months_.find(key);
   if (it == rate_card_months_.end()) {
     // The month's total over its hours, evenly and exactly.
-    const Timestamp next = Timestamp::FromUnixSeconds(month.unix_seconds() + 32 * 86400).StartOfMonth();
+    const Timestamp next =
+        Timestamp::FromUnixSeconds(month.unix_seconds() + 32 * 86400).StartOfMonth();
     const auto hours = static_cast<size_t>((next.unix_seconds() - month.unix_seconds()) / 3600);
-    std::vector<Decimal> even(hours, Decimal::FromUnits(1));
-    it = rate_card_months_.emplace(key, SplitProportionally(rate_card_[asset]->MonthlyTotal(), even))
+    const std::vector<Decimal> even(hours, Decimal::FromUnits(1));
+    it = rate_card_months_
+             .emplace(key, SplitProportionally(rate_card_[asset]->MonthlyTotal(), even))
              .first;
   }
   return it->second[static_cast<size_t>((hour.unix_seconds() - month.unix_seconds()) / 3600)];
@@ -91,8 +111,28 @@ Result<Decimal> Allocator::RateCardHour(uint32_t asset, Timestamp hour) {
 Status Allocator::AllocateHour(const HourInputs& in, std::vector<AllocationRow>* rows,
                                std::map<std::string, Decimal>* bill) {
   const size_t first = rows->size();
-  // Group the hour's line parts by (asset, source, service); unmatched lines go straight out.
-  std::map<std::tuple<uint32_t, std::string, std::string>, Decimal> units;
+  // The hour's facts by asset; each consumer's basis is max(request, usage).
+  for (uint32_t a : touched_assets_) {
+    bases_by_asset_[a].clear();
+    capacity_by_asset_[a].clear();
+  }
+  touched_assets_.clear();
+  auto touch = [&](uint32_t a) {
+    if (bases_by_asset_[a].empty() && capacity_by_asset_[a].empty()) touched_assets_.push_back(a);
+  };
+  for (const UsageFact& f : in.usage) {
+    if (f.asset == kNoAsset) continue;
+    touch(f.asset);
+    bases_by_asset_[f.asset].push_back(
+        Basis{ResourceId(f.resource), f.consumer, std::max(f.request, f.usage)});
+  }
+  for (const CapacityFact& f : in.capacity) {
+    touch(f.asset);
+    capacity_by_asset_[f.asset].emplace_back(ResourceId(f.resource), f.capacity);
+  }
+
+  // The hour's line parts by (asset, source, service); unmatched lines go straight out.
+  std::map<std::tuple<uint32_t, std::string_view, std::string_view>, Decimal> units;
   for (const auto& [line_index, amount] : in.cost_parts) {
     const AllocationCostLine& line = inputs_.lines[line_index];
     (*bill)[line.source] += amount;
@@ -101,62 +141,75 @@ Status Allocator::AllocateHour(const HourInputs& in, std::vector<AllocationRow>*
       units[{asset, line.source, line.service}] += amount;
       continue;
     }
-    OwnershipSubject subject;
-    subject.tags = &line.tags;
-    subject.service = line.service;
-    subject.account = line.account;
-    subject.source = line.source;
-    rows->push_back(AllocationRow{in.hour, line.source, std::string(kUnallocatedConsumer),
-                                  line.resource_id, "",
-                                  OwnerOf(config_.ownership, subject, kUnallocatedConsumer),
-                                  line.service, AllocationKind::kUnallocated, amount, {}});
+    rows->push_back(AllocationRow{in.hour, line.source, kUnallocatedConsumer, line.resource_id,
+                                  "", line_owner_[line_index], line.service,
+                                  AllocationKind::kUnallocated, amount, {}});
   }
   for (uint32_t a = 0; a < rate_card_.size(); ++a) {
     if (rate_card_[a] == nullptr) continue;
     TALLY_ASSIGN_OR_RETURN(Decimal cost, RateCardHour(a, in.hour));
-    (*bill)["rate-card"] += cost;
-    units[{a, "rate-card", "On-premises"}] += cost;
+    (*bill)[std::string(kRateCardSource)] += cost;
+    units[{a, kRateCardSource, kOnPremService}] += cost;
   }
   for (const auto& [key, cost] : units) {
     const auto& [asset, source, service] = key;
-    TALLY_RETURN_IF_ERROR(AllocateUnit(in, CostUnit{asset, source, service, cost}, rows));
+    std::vector<Basis>& bases = bases_by_asset_[asset];
+    std::sort(bases.begin(), bases.end(), [](const Basis& x, const Basis& y) {
+      return x.resource != y.resource ? x.resource < y.resource : x.consumer < y.consumer;
+    });
+    // Several sources may report one consumer: the largest basis counts.
+    size_t kept = 0;
+    for (size_t i = 0; i < bases.size(); ++i) {
+      if (kept > 0 && bases[kept - 1].resource == bases[i].resource &&
+          bases[kept - 1].consumer == bases[i].consumer) {
+        bases[kept - 1].amount = std::max(bases[kept - 1].amount, bases[i].amount);
+      } else {
+        bases[kept++] = bases[i];
+      }
+    }
+    bases.resize(kept);
+    TALLY_RETURN_IF_ERROR(AllocateUnit(in.hour, CostUnit{asset, source, service, cost}, bases,
+                                       capacity_by_asset_[asset], rows));
   }
   ApplySharedStages(rows, first);
   return Status::Ok();
 }
 
-Status Allocator::AllocateUnit(const HourInputs& in, const CostUnit& unit,
+Status Allocator::AllocateUnit(Timestamp hour, const CostUnit& unit, std::span<const Basis> bases,
+                               std::span<const std::pair<uint16_t, Decimal>> capacity_facts,
                                std::vector<AllocationRow>* rows) {
   const Asset& asset = inputs_.assets[unit.asset];
-  auto row = [&](std::string consumer, std::string resource, std::string owner,
+  auto row = [&](std::string_view consumer, std::string_view resource, std::string_view owner,
                  AllocationKind kind, Decimal cost, Decimal quantity = Decimal()) {
     if (cost.is_zero()) return;
-    rows->push_back(AllocationRow{in.hour, unit.source, std::move(consumer), asset.name,
-                                  std::move(resource), std::move(owner), unit.service, kind,
-                                  cost, quantity});
+    rows->push_back(AllocationRow{hour, unit.source, consumer, asset.name, resource, owner,
+                                  unit.service, kind, cost, quantity});
   };
   // Capacity per resource (several sources may report it: the largest counts).
-  std::map<std::string, Decimal> capacity;
-  for (const CapacityFact& f : in.capacity) {
-    if (f.asset != unit.asset) continue;
-    Decimal& c = capacity[f.resource];
-    c = std::max(c, f.capacity);
+  std::vector<std::pair<uint16_t, Decimal>> capacity;
+  for (const auto& [resource, amount] : capacity_facts) {
+    auto it = std::find_if(capacity.begin(), capacity.end(),
+                           [&](const auto& c) { return c.first == resource; });
+    if (it == capacity.end()) {
+      capacity.emplace_back(resource, amount);
+    } else {
+      it->second = std::max(it->second, amount);
+    }
   }
   if (capacity.empty()) {
-    row(std::string(kIdleConsumer), "", IdleOwner(unit.asset), AllocationKind::kIdle, unit.cost);
+    row(kIdleConsumer, "", IdleOwner(unit.asset), AllocationKind::kIdle, unit.cost);
     return Status::Ok();
   }
-  std::vector<std::string> resources;
   std::vector<Decimal> weights;
   const RateCard* card = rate_card_[unit.asset];
   for (const auto& [resource, cap] : capacity) {
-    resources.push_back(resource);
+    const std::string& name = resources_[resource];
     if (card != nullptr && !card->weights.empty()) {
-      auto w = card->weights.find(resource);
+      auto w = card->weights.find(name);
       weights.push_back(w == card->weights.end() ? Decimal() : w->second);
       continue;
     }
-    auto price = config_.reference_prices.find(resource);
+    auto price = config_.reference_prices.find(name);
     if (price == config_.reference_prices.end()) {
       weights.emplace_back();
       continue;
@@ -166,74 +219,69 @@ Status Allocator::AllocateUnit(const HourInputs& in, const CostUnit& unit,
   }
   const std::vector<Decimal> components = SplitProportionally(unit.cost, weights);
 
-  // Each consumer's basis per resource on this asset (several sources: the largest counts).
-  std::map<std::pair<std::string, uint32_t>, Decimal> bases;
-  for (const UsageFact& f : in.usage) {
-    if (f.asset != unit.asset) continue;
-    Decimal& b = bases[{f.resource, f.consumer}];
-    b = std::max({b, f.request, f.usage});
-  }
-  std::map<uint32_t, Decimal> direct_by_consumer;  // for sharing idle by asset
+  std::vector<std::pair<uint32_t, Decimal>> direct;  // for sharing idle by asset
   Decimal idle_total;
-  for (size_t r = 0; r < resources.size(); ++r) {
+  std::vector<Decimal> w;
+  for (size_t r = 0; r < capacity.size(); ++r) {
     const Decimal component = components[r];
     if (component.is_zero()) continue;
-    std::vector<uint32_t> who;
-    std::vector<Decimal> w;
+    const uint16_t resource = capacity[r].first;
+    auto begin = std::lower_bound(bases.begin(), bases.end(), resource,
+                                  [](const Basis& b, uint16_t res) { return b.resource < res; });
+    auto end = begin;
+    w.clear();
     Decimal sum;
-    for (auto it = bases.lower_bound({resources[r], 0});
-         it != bases.end() && it->first.first == resources[r]; ++it) {
-      who.push_back(it->first.second);
-      w.push_back(it->second);
-      sum += it->second;
+    for (; end != bases.end() && end->resource == resource; ++end) {
+      w.push_back(end->amount);
+      sum += end->amount;
     }
-    const Decimal cap = capacity[resources[r]];
-    const bool idle = sum < cap || who.empty();
+    const Decimal cap = capacity[r].second;
+    const bool idle = sum < cap || begin == end;
     if (idle) w.push_back(cap - sum);  // unused capacity is idle
     const std::vector<Decimal> parts = SplitProportionally(component, w);
-    for (size_t i = 0; i < who.size(); ++i) {
-      row(inputs_.consumers[who[i]].name, resources[r], consumer_owner_[who[i]],
-          AllocationKind::kDirect, parts[i], w[i]);
-      direct_by_consumer[who[i]] += parts[i];
+    const std::string_view name = resources_[resource];
+    for (auto it = begin; it != end; ++it) {
+      const size_t i = static_cast<size_t>(it - begin);
+      row(inputs_.consumers[it->consumer].name, name, consumer_owner_[it->consumer],
+          AllocationKind::kDirect, parts[i], it->amount);
+      if (config_.idle == IdlePolicy::kShareByAsset) direct.emplace_back(it->consumer, parts[i]);
     }
     if (!idle) continue;
     if (config_.idle == IdlePolicy::kShareByAsset) {
       idle_total += parts.back();
     } else {
-      row(std::string(kIdleConsumer), resources[r], IdleOwner(unit.asset), AllocationKind::kIdle,
-          parts.back());
+      row(kIdleConsumer, name, IdleOwner(unit.asset), AllocationKind::kIdle, parts.back());
     }
   }
   if (idle_total.is_zero()) return Status::Ok();
   // Idle shared to the asset's consumers in proportion to their direct cost.
-  std::vector<uint32_t> who;
-  std::vector<Decimal> w;
-  for (const auto& [c, cost] : direct_by_consumer) {
-    who.push_back(c);
-    w.push_back(cost);
-  }
-  if (who.empty()) {
-    row(std::string(kIdleConsumer), "", IdleOwner(unit.asset), AllocationKind::kIdle, idle_total);
+  if (direct.empty()) {
+    row(kIdleConsumer, "", IdleOwner(unit.asset), AllocationKind::kIdle, idle_total);
     return Status::Ok();
   }
+  w.clear();
+  for (const auto& [c, cost] : direct) w.push_back(cost);
   const std::vector<Decimal> parts = SplitProportionally(idle_total, w);
-  for (size_t i = 0; i < who.size(); ++i) {
-    row(inputs_.consumers[who[i]].name, "", consumer_owner_[who[i]], AllocationKind::kShared,
-        parts[i]);
+  for (size_t i = 0; i < direct.size(); ++i) {
+    row(inputs_.consumers[direct[i].first].name, "", consumer_owner_[direct[i].first],
+        AllocationKind::kShared, parts[i]);
   }
   return Status::Ok();
 }
 
 void Allocator::ApplySharedStages(std::vector<AllocationRow>* rows, size_t first) {
-  for (const SharedStage& stage : config_.shared) {
+  for (size_t s = 0; s < config_.shared.size(); ++s) {
+    const SharedStage& stage = config_.shared[s];
     // The pool, per source; the targets' weights, per owner.
-    std::map<std::string, Decimal> pool;
-    std::map<std::string, Decimal> targets;
+    std::map<std::string_view, Decimal> pool;
+    std::map<std::string_view, Decimal> targets;
     std::vector<AllocationRow> kept;
+    Timestamp hour;
     for (size_t i = first; i < rows->size(); ++i) {
       AllocationRow& r = (*rows)[i];
+      hour = r.hour;
       Consumer consumer;
-      consumer.name = r.consumer;
+      consumer.name = std::string(r.consumer);
       OwnershipSubject subject;
       subject.consumer = &consumer;
       subject.owner = r.owner;
@@ -247,10 +295,10 @@ void Allocator::ApplySharedStages(std::vector<AllocationRow>* rows, size_t first
       if (r.kind == AllocationKind::kDirect || r.kind == AllocationKind::kShared) {
         targets[r.owner] += r.cost;
       }
-      kept.push_back(std::move(r));
+      kept.push_back(r);
     }
     if (pool.empty()) continue;
-    std::vector<std::string> owners;
+    std::vector<std::string_view> owners;
     std::vector<Decimal> weights;
     if (stage.distribution == SharedStage::Distribution::kFixed) {
       for (const auto& [owner, pct] : stage.percentages) {
@@ -265,21 +313,20 @@ void Allocator::ApplySharedStages(std::vector<AllocationRow>* rows, size_t first
                               : cost);
       }
     }
-    const Timestamp hour = (*rows)[first].hour;
     rows->resize(first);
-    for (AllocationRow& r : kept) rows->push_back(std::move(r));
+    rows->insert(rows->end(), kept.begin(), kept.end());
     for (const auto& [source, amount] : pool) {
       if (owners.empty()) {  // nobody to share with: the pool stays, unallocated
-        rows->push_back(AllocationRow{hour, source, "__shared__/" + stage.name, "", "",
-                                      std::string(kUnallocatedConsumer), "",
-                                      AllocationKind::kUnallocated, amount, {}});
+        rows->push_back(AllocationRow{hour, source, stage_consumers_[s], "", "",
+                                      kUnallocatedConsumer, "", AllocationKind::kUnallocated,
+                                      amount, {}});
         continue;
       }
       const std::vector<Decimal> parts = SplitProportionally(amount, weights);
       for (size_t i = 0; i < owners.size(); ++i) {
         if (parts[i].is_zero()) continue;
-        rows->push_back(AllocationRow{hour, source, "__shared__/" + stage.name, "", "", owners[i],
-                                      "", AllocationKind::kShared, parts[i], {}});
+        rows->push_back(AllocationRow{hour, source, stage_consumers_[s], "", "", owners[i], "",
+                                      AllocationKind::kShared, parts[i], {}});
       }
     }
   }

@@ -9,8 +9,12 @@
 //   4. Lines that match no asset are unallocated, owned through their tags.
 //   5. Shared-cost stages move pools of cost to owners.
 // Every split sums exactly, so the hour's rows sum to the hour's bill per source.
+//
+// Rows hold views into `inputs` and `config` and into the allocator: keep all three alive while
+// rows are used. Not thread-safe; hours are independent, so one allocator per thread.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <span>
 #include <string>
@@ -40,24 +44,38 @@ class Allocator {
  private:
   struct CostUnit {
     uint32_t asset;
-    std::string source;
-    std::string service;
+    std::string_view source;
+    std::string_view service;
     Decimal cost;
   };
-  Status AllocateUnit(const HourInputs& in, const CostUnit& unit,
+  struct Basis {
+    uint16_t resource;
+    uint32_t consumer;
+    Decimal amount;
+  };
+  Status AllocateUnit(Timestamp hour, const CostUnit& unit, std::span<const Basis> bases,
+                      std::span<const std::pair<uint16_t, Decimal>> capacity,
                       std::vector<AllocationRow>* rows);
   void ApplySharedStages(std::vector<AllocationRow>* rows, size_t first);
   Result<Decimal> RateCardHour(uint32_t asset, Timestamp hour);
-  const std::string& IdleOwner(uint32_t asset);
+  std::string_view IdleOwner(uint32_t asset);
+  uint16_t ResourceId(std::string_view name);
 
   const Config& config_;
   const AllocationInputs& inputs_;
   std::vector<uint32_t> line_asset_;         // per line: matched asset or kNoAsset
+  std::vector<std::string> line_owner_;      // per line: owner of an unmatched line
   std::vector<std::string> consumer_owner_;  // per consumer
   std::vector<std::string> idle_owner_;      // per asset ("" until computed)
   std::vector<const RateCard*> rate_card_;   // per asset, or null
+  std::deque<std::string> resources_;  // interned resource names (a deque: rows view them)
+  std::vector<std::string> stage_consumers_;  // "__shared__/<stage name>"
   // (asset, month start) -> the month's hourly parts
   std::map<std::pair<uint32_t, int64_t>, std::vector<Decimal>> rate_card_months_;
+  // Per-hour scratch, kept to reuse its memory.
+  std::vector<std::vector<Basis>> bases_by_asset_;
+  std::vector<std::vector<std::pair<uint16_t, Decimal>>> capacity_by_asset_;
+  std::vector<uint32_t> touched_assets_;
 };
 
 }  // namespace tally

@@ -191,20 +191,30 @@ std::vector<Decimal> SplitProportionally(Decimal total, std::span<const Decimal>
   URaw assigned = 0;
   for (size_t i = 0; i < n; ++i) {
     URaw w = even ? 1 : static_cast<URaw>(std::max<Raw>(weights[i].raw(), 0));
-    URaw quotient = MulDiv(magnitude, w, weight_sum, &remainders[i]);
+    URaw quotient;
+    URaw product;
+    if (!__builtin_mul_overflow(magnitude, w, &product)) {
+      // The common case (cents × core-hours) fits 128 bits: one division, no 256-bit path.
+      quotient = product / weight_sum;
+      remainders[i] = product - quotient * weight_sum;
+    } else {
+      quotient = MulDiv(magnitude, w, weight_sum, &remainders[i]);
+    }
     parts[i] = Decimal::FromRaw(static_cast<Raw>(quotient));
     assigned += quotient;
   }
-  // Hand out the leftover units by largest remainder; stable order breaks ties to earlier parts.
-  URaw leftover = magnitude - assigned;
+  // Hand out the leftover units (fewer than n) by largest remainder, ties to earlier parts.
+  const URaw leftover = magnitude - assigned;
   if (leftover > 0) {
     std::vector<size_t> order(n);
     std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](size_t a, size_t b) { return remainders[a] > remainders[b]; });
-    for (size_t k = 0; leftover > 0; ++k, --leftover) {
-      parts[order[k % n]] += Decimal::FromRaw(1);
-    }
+    const auto k = static_cast<size_t>(leftover);
+    std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
+                      [&](size_t a, size_t b) {
+                        return remainders[a] != remainders[b] ? remainders[a] > remainders[b]
+                                                              : a < b;
+                      });
+    for (size_t j = 0; j < k; ++j) parts[order[j]] += Decimal::FromRaw(1);
   }
   if (negative) {
     for (Decimal& p : parts) p = -p;

@@ -2,7 +2,7 @@
 
 namespace tally::sqlite {
 
-Result<int64_t> DictIds::Id(const std::string& text) {
+Result<int64_t> DictIds::Id(std::string_view text) {
   if (auto it = ids_.find(text); it != ids_.end()) return it->second;
   TALLY_ASSIGN_OR_RETURN(Statement insert,
                          db_->Prepare("INSERT OR IGNORE INTO dict(value) VALUES(?)"));
@@ -13,8 +13,8 @@ Result<int64_t> DictIds::Id(const std::string& text) {
   TALLY_ASSIGN_OR_RETURN(bool found, find.Step());
   if (!found) return Internal("sqlite: dict value vanished");
   const int64_t id = find.Int(0);
-  ids_.emplace(text, id);
-  texts_.emplace(id, text);
+  ids_.emplace(std::string(text), id);
+  texts_.emplace(id, std::string(text));
   return id;
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "common/strings.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace tally::sqlite {
@@ -12,13 +13,13 @@ class DictIds {
  public:
   explicit DictIds(SqliteDb* db) : db_(db) {}
   // The id of `text`, added when new (inside the caller's write transaction).
-  Result<int64_t> Id(const std::string& text);
+  Result<int64_t> Id(std::string_view text);
   // The text of `id`; "" for an unknown id.
   Result<std::string> Text(int64_t id);
 
  private:
   SqliteDb* db_;
-  std::unordered_map<std::string, int64_t> ids_;
+  std::unordered_map<std::string, int64_t, TransparentStringHash, std::equal_to<>> ids_;
   std::unordered_map<int64_t, std::string> texts_;
 };
 

@@ -182,9 +182,9 @@ Status StoreAllocations(SqliteDb* db, std::span<const AllocatedHour> hours,
     for (const AllocationRow& r : h.rows) {
       insert.BindInt(1, hour);
       int param = 2;
-      for (const std::string* text : {&r.source, &r.consumer, &r.asset, &r.resource, &r.owner,
-                                      &r.service}) {
-        TALLY_ASSIGN_OR_RETURN(int64_t id, dict.Id(*text));
+      for (std::string_view text : {r.source, r.consumer, r.asset, r.resource, r.owner,
+                                    r.service}) {
+        TALLY_ASSIGN_OR_RETURN(int64_t id, dict.Id(text));
         insert.BindInt(param++, id);
       }
       insert.BindInt(8, static_cast<int64_t>(r.kind));
