@@ -63,6 +63,7 @@ class Decimal {
     raw_ -= b.raw_;
     return *this;
   }
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   friend constexpr auto operator<=>(Decimal a, Decimal b) = default;
 
  private:

@@ -98,7 +98,7 @@ Result<Decimal> Allocator::RateCardHour(uint32_t asset, Timestamp hour) {
   if (it == rate_card_months_.end()) {
     // The month's total over its hours, evenly and exactly.
     const Timestamp next =
-        Timestamp::FromUnixSeconds(month.unix_seconds() + 32 * 86400).StartOfMonth();
+        Timestamp::FromUnixSeconds(month.unix_seconds() + int64_t{32} * 86400).StartOfMonth();
     const auto hours = static_cast<size_t>((next.unix_seconds() - month.unix_seconds()) / 3600);
     const std::vector<Decimal> even(hours, Decimal::FromUnits(1));
     it = rate_card_months_
@@ -187,13 +187,13 @@ Status Allocator::AllocateUnit(Timestamp hour, const CostUnit& unit, std::span<c
   };
   // Capacity per resource (several sources may report it: the largest counts).
   std::vector<std::pair<uint16_t, Decimal>> capacity;
-  for (const auto& [resource, amount] : capacity_facts) {
+  for (const auto& fact : capacity_facts) {
     auto it = std::find_if(capacity.begin(), capacity.end(),
-                           [&](const auto& c) { return c.first == resource; });
+                           [&](const auto& c) { return c.first == fact.first; });
     if (it == capacity.end()) {
-      capacity.emplace_back(resource, amount);
+      capacity.push_back(fact);
     } else {
-      it->second = std::max(it->second, amount);
+      it->second = std::max(it->second, fact.second);
     }
   }
   if (capacity.empty()) {

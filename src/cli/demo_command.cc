@@ -27,10 +27,12 @@ struct DemoFlags {
 // Runs `tally --store STORE args...` and waits; returns its exit code.
 int RunSelf(const std::string& store, const std::vector<std::string>& args) {
   std::vector<std::string> all = {"tally", "--store", store};
+  all.reserve(all.size() + args.size());
   all.insert(all.end(), args.begin(), args.end());
   const pid_t pid = fork();
   if (pid == 0) {
     std::vector<char*> argv;
+    argv.reserve(all.size() + 1);
     for (std::string& a : all) argv.push_back(a.data());
     argv.push_back(nullptr);
     execv("/proc/self/exe", argv.data());

@@ -2,6 +2,7 @@
 // gracefully: requests in flight finish and remote_write usage is stored before it exits.
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <thread>
 
@@ -51,7 +52,7 @@ int RunServe(const GlobalOptions& globals, const ServeFlags& flags) {
   Status status = server.Run();
   if (!status.ok()) {
     PrintError(status.message());
-    pthread_kill(waiter.native_handle(), SIGTERM);  // release the waiter
+    kill(getpid(), SIGTERM);  // release the waiter: every other thread blocks the signal
     waiter.join();
     return 1;
   }

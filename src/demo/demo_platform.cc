@@ -132,8 +132,8 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
     const bool gpu = i % 15 == 7;
     w.name = std::string(gpu ? "trainer" : batch ? "batch" : "svc") + "-" + std::to_string(i);
     w.replicas = batch ? 1 : uniform(1, 3);
-    w.cpu_m = 250 * uniform(1, batch ? 16 : 8);
-    w.mem_mib = 512 * uniform(1, batch ? 32 : 12);
+    w.cpu_m = int64_t{250} * uniform(1, batch ? 16 : 8);
+    w.mem_mib = int64_t{512} * uniform(1, batch ? 32 : 12);
     w.gpus = gpu ? 1 : 0;
     w.util_pct = uniform(25, 80);
     w.weekly = batch;
@@ -157,7 +157,7 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
   int dgx_count = 0;
   auto new_node = [&](const InstanceType* type, const std::string& pool, const std::string& team) {
     Node n{type->hourly ? "i-" + Hex(rng()) : "dgx-" + std::to_string(++dgx_count), type, pool,
-           team, type->cores * 900, int64_t{type->memory_gib} * 1024 * 9 / 10, type->gpus};
+           team, int64_t{type->cores} * 900, int64_t{type->memory_gib} * 1024 * 9 / 10, type->gpus};
     nodes.push_back(std::move(n));
     return &nodes.back();
   };
@@ -253,7 +253,7 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
       summary.usage_rows += 2;
       if (w.gpus > 0) {
         const int gpu_use_pct = w.planted == "idle_gpu" ? 0 : std::min(pct, 100);
-        const Decimal gpu_use = *Decimal::FromUnits(w.gpus * gpu_use_pct).Divide(Decimal::FromUnits(100));
+        const Decimal gpu_use = *Decimal::FromUnits(int64_t{w.gpus} * gpu_use_pct).Divide(Decimal::FromUnits(100));
         usage.Put(head + "gpu," + std::to_string(w.gpus) + "," + gpu_use.ToString() + ",gpu" + labels);
         ++summary.usage_rows;
         if (w.planted == "idle_gpu") {
@@ -286,7 +286,7 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
     const Timestamp f = Timestamp::FromUnixSeconds(from);
     const std::string bp_start = f.StartOfMonth().ToString();
     const std::string bp_end =
-        Timestamp::FromUnixSeconds(f.StartOfMonth().unix_seconds() + 32 * 86400).StartOfMonth().ToString();
+        Timestamp::FromUnixSeconds(f.StartOfMonth().unix_seconds() + int64_t{32} * 86400).StartOfMonth().ToString();
     const std::string c = cost.ToString();
     std::string tag_cell = tags.empty() ? "" : "\"" + tags + "\"";
     bill.Put(bp_start + "," + bp_end + "," + f.ToString() + "," +

@@ -1,5 +1,6 @@
 #include "demo/kube_metrics_gen.h"
 
+#include <cstdarg>
 #include <random>
 #include <vector>
 
@@ -44,10 +45,10 @@ std::vector<Container> MakeContainers(const KubeSimOptions& o, const std::vector
     c.container = i % 2 == 0 ? "main" : "sidecar";
     c.node = nodes[static_cast<size_t>(p) % nodes.size()].name;
     // Some start or stop mid-hour, on a scrape boundary: partial hours must count partly.
-    c.start = begin + (p % 5 == 1 ? int64_t{o.interval_seconds} * 7 + 3600 * (p % 24) : 0);
-    c.end = end - (p % 7 == 3 ? int64_t{o.interval_seconds} * 5 + 3600 * 3 : 0);
+    c.start = begin + (p % 5 == 1 ? int64_t{o.interval_seconds} * 7 + int64_t{3600} * (p % 24) : 0);
+    c.end = end - (p % 7 == 3 ? int64_t{o.interval_seconds} * 5 + int64_t{3600} * 3 : 0);
     c.cpu_request_m = 50 * uniform(2, 40);
-    c.memory_request_mib = 64 * uniform(2, 64);
+    c.memory_request_mib = int64_t{64} * uniform(2, 64);
     for (int h = 0; h < o.hours; ++h) {
       const int hour_of_day = (static_cast<int>(begin / 3600) + h) % 24;
       const int busy = hour_of_day >= 8 && hour_of_day < 20 ? 2 : 1;  // daily seasonality
@@ -62,8 +63,11 @@ std::vector<Container> MakeContainers(const KubeSimOptions& o, const std::vector
 class Writer {
  public:
   explicit Writer(std::FILE* out) : out_(out) {}
-  void Line(const char* fmt, auto... args) {
-    if (std::fprintf(out_, fmt, args...) < 0) failed_ = true;
+  __attribute__((format(printf, 2, 3))) void Line(const char* fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    if (std::vfprintf(out_, fmt, args) < 0) failed_ = true;
+    va_end(args);
   }
   bool failed() const { return failed_ || std::ferror(out_) != 0; }
 
@@ -81,6 +85,7 @@ Status WriteKubeOpenMetrics(const KubeSimOptions& o, std::FILE* out, KubeTruth* 
                            "be an hour, and the counts positive");
   }
   std::vector<Node> nodes;
+  nodes.reserve(static_cast<size_t>(o.nodes));
   for (int n = 0; n < o.nodes; ++n) {
     nodes.push_back(Node{"node-" + std::to_string(n), 8 << (n % 3), int64_t{32768} << (n % 3)});
   }
@@ -115,7 +120,7 @@ Status WriteKubeOpenMetrics(const KubeSimOptions& o, std::FILE* out, KubeTruth* 
              n.name.c_str(), n.cores, static_cast<long long>(t));
       w.Line("kube_node_status_capacity{node=\"%s\",resource=\"memory\",unit=\"byte\"} %lld "
              "%lld\n",
-             n.name.c_str(), static_cast<long long>(n.memory_mib << 20),
+             n.name.c_str(), static_cast<long long>(n.memory_mib) * 1048576,
              static_cast<long long>(t));
     }
   }
@@ -147,7 +152,7 @@ Status WriteKubeOpenMetrics(const KubeSimOptions& o, std::FILE* out, KubeTruth* 
       w.Line("kube_pod_container_resource_requests{namespace=\"%s\",pod=\"%s\",container=\"%s\","
              "node=\"%s\",resource=\"memory\",unit=\"byte\"} %lld %lld\n",
              c.ns.c_str(), c.pod.c_str(), c.container.c_str(), c.node.c_str(),
-             static_cast<long long>(c.memory_request_mib << 20), static_cast<long long>(t));
+             static_cast<long long>(c.memory_request_mib) * 1048576, static_cast<long long>(t));
       ++truth->samples;
     });
   }
@@ -158,7 +163,7 @@ Status WriteKubeOpenMetrics(const KubeSimOptions& o, std::FILE* out, KubeTruth* 
              "id=\"/kubepods/%s/%s\"} %lld %lld\n",
              c.ns.c_str(), c.pod.c_str(), c.container.c_str(), c.pod.c_str(),
              c.container.c_str(),
-             static_cast<long long>(c.memory_usage_mib[static_cast<size_t>(h)] << 20),
+             static_cast<long long>(c.memory_usage_mib[static_cast<size_t>(h)]) * 1048576,
              static_cast<long long>(t));
     });
   }

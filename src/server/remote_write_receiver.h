@@ -28,7 +28,7 @@ struct RemoteWriteStats {
 
 class RemoteWriteReceiver {
  public:
-  explicit RemoteWriteReceiver(std::string source, int64_t max_hold_ms = 5 * 60 * 1000)
+  explicit RemoteWriteReceiver(std::string source, int64_t max_hold_ms = int64_t{5} * 60 * 1000)
       : source_(std::move(source)), max_hold_ms_(max_hold_ms),
         observations_(&builder_, max_hold_ms) {}
 

@@ -92,7 +92,7 @@ void Server::Impl::Routes() {
   http.set_write_timeout(options.read_timeout_seconds, 0);
   http.set_keep_alive_timeout(5);
   http.set_exception_handler([](const httplib::Request&, httplib::Response& res,
-                                std::exception_ptr) { Error(res, 500, "internal error"); });
+                                const std::exception_ptr&) { Error(res, 500, "internal error"); });
   http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;
     Error(res, res.status,

@@ -159,6 +159,7 @@ Result<std::vector<ReconcileRow>> Reconcile(SqliteDb* db, std::optional<Timestam
     }
   }
   std::vector<ReconcileRow> out;
+  out.reserve(rows.size());
   for (auto& [source, r] : rows) out.push_back(std::move(r));
   return out;
 }

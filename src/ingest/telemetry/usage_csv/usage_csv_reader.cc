@@ -150,11 +150,12 @@ class FileReader {
         asset_name.empty() ? kNoAsset : batch_->AddAsset(Asset{asset_name, "", "", "", {}});
     TALLY_ASSIGN_OR_RETURN(Decimal request, Amount(row, 5));
     TALLY_ASSIGN_OR_RETURN(Decimal used, Amount(row, 6));
-    for (const auto& [field, amount] : {std::pair{0, request}, std::pair{1, used}}) {
-      TALLY_RETURN_IF_ERROR(Spread(start, end, amount, [&](Timestamp h, Decimal part) {
+    for (const bool is_request : {true, false}) {
+      TALLY_RETURN_IF_ERROR(Spread(start, end, is_request ? request : used,
+                                   [&](Timestamp h, Decimal part) {
         auto [it, added] = usage_->try_emplace({h.unix_seconds(), c, asset, resource},
                                                UsageFact{h, c, asset, resource, unit, {}, {}});
-        (field == 0 ? it->second.request : it->second.usage) += part;
+        (is_request ? it->second.request : it->second.usage) += part;
       }));
     }
     return Status::Ok();
