@@ -22,6 +22,7 @@ struct DemoFlags {
   int days = 30;
   std::string start;
   bool load = false;
+  bool openmetrics = false;
 };
 
 // Runs `tally --store STORE args...` and waits; returns its exit code.
@@ -50,6 +51,7 @@ int RunDemo(const GlobalOptions& globals, const DemoFlags& flags) {
   options.teams = flags.teams;
   options.workloads = flags.workloads;
   options.days = flags.days;
+  options.openmetrics = flags.openmetrics;
   if (flags.start.empty()) {
     // The last `days` whole days before today.
     const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
@@ -106,6 +108,9 @@ void AddDemoCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code)
   sub->add_option("--days", flags->days, "days of data")->capture_default_str();
   sub->add_option("--start", flags->start, "first day (default: --days before today)");
   sub->add_flag("--load", flags->load, "ingest the files and allocate them into the store");
+  sub->add_flag("--openmetrics", flags->openmetrics,
+                "also write metrics.om: the same usage as kube-state-metrics and cAdvisor "
+                "series, for promtool tsdb create-blocks-from openmetrics");
   sub->callback([=]() { *exit_code = RunDemo(*globals, *flags); });
 }
 

@@ -8,18 +8,18 @@
 #include <random>
 #include <vector>
 
+#include "demo/demo_cluster.h"
+#include "demo/demo_openmetrics.h"
 #include "tally/decimal.h"
 
 namespace tally {
 namespace {
 
-struct InstanceType {
-  const char* name;
-  int cores;
-  int memory_gib;
-  int gpus;
-  const char* hourly;  // AWS on-demand, us-east-1, Linux
-};
+using demo::Consumer;
+using demo::HourUsage;
+using demo::InstanceType;
+using demo::Node;
+using demo::Workload;
 
 // Real instance shapes and their published on-demand prices.
 constexpr InstanceType kGeneral[] = {{"m5.2xlarge", 8, 32, 0, "0.384"},
@@ -36,31 +36,6 @@ constexpr const char* kTeamNames[] = {"search",   "ads",       "payments",  "ide
 
 Decimal D(const char* text) { return *Decimal::Parse(text); }
 Decimal Milli(int64_t m) { return Decimal::FromRaw(Decimal::Raw(m) * (Decimal::kOne / 1000)); }
-
-struct Node {
-  std::string id;  // instance id: the bill's ResourceId and the asset name
-  const InstanceType* type;
-  std::string pool;
-  std::string team;  // a dedicated pool's owner, else ""
-  int64_t free_m, free_mib;
-  int free_gpu;
-};
-
-struct Workload {
-  std::string team, name;
-  int replicas;
-  int64_t cpu_m, mem_mib;  // request per replica
-  int gpus;
-  int util_pct;       // typical usage as a share of the request
-  bool weekly;        // batch: busy on weekdays
-  std::string planted;  // "", over_requested, abandoned, idle_gpu
-};
-
-struct Consumer {
-  std::string name;
-  const Workload* w;
-  Node* node;
-};
 
 class Writer {
  public:
@@ -183,8 +158,8 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
       fit->free_m -= w.cpu_m;
       fit->free_mib -= w.mem_mib;
       fit->free_gpu -= w.gpus;
-      consumers.push_back(Consumer{w.team + "/" + w.name + "-" + std::to_string(r) + "/main", &w,
-                                   fit});
+      const std::string pod = w.name + "-" + std::to_string(r);
+      consumers.push_back(Consumer{w.team + "/" + pod + "/main", w.team, pod, &w, fit});
     }
   }
 
@@ -233,10 +208,12 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
   std::map<std::string, Decimal> waste;  // consumer -> cost of reserved-but-unused
   Writer usage(o.out_dir + "/usage.csv");
   usage.Put("start,end,consumer,asset,resource,request,usage,unit,labels\n");
+  std::vector<std::vector<HourUsage>> samples(o.openmetrics ? consumers.size() : 0);
   for (int64_t h = start; h < end; h += 3600) {
     const std::string span =
         Timestamp::FromUnixSeconds(h).ToString() + "," + Timestamp::FromUnixSeconds(h + 3600).ToString() + ",";
-    for (const Consumer& c : consumers) {
+    for (size_t ci = 0; ci < consumers.size(); ++ci) {
+      const Consumer& c = consumers[ci];
       const Workload& w = *c.w;
       int pct = Seasonal(w, h, rng);
       if (w.planted == "abandoned") pct = 0;
@@ -251,8 +228,9 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
                 Decimal::FromUnits(mem_use).Divide(Decimal::FromUnits(1024))->ToString() +
                 ",GiB" + labels);
       summary.usage_rows += 2;
+      const int gpu_use_pct = w.planted == "idle_gpu" ? 0 : std::min(pct, 100);
+      if (o.openmetrics) samples[ci].push_back(HourUsage{cpu_use, mem_use, gpu_use_pct});
       if (w.gpus > 0) {
-        const int gpu_use_pct = w.planted == "idle_gpu" ? 0 : std::min(pct, 100);
         const Decimal gpu_use = *Decimal::FromUnits(int64_t{w.gpus} * gpu_use_pct).Divide(Decimal::FromUnits(100));
         usage.Put(head + "gpu," + std::to_string(w.gpus) + "," + gpu_use.ToString() + ",gpu" + labels);
         ++summary.usage_rows;
@@ -270,6 +248,10 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
     }
   }
   TALLY_RETURN_IF_ERROR(usage.Close());
+  if (o.openmetrics) {
+    TALLY_RETURN_IF_ERROR(WriteDemoOpenMetrics(o.out_dir + "/metrics.om", o.start, hours, nodes,
+                                               consumers, samples));
+  }
 
   // The FOCUS bill: nodes per day, storage and network per team per day, support and tax.
   Writer bill(o.out_dir + "/bill.csv");

@@ -20,6 +20,9 @@ struct DemoOptions {
   int workloads = 120;
   int days = 30;
   Timestamp start;  // a day boundary
+  // Also write metrics.om: the same usage as kube-state-metrics and cAdvisor series in
+  // OpenMetrics, for `promtool tsdb create-blocks-from openmetrics`.
+  bool openmetrics = false;
 };
 
 struct DemoSummary {
@@ -32,7 +35,7 @@ struct DemoSummary {
   int inefficiencies = 0;
 };
 
-// Writes bill.csv, inventory.csv, usage.csv, tally.yaml and truth.json into
+// Writes bill.csv, inventory.csv, usage.csv, tally.yaml and truth.json (and metrics.om) into
 // options.out_dir. Errors: kInvalidArgument for impossible options, kIoError when writing fails.
 Result<DemoSummary> WriteDemoPlatform(const DemoOptions& options);
 

@@ -194,6 +194,7 @@ TEST_F(AllocationGoldenTest, ChargebackAtInternalRatesShowsTheRecovery) {
   EXPECT_NE(r.out.find("search,7.625,6\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("ads,7.5,8.5\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("__platform_recovery__,0,5.5\n"), std::string::npos) << r.out;
+  ExpectReconciles("12.125", "3.875", "4");
 }
 
 TEST_F(AllocationGoldenTest, ExportWritesFocusAllocatedColumns) {
@@ -210,6 +211,7 @@ TEST_F(AllocationGoldenTest, ExportWritesFocusAllocatedColumns) {
   testing::WriteFile(dir_.File("export.csv"), r.out);
   auto back = RunTally({"--store", dir_.File("e.db"), "ingest", "focus", dir_.File("export.csv")});
   EXPECT_NE(back.out.find("EffectiveCost 20"), std::string::npos) << back.out << back.err;
+  ExpectReconciles("12.125", "3.875", "4");
 }
 
 }  // namespace

@@ -211,6 +211,22 @@ TEST(KubeScrapeTest, ACounterResetCountsFromZero) {
   EXPECT_EQ(Sums(*batch).at({"n/p/c", "cpu"}).second.ToString(), "0.1");
 }
 
+TEST(KubeScrapeTest, GpuUtilizationFromDcgmIsGpusInUse) {
+  testing::TempDir dir;
+  const std::string a = dir.File("dcgm.prom");
+  // Two GPUs of one container, 50% and 100% busy: 1.5 GPUs in use for the hour.
+  testing::WriteFile(a,
+                     "DCGM_FI_DEV_GPU_UTIL{gpu=\"0\",namespace=\"ml\",pod=\"t\",container=\"c\"} 50\n"
+                     "DCGM_FI_DEV_GPU_UTIL{gpu=\"1\",namespace=\"ml\",pod=\"t\",container=\"c\"} 100\n"
+                     "DCGM_FI_DEV_GPU_UTIL{gpu=\"2\",namespace=\"\",pod=\"\",container=\"\"} 90\n");
+  KubeUsageBuilder builder;
+  auto batch = Read({a}, &builder);
+  ASSERT_TRUE(batch.ok());
+  const auto sums = Sums(*batch);
+  EXPECT_EQ(sums.size(), 1u);  // the GPU no pod uses is nobody's usage
+  EXPECT_EQ(sums.at({"ml/t/c", "gpu"}).second.ToString(), "1.5");
+}
+
 TEST(KubeScrapeTest, BadScrapeNamesTheFileAndLine) {
   testing::TempDir dir;
   const std::string bad = dir.File("bad.prom");

@@ -55,6 +55,15 @@ std::vector<KubeQuery> MakeQueries() {
                  out->AddContainer(h, Get(m, "namespace"), Get(m, "pod"), Get(m, "container"),
                                    KubeResource::kMemory, KubeField::kUsage, v);
                }});
+  // dcgm-exporter in Kubernetes mode labels each GPU with the pod using it; utilization is a
+  // percentage per GPU, so Σ util / 100 over a container's GPUs is its GPUs in use.
+  q.push_back({"gpu usage",
+               GaugeHours("namespace, pod, container", R"(DCGM_FI_DEV_GPU_UTIL{pod!=""})") +
+                   " / 100",
+               [](const Labels& m, Timestamp h, Decimal v, KubeUsageBuilder* out) {
+                 out->AddContainer(h, Get(m, "namespace"), Get(m, "pod"), Get(m, "container"),
+                                   KubeResource::kGpu, KubeField::kUsage, v);
+               }});
   q.push_back({"requests",
                GaugeHours("namespace, pod, container, node, resource",
                           R"(kube_pod_container_resource_requests{resource=~"cpu|memory|nvidia_com_gpu"})"),

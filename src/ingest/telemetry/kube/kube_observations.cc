@@ -87,6 +87,10 @@ bool KubeObservations::Classify(std::string_view name, std::span<const Label> la
     if (!container_level()) return false;
     s->target = Target::kUsageGauge;
     s->resource = KubeResource::kMemory;
+  } else if (name == "DCGM_FI_DEV_GPU_UTIL") {
+    if (!container_level()) return false;
+    s->target = Target::kGpuUtilization;  // percent of one GPU
+    s->resource = KubeResource::kGpu;
   } else if (name == "kube_node_status_capacity") {
     auto r = KubeResourceFromLabel(Get(labels, "resource"));
     if (!r || node.empty()) return false;
@@ -206,6 +210,12 @@ void KubeObservations::AddAmount(const Series& s, Timestamp hour, Decimal amount
     case Target::kUsageCounter:
       builder_->AddContainer(hour, s.ns, s.pod, s.container, s.resource, KubeField::kUsage,
                              amount_hours);
+      break;
+    case Target::kGpuUtilization:
+      if (auto gpus = amount_hours.Divide(Decimal::FromUnits(100)); gpus.ok()) {
+        builder_->AddContainer(hour, s.ns, s.pod, s.container, s.resource, KubeField::kUsage,
+                               *gpus);
+      }
       break;
     case Target::kCapacity:
       builder_->AddNodeCapacity(hour, s.node, s.resource, amount_hours);

@@ -39,7 +39,7 @@ class KubeObservations {
 
  private:
   enum class Target { kRequest, kLegacyRequest, kUsageGauge, kUsageCounter, kCapacity,
-                      kLegacyCapacity };
+                      kLegacyCapacity, kGpuUtilization };
   struct Series {
     Target target = Target::kRequest;
     KubeResource resource = KubeResource::kCpu;

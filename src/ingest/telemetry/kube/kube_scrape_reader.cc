@@ -29,6 +29,7 @@ bool IsKubeMetric(std::string_view name) {
       "kube_node_status_capacity",
       "kube_node_status_capacity_cpu_cores",
       "kube_node_status_capacity_memory_bytes",
+      "DCGM_FI_DEV_GPU_UTIL",
   };
   return kNames.contains(name);
 }
