@@ -4,7 +4,7 @@
 #include <string>
 
 #include "cli/cli.h"
-#include "report/record_table.h"
+#include "report/allocation_views.h"
 #include "tally/store.h"
 
 namespace tally::cli {
@@ -33,24 +33,9 @@ int RunReconcile(const GlobalOptions& globals, const ReconcileFlags& flags) {
     PrintError("reconcile: " + rows.status().message());
     return 1;
   }
-  RecordTable t{{"source", "bill", "allocated", "idle", "unallocated", "difference"},
-                {false, true, true, true, true, true},
-                {false, true, true, true, true, true},
-                {}};
-  ReconcileRow total{"TOTAL", {}, {}, {}, {}};
   bool exact = true;
-  for (const ReconcileRow& r : *rows) {
-    t.rows.push_back({r.source, r.bill.ToString(), r.allocated.ToString(), r.idle.ToString(),
-                      r.unallocated.ToString(), r.difference().ToString()});
-    exact &= r.difference().is_zero();
-    total.bill += r.bill;
-    total.allocated += r.allocated;
-    total.idle += r.idle;
-    total.unallocated += r.unallocated;
-  }
-  t.rows.push_back({total.source, total.bill.ToString(), total.allocated.ToString(),
-                    total.idle.ToString(), total.unallocated.ToString(),
-                    total.difference().ToString()});
+  for (const ReconcileRow& r : *rows) exact &= r.difference().is_zero();
+  const RecordTable t = ReconcileRecordTable(*rows);
   const std::string text = RenderRecordTable(t, *format);
   std::fwrite(text.data(), 1, text.size(), stdout);
   if (rows->empty()) {

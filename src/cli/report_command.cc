@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "common/strings.h"
 #include "config/config.h"
+#include "report/allocation_views.h"
 #include "report/record_table.h"
 #include "report/text_cells.h"
 #include "tally/store.h"
@@ -96,6 +97,10 @@ int RunShowback(const GlobalOptions& globals, const ReportFlags& flags) {
   const std::vector<std::string> by = SplitList(flags.by, ',');
   auto table = Query(globals, flags, by, "showback", &code);
   if (!table) return code;
+  if (*format == OutputFormat::kJson) {
+    std::printf("%s\n", ShowbackJson(*table).dump().c_str());
+    return 0;
+  }
   std::vector<std::vector<std::string>> rows;
   for (const ShowbackRow& r : table->rows) {
     rows.push_back(r.keys);

@@ -8,46 +8,20 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "common/strings.h"
+#include "server/api_routes.h"
 
 namespace tally {
 namespace {
 
 using Json = nlohmann::ordered_json;
 
-void Reply(httplib::Response& res, int status, const Json& body) {
-  res.status = status;
-  res.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
-}
-
-void Success(httplib::Response& res, Json data) {
-  Reply(res, 200, Json{{"status", "success"}, {"data", std::move(data)}});
-}
-
+void Success(httplib::Response& res, Json data) { ReplySuccess(res, std::move(data)); }
 void Error(httplib::Response& res, int status, const std::string& message) {
-  Reply(res, status, Json{{"status", "error"}, {"error", message}});
+  ReplyError(res, status, message);
 }
 
-std::string Param(const httplib::Request& req, const char* name) {
-  return req.has_param(name) ? req.get_param_value(name) : "";
-}
 
-Status ParseWindow(const httplib::Request& req, std::optional<Timestamp>* from,
-                   std::optional<Timestamp>* to) {
-  for (auto [name, out] : {std::pair{"from", from}, std::pair{"to", to}}) {
-    const std::string text = Param(req, name);
-    if (text.empty()) continue;
-    auto t = ParseTimestamp(text);
-    if (!t.ok()) return t.status().WithContext(name);
-    *out = *t;
-  }
-  if (*from && *to && **to <= **from) return InvalidArgument("to must be after from");
-  return Status::Ok();
-}
 
-Json Optional(const std::optional<Timestamp>& t) {
-  return t ? Json(t->ToString()) : Json(nullptr);
-}
 
 }  // namespace
 
@@ -84,6 +58,7 @@ struct Server::Impl {
   std::mutex stop_mu;
   std::condition_variable stop_cv;
   bool stopping = false;
+  std::vector<ApiRoute> routes;
 };
 
 void Server::Impl::Routes() {
@@ -123,57 +98,11 @@ void Server::Impl::Routes() {
     res.status = 204;
   });
 
-  http.Get("/api/v1/usage", [this](const httplib::Request& req, httplib::Response& res) {
-    UsageQuery query;
-    for (const std::string& name : SplitList(Param(req, "by"), ',')) {
-      auto key = UsageGroupKey::Parse(name);
-      if (!key.ok()) return Error(res, 400, key.status().message());
-      if (key->kind == UsageGroupKey::Kind::kResource || key->kind == UsageGroupKey::Kind::kUnit) {
-        continue;
-      }
-      query.group_by.push_back(std::move(*key));
-    }
-    Status window = ParseWindow(req, &query.from, &query.to);
-    if (!window.ok()) return Error(res, 400, window.message());
-    Result<UsageTable> table = [&] {
-      std::lock_guard lock(store_mu);
-      return store->QueryUsage(query);
-    }();
-    if (!table.ok()) return Error(res, 500, table.status().message());
-    Json rows = Json::array();
-    for (const UsageRow& row : table->rows) {
-      Json r = Json::object();
-      for (size_t i = 0; i < row.keys.size(); ++i) r[table->columns[i]] = row.keys[i];
-      r["request"] = row.request.ToString();
-      r["usage"] = row.usage.ToString();
-      rows.push_back(std::move(r));
-    }
-    Success(res, Json{{"columns", table->columns}, {"rows", std::move(rows)}});
-  });
-
-  http.Get("/api/v1/sources", [this](const httplib::Request&, httplib::Response& res) {
-    Result<std::vector<UsageSourceRecord>> sources = [&] {
-      std::lock_guard lock(store_mu);
-      return store->ListUsageSources();
-    }();
-    if (!sources.ok()) return Error(res, 500, sources.status().message());
-    Json out = Json::array();
-    for (const UsageSourceRecord& s : *sources) {
-      out.push_back(Json{{"name", s.name},
-                         {"kind", "usage"},
-                         {"complete_hours", s.complete_hours},
-                         {"first_hour", Optional(s.first_hour)},
-                         {"last_hour", Optional(s.last_hour)},
-                         {"last_run", Optional(s.last_run)},
-                         {"last_error", s.last_error}});
-    }
-    const RemoteWriteStats rw = receiver.stats();
-    Success(res, Json{{"sources", std::move(out)},
-                      {"remote_write", Json{{"requests", rw.requests},
-                                            {"bad_requests", rw.bad_requests},
-                                            {"samples", rw.samples},
-                                            {"samples_late", rw.samples_late},
-                                            {"facts_stored", rw.facts_stored}}}});
+  routes = ApiRoutes(ApiContext{store.get(), &store_mu});
+  for (const ApiRoute& route : routes) http.Get(route.path, route.handler);
+  const std::string openapi = OpenApiDocument(routes).dump();
+  http.Get("/api/v1/openapi.json", [openapi](const httplib::Request&, httplib::Response& res) {
+    res.set_content(openapi, "application/json");
   });
 }
 

@@ -133,7 +133,13 @@ class FileReader {
     const std::string asset_name(Field(row, asset_col));
     if (!usage) {
       if (asset_name.empty()) return Fail(asset_col, "empty");
-      const uint32_t asset = batch_->AddAsset(Asset{asset_name, "", "", "", *labels});
+      // Well-known labels fill the asset's identity.
+      auto label = [&](const char* key) {
+        auto it = labels->find(key);
+        return it == labels->end() ? std::string() : it->second;
+      };
+      const uint32_t asset = batch_->AddAsset(
+          Asset{asset_name, label("provider_id"), label("instance_type"), label("zone"), *labels});
       TALLY_ASSIGN_OR_RETURN(Decimal capacity, Amount(row, 4));
       return Spread(start, end, capacity, [&](Timestamp h, Decimal amount) {
         auto [it, added] = capacity_->try_emplace({h.unix_seconds(), asset, resource},

@@ -1,0 +1,285 @@
+#include "server/api_routes.h"
+
+#include <map>
+
+#include "common/strings.h"
+#include "report/allocation_views.h"
+#include "report/output_format.h"
+#include "server/metrics_exporter.h"
+
+namespace tally {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string Param(const httplib::Request& req, const char* name) {
+  return req.has_param(name) ? req.get_param_value(name) : "";
+}
+
+Status ParseWindow(const httplib::Request& req, std::optional<Timestamp>* from,
+                   std::optional<Timestamp>* to) {
+  for (auto [name, out] : {std::pair{"from", from}, std::pair{"to", to}}) {
+    const std::string text = Param(req, name);
+    if (text.empty()) continue;
+    auto t = ParseTimestamp(text);
+    if (!t.ok()) return t.status().WithContext(name);
+    *out = *t;
+  }
+  if (*from && *to && **to <= **from) return InvalidArgument("to must be after from");
+  return Status::Ok();
+}
+
+Json Optional(const std::optional<Timestamp>& t) { return t ? Json(t->ToString()) : Json(nullptr); }
+
+int ErrorStatus(const Status& s) { return s.code() == StatusCode::kInvalidArgument ? 400 : 500; }
+
+// Runs `query` under the store lock; replies with its error or hands the value on.
+template <typename T, typename Query>
+std::optional<T> Locked(const ApiContext& ctx, httplib::Response& res, Query query) {
+  Result<T> result = [&] {
+    std::lock_guard lock(*ctx.store_mu);
+    return query();
+  }();
+  if (!result.ok()) {
+    ReplyError(res, ErrorStatus(result.status()), result.status().message());
+    return std::nullopt;
+  }
+  return std::move(*result);
+}
+
+void Costs(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  CostQuery query;
+  for (const std::string& name : SplitList(Param(req, "by"), ',')) {
+    auto key = GroupKey::Parse(name);
+    if (!key.ok()) return ReplyError(res, 400, key.status().message());
+    query.group_by.push_back(std::move(*key));
+  }
+  if (const std::string metric = Param(req, "metric"); !metric.empty()) {
+    auto parsed = ParseCostMetric(metric);
+    if (!parsed.ok()) return ReplyError(res, 400, parsed.status().message());
+    query.metric = *parsed;
+  }
+  Status window = ParseWindow(req, &query.from, &query.to);
+  if (!window.ok()) return ReplyError(res, 400, window.message());
+  auto table = Locked<CostTable>(ctx, res, [&] { return ctx.store->QueryCosts(query); });
+  if (!table) return;
+  ReplySuccess(res, Json::parse(RenderCostTable(*table, OutputFormat::kJson)));
+}
+
+void Usage(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  UsageQuery query;
+  for (const std::string& name : SplitList(Param(req, "by"), ',')) {
+    auto key = UsageGroupKey::Parse(name);
+    if (!key.ok()) return ReplyError(res, 400, key.status().message());
+    if (key->kind == UsageGroupKey::Kind::kResource || key->kind == UsageGroupKey::Kind::kUnit) {
+      continue;
+    }
+    query.group_by.push_back(std::move(*key));
+  }
+  Status window = ParseWindow(req, &query.from, &query.to);
+  if (!window.ok()) return ReplyError(res, 400, window.message());
+  auto table = Locked<UsageTable>(ctx, res, [&] { return ctx.store->QueryUsage(query); });
+  if (!table) return;
+  Json rows = Json::array();
+  for (const UsageRow& row : table->rows) {
+    Json r = Json::object();
+    for (size_t i = 0; i < row.keys.size(); ++i) r[table->columns[i]] = row.keys[i];
+    r["request"] = row.request.ToString();
+    r["usage"] = row.usage.ToString();
+    rows.push_back(std::move(r));
+  }
+  ReplySuccess(res, Json{{"columns", table->columns}, {"rows", std::move(rows)}});
+}
+
+// Showback; with step=1h or 1d, one time series per group.
+void Showback(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  ShowbackQuery query;
+  query.group_by = SplitList(Param(req, "by").empty() ? "owner" : Param(req, "by"), ',');
+  const std::string step = Param(req, "step");
+  if (!step.empty() && step != "1h" && step != "1d") {
+    return ReplyError(res, 400, "step must be 1h or 1d");
+  }
+  Status window = ParseWindow(req, &query.from, &query.to);
+  if (!window.ok()) return ReplyError(res, 400, window.message());
+  if (step.empty()) {
+    auto table = Locked<ShowbackTable>(ctx, res, [&] { return ctx.store->QueryShowback(query); });
+    if (table) ReplySuccess(res, ShowbackJson(*table));
+    return;
+  }
+  const std::vector<std::string> keys = query.group_by;
+  query.group_by.emplace_back("hour");
+  auto table = Locked<ShowbackTable>(ctx, res, [&] { return ctx.store->QueryShowback(query); });
+  if (!table) return;
+  std::map<std::vector<std::string>, std::map<std::string, Decimal>> series;
+  for (const ShowbackRow& row : table->rows) {
+    std::vector<std::string> key(row.keys.begin(), row.keys.end() - 1);
+    std::string t = row.keys.back();
+    if (step == "1d") t = t.substr(0, 10) + "T00:00:00Z";
+    series[key][t] += row.cost;
+  }
+  Json out = Json::array();
+  for (const auto& [key, points] : series) {
+    Json k = Json::object();
+    for (size_t i = 0; i < keys.size(); ++i) k[keys[i]] = key[i];
+    Json p = Json::array();
+    for (const auto& [t, cost] : points) p.push_back(Json::array({t, cost.ToString()}));
+    out.push_back(Json{{"key", std::move(k)}, {"points", std::move(p)}});
+  }
+  ReplySuccess(res, Json{{"step", step}, {"series", std::move(out)},
+                         {"total", table->total.ToString()}});
+}
+
+void Reconcile(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  std::optional<Timestamp> from, to;
+  Status window = ParseWindow(req, &from, &to);
+  if (!window.ok()) return ReplyError(res, 400, window.message());
+  auto rows = Locked<std::vector<ReconcileRow>>(ctx, res,
+                                                [&] { return ctx.store->Reconcile(from, to); });
+  if (!rows) return;
+  Json data = Json::parse(RenderRecordTable(ReconcileRecordTable(*rows), OutputFormat::kJson));
+  bool exact = true;
+  for (const ReconcileRow& r : *rows) exact &= r.difference().is_zero();
+  data["exact"] = exact && !rows->empty();
+  ReplySuccess(res, std::move(data));
+}
+
+void Sources(const ApiContext& ctx, const httplib::Request&, httplib::Response& res) {
+  auto sources = Locked<std::vector<UsageSourceRecord>>(
+      ctx, res, [&] { return ctx.store->ListUsageSources(); });
+  if (!sources) return;
+  auto ingests = Locked<std::vector<IngestRecord>>(ctx, res,
+                                                   [&] { return ctx.store->ListIngests(20); });
+  if (!ingests) return;
+  Json usage = Json::array();
+  for (const UsageSourceRecord& s : *sources) {
+    usage.push_back(Json{{"name", s.name},
+                         {"complete_hours", s.complete_hours},
+                         {"first_hour", Optional(s.first_hour)},
+                         {"last_hour", Optional(s.last_hour)},
+                         {"last_run", Optional(s.last_run)},
+                         {"last_error", s.last_error}});
+  }
+  Json bills = Json::array();
+  for (const IngestRecord& r : *ingests) {
+    bills.push_back(Json{{"id", r.id},
+                         {"format", r.format},
+                         {"committed_at", r.committed_at.ToString()},
+                         {"files", r.files},
+                         {"rows", r.rows_stored},
+                         {"problems", r.problems}});
+  }
+  ReplySuccess(res, Json{{"usage", std::move(usage)}, {"ingests", std::move(bills)}});
+}
+
+void Assets(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  std::optional<Timestamp> from, to;
+  Status window = ParseWindow(req, &from, &to);
+  if (!window.ok()) return ReplyError(res, 400, window.message());
+  auto assets = Locked<std::vector<AssetRecord>>(ctx, res,
+                                                 [&] { return ctx.store->ListAssets(from, to); });
+  if (!assets) return;
+  Json out = Json::array();
+  for (const AssetRecord& a : *assets) {
+    Json capacity = Json::object();
+    for (const auto& [resource, amount] : a.capacity) capacity[resource] = amount.ToString();
+    out.push_back(Json{{"name", a.asset.name},
+                       {"provider_id", a.asset.provider_id},
+                       {"instance_type", a.asset.instance_type},
+                       {"zone", a.asset.zone},
+                       {"labels", a.asset.labels},
+                       {"capacity_hours", std::move(capacity)}});
+  }
+  ReplySuccess(res, std::move(out));
+}
+
+}  // namespace
+
+void ReplySuccess(httplib::Response& res, Json data) {
+  res.status = 200;
+  res.set_content(Json{{"status", "success"}, {"data", std::move(data)}}.dump(
+                      -1, ' ', false, Json::error_handler_t::replace),
+                  "application/json");
+}
+
+void ReplyError(httplib::Response& res, int status, const std::string& message) {
+  res.status = status;
+  res.set_content(Json{{"status", "error"}, {"error", message}}.dump(
+                      -1, ' ', false, Json::error_handler_t::replace),
+                  "application/json");
+}
+
+std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
+  const ApiParam from{"from", "first hour, inclusive (RFC 3339 or a date)"};
+  const ApiParam to{"to", "end, exclusive"};
+  auto bind = [ctx](void (*f)(const ApiContext&, const httplib::Request&, httplib::Response&)) {
+    return [ctx, f](const httplib::Request& req, httplib::Response& res) { f(ctx, req, res); };
+  };
+  return {
+      {"GET", "/api/v1/costs", "cost lines summed and grouped, as `tally costs`",
+       {{"by", "FOCUS columns, Tags.<key> or x_ columns, comma-separated"},
+        {"metric", "EffectiveCost (default), BilledCost, ListCost or ContractedCost"}, from, to},
+       bind(Costs)},
+      {"GET", "/api/v1/usage", "usage amount-hours grouped, as `tally usage`",
+       {{"by", "consumer, namespace, pod, container, controller, node, source, label.<key>"},
+        from, to},
+       bind(Usage)},
+      {"GET", "/api/v1/showback", "allocated cost grouped, as `tally report showback`",
+       {{"by", "owner (default), consumer, asset, resource, service, source, kind, namespace, "
+               "label.<key>"},
+        {"step", "1h or 1d: a time series per group"}, from, to},
+       bind(Showback)},
+      {"GET", "/api/v1/reconcile", "bill = allocated + idle + unallocated per source",
+       {from, to}, bind(Reconcile)},
+      {"GET", "/api/v1/owners", "allocated cost per owner, as showback by owner", {from, to},
+       [ctx](const httplib::Request& req, httplib::Response& res) {
+         httplib::Request by_owner = req;
+         by_owner.params.erase("by");
+         by_owner.params.emplace("by", "owner");
+         Showback(ctx, by_owner, res);
+       }},
+      {"GET", "/api/v1/sources", "each usage source's hours, last run and error; recent ingests",
+       {}, bind(Sources)},
+      {"GET", "/api/v1/assets", "assets with identity and capacity-hours", {from, to},
+       bind(Assets)},
+      {"GET", "/metrics",
+       "Prometheus text: OpenCost-compatible node and container series, and tally_* series",
+       {},
+       [ctx](const httplib::Request&, httplib::Response& res) {
+         std::lock_guard lock(*ctx.store_mu);
+         auto text = RenderMetrics(ctx.store);
+         if (!text.ok()) return ReplyError(res, 500, text.status().message());
+         res.set_content(*text, "text/plain; version=0.0.4; charset=utf-8");
+       }},
+  };
+}
+
+Json OpenApiDocument(const std::vector<ApiRoute>& routes) {
+  Json paths = Json::object();
+  auto add = [&](const char* method, const char* path, const char* summary,
+                 const std::vector<ApiParam>& params) {
+    Json parameters = Json::array();
+    for (const ApiParam& p : params) {
+      parameters.push_back(Json{{"name", p.name},
+                                {"in", "query"},
+                                {"required", false},
+                                {"description", p.description},
+                                {"schema", Json{{"type", "string"}}}});
+    }
+    std::string m = method;
+    for (char& c : m) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    paths[path][m] = Json{{"summary", summary},
+                          {"parameters", std::move(parameters)},
+                          {"responses", Json{{"200", Json{{"description", "success envelope"}}},
+                                             {"400", Json{{"description", "bad parameters"}}}}}};
+  };
+  for (const ApiRoute& r : routes) add(r.method, r.path, r.summary, r.params);
+  add("GET", "/healthz", "liveness", {});
+  add("GET", "/readyz", "readiness: the store answers", {});
+  add("POST", "/api/v1/write", "Prometheus remote_write (snappy protobuf WriteRequest)", {});
+  add("GET", "/api/v1/openapi.json", "this document", {});
+  return Json{{"openapi", "3.0.3"},
+              {"info", Json{{"title", "tally API"}, {"version", "0.1.0"}}},
+              {"paths", std::move(paths)}};
+}
+
+}  // namespace tally

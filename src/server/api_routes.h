@@ -1,0 +1,47 @@
+// The JSON API under /api/v1: one table of routes that both registers the handlers and writes
+// the OpenAPI document, so no route can be missing from it. Every figure comes from the same
+// store query and the same rendering as the matching command (`tally costs`, `tally usage`,
+// `tally report showback`, `tally reconcile`), so the API and the CLI always agree.
+#pragma once
+
+#include <httplib.h>
+
+#include <functional>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "tally/store.h"
+
+namespace tally {
+
+struct ApiParam {
+  const char* name;
+  const char* description;
+};
+
+struct ApiRoute {
+  const char* method;  // "GET"
+  const char* path;
+  const char* summary;
+  std::vector<ApiParam> params;
+  std::function<void(const httplib::Request&, httplib::Response&)> handler;
+};
+
+// The store and its lock, shared with the rest of the server.
+struct ApiContext {
+  Store* store;
+  std::mutex* store_mu;
+};
+
+std::vector<ApiRoute> ApiRoutes(ApiContext context);
+
+// The OpenAPI 3 document of `routes` plus the routes the server adds itself.
+nlohmann::ordered_json OpenApiDocument(const std::vector<ApiRoute>& routes);
+
+// The JSON envelope.
+void ReplySuccess(httplib::Response& res, nlohmann::ordered_json data);
+void ReplyError(httplib::Response& res, int status, const std::string& message);
+
+}  // namespace tally

@@ -1,0 +1,168 @@
+// The JSON API and /metrics of `tally serve` on the demo platform: the API's figures equal the
+// commands', the OpenAPI document lists every route, malformed requests get 4xx envelopes,
+// promtool accepts /metrics and a real Prometheus scrapes it.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "server/api_routes.h"
+#include "testing/process.h"
+
+namespace tally {
+namespace {
+
+using nlohmann::json;
+using testing::ChildProcess;
+using testing::HttpGet;
+using testing::RunTally;
+
+class ApiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir();
+    auto demo = RunTally({"--store", Store(), "demo", "--out", dir_->File("demo"), "--teams",
+                          "5", "--workloads", "20", "--days", "2", "--start", "2026-06-01",
+                          "--load"});
+    ASSERT_EQ(demo.exit_code, 0) << demo.err;
+    port_ = testing::FreePort();
+    server_ = new ChildProcess(testing::TallyBinary(),
+                               {"--store", Store(), "serve", "--listen",
+                                "127.0.0.1:" + std::to_string(port_)},
+                               dir_->File("serve.log"));
+    ASSERT_TRUE(testing::WaitForHttp(port_, "/readyz", 20));
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete dir_;
+  }
+  static std::string Store() { return dir_->File("t.db"); }
+  // The `data` of a successful answer.
+  static json Get(const std::string& path) {
+    std::string body;
+    const int status = HttpGet(port_, path, &body);
+    EXPECT_EQ(status, 200) << path << ": " << body;
+    const json doc = json::parse(body, nullptr, false);
+    EXPECT_EQ(doc.value("status", ""), "success") << body;
+    return doc.contains("data") ? doc["data"] : json();
+  }
+  static json Cli(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--store", Store()});
+    auto r = RunTally(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(r.out, nullptr, false);
+  }
+
+  static testing::TempDir* dir_;
+  static ChildProcess* server_;
+  static int port_;
+};
+
+testing::TempDir* ApiTest::dir_ = nullptr;
+ChildProcess* ApiTest::server_ = nullptr;
+int ApiTest::port_ = 0;
+
+TEST_F(ApiTest, FiguresEqualTheCommands) {
+  EXPECT_EQ(Get("/api/v1/showback?by=owner"),
+            Cli({"report", "showback", "--by", "owner", "--format", "json"}));
+  EXPECT_EQ(Get("/api/v1/showback?by=owner,resource&from=2026-06-02"),
+            Cli({"report", "showback", "--by", "owner,resource", "--from", "2026-06-02",
+                 "--format", "json"}));
+  EXPECT_EQ(Get("/api/v1/costs?by=ServiceName"),
+            Cli({"costs", "--by", "ServiceName", "--format", "json"}));
+  const json reconcile = Get("/api/v1/reconcile");
+  EXPECT_EQ(reconcile["rows"], Cli({"reconcile", "--format", "json"})["rows"]);
+  EXPECT_TRUE(reconcile["exact"].get<bool>());
+  EXPECT_EQ(Get("/api/v1/owners"), Get("/api/v1/showback?by=owner"));
+
+  // The daily series of each owner add up to its showback.
+  const json series = Get("/api/v1/showback?by=owner&step=1d");
+  std::map<std::string, std::string> totals;
+  for (const auto& s : series["series"]) {
+    Decimal sum;
+    for (const auto& p : s["points"]) sum += *Decimal::Parse(p[1].get<std::string>());
+    EXPECT_EQ(s["points"].size(), 2u);
+    totals[s["key"]["owner"]] = sum.ToString();
+  }
+  for (const auto& row : Get("/api/v1/showback?by=owner")["rows"]) {
+    EXPECT_EQ(totals[row["owner"]], row["cost"]) << row.dump();
+  }
+  EXPECT_FALSE(Get("/api/v1/assets").empty());
+  EXPECT_EQ(Get("/api/v1/sources")["usage"].size(), 2u);
+}
+
+TEST_F(ApiTest, OpenApiListsEveryRoute) {
+  std::string body;
+  ASSERT_EQ(HttpGet(port_, "/api/v1/openapi.json", &body), 200);
+  const json doc = json::parse(body);
+  EXPECT_EQ(doc["openapi"], "3.0.3");
+  std::mutex mu;
+  for (const ApiRoute& route : ApiRoutes(ApiContext{nullptr, &mu})) {
+    EXPECT_TRUE(doc["paths"].contains(route.path)) << route.path;
+    // And the route answers.
+    EXPECT_EQ(HttpGet(port_, route.path, nullptr), 200) << route.path;
+  }
+  for (const char* path : {"/healthz", "/readyz", "/api/v1/write", "/api/v1/openapi.json"}) {
+    EXPECT_TRUE(doc["paths"].contains(path)) << path;
+  }
+}
+
+TEST_F(ApiTest, MalformedRequestsGet4xxEnvelopes) {
+  for (const char* path : {"/api/v1/showback?by=bogus", "/api/v1/showback?step=2h",
+                           "/api/v1/costs?by=BilledCost", "/api/v1/costs?metric=Nope",
+                           "/api/v1/usage?by=nope", "/api/v1/reconcile?from=yesterday",
+                           "/api/v1/showback?from=2026-06-02&to=2026-06-01"}) {
+    std::string body;
+    EXPECT_EQ(HttpGet(port_, path, &body), 400) << path << ": " << body;
+    const json doc = json::parse(body, nullptr, false);
+    EXPECT_EQ(doc.value("status", ""), "error") << path << ": " << body;
+    EXPECT_FALSE(doc.value("error", "").empty()) << path;
+  }
+  std::string body;
+  EXPECT_EQ(HttpGet(port_, "/api/v1/nope", &body), 404);
+  EXPECT_EQ(HttpGet(port_, "/healthz", &body), 200);
+}
+
+TEST_F(ApiTest, MetricsPassPromtoolAndARealPrometheusScrapesThem) {
+  std::string metrics;
+  ASSERT_EQ(HttpGet(port_, "/metrics", &metrics), 200);
+  for (const char* family : {"node_cpu_hourly_cost", "node_ram_hourly_cost",
+                             "node_gpu_hourly_cost", "node_total_hourly_cost",
+                             "container_cpu_allocation", "container_memory_allocation_bytes",
+                             "container_gpu_allocation", "tally_hourly_cost"}) {
+    EXPECT_NE(metrics.find(std::string("\n") + family + "{"), std::string::npos) << family;
+  }
+  testing::WriteFile(dir_->File("metrics.txt"), metrics);
+  // promtool reads the metrics on stdin.
+  auto check = testing::RunCommand("/bin/sh", {"-c", "/usr/bin/promtool check metrics < " +
+                                                        dir_->File("metrics.txt")});
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+
+  const int prometheus_port = testing::FreePort();
+  testing::WriteFile(dir_->File("prometheus.yml"),
+                     "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: tally\n"
+                     "    static_configs:\n      - targets: ['127.0.0.1:" +
+                         std::to_string(port_) + "']\n");
+  ChildProcess prometheus("/usr/bin/prometheus",
+                          {"--config.file=" + dir_->File("prometheus.yml"),
+                           "--storage.tsdb.path=" + dir_->File("tsdb"),
+                           "--web.listen-address=127.0.0.1:" + std::to_string(prometheus_port)},
+                          dir_->File("prometheus.log"));
+  ASSERT_TRUE(testing::WaitForHttp(prometheus_port, "/-/ready", 60));
+  size_t series = 0;
+  for (int i = 0; i < 100 && series == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    std::string body;
+    if (HttpGet(prometheus_port, "/api/v1/query?query=node_total_hourly_cost", &body) != 200) {
+      continue;
+    }
+    const json doc = json::parse(body, nullptr, false);
+    if (!doc.is_discarded()) series = doc["data"]["result"].size();
+  }
+  EXPECT_GT(series, 0u) << testing::ReadFile(dir_->File("prometheus.log"));
+}
+
+}  // namespace
+}  // namespace tally
