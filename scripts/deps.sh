@@ -14,7 +14,7 @@ packages=(
   prometheus
 )
 # Only for the benchmarks against DuckDB (bench/): node and npm, and GNU time for peak memory.
-if [[ "${TALLY_DEPS_BENCH:-0}" == 1 ]]; then packages+=(nodejs npm time); fi
+if [[ "${TALLY_DEPS_BENCH:-0}" == 1 ]]; then packages+=(nodejs npm time wrk); fi
 # Only for fuzzing (fuzz/): clang and its libFuzzer runtime.
 if [[ "${TALLY_DEPS_FUZZ:-0}" == 1 ]]; then packages+=(clang libclang-rt-14-dev); fi
 

@@ -113,6 +113,10 @@ class Store {
   // Per billing source over the allocated hours of [from, to).
   virtual Result<std::vector<ReconcileRow>> Reconcile(std::optional<Timestamp> from,
                                                       std::optional<Timestamp> to) = 0;
+
+  // A number that changes whenever anything, in this process or another, changed the store:
+  // answers cached under one version are current while it holds.
+  virtual Result<int64_t> DataVersion() = 0;
 };
 
 enum class OpenMode {

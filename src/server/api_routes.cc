@@ -208,11 +208,56 @@ void ReplyError(httplib::Response& res, int status, const std::string& message) 
                   "application/json");
 }
 
+std::optional<std::string> ResponseCache::Find(const std::string& key, int64_t version) {
+  std::lock_guard lock(mu_);
+  if (version != version_) {
+    bodies_.clear();
+    version_ = version;
+    return std::nullopt;
+  }
+  auto it = bodies_.find(key);
+  if (it == bodies_.end()) return std::nullopt;
+  return it->second;
+}
+
+void ResponseCache::Put(const std::string& key, int64_t version, std::string body) {
+  std::lock_guard lock(mu_);
+  if (version != version_) return;
+  if (bodies_.size() > 1000) bodies_.clear();  // bounded: a handful of dashboard queries
+  bodies_[key] = std::move(body);
+}
+
 std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
   const ApiParam from{"from", "first hour, inclusive (RFC 3339 or a date)"};
   const ApiParam to{"to", "end, exclusive"};
+  // Serves a JSON answer from the cache while the store has not changed.
   auto bind = [ctx](void (*f)(const ApiContext&, const httplib::Request&, httplib::Response&)) {
-    return [ctx, f](const httplib::Request& req, httplib::Response& res) { f(ctx, req, res); };
+    return [ctx, f](const httplib::Request& req, httplib::Response& res) {
+      if (ctx.cache == nullptr) return f(ctx, req, res);
+      std::string key = req.path;
+      for (const auto& [name, value] : req.params) key += "&" + name + "=" + value;
+      Result<int64_t> version = [&] {
+        std::lock_guard lock(*ctx.store_mu);
+        return ctx.store->DataVersion();
+      }();
+      if (version.ok()) {
+        if (auto body = ctx.cache->Find(key, *version)) {
+          res.set_content(*body, "application/json");
+          return;
+        }
+      }
+      // One computation at a time: 50 clients missing together wait for the first answer
+      // instead of each scanning the store.
+      std::lock_guard compute(ctx.cache->compute_mu());
+      if (version.ok()) {
+        if (auto body = ctx.cache->Find(key, *version)) {
+          res.set_content(*body, "application/json");
+          return;
+        }
+      }
+      f(ctx, req, res);
+      if (version.ok() && res.status == 200) ctx.cache->Put(key, *version, res.body);
+    };
   };
   return {
       {"GET", "/api/v1/costs", "cost lines summed and grouped, as `tally costs`",
@@ -276,6 +321,7 @@ Json OpenApiDocument(const std::vector<ApiRoute>& routes) {
   add("GET", "/healthz", "liveness", {});
   add("GET", "/readyz", "readiness: the store answers", {});
   add("POST", "/api/v1/write", "Prometheus remote_write (snappy protobuf WriteRequest)", {});
+  add("GET", "/api/v1/remote-write", "remote_write receiver counters", {});
   add("GET", "/api/v1/openapi.json", "this document", {});
   return Json{{"openapi", "3.0.3"},
               {"info", Json{{"title", "tally API"}, {"version", "0.1.0"}}},

@@ -9,7 +9,9 @@
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "tally/store.h"
@@ -29,10 +31,27 @@ struct ApiRoute {
   std::function<void(const httplib::Request&, httplib::Response&)> handler;
 };
 
-// The store and its lock, shared with the rest of the server.
+// Answers by URL, valid while the store's DataVersion holds: the dashboard asks the same few
+// questions again and again, and a 30-day showback scan should run once per change of data.
+class ResponseCache {
+ public:
+  // The cached body of `key` if the store is still at the version it was cached under.
+  std::optional<std::string> Find(const std::string& key, int64_t version);
+  void Put(const std::string& key, int64_t version, std::string body);
+  std::mutex& compute_mu() { return compute_mu_; }
+
+ private:
+  std::mutex mu_;
+  std::mutex compute_mu_;
+  int64_t version_ = -1;
+  std::unordered_map<std::string, std::string> bodies_;
+};
+
+// The store and its lock, shared with the rest of the server; the cache may be null.
 struct ApiContext {
   Store* store;
   std::mutex* store_mu;
+  ResponseCache* cache = nullptr;
 };
 
 std::vector<ApiRoute> ApiRoutes(ApiContext context);

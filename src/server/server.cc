@@ -58,6 +58,7 @@ struct Server::Impl {
   std::mutex stop_mu;
   std::condition_variable stop_cv;
   bool stopping = false;
+  ResponseCache cache;
   std::vector<ApiRoute> routes;
 };
 
@@ -66,6 +67,11 @@ void Server::Impl::Routes() {
   http.set_read_timeout(options.read_timeout_seconds, 0);
   http.set_write_timeout(options.read_timeout_seconds, 0);
   http.set_keep_alive_timeout(5);
+  http.set_keep_alive_max_count(1000);
+  http.set_tcp_nodelay(true);  // small JSON answers must not wait for Nagle's 40 ms
+  // A worker serves one connection at a time while it is kept alive: enough of them for a
+  // dashboard's and Prometheus's connections. Slow clients are bounded by the read timeout.
+  http.new_task_queue = [] { return new httplib::ThreadPool(64); };
   http.set_exception_handler([](const httplib::Request&, httplib::Response& res,
                                 const std::exception_ptr&) { Error(res, 500, "internal error"); });
   http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
@@ -98,7 +104,17 @@ void Server::Impl::Routes() {
     res.status = 204;
   });
 
-  routes = ApiRoutes(ApiContext{store.get(), &store_mu});
+  http.Get("/api/v1/remote-write", [this](const httplib::Request&, httplib::Response& res) {
+    const RemoteWriteStats rw = receiver.stats();
+    Success(res, Json{{"source", receiver.source()},
+                      {"requests", rw.requests},
+                      {"bad_requests", rw.bad_requests},
+                      {"samples", rw.samples},
+                      {"samples_late", rw.samples_late},
+                      {"flushes", rw.flushes},
+                      {"facts_stored", rw.facts_stored}});
+  });
+  routes = ApiRoutes(ApiContext{store.get(), &store_mu, &cache});
   for (const ApiRoute& route : routes) http.Get(route.path, route.handler);
   const std::string openapi = OpenApiDocument(routes).dump();
   http.Get("/api/v1/openapi.json", [openapi](const httplib::Request&, httplib::Response& res) {

@@ -93,6 +93,23 @@ TEST_F(ApiTest, FiguresEqualTheCommands) {
   EXPECT_EQ(Get("/api/v1/sources")["usage"].size(), 2u);
 }
 
+TEST_F(ApiTest, AnswersFollowChangesMadeByOtherProcesses) {
+  const json before = Get("/api/v1/showback?by=owner");  // cached from here on
+  EXPECT_EQ(Get("/api/v1/showback?by=owner"), before);
+  // Another process reallocates under another policy: the API must not serve the old answer.
+  testing::WriteFile(dir_->File("other.yaml"), "reference_prices: {cpu: 1, memory: 1, gpu: 1}\n");
+  auto allocate = RunTally({"--store", Store(), "allocate", "--config", dir_->File("other.yaml")});
+  ASSERT_EQ(allocate.exit_code, 0) << allocate.err;
+  const json after = Get("/api/v1/showback?by=owner");
+  EXPECT_NE(after, before);
+  EXPECT_EQ(after, Cli({"report", "showback", "--by", "owner", "--format", "json"}));
+  // Back to the demo's policy for the other tests.
+  auto restore = RunTally(
+      {"--store", Store(), "allocate", "--config", dir_->File("demo/tally.yaml")});
+  ASSERT_EQ(restore.exit_code, 0) << restore.err;
+  EXPECT_EQ(Get("/api/v1/showback?by=owner"), before);
+}
+
 TEST_F(ApiTest, OpenApiListsEveryRoute) {
   std::string body;
   ASSERT_EQ(HttpGet(port_, "/api/v1/openapi.json", &body), 200);
@@ -104,7 +121,8 @@ TEST_F(ApiTest, OpenApiListsEveryRoute) {
     // And the route answers.
     EXPECT_EQ(HttpGet(port_, route.path, nullptr), 200) << route.path;
   }
-  for (const char* path : {"/healthz", "/readyz", "/api/v1/write", "/api/v1/openapi.json"}) {
+  for (const char* path :
+       {"/healthz", "/readyz", "/api/v1/write", "/api/v1/remote-write", "/api/v1/openapi.json"}) {
     EXPECT_TRUE(doc["paths"].contains(path)) << path;
   }
 }

@@ -121,10 +121,10 @@ TEST_F(RemoteWriteTest, PrometheusRemoteWritesUsageIntoHourlyRollups) {
     for (int i = 0; i < 120 && !enough; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(250));
       std::string body;
-      if (HttpGet(port_, "/api/v1/sources", &body) != 200) continue;
+      if (HttpGet(port_, "/api/v1/remote-write", &body) != 200) continue;
       const auto json = nlohmann::json::parse(body, nullptr, false);
       if (json.is_discarded()) continue;
-      enough = json["data"]["remote_write"]["samples"].get<int64_t>() > 150;
+      enough = json["data"]["samples"].get<int64_t>() > 150;
     }
     ASSERT_TRUE(enough) << testing::ReadFile(dir_.File("prometheus.log"))
                         << testing::ReadFile(dir_.File("tally.log"));

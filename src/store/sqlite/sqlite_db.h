@@ -66,6 +66,7 @@ class SqliteDb {
   Result<Statement> Prepare(std::string_view sql);
   int64_t LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
   int64_t Changes() const { return sqlite3_changes64(db_); }
+  int64_t TotalChanges() const { return sqlite3_total_changes64(db_); }
   const std::string& path() const { return path_; }
 
  private:

@@ -77,6 +77,14 @@ Result<ShowbackTable> SqliteStore::QueryShowback(const ShowbackQuery& query) {
   return sqlite::QueryShowback(db_.get(), query);
 }
 
+Result<int64_t> SqliteStore::DataVersion() {
+  // data_version moves when another connection commits; total_changes() counts this one's.
+  TALLY_ASSIGN_OR_RETURN(Statement q, db_->Prepare("PRAGMA data_version"));
+  TALLY_ASSIGN_OR_RETURN(bool row, q.Step());
+  const int64_t others = row ? q.Int(0) : 0;
+  return (others << 32) ^ db_->TotalChanges();
+}
+
 Result<std::vector<ReconcileRow>> SqliteStore::Reconcile(std::optional<Timestamp> from,
                                                          std::optional<Timestamp> to) {
   return sqlite::Reconcile(db_.get(), from, to);

@@ -41,6 +41,7 @@ class SqliteStore final : public Store {
   Result<ShowbackTable> QueryShowback(const ShowbackQuery& query) override;
   Result<std::vector<ReconcileRow>> Reconcile(std::optional<Timestamp> from,
                                               std::optional<Timestamp> to) override;
+  Result<int64_t> DataVersion() override;
 
  private:
   explicit SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
