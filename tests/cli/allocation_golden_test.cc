@@ -181,6 +181,23 @@ TEST_F(AllocationGoldenTest, OneMoreHourRecomputesOnlyThatHour) {
   ExpectReconciles();
 }
 
+TEST_F(AllocationGoldenTest, ARestatedBillRecomputesItsHours) {
+  ASSERT_EQ(Tally({"allocate", "--config", dir_.File("tally.yaml")}).exit_code, 0);
+  auto current = Tally({"allocate", "--config", dir_.File("tally.yaml")});
+  EXPECT_NE(current.out.find("all 1 hours"), std::string::npos) << current.out;
+  // The provider restates the month: support drops to $2. Its hour is recomputed.
+  std::string restated = kBill;
+  const size_t support = restated.find(",3,3,USD");
+  restated.replace(support, 8, ",2,2,USD");
+  testing::WriteFile(dir_.File("bill.csv"), restated);
+  ASSERT_EQ(Tally({"ingest", "focus", dir_.File("bill.csv")}).exit_code, 0);
+  auto again = Tally({"allocate", "--config", dir_.File("tally.yaml")});
+  EXPECT_NE(again.out.find("allocate: 1 of 1 hours recomputed"), std::string::npos) << again.out;
+  auto r = Tally({"reconcile", "--format", "csv"});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("\nCloud,19,12.125,3.875,3,0\n"), std::string::npos) << r.out;
+}
+
 TEST_F(AllocationGoldenTest, ChargebackAtInternalRatesShowsTheRecovery) {
   testing::WriteFile(dir_.File("rates.yaml"),
                      "reference_prices: {cpu: 1, memory: 0.25}\n"

@@ -81,6 +81,19 @@ CREATE INDEX capacity_facts_by_source_hour ON capacity_facts(source_id, hour);
 )sql";
 }
 
+// Marks dirty every hour of a billing period (32 days from its start covers any month) when its
+// partition is added or replaced.
+std::string PartitionDirtyTrigger(const char* name, const char* event) {
+  return std::string("CREATE TRIGGER ") + name + " AFTER " + event + R"sql( ON billing_partitions BEGIN
+  INSERT OR IGNORE INTO allocation_dirty(hour)
+    WITH RECURSIVE h(x) AS (
+      SELECT NEW.period_start - NEW.period_start % 3600
+      UNION ALL SELECT x + 3600 FROM h WHERE x + 3600 < NEW.period_start + 32 * 86400)
+    SELECT x FROM h;
+END;
+)sql";
+}
+
 // Version 3: allocation results per hour (names through dict), each hour's bill per source,
 // the policy digest each hour was allocated under, and the hours whose inputs changed since
 // (kept by triggers, so no writer can forget to mark them).
@@ -98,20 +111,8 @@ CREATE TABLE allocation_dirty(hour INTEGER PRIMARY KEY) WITHOUT ROWID;
 CREATE TRIGGER usage_hours_dirty AFTER INSERT ON usage_hours BEGIN
   INSERT OR IGNORE INTO allocation_dirty(hour) VALUES(NEW.hour);
 END;
-CREATE TRIGGER billing_partition_added AFTER INSERT ON billing_partitions BEGIN
-  INSERT OR IGNORE INTO allocation_dirty(hour)
-    WITH RECURSIVE h(x) AS (
-      SELECT NEW.period_start - NEW.period_start % 3600
-      UNION ALL SELECT x + 3600 FROM h WHERE x + 3600 < NEW.period_start + 32 * 86400)
-    SELECT x FROM h;
-END;
-CREATE TRIGGER billing_partition_replaced AFTER UPDATE ON billing_partitions BEGIN
-  INSERT OR IGNORE INTO allocation_dirty(hour)
-    WITH RECURSIVE h(x) AS (
-      SELECT NEW.period_start - NEW.period_start % 3600
-      UNION ALL SELECT x + 3600 FROM h WHERE x + 3600 < NEW.period_start + 32 * 86400)
-    SELECT x FROM h;
-END;
+)sql" + PartitionDirtyTrigger("billing_partition_added", "INSERT") +
+         PartitionDirtyTrigger("billing_partition_replaced", "UPDATE") + R"sql(
 )sql";
 }
 
