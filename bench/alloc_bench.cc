@@ -38,12 +38,16 @@ int main(int argc, char** argv) {
       inputs.lines.push_back(std::move(line));
     }
   }
-  inputs.lines.push_back(AllocationCostLine{"AWS", "acct", "Support", "", {}, window.start,
-                                            window.end, *Decimal::Parse("1234.56")});
+  inputs.lines.push_back(AllocationCostLine{
+      "AWS", "acct", "Support", "", {}, window.start, window.end, *Decimal::Parse("1234.56")});
   for (int c = 0; c < consumers; ++c) {
-    inputs.consumers.push_back(Consumer{"team-" + std::to_string(c % 300) + "/pod-" +
-                                            std::to_string(c) + "/main",
-                                        "", "", "", "", {{"team", "team-" + std::to_string(c % 300)}}});
+    inputs.consumers.push_back(
+        Consumer{"team-" + std::to_string(c % 300) + "/pod-" + std::to_string(c) + "/main",
+                 "",
+                 "",
+                 "",
+                 "",
+                 {{"team", "team-" + std::to_string(c % 300)}}});
   }
   const Config config = DefaultConfig();
   const auto t0 = std::chrono::steady_clock::now();
@@ -92,10 +96,11 @@ int main(int argc, char** argv) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  std::printf("%d consumers x %d hours on %d nodes, %d threads: %.2f s, %lld rows (%.1f M rows/s), "
-              "peak %.0f MiB, every hour sums to its bill: %s\n",
-              consumers, hours, nodes, threads, seconds, static_cast<long long>(rows_total.load()),
-              static_cast<double>(rows_total.load()) / seconds / 1e6,
-              static_cast<double>(usage.ru_maxrss) / 1024, exact ? "yes" : "NO");
+  std::printf(
+      "%d consumers x %d hours on %d nodes, %d threads: %.2f s, %lld rows (%.1f M rows/s), "
+      "peak %.0f MiB, every hour sums to its bill: %s\n",
+      consumers, hours, nodes, threads, seconds, static_cast<long long>(rows_total.load()),
+      static_cast<double>(rows_total.load()) / seconds / 1e6,
+      static_cast<double>(usage.ru_maxrss) / 1024, exact ? "yes" : "NO");
   return exact ? 0 : 1;
 }

@@ -18,8 +18,8 @@ int main(int argc, char** argv) {
   o.hours = std::atoi(argv[2]);
   o.interval_seconds = std::atoi(argv[3]);
   o.nodes = argc > 5 ? std::atoi(argv[5]) : std::max(3, o.containers / 40);
-  o.start = tally::Timestamp::FromUnixSeconds(std::time(nullptr) - (o.hours + 24) * 3600LL)
-                .StartOfHour();
+  o.start =
+      tally::Timestamp::FromUnixSeconds(std::time(nullptr) - (o.hours + 24) * 3600LL).StartOfHour();
   std::FILE* out = std::fopen(argv[4], "w");
   if (out == nullptr) {
     std::perror(argv[4]);

@@ -53,7 +53,7 @@ struct AllocationCostLine {
   Labels tags;
   Timestamp start;  // charge period, [start, end)
   Timestamp end;
-  Decimal cost;     // EffectiveCost
+  Decimal cost;  // EffectiveCost
 };
 
 // What allocation reads: consumers and assets (with the store's ids, to map usage facts) and

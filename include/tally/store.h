@@ -108,7 +108,8 @@ class Store {
       const std::function<Status(Timestamp, std::span<const UsageFact>,
                                  std::span<const CapacityFact>)>& each) = 0;
   // Replaces the allocation of each hour given, atomically, and records the digest.
-  virtual Status StoreAllocations(std::span<const AllocatedHour> hours, std::string_view digest) = 0;
+  virtual Status StoreAllocations(std::span<const AllocatedHour> hours,
+                                  std::string_view digest) = 0;
   virtual Result<ShowbackTable> QueryShowback(const ShowbackQuery& query) = 0;
   // Per billing source over the allocated hours of [from, to).
   virtual Result<std::vector<ReconcileRow>> Reconcile(std::optional<Timestamp> from,

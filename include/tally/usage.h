@@ -45,13 +45,13 @@ struct Asset {
 inline constexpr uint32_t kNoAsset = UINT32_MAX;
 
 struct UsageFact {
-  Timestamp hour;  // the start of the hour
-  uint32_t consumer = 0;  // index into UsageBatch::consumers
+  Timestamp hour;             // the start of the hour
+  uint32_t consumer = 0;      // index into UsageBatch::consumers
   uint32_t asset = kNoAsset;  // index into UsageBatch::assets
-  std::string resource;  // "cpu", "memory", "gpu", ...
-  std::string unit;      // "core", "GiB", "gpu", ...
-  Decimal request;       // amount-hours reserved
-  Decimal usage;         // amount-hours used
+  std::string resource;       // "cpu", "memory", "gpu", ...
+  std::string unit;           // "core", "GiB", "gpu", ...
+  Decimal request;            // amount-hours reserved
+  Decimal usage;              // amount-hours used
 };
 
 struct CapacityFact {
@@ -111,7 +111,7 @@ struct UsageCommit {
 // An asset with its capacity summed over a window, per resource.
 struct AssetRecord {
   Asset asset;
-  std::map<std::string, Decimal> capacity;  // resource -> amount-hours
+  std::map<std::string, Decimal> capacity;   // resource -> amount-hours
   std::map<std::string, std::string> units;  // resource -> unit
 };
 

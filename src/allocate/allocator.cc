@@ -50,8 +50,7 @@ Allocator::Allocator(const Config& config, const AllocationInputs& inputs)
     subject.service = line.service;
     subject.account = line.account;
     subject.source = line.source;
-    line_owner_.push_back(matched ? ""
-                                  : OwnerOf(config.ownership, subject, kUnallocatedConsumer));
+    line_owner_.push_back(matched ? "" : OwnerOf(config.ownership, subject, kUnallocatedConsumer));
   }
   for (const Consumer& c : inputs.consumers) {
     OwnershipSubject subject;
@@ -68,7 +67,8 @@ Allocator::Allocator(const Config& config, const AllocationInputs& inputs)
       }
     }
   }
-  for (const SharedStage& stage : config.shared) stage_consumers_.push_back("__shared__/" + stage.name);
+  for (const SharedStage& stage : config.shared)
+    stage_consumers_.push_back("__shared__/" + stage.name);
   bases_by_asset_.resize(inputs.assets.size());
   capacity_by_asset_.resize(inputs.assets.size());
 }
@@ -101,9 +101,9 @@ Result<Decimal> Allocator::RateCardHour(uint32_t asset, Timestamp hour) {
         Timestamp::FromUnixSeconds(month.unix_seconds() + int64_t{32} * 86400).StartOfMonth();
     const auto hours = static_cast<size_t>((next.unix_seconds() - month.unix_seconds()) / 3600);
     const std::vector<Decimal> even(hours, Decimal::FromUnits(1));
-    it = rate_card_months_
-             .emplace(key, SplitProportionally(rate_card_[asset]->MonthlyTotal(), even))
-             .first;
+    it =
+        rate_card_months_.emplace(key, SplitProportionally(rate_card_[asset]->MonthlyTotal(), even))
+            .first;
   }
   return it->second[static_cast<size_t>((hour.unix_seconds() - month.unix_seconds()) / 3600)];
 }
@@ -141,9 +141,16 @@ Status Allocator::AllocateHour(const HourInputs& in, std::vector<AllocationRow>*
       units[{asset, line.source, line.service}] += amount;
       continue;
     }
-    rows->push_back(AllocationRow{in.hour, line.source, kUnallocatedConsumer, line.resource_id,
-                                  "", line_owner_[line_index], line.service,
-                                  AllocationKind::kUnallocated, amount, {}});
+    rows->push_back(AllocationRow{in.hour,
+                                  line.source,
+                                  kUnallocatedConsumer,
+                                  line.resource_id,
+                                  "",
+                                  line_owner_[line_index],
+                                  line.service,
+                                  AllocationKind::kUnallocated,
+                                  amount,
+                                  {}});
   }
   for (uint32_t a = 0; a < rate_card_.size(); ++a) {
     if (rate_card_[a] == nullptr) continue;
@@ -308,25 +315,39 @@ void Allocator::ApplySharedStages(std::vector<AllocationRow>* rows, size_t first
     } else {
       for (const auto& [owner, cost] : targets) {
         owners.push_back(owner);
-        weights.push_back(stage.distribution == SharedStage::Distribution::kEven
-                              ? Decimal::FromUnits(1)
-                              : cost);
+        weights.push_back(
+            stage.distribution == SharedStage::Distribution::kEven ? Decimal::FromUnits(1) : cost);
       }
     }
     rows->resize(first);
     rows->insert(rows->end(), kept.begin(), kept.end());
     for (const auto& [source, amount] : pool) {
       if (owners.empty()) {  // nobody to share with: the pool stays, unallocated
-        rows->push_back(AllocationRow{hour, source, stage_consumers_[s], "", "",
-                                      kUnallocatedConsumer, "", AllocationKind::kUnallocated,
-                                      amount, {}});
+        rows->push_back(AllocationRow{hour,
+                                      source,
+                                      stage_consumers_[s],
+                                      "",
+                                      "",
+                                      kUnallocatedConsumer,
+                                      "",
+                                      AllocationKind::kUnallocated,
+                                      amount,
+                                      {}});
         continue;
       }
       const std::vector<Decimal> parts = SplitProportionally(amount, weights);
       for (size_t i = 0; i < owners.size(); ++i) {
         if (parts[i].is_zero()) continue;
-        rows->push_back(AllocationRow{hour, source, stage_consumers_[s], "", "", owners[i], "",
-                                      AllocationKind::kShared, parts[i], {}});
+        rows->push_back(AllocationRow{hour,
+                                      source,
+                                      stage_consumers_[s],
+                                      "",
+                                      "",
+                                      owners[i],
+                                      "",
+                                      AllocationKind::kShared,
+                                      parts[i],
+                                      {}});
       }
     }
   }

@@ -63,12 +63,12 @@ class Allocator {
 
   const Config& config_;
   const AllocationInputs& inputs_;
-  std::vector<uint32_t> line_asset_;         // per line: matched asset or kNoAsset
-  std::vector<std::string> line_owner_;      // per line: owner of an unmatched line
-  std::vector<std::string> consumer_owner_;  // per consumer
-  std::vector<std::string> idle_owner_;      // per asset ("" until computed)
-  std::vector<const RateCard*> rate_card_;   // per asset, or null
-  std::deque<std::string> resources_;  // interned resource names (a deque: rows view them)
+  std::vector<uint32_t> line_asset_;          // per line: matched asset or kNoAsset
+  std::vector<std::string> line_owner_;       // per line: owner of an unmatched line
+  std::vector<std::string> consumer_owner_;   // per consumer
+  std::vector<std::string> idle_owner_;       // per asset ("" until computed)
+  std::vector<const RateCard*> rate_card_;    // per asset, or null
+  std::deque<std::string> resources_;         // interned resource names (a deque: rows view them)
   std::vector<std::string> stage_consumers_;  // "__shared__/<stage name>"
   // (asset, month start) -> the month's hourly parts
   std::map<std::pair<uint32_t, int64_t>, std::vector<Decimal>> rate_card_months_;

@@ -65,8 +65,8 @@ std::string OwnerOf(const std::vector<OwnershipRule>& rules, const OwnershipSubj
         break;
       }
       owner += t.substr(i, open - i);
-      owner += FieldValue(subject, std::string_view(t).substr(open + 1, close - open - 1))
-                   .value_or("");
+      owner +=
+          FieldValue(subject, std::string_view(t).substr(open + 1, close - open - 1)).value_or("");
       i = close + 1;
     }
     if (!owner.empty()) return owner;

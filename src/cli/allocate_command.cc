@@ -21,7 +21,8 @@ struct AllocateFlags {
 };
 
 Timestamp CeilHour(Timestamp t) {
-  return t == t.StartOfHour() ? t : Timestamp::FromUnixSeconds(t.StartOfHour().unix_seconds() + 3600);
+  return t == t.StartOfHour() ? t
+                              : Timestamp::FromUnixSeconds(t.StartOfHour().unix_seconds() + 3600);
 }
 
 int RunAllocate(const GlobalOptions& globals, const AllocateFlags& flags) {
@@ -51,8 +52,7 @@ int RunAllocate(const GlobalOptions& globals, const AllocateFlags& flags) {
     std::printf("allocate: no usage or bills in the store; nothing to allocate\n");
     return 0;
   }
-  TimeWindow window{from ? from->StartOfHour() : (*data)->start,
-                    to ? CeilHour(*to) : (*data)->end};
+  TimeWindow window{from ? from->StartOfHour() : (*data)->start, to ? CeilHour(*to) : (*data)->end};
   auto hours = store.HoursToAllocate(window, config->digest);
   if (!hours.ok()) {
     PrintError("allocate: " + hours.status().message());
@@ -82,26 +82,26 @@ int RunAllocate(const GlobalOptions& globals, const AllocateFlags& flags) {
     batch.clear();
     return Status::Ok();
   };
-  Status status = store.ForEachUsageHour(
-      *hours, *inputs,
-      [&](Timestamp hour, std::span<const UsageFact> usage,
-          std::span<const CapacityFact> capacity) -> Status {
-        AllocatedHour out{hour, {}, {}};
-        const auto& parts = spreader.PartsInHour(hour);
-        TALLY_RETURN_IF_ERROR(allocator.AllocateHour(HourInputs{hour, usage, capacity, parts},
-                                                     &out.rows, &out.bill));
-        rows += static_cast<int64_t>(out.rows.size());
-        for (const auto& [source, amount] : out.bill) bill[source] += amount;
-        batch.push_back(std::move(out));
-        if (++done % 24 == 0) {
-          TALLY_RETURN_IF_ERROR(flush());
-          if (progress) {
-            std::fprintf(stderr, "\rallocate: %lld/%zu hours", static_cast<long long>(done),
-                         hours->size());
-          }
-        }
-        return Status::Ok();
-      });
+  Status status =
+      store.ForEachUsageHour(*hours, *inputs,
+                             [&](Timestamp hour, std::span<const UsageFact> usage,
+                                 std::span<const CapacityFact> capacity) -> Status {
+                               AllocatedHour out{hour, {}, {}};
+                               const auto& parts = spreader.PartsInHour(hour);
+                               TALLY_RETURN_IF_ERROR(allocator.AllocateHour(
+                                   HourInputs{hour, usage, capacity, parts}, &out.rows, &out.bill));
+                               rows += static_cast<int64_t>(out.rows.size());
+                               for (const auto& [source, amount] : out.bill) bill[source] += amount;
+                               batch.push_back(std::move(out));
+                               if (++done % 24 == 0) {
+                                 TALLY_RETURN_IF_ERROR(flush());
+                                 if (progress) {
+                                   std::fprintf(stderr, "\rallocate: %lld/%zu hours",
+                                                static_cast<long long>(done), hours->size());
+                                 }
+                               }
+                               return Status::Ok();
+                             });
   if (status.ok()) status = flush();
   if (progress && done >= 24) std::fprintf(stderr, "\n");
   if (!status.ok()) {
@@ -113,9 +113,9 @@ int RunAllocate(const GlobalOptions& globals, const AllocateFlags& flags) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::printf("allocate: %zu of %lld hours recomputed (%s to %s), %lld rows, bill %s, in %.2f s\n",
-              hours->size(), static_cast<long long>(total_hours),
-              window.start.ToString().c_str(), window.end.ToString().c_str(),
-              static_cast<long long>(rows), total.ToString().c_str(), seconds);
+              hours->size(), static_cast<long long>(total_hours), window.start.ToString().c_str(),
+              window.end.ToString().c_str(), static_cast<long long>(rows), total.ToString().c_str(),
+              seconds);
   if (spreader.lines_without_period() > 0) {
     PrintError("allocate: warning: " + std::to_string(spreader.lines_without_period()) +
                " bill lines have no charge period and cannot be placed in hours");

@@ -63,8 +63,8 @@ int Fail(Store* store, const std::string& source, const std::string& message) {
 }
 
 int RunCollect(const GlobalOptions& globals, const CollectFlags& flags) {
-  if (flags.chunk_hours <= 0 || flags.concurrency <= 0 || flags.timeout <= 0 ||
-      flags.retries < 0 || flags.backoff < 0) {
+  if (flags.chunk_hours <= 0 || flags.concurrency <= 0 || flags.timeout <= 0 || flags.retries < 0 ||
+      flags.backoff < 0) {
     PrintError("collect prometheus: --chunk-hours, --concurrency and --timeout must be positive");
     return 2;
   }
@@ -82,8 +82,8 @@ int RunCollect(const GlobalOptions& globals, const CollectFlags& flags) {
   // Only whole hours that have ended (with two minutes for the last scrapes to land).
   const Timestamp end =
       to ? to->StartOfHour() : Timestamp::FromUnixSeconds(Now().unix_seconds() - 120).StartOfHour();
-  Timestamp start = from ? from->StartOfHour() : Timestamp::FromUnixSeconds(end.unix_seconds() -
-                                                                            24 * kHour);
+  Timestamp start =
+      from ? from->StartOfHour() : Timestamp::FromUnixSeconds(end.unix_seconds() - 24 * kHour);
   if (!from) {
     // Resume: from the source's first complete hour, so gaps after it are filled too.
     auto known = store->ListUsageSources();
@@ -116,8 +116,7 @@ int RunCollect(const GlobalOptions& globals, const CollectFlags& flags) {
     if (!batch.ok()) {
       return Fail(store, source,
                   batch.status().message() + " (hours from " + HourText(chunk.start) +
-                      " on were not stored; " + std::to_string(hours) +
-                      " hours before them were)");
+                      " on were not stored; " + std::to_string(hours) + " hours before them were)");
     }
     auto commit = store->StoreUsage(std::span<const UsageBatch>(&*batch, 1));
     if (!commit.ok()) return Fail(store, source, commit.status().message());
@@ -125,8 +124,8 @@ int RunCollect(const GlobalOptions& globals, const CollectFlags& flags) {
     facts += commit->facts_stored;
     if (!flags.quiet) {
       std::fprintf(stderr, "collect prometheus: %s to %s (%zu/%zu): %lld usage facts\n",
-                   HourText(chunk.start).c_str(), HourText(chunk.end).c_str(), i + 1,
-                   chunks.size(), static_cast<long long>(commit->facts_stored));
+                   HourText(chunk.start).c_str(), HourText(chunk.end).c_str(), i + 1, chunks.size(),
+                   static_cast<long long>(commit->facts_stored));
     }
   }
   (void)store->RecordUsageRun(source, Now(), "");
@@ -136,10 +135,9 @@ int RunCollect(const GlobalOptions& globals, const CollectFlags& flags) {
   std::printf(
       "collect prometheus: %lld hours in %zu chunks (%zu hours already complete), %lld usage "
       "facts, %lld queries, %lld retries, %.1f MiB in %.1f s; complete through %s\n",
-      static_cast<long long>(hours), chunks.size(), complete->size(),
-      static_cast<long long>(facts), static_cast<long long>(stats.queries),
-      static_cast<long long>(stats.retries), static_cast<double>(stats.bytes) / (1 << 20),
-      seconds, HourText(end).c_str());
+      static_cast<long long>(hours), chunks.size(), complete->size(), static_cast<long long>(facts),
+      static_cast<long long>(stats.queries), static_cast<long long>(stats.retries),
+      static_cast<double>(stats.bytes) / (1 << 20), seconds, HourText(end).c_str());
   return 0;
 }
 

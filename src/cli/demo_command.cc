@@ -84,7 +84,8 @@ int RunDemo(const GlobalOptions& globals, const DemoFlags& flags) {
        {std::vector<std::string>{"ingest", "focus", "--quiet", dir + "bill.csv"},
         std::vector<std::string>{"ingest", "inventory", dir + "inventory.csv", "--source",
                                  "demo-inventory"},
-        std::vector<std::string>{"ingest", "usage-csv", dir + "usage.csv", "--source", "demo-usage"},
+        std::vector<std::string>{"ingest", "usage-csv", dir + "usage.csv", "--source",
+                                 "demo-usage"},
         std::vector<std::string>{"allocate", "--config", dir + "tally.yaml"}}) {
     const int code = RunSelf(globals.store, step);
     if (code != 0) {

@@ -41,7 +41,8 @@ int RunKubeScrape(const GlobalOptions& globals, const KubeScrapeFlags& flags) {
     return 1;
   }
   if (!totals.first) {
-    PrintError(prefix + "no kube-state-metrics or cAdvisor samples in the files (nothing was "
+    PrintError(prefix +
+               "no kube-state-metrics or cAdvisor samples in the files (nothing was "
                "stored)");
     return 1;
   }

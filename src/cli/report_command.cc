@@ -60,7 +60,8 @@ void Print(const std::vector<std::string>& keys, const std::vector<std::string>&
     nlohmann::ordered_json out = {{"rows", nlohmann::ordered_json::array()}};
     for (const auto& row : rows) {
       nlohmann::ordered_json r = nlohmann::ordered_json::object();
-      for (size_t i = 0; i < row.size(); ++i) r[i < keys.size() ? keys[i] : money[i - keys.size()]] = row[i];
+      for (size_t i = 0; i < row.size(); ++i)
+        r[i < keys.size() ? keys[i] : money[i - keys.size()]] = row[i];
       out["rows"].push_back(std::move(r));
     }
     out["total"] = total;
@@ -120,9 +121,8 @@ int RunChargeback(const GlobalOptions& globals, const ReportFlags& flags) {
   // A bare name that is no allocation column is a label: --by cost_center.
   std::vector<std::string> by;
   for (const std::string& name : SplitList(flags.by, ',')) {
-    static const std::set<std::string> kColumns = {"owner", "consumer", "asset", "resource",
-                                                   "service", "source", "kind", "namespace",
-                                                   "hour"};
+    static const std::set<std::string> kColumns = {
+        "owner", "consumer", "asset", "resource", "service", "source", "kind", "namespace", "hour"};
     by.push_back(kColumns.contains(name) || name.starts_with("label.") ? name : "label." + name);
   }
   int code = 0;
@@ -165,9 +165,10 @@ int RunExport(const GlobalOptions& globals, const ReportFlags& flags) {
     return 2;
   }
   int code = 0;
-  auto table = Query(globals, flags,
-                     {"hour", "source", "service", "asset", "consumer", "owner", "resource", "kind"},
-                     "export", &code);
+  auto table =
+      Query(globals, flags,
+            {"hour", "source", "service", "asset", "consumer", "owner", "resource", "kind"},
+            "export", &code);
   if (!table) return code;
   std::string out =
       "ChargePeriodStart,ChargePeriodEnd,ProviderName,ServiceName,ResourceId,EffectiveCost,"
@@ -195,7 +196,8 @@ int RunExport(const GlobalOptions& globals, const ReportFlags& flags) {
 }  // namespace
 
 void AddReportCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code) {
-  CLI::App* report = app->add_subcommand("report", "showback, chargeback and FOCUS export of allocations");
+  CLI::App* report =
+      app->add_subcommand("report", "showback, chargeback and FOCUS export of allocations");
   report->require_subcommand(1);
   auto flags = std::make_shared<ReportFlags>();
   auto common = [&](CLI::App* sub, const char* by_help) {
@@ -204,8 +206,9 @@ void AddReportCommand(CLI::App* app, const GlobalOptions* globals, int* exit_cod
     sub->add_option("--to", flags->to, "end (exclusive)");
   };
   CLI::App* showback = report->add_subcommand("showback", "allocated cost grouped by columns");
-  common(showback, "owner, consumer, asset, resource, service, source, kind, namespace, hour, "
-                   "label.<key> (comma-separated)");
+  common(showback,
+         "owner, consumer, asset, resource, service, source, kind, namespace, hour, "
+         "label.<key> (comma-separated)");
   showback->add_option("--format", flags->format, "table, csv or json")->capture_default_str();
   showback->callback([=]() { *exit_code = RunShowback(*globals, *flags); });
 

@@ -19,8 +19,8 @@ int RunUsageCsv(const GlobalOptions& globals, const UsageCsvFlags& flags, UsageC
   const std::string name = kind == UsageCsvKind::kUsage ? "usage-csv" : "inventory";
   const std::string prefix = "ingest " + name + ": ";
   UsageCsvTotals totals;
-  auto batch = ReadUsageCsvFiles(flags.paths, kind, flags.source.empty() ? name : flags.source,
-                                 &totals);
+  auto batch =
+      ReadUsageCsvFiles(flags.paths, kind, flags.source.empty() ? name : flags.source, &totals);
   if (!batch.ok()) {
     PrintError(prefix + batch.status().message() + " (nothing was stored)");
     return 1;
@@ -32,13 +32,13 @@ int RunUsageCsv(const GlobalOptions& globals, const UsageCsvFlags& flags, UsageC
     PrintError(prefix + commit.status().message() + " (nothing was stored)");
     return 1;
   }
-  std::printf("%s%lld files, %lld rows, %zu consumers, %zu assets, %lld usage and %zu capacity "
-              "facts over %lld hours (%lld usage facts replaced)\n",
-              prefix.c_str(), static_cast<long long>(totals.files),
-              static_cast<long long>(totals.rows), batch->consumers().size(),
-              batch->assets().size(), static_cast<long long>(commit->facts_stored),
-              batch->capacity().size(), static_cast<long long>(commit->hours),
-              static_cast<long long>(commit->facts_replaced));
+  std::printf(
+      "%s%lld files, %lld rows, %zu consumers, %zu assets, %lld usage and %zu capacity "
+      "facts over %lld hours (%lld usage facts replaced)\n",
+      prefix.c_str(), static_cast<long long>(totals.files), static_cast<long long>(totals.rows),
+      batch->consumers().size(), batch->assets().size(),
+      static_cast<long long>(commit->facts_stored), batch->capacity().size(),
+      static_cast<long long>(commit->hours), static_cast<long long>(commit->facts_replaced));
   return 0;
 }
 

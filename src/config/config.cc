@@ -48,9 +48,9 @@ Status CheckKeys(const YAML::Node& node, const std::string& where,
 }
 
 Status Parse(const YAML::Node& root, Config* c) {
-  TALLY_RETURN_IF_ERROR(CheckKeys(root, "tally.yaml",
-                                  {"reference_prices", "rate_cards", "ownership", "idle",
-                                   "shared", "chargeback"}));
+  TALLY_RETURN_IF_ERROR(
+      CheckKeys(root, "tally.yaml",
+                {"reference_prices", "rate_cards", "ownership", "idle", "shared", "chargeback"}));
   if (root["reference_prices"]) {
     TALLY_ASSIGN_OR_RETURN(auto prices, DecimalMap(root["reference_prices"], "reference_prices"));
     for (auto& [k, v] : prices) c->reference_prices[k] = v;
@@ -59,8 +59,8 @@ Status Parse(const YAML::Node& root, Config* c) {
     for (size_t i = 0; i < cards.size(); ++i) {
       const std::string where = "rate_cards[" + std::to_string(i) + "]";
       const YAML::Node n = cards[i];
-      TALLY_RETURN_IF_ERROR(CheckKeys(n, where, {"asset", "purchase_price", "life_months",
-                                                 "monthly", "weights"}));
+      TALLY_RETURN_IF_ERROR(
+          CheckKeys(n, where, {"asset", "purchase_price", "life_months", "monthly", "weights"}));
       RateCard card;
       if (!n["asset"]) return InvalidArgument(where + ": missing asset");
       card.asset = n["asset"].as<std::string>();

@@ -30,8 +30,8 @@ struct Workload {
   int replicas;
   int64_t cpu_m, mem_mib;  // request per replica
   int gpus;
-  int util_pct;       // typical usage as a share of the request
-  bool weekly;        // batch: busy on weekdays
+  int util_pct;         // typical usage as a share of the request
+  bool weekly;          // batch: busy on weekdays
   std::string planted;  // "", over_requested, abandoned, idle_gpu
 };
 
@@ -48,6 +48,5 @@ struct HourUsage {
   int64_t mem_mib;
   int gpu_pct;
 };
-
 
 }  // namespace tally::demo

@@ -54,9 +54,10 @@ Status WriteDemoOpenMetrics(const std::string& path, Timestamp start, int64_t ho
   out.Line("# TYPE kube_node_labels gauge\n");
   for (const demo::Node& n : nodes) {
     each_time([&](int64_t t, size_t) {
-      out.Line("kube_node_labels{node=\"%s\",label_node_kubernetes_io_instance_type=\"%s\","
-               "label_topology_kubernetes_io_zone=\"us-east-1a\",label_team=\"%s\"} 1 %lld\n",
-               n.id.c_str(), n.type->name, n.team.c_str(), static_cast<long long>(t));
+      out.Line(
+          "kube_node_labels{node=\"%s\",label_node_kubernetes_io_instance_type=\"%s\","
+          "label_topology_kubernetes_io_zone=\"us-east-1a\",label_team=\"%s\"} 1 %lld\n",
+          n.id.c_str(), n.type->name, n.team.c_str(), static_cast<long long>(t));
     });
   }
   out.Line("# TYPE kube_node_status_capacity gauge\n");
@@ -64,53 +65,59 @@ Status WriteDemoOpenMetrics(const std::string& path, Timestamp start, int64_t ho
     each_time([&](int64_t t, size_t) {
       out.Line("kube_node_status_capacity{node=\"%s\",resource=\"cpu\",unit=\"core\"} %d %lld\n",
                n.id.c_str(), n.type->cores, static_cast<long long>(t));
-      out.Line("kube_node_status_capacity{node=\"%s\",resource=\"memory\",unit=\"byte\"} %lld "
-               "%lld\n",
-               n.id.c_str(), static_cast<long long>(n.type->memory_gib) << 30,
-               static_cast<long long>(t));
+      out.Line(
+          "kube_node_status_capacity{node=\"%s\",resource=\"memory\",unit=\"byte\"} %lld "
+          "%lld\n",
+          n.id.c_str(), static_cast<long long>(n.type->memory_gib) << 30,
+          static_cast<long long>(t));
       if (n.type->gpus > 0) {
-        out.Line("kube_node_status_capacity{node=\"%s\",resource=\"nvidia_com_gpu\","
-                 "unit=\"integer\"} %d %lld\n",
-                 n.id.c_str(), n.type->gpus, static_cast<long long>(t));
+        out.Line(
+            "kube_node_status_capacity{node=\"%s\",resource=\"nvidia_com_gpu\","
+            "unit=\"integer\"} %d %lld\n",
+            n.id.c_str(), n.type->gpus, static_cast<long long>(t));
       }
     });
   }
   out.Line("# TYPE kube_pod_info gauge\n");
   for (const demo::Consumer& c : consumers) {
     each_time([&](int64_t t, size_t) {
-      out.Line("kube_pod_info{namespace=\"%s\",pod=\"%s\",node=\"%s\",created_by_kind="
-               "\"ReplicaSet\",created_by_name=\"%s\"} 1 %lld\n",
-               c.ns.c_str(), c.pod.c_str(), c.node->id.c_str(), c.w->name.c_str(),
-               static_cast<long long>(t));
+      out.Line(
+          "kube_pod_info{namespace=\"%s\",pod=\"%s\",node=\"%s\",created_by_kind="
+          "\"ReplicaSet\",created_by_name=\"%s\"} 1 %lld\n",
+          c.ns.c_str(), c.pod.c_str(), c.node->id.c_str(), c.w->name.c_str(),
+          static_cast<long long>(t));
     });
   }
   out.Line("# TYPE kube_pod_labels gauge\n");
   for (const demo::Consumer& c : consumers) {
     each_time([&](int64_t t, size_t) {
-      out.Line("kube_pod_labels{namespace=\"%s\",pod=\"%s\",label_team=\"%s\",label_app=\"%s\"} "
-               "1 %lld\n",
-               c.ns.c_str(), c.pod.c_str(), c.w->team.c_str(), c.w->name.c_str(),
-               static_cast<long long>(t));
+      out.Line(
+          "kube_pod_labels{namespace=\"%s\",pod=\"%s\",label_team=\"%s\",label_app=\"%s\"} "
+          "1 %lld\n",
+          c.ns.c_str(), c.pod.c_str(), c.w->team.c_str(), c.w->name.c_str(),
+          static_cast<long long>(t));
     });
   }
   out.Line("# TYPE kube_pod_container_resource_requests gauge\n");
   for (const demo::Consumer& c : consumers) {
     each_time([&](int64_t t, size_t) {
-      out.Line("kube_pod_container_resource_requests{namespace=\"%s\",pod=\"%s\","
-               "container=\"main\",node=\"%s\",resource=\"cpu\",unit=\"core\"} %lld.%03lld %lld\n",
-               c.ns.c_str(), c.pod.c_str(), c.node->id.c_str(),
-               static_cast<long long>(c.w->cpu_m / 1000),
-               static_cast<long long>(c.w->cpu_m % 1000), static_cast<long long>(t));
-      out.Line("kube_pod_container_resource_requests{namespace=\"%s\",pod=\"%s\","
-               "container=\"main\",node=\"%s\",resource=\"memory\",unit=\"byte\"} %lld %lld\n",
-               c.ns.c_str(), c.pod.c_str(), c.node->id.c_str(),
-               static_cast<long long>(c.w->mem_mib) << 20, static_cast<long long>(t));
+      out.Line(
+          "kube_pod_container_resource_requests{namespace=\"%s\",pod=\"%s\","
+          "container=\"main\",node=\"%s\",resource=\"cpu\",unit=\"core\"} %lld.%03lld %lld\n",
+          c.ns.c_str(), c.pod.c_str(), c.node->id.c_str(),
+          static_cast<long long>(c.w->cpu_m / 1000), static_cast<long long>(c.w->cpu_m % 1000),
+          static_cast<long long>(t));
+      out.Line(
+          "kube_pod_container_resource_requests{namespace=\"%s\",pod=\"%s\","
+          "container=\"main\",node=\"%s\",resource=\"memory\",unit=\"byte\"} %lld %lld\n",
+          c.ns.c_str(), c.pod.c_str(), c.node->id.c_str(),
+          static_cast<long long>(c.w->mem_mib) << 20, static_cast<long long>(t));
       if (c.w->gpus > 0) {
-        out.Line("kube_pod_container_resource_requests{namespace=\"%s\",pod=\"%s\","
-                 "container=\"main\",node=\"%s\",resource=\"nvidia_com_gpu\",unit=\"integer\"} "
-                 "%d %lld\n",
-                 c.ns.c_str(), c.pod.c_str(), c.node->id.c_str(), c.w->gpus,
-                 static_cast<long long>(t));
+        out.Line(
+            "kube_pod_container_resource_requests{namespace=\"%s\",pod=\"%s\","
+            "container=\"main\",node=\"%s\",resource=\"nvidia_com_gpu\",unit=\"integer\"} "
+            "%d %lld\n",
+            c.ns.c_str(), c.pod.c_str(), c.node->id.c_str(), c.w->gpus, static_cast<long long>(t));
       }
     });
   }
@@ -118,10 +125,11 @@ Status WriteDemoOpenMetrics(const std::string& path, Timestamp start, int64_t ho
   for (size_t ci = 0; ci < consumers.size(); ++ci) {
     const demo::Consumer& c = consumers[ci];
     each_time([&](int64_t t, size_t h) {
-      out.Line("container_memory_working_set_bytes{namespace=\"%s\",pod=\"%s\",container=\"main\"}"
-               " %lld %lld\n",
-               c.ns.c_str(), c.pod.c_str(), static_cast<long long>(usage[ci][h].mem_mib) << 20,
-               static_cast<long long>(t));
+      out.Line(
+          "container_memory_working_set_bytes{namespace=\"%s\",pod=\"%s\",container=\"main\"}"
+          " %lld %lld\n",
+          c.ns.c_str(), c.pod.c_str(), static_cast<long long>(usage[ci][h].mem_mib) << 20,
+          static_cast<long long>(t));
     });
   }
   out.Line("# TYPE container_cpu_usage_seconds counter\n");
@@ -129,10 +137,11 @@ Status WriteDemoOpenMetrics(const std::string& path, Timestamp start, int64_t ho
     const demo::Consumer& c = consumers[ci];
     int64_t cpu_ms = 0;  // CPU-milliseconds so far: millicores × seconds
     each_time([&](int64_t t, size_t h) {
-      out.Line("container_cpu_usage_seconds_total{namespace=\"%s\",pod=\"%s\",container=\"main\"}"
-               " %lld.%03lld %lld\n",
-               c.ns.c_str(), c.pod.c_str(), static_cast<long long>(cpu_ms / 1000),
-               static_cast<long long>(cpu_ms % 1000), static_cast<long long>(t));
+      out.Line(
+          "container_cpu_usage_seconds_total{namespace=\"%s\",pod=\"%s\",container=\"main\"}"
+          " %lld.%03lld %lld\n",
+          c.ns.c_str(), c.pod.c_str(), static_cast<long long>(cpu_ms / 1000),
+          static_cast<long long>(cpu_ms % 1000), static_cast<long long>(t));
       cpu_ms += usage[ci][h].cpu_m * kStep;
     });
   }
@@ -141,10 +150,11 @@ Status WriteDemoOpenMetrics(const std::string& path, Timestamp start, int64_t ho
     const demo::Consumer& c = consumers[ci];
     for (int g = 0; g < c.w->gpus; ++g) {
       each_time([&](int64_t t, size_t h) {
-        out.Line("DCGM_FI_DEV_GPU_UTIL{gpu=\"%d\",Hostname=\"%s\",namespace=\"%s\",pod=\"%s\","
-                 "container=\"main\"} %d %lld\n",
-                 g, c.node->id.c_str(), c.ns.c_str(), c.pod.c_str(), usage[ci][h].gpu_pct,
-                 static_cast<long long>(t));
+        out.Line(
+            "DCGM_FI_DEV_GPU_UTIL{gpu=\"%d\",Hostname=\"%s\",namespace=\"%s\",pod=\"%s\","
+            "container=\"main\"} %d %lld\n",
+            g, c.node->id.c_str(), c.ns.c_str(), c.pod.c_str(), usage[ci][h].gpu_pct,
+            static_cast<long long>(t));
       });
     }
   }

@@ -29,10 +29,9 @@ constexpr InstanceType kGeneral[] = {{"m5.2xlarge", 8, 32, 0, "0.384"},
 constexpr InstanceType kGpu = {"g5.xlarge", 4, 16, 1, "1.006"};
 constexpr InstanceType kDgx = {"dgx-a100", 128, 1024, 8, nullptr};  // on-prem, rate card
 
-constexpr const char* kTeamNames[] = {"search",   "ads",       "payments",  "identity",
-                                      "data-eng", "ml",        "recsys",    "growth",
-                                      "mobile",   "checkout",  "analytics", "fraud",
-                                      "messaging", "maps",     "video",     "platform"};
+constexpr const char* kTeamNames[] = {
+    "search", "ads",      "payments",  "identity", "data-eng",  "ml",   "recsys", "growth",
+    "mobile", "checkout", "analytics", "fraud",    "messaging", "maps", "video",  "platform"};
 
 Decimal D(const char* text) { return *Decimal::Parse(text); }
 Decimal Milli(int64_t m) { return Decimal::FromRaw(Decimal::Raw(m) * (Decimal::kOne / 1000)); }
@@ -131,8 +130,13 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
   std::vector<Node> nodes;
   int dgx_count = 0;
   auto new_node = [&](const InstanceType* type, const std::string& pool, const std::string& team) {
-    Node n{type->hourly ? "i-" + Hex(rng()) : "dgx-" + std::to_string(++dgx_count), type, pool,
-           team, int64_t{type->cores} * 900, int64_t{type->memory_gib} * 1024 * 9 / 10, type->gpus};
+    Node n{type->hourly ? "i-" + Hex(rng()) : "dgx-" + std::to_string(++dgx_count),
+           type,
+           pool,
+           team,
+           int64_t{type->cores} * 900,
+           int64_t{type->memory_gib} * 1024 * 9 / 10,
+           type->gpus};
     nodes.push_back(std::move(n));
     return &nodes.back();
   };
@@ -175,12 +179,13 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
   Writer inventory(o.out_dir + "/inventory.csv");
   inventory.Put("start,end,asset,resource,capacity,unit,labels\n");
   for (const Node& n : nodes) {
-    std::string labels = "instance_type=" + std::string(n.type->name) + ";pool=" + n.pool +
-                         ";zone=us-east-1a";
+    std::string labels =
+        "instance_type=" + std::string(n.type->name) + ";pool=" + n.pool + ";zone=us-east-1a";
     if (!n.team.empty()) labels += ";team=" + n.team;
     const std::string prefix = window_start + "," + window_end + "," + n.id + ",";
     inventory.Put(prefix + "cpu," + std::to_string(n.type->cores) + ",core," + labels + "\n");
-    inventory.Put(prefix + "memory," + std::to_string(n.type->memory_gib) + ",GiB," + labels + "\n");
+    inventory.Put(prefix + "memory," + std::to_string(n.type->memory_gib) + ",GiB," + labels +
+                  "\n");
     if (n.type->gpus > 0) {
       inventory.Put(prefix + "gpu," + std::to_string(n.type->gpus) + ",gpu," + labels + "\n");
     }
@@ -194,8 +199,8 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
     // Hourly node cost × the resource's share of capacity × reference price, per unit.
     Decimal hourly = n.type->hourly ? D(n.type->hourly) : Decimal();
     if (!n.type->hourly) {
-      hourly = *(*D("300000").Divide(Decimal::FromUnits(48)) + D("3400")).Divide(
-          Decimal::FromUnits(730));
+      hourly = *(*D("300000").Divide(Decimal::FromUnits(48)) + D("3400"))
+                    .Divide(Decimal::FromUnits(730));
     }
     const Decimal w_cpu = *Decimal::FromUnits(n.type->cores).Multiply(kCpuRef);
     const Decimal w_mem = *Decimal::FromUnits(n.type->memory_gib).Multiply(kMemRef);
@@ -210,8 +215,8 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
   usage.Put("start,end,consumer,asset,resource,request,usage,unit,labels\n");
   std::vector<std::vector<HourUsage>> samples(o.openmetrics ? consumers.size() : 0);
   for (int64_t h = start; h < end; h += 3600) {
-    const std::string span =
-        Timestamp::FromUnixSeconds(h).ToString() + "," + Timestamp::FromUnixSeconds(h + 3600).ToString() + ",";
+    const std::string span = Timestamp::FromUnixSeconds(h).ToString() + "," +
+                             Timestamp::FromUnixSeconds(h + 3600).ToString() + ",";
     for (size_t ci = 0; ci < consumers.size(); ++ci) {
       const Consumer& c = consumers[ci];
       const Workload& w = *c.w;
@@ -219,20 +224,23 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
       if (w.planted == "abandoned") pct = 0;
       const int64_t cpu_use = w.planted == "abandoned" ? 2 : w.cpu_m * pct / 100;
       const int64_t mem_use = w.planted == "abandoned" ? 40 : w.mem_mib * std::max(pct, 40) / 100;
-      const std::string labels = ",team=" + w.team + ";namespace=" + w.team + ";app=" + w.name + "\n";
+      const std::string labels =
+          ",team=" + w.team + ";namespace=" + w.team + ";app=" + w.name + "\n";
       const std::string head = span + c.name + "," + c.node->id + ",";
       usage.Put(head + "cpu," + Milli(w.cpu_m).ToString() + "," + Milli(cpu_use).ToString() +
                 ",core" + labels);
       usage.Put(head + "memory," +
                 Decimal::FromUnits(w.mem_mib).Divide(Decimal::FromUnits(1024))->ToString() + "," +
-                Decimal::FromUnits(mem_use).Divide(Decimal::FromUnits(1024))->ToString() +
-                ",GiB" + labels);
+                Decimal::FromUnits(mem_use).Divide(Decimal::FromUnits(1024))->ToString() + ",GiB" +
+                labels);
       summary.usage_rows += 2;
       const int gpu_use_pct = w.planted == "idle_gpu" ? 0 : std::min(pct, 100);
       if (o.openmetrics) samples[ci].push_back(HourUsage{cpu_use, mem_use, gpu_use_pct});
       if (w.gpus > 0) {
-        const Decimal gpu_use = *Decimal::FromUnits(int64_t{w.gpus} * gpu_use_pct).Divide(Decimal::FromUnits(100));
-        usage.Put(head + "gpu," + std::to_string(w.gpus) + "," + gpu_use.ToString() + ",gpu" + labels);
+        const Decimal gpu_use =
+            *Decimal::FromUnits(int64_t{w.gpus} * gpu_use_pct).Divide(Decimal::FromUnits(100));
+        usage.Put(head + "gpu," + std::to_string(w.gpus) + "," + gpu_use.ToString() + ",gpu" +
+                  labels);
         ++summary.usage_rows;
         if (w.planted == "idle_gpu") {
           waste[c.name] += *Decimal::FromUnits(w.gpus).Multiply(unit_price(*c.node, 2));
@@ -241,25 +249,27 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
       if (w.planted == "over_requested" || w.planted == "abandoned") {
         waste[c.name] += *Milli(w.cpu_m - cpu_use).Multiply(unit_price(*c.node, 0));
         if (w.mem_mib > mem_use) {
-          waste[c.name] += *(*Decimal::FromUnits(w.mem_mib - mem_use).Divide(Decimal::FromUnits(1024)))
-                                .Multiply(unit_price(*c.node, 1));
+          waste[c.name] +=
+              *(*Decimal::FromUnits(w.mem_mib - mem_use).Divide(Decimal::FromUnits(1024)))
+                   .Multiply(unit_price(*c.node, 1));
         }
       }
     }
   }
   TALLY_RETURN_IF_ERROR(usage.Close());
   if (o.openmetrics) {
-    TALLY_RETURN_IF_ERROR(WriteDemoOpenMetrics(o.out_dir + "/metrics.om", o.start, hours, nodes,
-                                               consumers, samples));
+    TALLY_RETURN_IF_ERROR(
+        WriteDemoOpenMetrics(o.out_dir + "/metrics.om", o.start, hours, nodes, consumers, samples));
   }
 
   // The FOCUS bill: nodes per day, storage and network per team per day, support and tax.
   Writer bill(o.out_dir + "/bill.csv");
-  bill.Put("BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,BilledCost,"
-           "EffectiveCost,ListCost,ContractedCost,BillingCurrency,ProviderName,PublisherName,"
-           "InvoiceIssuerName,BillingAccountId,SubAccountId,ServiceName,ServiceCategory,"
-           "ChargeCategory,ChargeClass,ChargeDescription,ResourceId,ResourceType,RegionId,SkuId,"
-           "PricingUnit,PricingQuantity,BillingAccountName,Tags\n");
+  bill.Put(
+      "BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,BilledCost,"
+      "EffectiveCost,ListCost,ContractedCost,BillingCurrency,ProviderName,PublisherName,"
+      "InvoiceIssuerName,BillingAccountId,SubAccountId,ServiceName,ServiceCategory,"
+      "ChargeCategory,ChargeClass,ChargeDescription,ResourceId,ResourceType,RegionId,SkuId,"
+      "PricingUnit,PricingQuantity,BillingAccountName,Tags\n");
   Decimal total;
   auto line = [&](int64_t from, int64_t to, Decimal cost, const std::string& service,
                   const char* category, const char* charge_category, const std::string& description,
@@ -268,7 +278,9 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
     const Timestamp f = Timestamp::FromUnixSeconds(from);
     const std::string bp_start = f.StartOfMonth().ToString();
     const std::string bp_end =
-        Timestamp::FromUnixSeconds(f.StartOfMonth().unix_seconds() + int64_t{32} * 86400).StartOfMonth().ToString();
+        Timestamp::FromUnixSeconds(f.StartOfMonth().unix_seconds() + int64_t{32} * 86400)
+            .StartOfMonth()
+            .ToString();
     const std::string c = cost.ToString();
     std::string tag_cell = tags.empty() ? "" : "\"" + tags + "\"";
     bill.Put(bp_start + "," + bp_end + "," + f.ToString() + "," +
@@ -294,15 +306,13 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
       // gp3 at $0.08 per GiB-month, billed per day (rounded to the cent's hundredth as AWS does).
       const Decimal volume = D("200").Multiply(*D("0.08").Divide(Decimal::FromUnits(30)))->Round(4);
       line(day, day + 86400, volume, "Amazon Elastic Block Store", "Storage", "Usage",
-           "gp3 200 GiB", "vol-" + team, "Volume", "gp3",
-           "{\"\"team\"\":\"\"" + team + "\"\"}");
+           "gp3 200 GiB", "vol-" + team, "Volume", "gp3", "{\"\"team\"\":\"\"" + team + "\"\"}");
       Decimal egress = *D("0.09").Multiply(Decimal::FromUnits(40 + (team.size() * 7) % 60));
       if ((day - start) / 86400 == spike_day && team == spike_team) {
         egress = *egress.Multiply(Decimal::FromUnits(20));
       }
-      line(day, day + 86400, egress, "AWS Data Transfer", "Networking", "Usage",
-           "internet egress", "", "", "DataTransfer-Out-Bytes",
-           "{\"\"team\"\":\"\"" + team + "\"\"}");
+      line(day, day + 86400, egress, "AWS Data Transfer", "Networking", "Usage", "internet egress",
+           "", "", "DataTransfer-Out-Bytes", "{\"\"team\"\":\"\"" + team + "\"\"}");
     }
     // The orphaned volume: 500 GiB of gp3, tagged to a team, attached to nothing.
     line(day, day + 86400, D("500").Multiply(*D("0.08").Divide(Decimal::FromUnits(30)))->Round(4),
@@ -310,9 +320,10 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
          "vol-orphan-0001", "Volume", "gp3", "{\"\"team\"\":\"\"" + teams.back() + "\"\"}");
   }
   const Decimal before_support = total;
-  line(start, end, before_support.Multiply(D("0.1"))->Round(2), "AWS Support (Business)", "Other", "Usage", "Business support", "", "", "Support", "");
-  line(start, end, before_support.Multiply(D("0.05"))->Round(2), "Tax", "Other", "Tax",
-       "Sales tax", "", "", "Tax", "");
+  line(start, end, before_support.Multiply(D("0.1"))->Round(2), "AWS Support (Business)", "Other",
+       "Usage", "Business support", "", "", "Support", "");
+  line(start, end, before_support.Multiply(D("0.05"))->Round(2), "Tax", "Other", "Tax", "Sales tax",
+       "", "", "Tax", "");
   TALLY_RETURN_IF_ERROR(bill.Close());
   summary.bill_total = total.ToString();
 
@@ -336,29 +347,42 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
                                   {"bill_total", summary.bill_total},
                                   {"inefficiencies", nlohmann::ordered_json::array()}};
   auto monthly = [&](Decimal cost) {
-    return (*(*cost.Multiply(Decimal::FromUnits(720))).Divide(Decimal::FromUnits(hours))).Round(2).ToString();
+    return (*(*cost.Multiply(Decimal::FromUnits(720))).Divide(Decimal::FromUnits(hours)))
+        .Round(2)
+        .ToString();
   };
   for (const Consumer& c : consumers) {
     if (c.w->planted.empty()) continue;
-    truth["inefficiencies"].push_back({{"kind", c.w->planted}, {"consumer", c.name},
-                                       {"owner", c.w->team}, {"asset", c.node->id},
+    truth["inefficiencies"].push_back({{"kind", c.w->planted},
+                                       {"consumer", c.name},
+                                       {"owner", c.w->team},
+                                       {"asset", c.node->id},
                                        {"window", {{"start", window_start}, {"end", window_end}}},
                                        {"true_monthly_cost", monthly(waste[c.name])}});
   }
   truth["inefficiencies"].push_back(
-      {{"kind", "orphaned_volume"}, {"consumer", "vol-orphan-0001"}, {"owner", teams.back()},
-       {"asset", "vol-orphan-0001"}, {"window", {{"start", window_start}, {"end", window_end}}},
-       {"true_monthly_cost",
-        monthly(*D("500").Multiply(*D("0.08").Divide(Decimal::FromUnits(30)))->Round(4).Multiply(
-            Decimal::FromUnits(o.days)))}});
+      {{"kind", "orphaned_volume"},
+       {"consumer", "vol-orphan-0001"},
+       {"owner", teams.back()},
+       {"asset", "vol-orphan-0001"},
+       {"window", {{"start", window_start}, {"end", window_end}}},
+       {"true_monthly_cost", monthly(*D("500")
+                                          .Multiply(*D("0.08").Divide(Decimal::FromUnits(30)))
+                                          ->Round(4)
+                                          .Multiply(Decimal::FromUnits(o.days)))}});
   const int64_t spike_start = start + int64_t{spike_day} * 86400;
   truth["inefficiencies"].push_back(
-      {{"kind", "cost_spike"}, {"consumer", "AWS Data Transfer"}, {"owner", spike_team},
+      {{"kind", "cost_spike"},
+       {"consumer", "AWS Data Transfer"},
+       {"owner", spike_team},
        {"asset", ""},
-       {"window", {{"start", Timestamp::FromUnixSeconds(spike_start).ToString()},
-                   {"end", Timestamp::FromUnixSeconds(spike_start + 86400).ToString()}}},
+       {"window",
+        {{"start", Timestamp::FromUnixSeconds(spike_start).ToString()},
+         {"end", Timestamp::FromUnixSeconds(spike_start + 86400).ToString()}}},
        {"true_monthly_cost",
-        D("0.09").Multiply(Decimal::FromUnits(19 * (40 + (spike_team.size() * 7) % 60)))->ToString()}});
+        D("0.09")
+            .Multiply(Decimal::FromUnits(19 * (40 + (spike_team.size() * 7) % 60)))
+            ->ToString()}});
   summary.inefficiencies = static_cast<int>(truth["inefficiencies"].size());
   Writer truth_file(o.out_dir + "/truth.json");
   truth_file.Put(truth.dump(2) + "\n");

@@ -79,10 +79,11 @@ class Writer {
 }  // namespace
 
 Status WriteKubeOpenMetrics(const KubeSimOptions& o, std::FILE* out, KubeTruth* truth) {
-  if (o.interval_seconds <= 0 || 3600 % o.interval_seconds != 0 || o.hours <= 0 ||
-      o.nodes <= 0 || o.containers <= 0 || o.start != o.start.StartOfHour()) {
-    return InvalidArgument("kube simulation: the interval must divide an hour, the start must "
-                           "be an hour, and the counts positive");
+  if (o.interval_seconds <= 0 || 3600 % o.interval_seconds != 0 || o.hours <= 0 || o.nodes <= 0 ||
+      o.containers <= 0 || o.start != o.start.StartOfHour()) {
+    return InvalidArgument(
+        "kube simulation: the interval must divide an hour, the start must "
+        "be an hour, and the counts positive");
   }
   std::vector<Node> nodes;
   nodes.reserve(static_cast<size_t>(o.nodes));
@@ -108,9 +109,10 @@ Status WriteKubeOpenMetrics(const KubeSimOptions& o, std::FILE* out, KubeTruth* 
   w.Line("# TYPE kube_node_labels gauge\n");
   for (const Node& n : nodes) {
     for (int64_t t = begin; t < end; t += step) {
-      w.Line("kube_node_labels{node=\"%s\",label_node_kubernetes_io_instance_type=\"m5.%dxlarge\","
-             "label_topology_kubernetes_io_zone=\"us-east-1a\"} 1 %lld\n",
-             n.name.c_str(), n.cores / 4, static_cast<long long>(t));
+      w.Line(
+          "kube_node_labels{node=\"%s\",label_node_kubernetes_io_instance_type=\"m5.%dxlarge\","
+          "label_topology_kubernetes_io_zone=\"us-east-1a\"} 1 %lld\n",
+          n.name.c_str(), n.cores / 4, static_cast<long long>(t));
     }
   }
   w.Line("# TYPE kube_node_status_capacity gauge\n");
@@ -118,20 +120,21 @@ Status WriteKubeOpenMetrics(const KubeSimOptions& o, std::FILE* out, KubeTruth* 
     for (int64_t t = begin; t < end; t += step) {
       w.Line("kube_node_status_capacity{node=\"%s\",resource=\"cpu\",unit=\"core\"} %d %lld\n",
              n.name.c_str(), n.cores, static_cast<long long>(t));
-      w.Line("kube_node_status_capacity{node=\"%s\",resource=\"memory\",unit=\"byte\"} %lld "
-             "%lld\n",
-             n.name.c_str(), static_cast<long long>(n.memory_mib) * 1048576,
-             static_cast<long long>(t));
+      w.Line(
+          "kube_node_status_capacity{node=\"%s\",resource=\"memory\",unit=\"byte\"} %lld "
+          "%lld\n",
+          n.name.c_str(), static_cast<long long>(n.memory_mib) * 1048576,
+          static_cast<long long>(t));
     }
   }
   w.Line("# TYPE kube_pod_info gauge\n");
   for (size_t i = 0; i < containers.size(); i += 2) {  // one pod per pair of containers
     const Container& c = containers[i];
     each_sample(c, [&](int64_t t, int) {
-      w.Line("kube_pod_info{namespace=\"%s\",pod=\"%s\",node=\"%s\",created_by_kind=\"ReplicaSet\","
-             "created_by_name=\"%s-rs\"} 1 %lld\n",
-             c.ns.c_str(), c.pod.c_str(), c.node.c_str(), c.pod.c_str(),
-             static_cast<long long>(t));
+      w.Line(
+          "kube_pod_info{namespace=\"%s\",pod=\"%s\",node=\"%s\",created_by_kind=\"ReplicaSet\","
+          "created_by_name=\"%s-rs\"} 1 %lld\n",
+          c.ns.c_str(), c.pod.c_str(), c.node.c_str(), c.pod.c_str(), static_cast<long long>(t));
     });
   }
   w.Line("# TYPE kube_pod_labels gauge\n");
@@ -145,37 +148,40 @@ Status WriteKubeOpenMetrics(const KubeSimOptions& o, std::FILE* out, KubeTruth* 
   w.Line("# TYPE kube_pod_container_resource_requests gauge\n");
   for (const Container& c : containers) {
     each_sample(c, [&](int64_t t, int) {
-      w.Line("kube_pod_container_resource_requests{namespace=\"%s\",pod=\"%s\",container=\"%s\","
-             "node=\"%s\",resource=\"cpu\",unit=\"core\"} %s %lld\n",
-             c.ns.c_str(), c.pod.c_str(), c.container.c_str(), c.node.c_str(),
-             Milli(c.cpu_request_m).ToString().c_str(), static_cast<long long>(t));
-      w.Line("kube_pod_container_resource_requests{namespace=\"%s\",pod=\"%s\",container=\"%s\","
-             "node=\"%s\",resource=\"memory\",unit=\"byte\"} %lld %lld\n",
-             c.ns.c_str(), c.pod.c_str(), c.container.c_str(), c.node.c_str(),
-             static_cast<long long>(c.memory_request_mib) * 1048576, static_cast<long long>(t));
+      w.Line(
+          "kube_pod_container_resource_requests{namespace=\"%s\",pod=\"%s\",container=\"%s\","
+          "node=\"%s\",resource=\"cpu\",unit=\"core\"} %s %lld\n",
+          c.ns.c_str(), c.pod.c_str(), c.container.c_str(), c.node.c_str(),
+          Milli(c.cpu_request_m).ToString().c_str(), static_cast<long long>(t));
+      w.Line(
+          "kube_pod_container_resource_requests{namespace=\"%s\",pod=\"%s\",container=\"%s\","
+          "node=\"%s\",resource=\"memory\",unit=\"byte\"} %lld %lld\n",
+          c.ns.c_str(), c.pod.c_str(), c.container.c_str(), c.node.c_str(),
+          static_cast<long long>(c.memory_request_mib) * 1048576, static_cast<long long>(t));
       ++truth->samples;
     });
   }
   w.Line("# TYPE container_memory_working_set_bytes gauge\n");
   for (const Container& c : containers) {
     each_sample(c, [&](int64_t t, int h) {
-      w.Line("container_memory_working_set_bytes{namespace=\"%s\",pod=\"%s\",container=\"%s\","
-             "id=\"/kubepods/%s/%s\"} %lld %lld\n",
-             c.ns.c_str(), c.pod.c_str(), c.container.c_str(), c.pod.c_str(),
-             c.container.c_str(),
-             static_cast<long long>(c.memory_usage_mib[static_cast<size_t>(h)]) * 1048576,
-             static_cast<long long>(t));
+      w.Line(
+          "container_memory_working_set_bytes{namespace=\"%s\",pod=\"%s\",container=\"%s\","
+          "id=\"/kubepods/%s/%s\"} %lld %lld\n",
+          c.ns.c_str(), c.pod.c_str(), c.container.c_str(), c.pod.c_str(), c.container.c_str(),
+          static_cast<long long>(c.memory_usage_mib[static_cast<size_t>(h)]) * 1048576,
+          static_cast<long long>(t));
     });
   }
   w.Line("# TYPE container_cpu_usage_seconds counter\n");
   for (const Container& c : containers) {
     int64_t counter_ms = 0;  // CPU-milliseconds: millicores × seconds
     each_sample(c, [&](int64_t t, int h) {
-      w.Line("container_cpu_usage_seconds_total{namespace=\"%s\",pod=\"%s\",container=\"%s\","
-             "id=\"/kubepods/%s/%s\"} %lld.%03lld %lld\n",
-             c.ns.c_str(), c.pod.c_str(), c.container.c_str(), c.pod.c_str(),
-             c.container.c_str(), static_cast<long long>(counter_ms / 1000),
-             static_cast<long long>(counter_ms % 1000), static_cast<long long>(t));
+      w.Line(
+          "container_cpu_usage_seconds_total{namespace=\"%s\",pod=\"%s\",container=\"%s\","
+          "id=\"/kubepods/%s/%s\"} %lld.%03lld %lld\n",
+          c.ns.c_str(), c.pod.c_str(), c.container.c_str(), c.pod.c_str(), c.container.c_str(),
+          static_cast<long long>(counter_ms / 1000), static_cast<long long>(counter_ms % 1000),
+          static_cast<long long>(t));
       counter_ms += int64_t{c.cpu_usage_m[static_cast<size_t>(h)]} * step;
     });
   }

@@ -4,10 +4,14 @@ namespace tally {
 
 std::string_view AllocationKindName(AllocationKind kind) {
   switch (kind) {
-    case AllocationKind::kDirect: return "direct";
-    case AllocationKind::kIdle: return "idle";
-    case AllocationKind::kUnallocated: return "unallocated";
-    case AllocationKind::kShared: return "shared";
+    case AllocationKind::kDirect:
+      return "direct";
+    case AllocationKind::kIdle:
+      return "idle";
+    case AllocationKind::kUnallocated:
+      return "unallocated";
+    case AllocationKind::kShared:
+      return "shared";
   }
   return "direct";
 }

@@ -125,16 +125,16 @@ void Showback(const ApiContext& ctx, const httplib::Request& req, httplib::Respo
     for (const auto& [t, cost] : points) p.push_back(Json::array({t, cost.ToString()}));
     out.push_back(Json{{"key", std::move(k)}, {"points", std::move(p)}});
   }
-  ReplySuccess(res, Json{{"step", step}, {"series", std::move(out)},
-                         {"total", table->total.ToString()}});
+  ReplySuccess(
+      res, Json{{"step", step}, {"series", std::move(out)}, {"total", table->total.ToString()}});
 }
 
 void Reconcile(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
   std::optional<Timestamp> from, to;
   Status window = ParseWindow(req, &from, &to);
   if (!window.ok()) return ReplyError(res, 400, window.message());
-  auto rows = Locked<std::vector<ReconcileRow>>(ctx, res,
-                                                [&] { return ctx.store->Reconcile(from, to); });
+  auto rows =
+      Locked<std::vector<ReconcileRow>>(ctx, res, [&] { return ctx.store->Reconcile(from, to); });
   if (!rows) return;
   Json data = Json::parse(RenderRecordTable(ReconcileRecordTable(*rows), OutputFormat::kJson));
   bool exact = true;
@@ -147,8 +147,8 @@ void Sources(const ApiContext& ctx, const httplib::Request&, httplib::Response& 
   auto sources = Locked<std::vector<UsageSourceRecord>>(
       ctx, res, [&] { return ctx.store->ListUsageSources(); });
   if (!sources) return;
-  auto ingests = Locked<std::vector<IngestRecord>>(ctx, res,
-                                                   [&] { return ctx.store->ListIngests(20); });
+  auto ingests =
+      Locked<std::vector<IngestRecord>>(ctx, res, [&] { return ctx.store->ListIngests(20); });
   if (!ingests) return;
   Json usage = Json::array();
   for (const UsageSourceRecord& s : *sources) {
@@ -175,8 +175,8 @@ void Assets(const ApiContext& ctx, const httplib::Request& req, httplib::Respons
   std::optional<Timestamp> from, to;
   Status window = ParseWindow(req, &from, &to);
   if (!window.ok()) return ReplyError(res, 400, window.message());
-  auto assets = Locked<std::vector<AssetRecord>>(ctx, res,
-                                                 [&] { return ctx.store->ListAssets(from, to); });
+  auto assets =
+      Locked<std::vector<AssetRecord>>(ctx, res, [&] { return ctx.store->ListAssets(from, to); });
   if (!assets) return;
   Json out = Json::array();
   for (const AssetRecord& a : *assets) {
@@ -260,33 +260,58 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
     };
   };
   return {
-      {"GET", "/api/v1/costs", "cost lines summed and grouped, as `tally costs`",
+      {"GET",
+       "/api/v1/costs",
+       "cost lines summed and grouped, as `tally costs`",
        {{"by", "FOCUS columns, Tags.<key> or x_ columns, comma-separated"},
-        {"metric", "EffectiveCost (default), BilledCost, ListCost or ContractedCost"}, from, to},
+        {"metric", "EffectiveCost (default), BilledCost, ListCost or ContractedCost"},
+        from,
+        to},
        bind(Costs)},
-      {"GET", "/api/v1/usage", "usage amount-hours grouped, as `tally usage`",
+      {"GET",
+       "/api/v1/usage",
+       "usage amount-hours grouped, as `tally usage`",
        {{"by", "consumer, namespace, pod, container, controller, node, source, label.<key>"},
-        from, to},
+        from,
+        to},
        bind(Usage)},
-      {"GET", "/api/v1/showback", "allocated cost grouped, as `tally report showback`",
-       {{"by", "owner (default), consumer, asset, resource, service, source, kind, namespace, "
-               "label.<key>"},
-        {"step", "1h or 1d: a time series per group"}, from, to},
+      {"GET",
+       "/api/v1/showback",
+       "allocated cost grouped, as `tally report showback`",
+       {{"by",
+         "owner (default), consumer, asset, resource, service, source, kind, namespace, "
+         "label.<key>"},
+        {"step", "1h or 1d: a time series per group"},
+        from,
+        to},
        bind(Showback)},
-      {"GET", "/api/v1/reconcile", "bill = allocated + idle + unallocated per source",
-       {from, to}, bind(Reconcile)},
-      {"GET", "/api/v1/owners", "allocated cost per owner, as showback by owner", {from, to},
+      {"GET",
+       "/api/v1/reconcile",
+       "bill = allocated + idle + unallocated per source",
+       {from, to},
+       bind(Reconcile)},
+      {"GET",
+       "/api/v1/owners",
+       "allocated cost per owner, as showback by owner",
+       {from, to},
        [ctx](const httplib::Request& req, httplib::Response& res) {
          httplib::Request by_owner = req;
          by_owner.params.erase("by");
          by_owner.params.emplace("by", "owner");
          Showback(ctx, by_owner, res);
        }},
-      {"GET", "/api/v1/sources", "each usage source's hours, last run and error; recent ingests",
-       {}, bind(Sources)},
-      {"GET", "/api/v1/assets", "assets with identity and capacity-hours", {from, to},
+      {"GET",
+       "/api/v1/sources",
+       "each usage source's hours, last run and error; recent ingests",
+       {},
+       bind(Sources)},
+      {"GET",
+       "/api/v1/assets",
+       "assets with identity and capacity-hours",
+       {from, to},
        bind(Assets)},
-      {"GET", "/metrics",
+      {"GET",
+       "/metrics",
        "Prometheus text: OpenCost-compatible node and container series, and tally_* series",
        {},
        [ctx](const httplib::Request&, httplib::Response& res) {

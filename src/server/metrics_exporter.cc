@@ -24,7 +24,8 @@ class Exposition {
   void Family(const char* name, const char* help) {
     text_ += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n";
   }
-  void Sample(const char* name, std::initializer_list<std::pair<const char*, std::string_view>> labels,
+  void Sample(const char* name,
+              std::initializer_list<std::pair<const char*, std::string_view>> labels,
               const std::string& value) {
     text_ += name;
     char sep = '{';
@@ -82,7 +83,8 @@ Result<std::string> RenderMetrics(Store* store) {
   TALLY_ASSIGN_OR_RETURN(Timestamp hour, ParseTimestamp(hours.rows.back().keys[0]));
   out.Family("tally_last_allocated_hour_timestamp_seconds",
              "Start of the hour the cost series below describe.");
-  out.Sample("tally_last_allocated_hour_timestamp_seconds", {}, std::to_string(hour.unix_seconds()));
+  out.Sample("tally_last_allocated_hour_timestamp_seconds", {},
+             std::to_string(hour.unix_seconds()));
 
   ShowbackQuery last;
   last.group_by = {"asset", "resource", "kind", "consumer", "owner"};
@@ -102,9 +104,9 @@ Result<std::string> RenderMetrics(Store* store) {
     if (kind == "direct" || kind == "idle") node_resource[{asset, resource}] += r.cost;
     if (kind == "idle") node_idle[asset] += r.cost;
   }
-  const std::pair<const char*, const char*> kNodeFamilies[] = {
-      {"node_cpu_hourly_cost", "cpu"}, {"node_ram_hourly_cost", "memory"},
-      {"node_gpu_hourly_cost", "gpu"}};
+  const std::pair<const char*, const char*> kNodeFamilies[] = {{"node_cpu_hourly_cost", "cpu"},
+                                                               {"node_ram_hourly_cost", "memory"},
+                                                               {"node_gpu_hourly_cost", "gpu"}};
   for (const auto& [family, resource] : kNodeFamilies) {
     out.Family(family, "Hourly cost of one unit (core, GiB, GPU) of the node's capacity.");
     for (const AssetRecord& a : assets) {
@@ -114,8 +116,10 @@ Result<std::string> RenderMetrics(Store* store) {
       auto price = cost->second.Divide(cap->second);
       if (!price.ok()) continue;
       out.Sample(family,
-                 {{"node", a.asset.name}, {"instance", a.asset.name},
-                  {"instance_type", a.asset.instance_type}, {"provider_id", a.asset.provider_id}},
+                 {{"node", a.asset.name},
+                  {"instance", a.asset.name},
+                  {"instance_type", a.asset.instance_type},
+                  {"provider_id", a.asset.provider_id}},
                  price->ToString());
     }
   }
@@ -124,8 +128,10 @@ Result<std::string> RenderMetrics(Store* store) {
     auto total = node_total.find(a.asset.name);
     if (total == node_total.end()) continue;
     out.Sample("node_total_hourly_cost",
-               {{"node", a.asset.name}, {"instance", a.asset.name},
-                {"instance_type", a.asset.instance_type}, {"provider_id", a.asset.provider_id}},
+               {{"node", a.asset.name},
+                {"instance", a.asset.name},
+                {"instance_type", a.asset.instance_type},
+                {"provider_id", a.asset.provider_id}},
                total->second.ToString());
   }
   out.Family("tally_node_gpus", "GPUs of the node.");
@@ -155,8 +161,11 @@ Result<std::string> RenderMetrics(Store* store) {
       }
       const auto [ns, pod, container] = ConsumerParts(r.keys[3]);
       out.Sample(family,
-                 {{"namespace", ns}, {"pod", pod}, {"container", container},
-                  {"node", r.keys[0]}, {"instance", r.keys[0]}},
+                 {{"namespace", ns},
+                  {"pod", pod},
+                  {"container", container},
+                  {"node", r.keys[0]},
+                  {"instance", r.keys[0]}},
                  amount.ToString());
     }
   }

@@ -29,7 +29,8 @@ struct RemoteWriteStats {
 class RemoteWriteReceiver {
  public:
   explicit RemoteWriteReceiver(std::string source, int64_t max_hold_ms = int64_t{5} * 60 * 1000)
-      : source_(std::move(source)), max_hold_ms_(max_hold_ms),
+      : source_(std::move(source)),
+        max_hold_ms_(max_hold_ms),
         observations_(&builder_, max_hold_ms) {}
 
   // Decodes and observes one request. Errors: kInvalidArgument for a malformed body.

@@ -11,19 +11,8 @@
 #include "server/api_routes.h"
 
 namespace tally {
-namespace {
 
 using Json = nlohmann::ordered_json;
-
-void Success(httplib::Response& res, Json data) { ReplySuccess(res, std::move(data)); }
-void Error(httplib::Response& res, int status, const std::string& message) {
-  ReplyError(res, status, message);
-}
-
-
-
-
-}  // namespace
 
 Status ParseListenAddress(std::string_view text, ServerOptions* options) {
   const size_t colon = text.rfind(':');
@@ -33,8 +22,7 @@ Status ParseListenAddress(std::string_view text, ServerOptions* options) {
   int port = 0;
   const std::string_view port_text = text.substr(colon + 1);
   auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 0 ||
-      port > 65535) {
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 0 || port > 65535) {
     return InvalidArgument("listen address \"" + std::string(text) + "\" has no valid port");
   }
   options->host = colon == 0 ? "127.0.0.1" : std::string(text.substr(0, colon));
@@ -72,47 +60,48 @@ void Server::Impl::Routes() {
   // A worker serves one connection at a time while it is kept alive: enough of them for a
   // dashboard's and Prometheus's connections. Slow clients are bounded by the read timeout.
   http.new_task_queue = [] { return new httplib::ThreadPool(64); };
-  http.set_exception_handler([](const httplib::Request&, httplib::Response& res,
-                                const std::exception_ptr&) { Error(res, 500, "internal error"); });
+  http.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, const std::exception_ptr&) {
+        ReplyError(res, 500, "internal error");
+      });
   http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;
-    Error(res, res.status,
-          res.status == 404   ? "no such route"
-          : res.status == 413 ? "request body too large"
-                              : "HTTP " + std::to_string(res.status));
+    ReplyError(res, res.status,
+               res.status == 404   ? "no such route"
+               : res.status == 413 ? "request body too large"
+                                   : "HTTP " + std::to_string(res.status));
   });
 
-  http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-    Success(res, "ok");
-  });
+  http.Get("/healthz",
+           [](const httplib::Request&, httplib::Response& res) { ReplySuccess(res, "ok"); });
   http.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
     std::lock_guard lock(store_mu);
     auto sources = store->ListUsageSources();
-    if (!sources.ok()) return Error(res, 503, sources.status().message());
-    Success(res, "ready");
+    if (!sources.ok()) return ReplyError(res, 503, sources.status().message());
+    ReplySuccess(res, "ready");
   });
 
   http.Post("/api/v1/write", [this](const httplib::Request& req, httplib::Response& res) {
     const std::string encoding = req.get_header_value("Content-Encoding");
     if (!encoding.empty() && encoding != "snappy") {
-      return Error(res, 415, "remote write: Content-Encoding must be snappy");
+      return ReplyError(res, 415, "remote write: Content-Encoding must be snappy");
     }
     RemoteWriteLimits limits;
     limits.max_uncompressed_bytes = options.max_body_bytes * 8;
     Status status = receiver.Accept(req.body, limits);
-    if (!status.ok()) return Error(res, 400, status.message());
+    if (!status.ok()) return ReplyError(res, 400, status.message());
     res.status = 204;
   });
 
   http.Get("/api/v1/remote-write", [this](const httplib::Request&, httplib::Response& res) {
     const RemoteWriteStats rw = receiver.stats();
-    Success(res, Json{{"source", receiver.source()},
-                      {"requests", rw.requests},
-                      {"bad_requests", rw.bad_requests},
-                      {"samples", rw.samples},
-                      {"samples_late", rw.samples_late},
-                      {"flushes", rw.flushes},
-                      {"facts_stored", rw.facts_stored}});
+    ReplySuccess(res, Json{{"source", receiver.source()},
+                           {"requests", rw.requests},
+                           {"bad_requests", rw.bad_requests},
+                           {"samples", rw.samples},
+                           {"samples_late", rw.samples_late},
+                           {"flushes", rw.flushes},
+                           {"facts_stored", rw.facts_stored}});
   });
   routes = ApiRoutes(ApiContext{store.get(), &store_mu, &cache});
   for (const ApiRoute& route : routes) http.Get(route.path, route.handler);

@@ -35,7 +35,8 @@ constexpr const char* kInventory =
     "2024-01-01T00:00:00Z,2024-01-01T02:00:00Z,node-b,cpu,2,core,team=platform\n"
     "2024-01-01T00:00:00Z,2024-01-01T02:00:00Z,node-b,memory,8,GiB,team=platform\n";
 
-constexpr const char* kUsageHeader = "start,end,consumer,asset,resource,request,usage,unit,labels\n";
+constexpr const char* kUsageHeader =
+    "start,end,consumer,asset,resource,request,usage,unit,labels\n";
 std::string UsageRows(const char* start, const char* end) {
   const std::string s = start, e = end;
   auto row = [&](const char* consumer, const char* asset, const char* resource, const char* req,
@@ -63,10 +64,10 @@ class AllocationGoldenTest : public ::testing::Test {
     // Reference prices that make the arithmetic easy to follow by hand.
     testing::WriteFile(dir_.File("tally.yaml"),
                        "reference_prices: {cpu: 1, memory: 0.25}\n" + extra_config_);
-    for (auto args : std::vector<std::vector<std::string>>{
-             {"ingest", "focus", dir_.File("bill.csv")},
-             {"ingest", "inventory", dir_.File("inventory.csv")},
-             {"ingest", "usage-csv", dir_.File("usage.csv")}}) {
+    for (auto args :
+         std::vector<std::vector<std::string>>{{"ingest", "focus", dir_.File("bill.csv")},
+                                               {"ingest", "inventory", dir_.File("inventory.csv")},
+                                               {"ingest", "usage-csv", dir_.File("usage.csv")}}) {
       auto r = Tally(args);
       ASSERT_EQ(r.exit_code, 0) << r.err;
     }
@@ -97,9 +98,9 @@ class AllocationGoldenTest : public ::testing::Test {
     EXPECT_NE(r.out.find("\nCloud,20,"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find(",0\nTOTAL,20,"), std::string::npos) << r.out;
     if (allocated != nullptr) {
-      EXPECT_NE(r.out.find(std::string("Cloud,20,") + allocated + "," + idle + "," +
-                           unallocated + ",0"),
-                std::string::npos)
+      EXPECT_NE(
+          r.out.find(std::string("Cloud,20,") + allocated + "," + idle + "," + unallocated + ",0"),
+          std::string::npos)
           << r.out;
     }
   }
@@ -177,7 +178,8 @@ TEST_F(AllocationGoldenTest, OneMoreHourRecomputesOnlyThatHour) {
   // A policy change recomputes everything.
   testing::WriteFile(dir_.File("tally.yaml"), "reference_prices: {cpu: 1, memory: 0.5}\n");
   auto changed = Tally({"allocate", "--config", dir_.File("tally.yaml")});
-  EXPECT_NE(changed.out.find("allocate: 2 of 2 hours recomputed"), std::string::npos) << changed.out;
+  EXPECT_NE(changed.out.find("allocate: 2 of 2 hours recomputed"), std::string::npos)
+      << changed.out;
   ExpectReconciles();
 }
 

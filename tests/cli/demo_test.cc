@@ -32,8 +32,8 @@ TEST(DemoTest, LoadsAllocatesAndReconcilesExactly) {
   EXPECT_EQ(rows[0]["bill"], total) << costs.out;
 
   // Showback by team: every team appears and the total is the whole bill.
-  auto showback = RunTally({"--store", store, "report", "showback", "--by", "owner", "--format",
-                            "json"});
+  auto showback =
+      RunTally({"--store", store, "report", "showback", "--by", "owner", "--format", "json"});
   ASSERT_EQ(showback.exit_code, 0) << showback.err;
   const auto sb = nlohmann::json::parse(showback.out);
   EXPECT_EQ(sb["total"], rows[2]["bill"]);
@@ -57,9 +57,9 @@ TEST(DemoTest, LoadsAllocatesAndReconcilesExactly) {
   auto again = RunTally({"--store", store, "demo", "--out", dir.File("demo"), "--teams", "5",
                          "--workloads", "24", "--days", "3", "--start", "2026-03-30", "--load"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_EQ(RunTally({"--store", store, "report", "showback", "--by", "owner", "--format",
-                      "json"}).out,
-            showback.out);
+  EXPECT_EQ(
+      RunTally({"--store", store, "report", "showback", "--by", "owner", "--format", "json"}).out,
+      showback.out);
 }
 
 }  // namespace

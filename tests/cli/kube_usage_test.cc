@@ -57,8 +57,8 @@ TEST_F(KubeUsageCliTest, BadInputFailsAndStoresNothing) {
   ASSERT_EQ(Tally({"ingest", "kube-scrape", ksm(), "--at", "2024-01-01T00:00:00Z"}).exit_code, 0);
   const std::string before = Tally({"usage", "--by", "consumer", "--format", "csv"}).out;
   testing::WriteFile(dir_.File("bad.prom"), "kube_pod_info{namespace=\"a\" 1\n");
-  auto bad = Tally({"ingest", "kube-scrape", ksm(), dir_.File("bad.prom"), "--at",
-                    "2024-01-01T01:00:00Z"});
+  auto bad = Tally(
+      {"ingest", "kube-scrape", ksm(), dir_.File("bad.prom"), "--at", "2024-01-01T01:00:00Z"});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.err.find("bad.prom"), std::string::npos) << bad.err;
   EXPECT_NE(bad.err.find("nothing was stored"), std::string::npos) << bad.err;

@@ -59,12 +59,12 @@ class PrometheusCollectTest : public ::testing::Test {
     ASSERT_EQ(backfill.exit_code, 0) << backfill.out << backfill.err;
     testing::WriteFile(dir_->File("prometheus.yml"), "global:\n  scrape_interval: 1m\n");
     port_ = FreePort();
-    prometheus_ = new ChildProcess(
-        "/usr/bin/prometheus",
-        {"--config.file=" + dir_->File("prometheus.yml"), "--storage.tsdb.path=" + tsdb,
-         "--storage.tsdb.retention.time=10y", "--web.listen-address=127.0.0.1:" +
-         std::to_string(port_)},
-        dir_->File("prometheus.log"));
+    prometheus_ =
+        new ChildProcess("/usr/bin/prometheus",
+                         {"--config.file=" + dir_->File("prometheus.yml"),
+                          "--storage.tsdb.path=" + tsdb, "--storage.tsdb.retention.time=10y",
+                          "--web.listen-address=127.0.0.1:" + std::to_string(port_)},
+                         dir_->File("prometheus.log"));
     ASSERT_TRUE(testing::WaitForHttp(port_, "/-/ready", 60))
         << testing::ReadFile(dir_->File("prometheus.log"));
   }
@@ -75,11 +75,14 @@ class PrometheusCollectTest : public ::testing::Test {
   }
 
   std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  Timestamp Hour(int h) const { return Timestamp::FromUnixSeconds(start_.unix_seconds() + h * 3600); }
+  Timestamp Hour(int h) const {
+    return Timestamp::FromUnixSeconds(start_.unix_seconds() + h * 3600);
+  }
 
   CommandResult Collect(const std::string& url, std::vector<std::string> extra) {
-    std::vector<std::string> args = {"--store", store_.File("t.db"), "collect", "prometheus",
-                                     "--url", url, "--source", "prom", "--backoff", "0.05"};
+    std::vector<std::string> args = {
+        "--store", store_.File("t.db"), "collect", "prometheus", "--url",
+        url,       "--source",          "prom",    "--backoff",  "0.05"};
     args.insert(args.end(), extra.begin(), extra.end());
     return RunTally(args);
   }
@@ -108,14 +111,15 @@ class PrometheusCollectTest : public ::testing::Test {
       const double use = Relative(row.usage, it->second.usage);
       EXPECT_LT(req, 0.01) << row.keys[0] << " " << row.keys[1] << " request "
                            << row.request.ToString() << " vs " << it->second.request.ToString();
-      EXPECT_LT(use, 0.01) << row.keys[0] << " " << row.keys[1] << " usage "
-                           << row.usage.ToString() << " vs " << it->second.usage.ToString();
+      EXPECT_LT(use, 0.01) << row.keys[0] << " " << row.keys[1] << " usage " << row.usage.ToString()
+                           << " vs " << it->second.usage.ToString();
       worst = std::max({worst, req, use});
       ++matched;
     }
     EXPECT_EQ(matched, truth_->totals.size());
-    std::printf("compared %zu container-resource totals with the truth; worst relative error %.2e\n",
-                matched, worst);
+    std::printf(
+        "compared %zu container-resource totals with the truth; worst relative error %.2e\n",
+        matched, worst);
   }
 
   static TempDir* dir_;
@@ -137,10 +141,10 @@ class FaultProxy {
  public:
   enum class Mode { kPass, kFailAll, kSlow, kFailFirstAttempts, kFailAfter };
   explicit FaultProxy(int upstream) : upstream_(upstream) {
-    server_.Post("/api/v1/query_range", [this](const httplib::Request& req, httplib::Response& res) {
+    server_.Post("/api/v1/query_range", [this](const httplib::Request& req,
+                                               httplib::Response& res) {
       const int n = ++requests_;
-      const bool fail = mode_ == Mode::kFailAll ||
-                        (mode_ == Mode::kFailAfter && n > fail_after_) ||
+      const bool fail = mode_ == Mode::kFailAll || (mode_ == Mode::kFailAfter && n > fail_after_) ||
                         (mode_ == Mode::kFailFirstAttempts && FirstTime(req.body));
       if (fail) {
         res.status = 503;
@@ -150,8 +154,8 @@ class FaultProxy {
       }
       if (mode_ == Mode::kSlow) std::this_thread::sleep_for(std::chrono::seconds(3));
       httplib::Client upstream("127.0.0.1", upstream_);
-      auto answer = upstream.Post("/api/v1/query_range", req.body,
-                                  "application/x-www-form-urlencoded");
+      auto answer =
+          upstream.Post("/api/v1/query_range", req.body, "application/x-www-form-urlencoded");
       if (!answer) {
         res.status = 502;
         return;
@@ -268,8 +272,8 @@ TEST_F(PrometheusCollectTest, RetriesRecoverAndPartialChunksAreNeverComplete) {
   // stay complete, none of its hours is marked complete.
   const int per_chunk = static_cast<int>(KubeQueries().size());
   proxy.SetMode(FaultProxy::Mode::kFailAfter, per_chunk * 2 + 3);
-  CommandResult partial = Collect(proxy.Url(), {"--to", Text(Hour(kHours)), "--retries", "1",
-                                                "--concurrency", "1"});
+  CommandResult partial =
+      Collect(proxy.Url(), {"--to", Text(Hour(kHours)), "--retries", "1", "--concurrency", "1"});
   EXPECT_EQ(partial.exit_code, 1);
   EXPECT_NE(partial.err.find("were not stored"), std::string::npos) << partial.err;
   EXPECT_EQ(CompleteHours(), 48 + 48);
@@ -293,25 +297,25 @@ TEST(DemoOpenMetricsTest, PrometheusCollectionMatchesTheUsageCsv) {
   TempDir dir;
   const int64_t now = std::time(nullptr);
   const std::string start = Timestamp::FromUnixSeconds(now / 86400 * 86400 - 2 * 86400).ToString();
-  auto demo = RunTally({"--store", dir.File("csv.db"), "demo", "--out", dir.File("demo"),
-                        "--teams", "4", "--workloads", "12", "--days", "1", "--start", start,
-                        "--openmetrics"});
+  auto demo =
+      RunTally({"--store", dir.File("csv.db"), "demo", "--out", dir.File("demo"), "--teams", "4",
+                "--workloads", "12", "--days", "1", "--start", start, "--openmetrics"});
   ASSERT_EQ(demo.exit_code, 0) << demo.err;
-  auto csv = RunTally({"--store", dir.File("csv.db"), "ingest", "usage-csv",
-                       dir.File("demo/usage.csv")});
+  auto csv =
+      RunTally({"--store", dir.File("csv.db"), "ingest", "usage-csv", dir.File("demo/usage.csv")});
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
-  auto backfill = testing::RunCommand("/usr/bin/promtool",
-                                      {"tsdb", "create-blocks-from", "openmetrics",
-                                       dir.File("demo/metrics.om"), dir.File("tsdb")});
+  auto backfill = testing::RunCommand(
+      "/usr/bin/promtool",
+      {"tsdb", "create-blocks-from", "openmetrics", dir.File("demo/metrics.om"), dir.File("tsdb")});
   ASSERT_EQ(backfill.exit_code, 0) << backfill.out << backfill.err;
   testing::WriteFile(dir.File("prometheus.yml"), "global:\n  scrape_interval: 1m\n");
   const int port = FreePort();
-  ChildProcess prometheus("/usr/bin/prometheus",
-                          {"--config.file=" + dir.File("prometheus.yml"),
-                           "--storage.tsdb.path=" + dir.File("tsdb"),
-                           "--storage.tsdb.retention.time=10y",
-                           "--web.listen-address=127.0.0.1:" + std::to_string(port)},
-                          dir.File("prometheus.log"));
+  ChildProcess prometheus(
+      "/usr/bin/prometheus",
+      {"--config.file=" + dir.File("prometheus.yml"), "--storage.tsdb.path=" + dir.File("tsdb"),
+       "--storage.tsdb.retention.time=10y",
+       "--web.listen-address=127.0.0.1:" + std::to_string(port)},
+      dir.File("prometheus.log"));
   ASSERT_TRUE(testing::WaitForHttp(port, "/-/ready", 60));
   const Timestamp from = *ParseTimestamp(start);
   auto collect = RunTally({"--store", dir.File("prom.db"), "collect", "prometheus", "--url",

@@ -60,8 +60,8 @@ Result<UsageBatch> Read(const std::vector<std::string>& paths, KubeUsageBuilder*
   KubeScrapeTotals totals;
   TALLY_RETURN_IF_ERROR(ReadKubeScrapes(paths, options, builder, &totals));
   // One sample holds one hour; summed over every hour it touches, amount-hours = the value.
-  return builder->Build("test", TimeWindow{Timestamp::FromCivil(2000, 1, 1),
-                                           Timestamp::FromCivil(2100, 1, 1)});
+  return builder->Build(
+      "test", TimeWindow{Timestamp::FromCivil(2000, 1, 1), Timestamp::FromCivil(2100, 1, 1)});
 }
 
 // Per consumer and resource: request and usage summed over the hours.
@@ -77,9 +77,9 @@ std::map<std::pair<std::string, std::string>, std::pair<Decimal, Decimal>> Sums(
 }
 
 TEST(KubeScrapeTest, GkeKubeStateMetricsRequestsAndCapacities) {
-  const std::string path =
-      testing::SharedDataDir() + "/telemetry/kubernetes/datadog-integrations-core/"
-                                 "ksm-standard-tags-gke.txt";
+  const std::string path = testing::SharedDataDir() +
+                           "/telemetry/kubernetes/datadog-integrations-core/"
+                           "ksm-standard-tags-gke.txt";
   KubeUsageBuilder builder;
   auto batch = Read({path}, &builder);
   ASSERT_TRUE(batch.ok()) << batch.status().message();
@@ -183,11 +183,13 @@ TEST(KubeScrapeTest, CadvisorScrapesMemoryPerContainer) {
 TEST(KubeScrapeTest, TwoScrapesGiveCpuUsageFromTheCounter) {
   testing::TempDir dir;
   const std::string a = dir.File("a.prom"), b = dir.File("b.prom");
-  testing::WriteFile(a, "container_cpu_usage_seconds_total{namespace=\"n\",pod=\"p\","
-                        "container=\"c\"} 100 1704067200000\n");
+  testing::WriteFile(a,
+                     "container_cpu_usage_seconds_total{namespace=\"n\",pod=\"p\","
+                     "container=\"c\"} 100 1704067200000\n");
   // 30 minutes later, 900 CPU-seconds more: half a core for half an hour = 0.25 core-hours.
-  testing::WriteFile(b, "container_cpu_usage_seconds_total{namespace=\"n\",pod=\"p\","
-                        "container=\"c\"} 1000 1704069000000\n");
+  testing::WriteFile(b,
+                     "container_cpu_usage_seconds_total{namespace=\"n\",pod=\"p\","
+                     "container=\"c\"} 1000 1704069000000\n");
   KubeUsageBuilder builder;
   auto batch = Read({b, a}, &builder);  // files in any order: samples are put in time order
   ASSERT_TRUE(batch.ok());
@@ -215,10 +217,11 @@ TEST(KubeScrapeTest, GpuUtilizationFromDcgmIsGpusInUse) {
   testing::TempDir dir;
   const std::string a = dir.File("dcgm.prom");
   // Two GPUs of one container, 50% and 100% busy: 1.5 GPUs in use for the hour.
-  testing::WriteFile(a,
-                     "DCGM_FI_DEV_GPU_UTIL{gpu=\"0\",namespace=\"ml\",pod=\"t\",container=\"c\"} 50\n"
-                     "DCGM_FI_DEV_GPU_UTIL{gpu=\"1\",namespace=\"ml\",pod=\"t\",container=\"c\"} 100\n"
-                     "DCGM_FI_DEV_GPU_UTIL{gpu=\"2\",namespace=\"\",pod=\"\",container=\"\"} 90\n");
+  testing::WriteFile(
+      a,
+      "DCGM_FI_DEV_GPU_UTIL{gpu=\"0\",namespace=\"ml\",pod=\"t\",container=\"c\"} 50\n"
+      "DCGM_FI_DEV_GPU_UTIL{gpu=\"1\",namespace=\"ml\",pod=\"t\",container=\"c\"} 100\n"
+      "DCGM_FI_DEV_GPU_UTIL{gpu=\"2\",namespace=\"\",pod=\"\",container=\"\"} 90\n");
   KubeUsageBuilder builder;
   auto batch = Read({a}, &builder);
   ASSERT_TRUE(batch.ok());
@@ -236,8 +239,7 @@ TEST(KubeScrapeTest, BadScrapeNamesTheFileAndLine) {
   ASSERT_FALSE(batch.ok());
   EXPECT_NE(batch.status().message().find("bad.prom"), std::string::npos)
       << batch.status().message();
-  EXPECT_NE(batch.status().message().find("line 1"), std::string::npos)
-      << batch.status().message();
+  EXPECT_NE(batch.status().message().find("line 1"), std::string::npos) << batch.status().message();
 }
 
 }  // namespace

@@ -23,15 +23,14 @@ class ApiTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new testing::TempDir();
-    auto demo = RunTally({"--store", Store(), "demo", "--out", dir_->File("demo"), "--teams",
-                          "5", "--workloads", "20", "--days", "2", "--start", "2026-06-01",
-                          "--load"});
+    auto demo = RunTally({"--store", Store(), "demo", "--out", dir_->File("demo"), "--teams", "5",
+                          "--workloads", "20", "--days", "2", "--start", "2026-06-01", "--load"});
     ASSERT_EQ(demo.exit_code, 0) << demo.err;
     port_ = testing::FreePort();
-    server_ = new ChildProcess(testing::TallyBinary(),
-                               {"--store", Store(), "serve", "--listen",
-                                "127.0.0.1:" + std::to_string(port_)},
-                               dir_->File("serve.log"));
+    server_ = new ChildProcess(
+        testing::TallyBinary(),
+        {"--store", Store(), "serve", "--listen", "127.0.0.1:" + std::to_string(port_)},
+        dir_->File("serve.log"));
     ASSERT_TRUE(testing::WaitForHttp(port_, "/readyz", 20));
   }
   static void TearDownTestSuite() {
@@ -68,8 +67,8 @@ TEST_F(ApiTest, FiguresEqualTheCommands) {
   EXPECT_EQ(Get("/api/v1/showback?by=owner"),
             Cli({"report", "showback", "--by", "owner", "--format", "json"}));
   EXPECT_EQ(Get("/api/v1/showback?by=owner,resource&from=2026-06-02"),
-            Cli({"report", "showback", "--by", "owner,resource", "--from", "2026-06-02",
-                 "--format", "json"}));
+            Cli({"report", "showback", "--by", "owner,resource", "--from", "2026-06-02", "--format",
+                 "json"}));
   EXPECT_EQ(Get("/api/v1/costs?by=ServiceName"),
             Cli({"costs", "--by", "ServiceName", "--format", "json"}));
   const json reconcile = Get("/api/v1/reconcile");
@@ -104,8 +103,8 @@ TEST_F(ApiTest, AnswersFollowChangesMadeByOtherProcesses) {
   EXPECT_NE(after, before);
   EXPECT_EQ(after, Cli({"report", "showback", "--by", "owner", "--format", "json"}));
   // Back to the demo's policy for the other tests.
-  auto restore = RunTally(
-      {"--store", Store(), "allocate", "--config", dir_->File("demo/tally.yaml")});
+  auto restore =
+      RunTally({"--store", Store(), "allocate", "--config", dir_->File("demo/tally.yaml")});
   ASSERT_EQ(restore.exit_code, 0) << restore.err;
   EXPECT_EQ(Get("/api/v1/showback?by=owner"), before);
 }
@@ -128,10 +127,10 @@ TEST_F(ApiTest, OpenApiListsEveryRoute) {
 }
 
 TEST_F(ApiTest, MalformedRequestsGet4xxEnvelopes) {
-  for (const char* path : {"/api/v1/showback?by=bogus", "/api/v1/showback?step=2h",
-                           "/api/v1/costs?by=BilledCost", "/api/v1/costs?metric=Nope",
-                           "/api/v1/usage?by=nope", "/api/v1/reconcile?from=yesterday",
-                           "/api/v1/showback?from=2026-06-02&to=2026-06-01"}) {
+  for (const char* path :
+       {"/api/v1/showback?by=bogus", "/api/v1/showback?step=2h", "/api/v1/costs?by=BilledCost",
+        "/api/v1/costs?metric=Nope", "/api/v1/usage?by=nope", "/api/v1/reconcile?from=yesterday",
+        "/api/v1/showback?from=2026-06-02&to=2026-06-01"}) {
     std::string body;
     EXPECT_EQ(HttpGet(port_, path, &body), 400) << path << ": " << body;
     const json doc = json::parse(body, nullptr, false);
@@ -146,16 +145,16 @@ TEST_F(ApiTest, MalformedRequestsGet4xxEnvelopes) {
 TEST_F(ApiTest, MetricsPassPromtoolAndARealPrometheusScrapesThem) {
   std::string metrics;
   ASSERT_EQ(HttpGet(port_, "/metrics", &metrics), 200);
-  for (const char* family : {"node_cpu_hourly_cost", "node_ram_hourly_cost",
-                             "node_gpu_hourly_cost", "node_total_hourly_cost",
-                             "container_cpu_allocation", "container_memory_allocation_bytes",
-                             "container_gpu_allocation", "tally_hourly_cost"}) {
+  for (const char* family :
+       {"node_cpu_hourly_cost", "node_ram_hourly_cost", "node_gpu_hourly_cost",
+        "node_total_hourly_cost", "container_cpu_allocation", "container_memory_allocation_bytes",
+        "container_gpu_allocation", "tally_hourly_cost"}) {
     EXPECT_NE(metrics.find(std::string("\n") + family + "{"), std::string::npos) << family;
   }
   testing::WriteFile(dir_->File("metrics.txt"), metrics);
   // promtool reads the metrics on stdin.
-  auto check = testing::RunCommand("/bin/sh", {"-c", "/usr/bin/promtool check metrics < " +
-                                                        dir_->File("metrics.txt")});
+  auto check = testing::RunCommand(
+      "/bin/sh", {"-c", "/usr/bin/promtool check metrics < " + dir_->File("metrics.txt")});
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
 
   const int prometheus_port = testing::FreePort();
@@ -163,11 +162,11 @@ TEST_F(ApiTest, MetricsPassPromtoolAndARealPrometheusScrapesThem) {
                      "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: tally\n"
                      "    static_configs:\n      - targets: ['127.0.0.1:" +
                          std::to_string(port_) + "']\n");
-  ChildProcess prometheus("/usr/bin/prometheus",
-                          {"--config.file=" + dir_->File("prometheus.yml"),
-                           "--storage.tsdb.path=" + dir_->File("tsdb"),
-                           "--web.listen-address=127.0.0.1:" + std::to_string(prometheus_port)},
-                          dir_->File("prometheus.log"));
+  ChildProcess prometheus(
+      "/usr/bin/prometheus",
+      {"--config.file=" + dir_->File("prometheus.yml"), "--storage.tsdb.path=" + dir_->File("tsdb"),
+       "--web.listen-address=127.0.0.1:" + std::to_string(prometheus_port)},
+      dir_->File("prometheus.log"));
   ASSERT_TRUE(testing::WaitForHttp(prometheus_port, "/-/ready", 60));
   size_t series = 0;
   for (int i = 0; i < 100 && series == 0; ++i) {

@@ -40,22 +40,32 @@ class Exporter {
           "kube_node_status_capacity{node=\"node-a\",resource=\"cpu\",unit=\"core\"} 4\n"
           "# TYPE kube_pod_container_resource_requests gauge\n";
       for (const char* c : {"api", "sidecar"}) {
-        body += std::string("kube_pod_container_resource_requests{namespace=\"shop\",pod=\"api-0\","
-                            "container=\"") + c + "\",node=\"node-a\",resource=\"cpu\","
-                            "unit=\"core\"} 0.5\n";
-        body += std::string("kube_pod_container_resource_requests{namespace=\"shop\",pod=\"api-0\","
-                            "container=\"") + c + "\",node=\"node-a\",resource=\"memory\","
-                            "unit=\"byte\"} 1073741824\n";
+        body += std::string(
+                    "kube_pod_container_resource_requests{namespace=\"shop\",pod=\"api-0\","
+                    "container=\"") +
+                c +
+                "\",node=\"node-a\",resource=\"cpu\","
+                "unit=\"core\"} 0.5\n";
+        body += std::string(
+                    "kube_pod_container_resource_requests{namespace=\"shop\",pod=\"api-0\","
+                    "container=\"") +
+                c +
+                "\",node=\"node-a\",resource=\"memory\","
+                "unit=\"byte\"} 1073741824\n";
       }
       body += "# TYPE container_memory_working_set_bytes gauge\n";
       for (const char* c : {"api", "sidecar"}) {
-        body += std::string("container_memory_working_set_bytes{namespace=\"shop\",pod=\"api-0\","
-                            "container=\"") + c + "\"} 268435456\n";
+        body += std::string(
+                    "container_memory_working_set_bytes{namespace=\"shop\",pod=\"api-0\","
+                    "container=\"") +
+                c + "\"} 268435456\n";
       }
       body += "# TYPE container_cpu_usage_seconds_total counter\n";
       for (const char* c : {"api", "sidecar"}) {
-        body += std::string("container_cpu_usage_seconds_total{namespace=\"shop\",pod=\"api-0\","
-                            "container=\"") + c + "\"} " + std::to_string(0.2 * seconds) + "\n";
+        body += std::string(
+                    "container_cpu_usage_seconds_total{namespace=\"shop\",pod=\"api-0\","
+                    "container=\"") +
+                c + "\"} " + std::to_string(0.2 * seconds) + "\n";
       }
       res.set_content(body, "text/plain; version=0.0.4");
     });
@@ -85,7 +95,8 @@ class RemoteWriteTest : public ::testing::Test {
                                  "127.0.0.1:" + std::to_string(port_), "--flush-interval", "0.5",
                                  "--read-timeout", "1", "--max-body-mib", "1"},
         dir_.File("tally.log"));
-    ASSERT_TRUE(testing::WaitForHttp(port_, "/healthz", 20)) << testing::ReadFile(dir_.File("tally.log"));
+    ASSERT_TRUE(testing::WaitForHttp(port_, "/healthz", 20))
+        << testing::ReadFile(dir_.File("tally.log"));
   }
   int Post(const std::string& body, const std::string& encoding) {
     httplib::Client client("127.0.0.1", port_);
@@ -106,14 +117,16 @@ TEST_F(RemoteWriteTest, PrometheusRemoteWritesUsageIntoHourlyRollups) {
   testing::WriteFile(dir_.File("prometheus.yml"),
                      "global:\n  scrape_interval: 1s\n"
                      "scrape_configs:\n  - job_name: exporter\n    static_configs:\n"
-                     "      - targets: ['127.0.0.1:" + std::to_string(exporter.port()) + "']\n"
-                     "remote_write:\n  - url: http://127.0.0.1:" + std::to_string(port_) +
-                     "/api/v1/write\n    queue_config:\n      batch_send_deadline: 1s\n");
+                     "      - targets: ['127.0.0.1:" +
+                         std::to_string(exporter.port()) +
+                         "']\n"
+                         "remote_write:\n  - url: http://127.0.0.1:" +
+                         std::to_string(port_) +
+                         "/api/v1/write\n    queue_config:\n      batch_send_deadline: 1s\n");
   {
     ChildProcess prometheus(
         "/usr/bin/prometheus",
-        {"--config.file=" + dir_.File("prometheus.yml"),
-         "--storage.tsdb.path=" + dir_.File("tsdb"),
+        {"--config.file=" + dir_.File("prometheus.yml"), "--storage.tsdb.path=" + dir_.File("tsdb"),
          "--web.listen-address=127.0.0.1:" + std::to_string(prometheus_port)},
         dir_.File("prometheus.log"));
     // Wait until tally has rolled up several seconds of both containers.

@@ -57,20 +57,20 @@ std::vector<KubeQuery> MakeQueries() {
                }});
   // dcgm-exporter in Kubernetes mode labels each GPU with the pod using it; utilization is a
   // percentage per GPU, so Σ util / 100 over a container's GPUs is its GPUs in use.
-  q.push_back({"gpu usage",
-               GaugeHours("namespace, pod, container", R"(DCGM_FI_DEV_GPU_UTIL{pod!=""})") +
-                   " / 100",
-               [](const Labels& m, Timestamp h, Decimal v, KubeUsageBuilder* out) {
-                 out->AddContainer(h, Get(m, "namespace"), Get(m, "pod"), Get(m, "container"),
-                                   KubeResource::kGpu, KubeField::kUsage, v);
-               }});
-  q.push_back({"requests",
-               GaugeHours("namespace, pod, container, node, resource",
-                          R"(kube_pod_container_resource_requests{resource=~"cpu|memory|nvidia_com_gpu"})"),
-               [](const Labels& m, Timestamp h, Decimal v, KubeUsageBuilder* out) {
-                 ApplyRequest(m, h, v, out, KubeField::kRequest,
-                              KubeResourceFromLabel(Get(m, "resource")));
-               }});
+  q.push_back(
+      {"gpu usage",
+       GaugeHours("namespace, pod, container", R"(DCGM_FI_DEV_GPU_UTIL{pod!=""})") + " / 100",
+       [](const Labels& m, Timestamp h, Decimal v, KubeUsageBuilder* out) {
+         out->AddContainer(h, Get(m, "namespace"), Get(m, "pod"), Get(m, "container"),
+                           KubeResource::kGpu, KubeField::kUsage, v);
+       }});
+  q.push_back(
+      {"requests",
+       GaugeHours("namespace, pod, container, node, resource",
+                  R"(kube_pod_container_resource_requests{resource=~"cpu|memory|nvidia_com_gpu"})"),
+       [](const Labels& m, Timestamp h, Decimal v, KubeUsageBuilder* out) {
+         ApplyRequest(m, h, v, out, KubeField::kRequest, KubeResourceFromLabel(Get(m, "resource")));
+       }});
   q.push_back({"cpu requests (ksm v1)",
                GaugeHours("namespace, pod, container, node",
                           "kube_pod_container_resource_requests_cpu_cores"),
@@ -137,11 +137,10 @@ QueryStats KubePrometheusCollector::stats() const {
   return stats_;
 }
 
-Result<UsageBatch> KubePrometheusCollector::Collect(const std::string& source,
-                                                    TimeWindow chunk) {
+Result<UsageBatch> KubePrometheusCollector::Collect(const std::string& source, TimeWindow chunk) {
   const std::vector<KubeQuery>& queries = KubeQueries();
-  std::vector<Result<std::vector<MatrixSeries>>> results(queries.size(),
-                                                         Internal("query not run"));
+  // A query not run (another failed first) stays nullopt.
+  std::vector<std::optional<Result<std::vector<MatrixSeries>>>> results(queries.size());
   // Evaluate at the last millisecond of each hour: the 1h range then covers [H, H + 1h).
   const double first = static_cast<double>(chunk.start.unix_seconds()) + 3600 - 0.001;
   const double last = static_cast<double>(chunk.end.unix_seconds()) - 0.001;
@@ -151,7 +150,7 @@ Result<UsageBatch> KubePrometheusCollector::Collect(const std::string& source,
     PrometheusApi api(options_.api);
     for (size_t i = next++; i < queries.size() && !failed; i = next++) {
       results[i] = api.QueryRange(queries[i].promql, first, last, 3600);
-      if (!results[i].ok()) failed = true;
+      if (!results[i]->ok()) failed = true;
     }
     std::lock_guard lock(mu_);
     stats_.queries += api.stats().queries;
@@ -164,16 +163,12 @@ Result<UsageBatch> KubePrometheusCollector::Collect(const std::string& source,
   worker();
   for (std::thread& t : threads) t.join();
 
+  for (size_t i = 0; i < queries.size(); ++i) {
+    if (results[i] && !results[i]->ok()) return results[i]->status().WithContext(queries[i].name);
+  }
   KubeUsageBuilder builder;
   for (size_t i = 0; i < queries.size(); ++i) {
-    if (!results[i].ok()) {
-      if (results[i].status().message() == "query not run") continue;  // another one failed
-      return results[i].status().WithContext(queries[i].name);
-    }
-  }
-  if (failed) return Internal("a query failed without an error");
-  for (size_t i = 0; i < queries.size(); ++i) {
-    for (const MatrixSeries& series : *results[i]) {
+    for (const MatrixSeries& series : **results[i]) {
       for (const auto& [t, text] : series.values) {
         auto value = Decimal::Parse(text);
         if (!value.ok()) continue;  // NaN or ±Inf: no amount to count

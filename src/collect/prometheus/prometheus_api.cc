@@ -24,9 +24,8 @@ std::string ApiError(const nlohmann::json& body) {
 
 }  // namespace
 
-Result<std::vector<MatrixSeries>> PrometheusApi::QueryRange(const std::string& query,
-                                                            double start, double end,
-                                                            int64_t step_seconds) {
+Result<std::vector<MatrixSeries>> PrometheusApi::QueryRange(const std::string& query, double start,
+                                                            double end, int64_t step_seconds) {
   double backoff = options_.backoff_seconds;
   for (int attempt = 0;; ++attempt) {
     auto result = QueryOnce(query, start, end, step_seconds);
@@ -49,16 +48,15 @@ Result<std::vector<MatrixSeries>> PrometheusApi::QueryRange(const std::string& q
   }
 }
 
-Result<std::vector<MatrixSeries>> PrometheusApi::QueryOnce(const std::string& query,
-                                                           double start, double end,
-                                                           int64_t step_seconds) {
+Result<std::vector<MatrixSeries>> PrometheusApi::QueryOnce(const std::string& query, double start,
+                                                           double end, int64_t step_seconds) {
   std::string url = options_.url;
   while (!url.empty() && url.back() == '/') url.pop_back();
   url += "/api/v1/query_range";
-  const std::string form = "query=" + http_.Escape(query) + "&start=" + FormatSeconds(start) +
-                           "&end=" + FormatSeconds(end) + "&step=" +
-                           std::to_string(step_seconds) + "&timeout=" +
-                           std::to_string(static_cast<int64_t>(options_.timeout_seconds)) + "s";
+  const std::string form =
+      "query=" + http_.Escape(query) + "&start=" + FormatSeconds(start) +
+      "&end=" + FormatSeconds(end) + "&step=" + std::to_string(step_seconds) +
+      "&timeout=" + std::to_string(static_cast<int64_t>(options_.timeout_seconds)) + "s";
   ++stats_.queries;
   TALLY_ASSIGN_OR_RETURN(HttpResponse response,
                          http_.PostForm(url, form, options_.timeout_seconds));
@@ -79,8 +77,7 @@ Result<std::vector<MatrixSeries>> PrometheusApi::QueryOnce(const std::string& qu
                    body["warnings"].dump());
   }
   const nlohmann::json& data = body["data"];
-  if (!data.is_object() || data.value("resultType", "") != "matrix" ||
-      !data["result"].is_array()) {
+  if (!data.is_object() || data.value("resultType", "") != "matrix" || !data["result"].is_array()) {
     return IoError(url + ": expected a matrix result");
   }
   std::vector<MatrixSeries> out;

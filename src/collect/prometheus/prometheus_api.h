@@ -41,8 +41,8 @@ class PrometheusApi {
   // Evaluates `query` at start, start + step, ... up to end. Errors: kUnavailable when
   // retries ran out; kInvalidArgument when Prometheus refuses the query; kIoError for an
   // answer that is not what the API documents, or that carries warnings (partial data).
-  Result<std::vector<MatrixSeries>> QueryRange(const std::string& query, double start,
-                                               double end, int64_t step_seconds);
+  Result<std::vector<MatrixSeries>> QueryRange(const std::string& query, double start, double end,
+                                               int64_t step_seconds);
 
   const QueryStats& stats() const { return stats_; }
 

@@ -84,7 +84,8 @@ CREATE INDEX capacity_facts_by_source_hour ON capacity_facts(source_id, hour);
 // Marks dirty every hour of a billing period (32 days from its start covers any month) when its
 // partition is added or replaced.
 std::string PartitionDirtyTrigger(const char* name, const char* event) {
-  return std::string("CREATE TRIGGER ") + name + " AFTER " + event + R"sql( ON billing_partitions BEGIN
+  return std::string("CREATE TRIGGER ") + name + " AFTER " + event +
+         R"sql( ON billing_partitions BEGIN
   INSERT OR IGNORE INTO allocation_dirty(hour)
     WITH RECURSIVE h(x) AS (
       SELECT NEW.period_start - NEW.period_start % 3600
@@ -122,8 +123,8 @@ std::string DecimalColumnList() { return ColumnList(FocusType::kDecimal, FocusTy
 std::string DimColumnList() { return ColumnList(FocusType::kString, FocusType::kJson, ""); }
 
 Status Migrate(SqliteDb* db) {
-  const std::vector<std::function<std::string()>> migrations = {
-      MigrationV1, MigrationV2, MigrationV3};
+  const std::vector<std::function<std::string()>> migrations = {MigrationV1, MigrationV2,
+                                                                MigrationV3};
   for (;;) {
     // The version is read inside the write transaction, so two processes opening a new store
     // at once cannot both migrate it.

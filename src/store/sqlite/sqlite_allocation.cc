@@ -19,16 +19,17 @@ Result<std::optional<TimeWindow>> DataWindow(SqliteDb* db) {
   if (!row || q.IsNull(0) || q.IsNull(1)) return std::optional<TimeWindow>();
   const Timestamp start = Timestamp::FromUnixSeconds(q.Int(0)).StartOfHour();
   Timestamp end = Timestamp::FromUnixSeconds(q.Int(1));
-  if (end != end.StartOfHour()) end = Timestamp::FromUnixSeconds(end.StartOfHour().unix_seconds() + 3600);
+  if (end != end.StartOfHour())
+    end = Timestamp::FromUnixSeconds(end.StartOfHour().unix_seconds() + 3600);
   return std::optional<TimeWindow>(TimeWindow{start, end});
 }
 
 Result<std::vector<Timestamp>> HoursToAllocate(SqliteDb* db, TimeWindow window,
                                                std::string_view digest) {
-  TALLY_ASSIGN_OR_RETURN(
-      Statement done, db->Prepare("SELECT hour FROM allocation_hours WHERE hour >= ? AND "
-                                  "hour < ? AND digest = ? AND hour NOT IN "
-                                  "(SELECT hour FROM allocation_dirty)"));
+  TALLY_ASSIGN_OR_RETURN(Statement done,
+                         db->Prepare("SELECT hour FROM allocation_hours WHERE hour >= ? AND "
+                                     "hour < ? AND digest = ? AND hour NOT IN "
+                                     "(SELECT hour FROM allocation_dirty)"));
   done.BindInt(1, window.start.unix_seconds());
   done.BindInt(2, window.end.unix_seconds());
   done.BindText(3, digest);
@@ -58,17 +59,16 @@ Result<AllocationInputs> LoadAllocationInputs(SqliteDb* db, TimeWindow window) {
     in.assets.push_back(std::move(a));
   }
   TALLY_ASSIGN_OR_RETURN(
-      Statement q,
-      db->Prepare("SELECT l.ChargePeriodStart, l.ChargePeriodEnd, l.EffectiveCost, "
-                  "p.value, a.value, v.value, r.value, t.value FROM cost_lines l "
-                  "JOIN cost_series s ON s.id = l.series_id "
-                  "LEFT JOIN dict p ON p.id = s.ProviderName "
-                  "LEFT JOIN dict a ON a.id = s.BillingAccountId "
-                  "LEFT JOIN dict v ON v.id = s.ServiceName "
-                  "LEFT JOIN dict r ON r.id = s.ResourceId "
-                  "LEFT JOIN dict t ON t.id = s.Tags "
-                  "WHERE l.ChargePeriodStart < ? AND l.ChargePeriodEnd > ? "
-                  "AND l.EffectiveCost IS NOT NULL"));
+      Statement q, db->Prepare("SELECT l.ChargePeriodStart, l.ChargePeriodEnd, l.EffectiveCost, "
+                               "p.value, a.value, v.value, r.value, t.value FROM cost_lines l "
+                               "JOIN cost_series s ON s.id = l.series_id "
+                               "LEFT JOIN dict p ON p.id = s.ProviderName "
+                               "LEFT JOIN dict a ON a.id = s.BillingAccountId "
+                               "LEFT JOIN dict v ON v.id = s.ServiceName "
+                               "LEFT JOIN dict r ON r.id = s.ResourceId "
+                               "LEFT JOIN dict t ON t.id = s.Tags "
+                               "WHERE l.ChargePeriodStart < ? AND l.ChargePeriodEnd > ? "
+                               "AND l.EffectiveCost IS NOT NULL"));
   q.BindInt(1, window.end.unix_seconds());
   q.BindInt(2, window.start.unix_seconds());
   for (;;) {
@@ -104,10 +104,11 @@ Status ForEachUsageHour(SqliteDb* db, std::span<const Timestamp> hours,
   for (uint32_t i = 0; i < inputs.consumer_ids.size(); ++i) {
     consumer_index.emplace(inputs.consumer_ids[i], i);
   }
-  for (uint32_t i = 0; i < inputs.asset_ids.size(); ++i) asset_index.emplace(inputs.asset_ids[i], i);
-  TALLY_ASSIGN_OR_RETURN(
-      Statement usage, db->Prepare("SELECT consumer_id, asset_id, resource, unit, request, usage "
-                                   "FROM usage_facts WHERE hour = ?"));
+  for (uint32_t i = 0; i < inputs.asset_ids.size(); ++i)
+    asset_index.emplace(inputs.asset_ids[i], i);
+  TALLY_ASSIGN_OR_RETURN(Statement usage,
+                         db->Prepare("SELECT consumer_id, asset_id, resource, unit, request, usage "
+                                     "FROM usage_facts WHERE hour = ?"));
   TALLY_ASSIGN_OR_RETURN(
       Statement capacity,
       db->Prepare("SELECT asset_id, resource, unit, capacity FROM capacity_facts WHERE hour = ?"));
@@ -182,8 +183,8 @@ Status StoreAllocations(SqliteDb* db, std::span<const AllocatedHour> hours,
     for (const AllocationRow& r : h.rows) {
       insert.BindInt(1, hour);
       int param = 2;
-      for (std::string_view text : {r.source, r.consumer, r.asset, r.resource, r.owner,
-                                    r.service}) {
+      for (std::string_view text :
+           {r.source, r.consumer, r.asset, r.resource, r.owner, r.service}) {
         TALLY_ASSIGN_OR_RETURN(int64_t id, dict.Id(text));
         insert.BindInt(param++, id);
       }

@@ -11,8 +11,8 @@
 namespace tally::sqlite {
 namespace {
 
-constexpr const char* kColumns[] = {"source", "consumer", "asset", "resource", "owner",
-                                    "service", "kind"};
+constexpr const char* kColumns[] = {"source", "consumer", "asset", "resource",
+                                    "owner",  "service",  "kind"};
 
 int64_t From(const std::optional<Timestamp>& t) { return t ? t->unix_seconds() : INT64_MIN; }
 int64_t To(const std::optional<Timestamp>& t) { return t ? t->unix_seconds() : INT64_MAX; }
@@ -94,7 +94,8 @@ Result<ShowbackTable> QueryShowback(SqliteDb* db, const ShowbackQuery& query) {
       }
       if (v.empty()) {
         if (auto a = assets.find(values[2]); a != assets.end()) {
-          if (auto l = a->second.labels.find(k.attribute); l != a->second.labels.end()) v = l->second;
+          if (auto l = a->second.labels.find(k.attribute); l != a->second.labels.end())
+            v = l->second;
         }
       }
       key.push_back(v);
@@ -138,9 +139,8 @@ Result<std::vector<ReconcileRow>> Reconcile(SqliteDb* db, std::optional<Timestam
     r.source = source;
     r.bill += bill.value_or(Decimal());
   }
-  TALLY_ASSIGN_OR_RETURN(
-      Statement q, db->Prepare("SELECT source, kind, cost FROM allocations "
-                               "WHERE hour >= ? AND hour < ?"));
+  TALLY_ASSIGN_OR_RETURN(Statement q, db->Prepare("SELECT source, kind, cost FROM allocations "
+                                                  "WHERE hour >= ? AND hour < ?"));
   q.BindInt(1, From(from));
   q.BindInt(2, To(to));
   DictIds dict(db);
@@ -153,9 +153,15 @@ Result<std::vector<ReconcileRow>> Reconcile(SqliteDb* db, std::optional<Timestam
     r.source = source;
     switch (static_cast<AllocationKind>(q.Int(1))) {
       case AllocationKind::kDirect:
-      case AllocationKind::kShared: r.allocated += cost.value_or(Decimal()); break;
-      case AllocationKind::kIdle: r.idle += cost.value_or(Decimal()); break;
-      case AllocationKind::kUnallocated: r.unallocated += cost.value_or(Decimal()); break;
+      case AllocationKind::kShared:
+        r.allocated += cost.value_or(Decimal());
+        break;
+      case AllocationKind::kIdle:
+        r.idle += cost.value_or(Decimal());
+        break;
+      case AllocationKind::kUnallocated:
+        r.unallocated += cost.value_or(Decimal());
+        break;
     }
   }
   std::vector<ReconcileRow> out;

@@ -1,9 +1,9 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include "store/sqlite/schema.h"
+#include "store/sqlite/sqlite_allocation.h"
 #include "store/sqlite/sqlite_cost_ingest.h"
 #include "store/sqlite/sqlite_cost_query.h"
-#include "store/sqlite/sqlite_allocation.h"
 #include "store/sqlite/sqlite_usage.h"
 
 namespace tally::sqlite {
@@ -50,7 +50,9 @@ Result<std::vector<AssetRecord>> SqliteStore::ListAssets(std::optional<Timestamp
   return sqlite::ListAssets(db_.get(), from, to);
 }
 
-Result<std::optional<TimeWindow>> SqliteStore::DataWindow() { return sqlite::DataWindow(db_.get()); }
+Result<std::optional<TimeWindow>> SqliteStore::DataWindow() {
+  return sqlite::DataWindow(db_.get());
+}
 
 Result<std::vector<Timestamp>> SqliteStore::HoursToAllocate(TimeWindow window,
                                                             std::string_view digest) {

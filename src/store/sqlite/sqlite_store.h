@@ -33,10 +33,10 @@ class SqliteStore final : public Store {
   Result<std::vector<Timestamp>> HoursToAllocate(TimeWindow window,
                                                  std::string_view digest) override;
   Result<AllocationInputs> LoadAllocationInputs(TimeWindow window) override;
-  Status ForEachUsageHour(std::span<const Timestamp> hours, const AllocationInputs& inputs,
-                          const std::function<Status(Timestamp, std::span<const UsageFact>,
-                                                     std::span<const CapacityFact>)>& each)
-      override;
+  Status ForEachUsageHour(
+      std::span<const Timestamp> hours, const AllocationInputs& inputs,
+      const std::function<Status(Timestamp, std::span<const UsageFact>,
+                                 std::span<const CapacityFact>)>& each) override;
   Status StoreAllocations(std::span<const AllocatedHour> hours, std::string_view digest) override;
   Result<ShowbackTable> QueryShowback(const ShowbackQuery& query) override;
   Result<std::vector<ReconcileRow>> Reconcile(std::optional<Timestamp> from,

@@ -18,7 +18,8 @@ Result<int64_t> SourceId(SqliteDb* db, std::string_view source) {
                          db->Prepare("INSERT OR IGNORE INTO usage_sources(name) VALUES(?)"));
   insert.BindText(1, source);
   TALLY_RETURN_IF_ERROR(insert.Run());
-  TALLY_ASSIGN_OR_RETURN(Statement find, db->Prepare("SELECT id FROM usage_sources WHERE name = ?"));
+  TALLY_ASSIGN_OR_RETURN(Statement find,
+                         db->Prepare("SELECT id FROM usage_sources WHERE name = ?"));
   find.BindText(1, source);
   TALLY_ASSIGN_OR_RETURN(bool found, find.Step());
   if (!found) return Internal("sqlite: usage source vanished");
@@ -121,9 +122,9 @@ Result<std::vector<std::pair<int64_t, Consumer>>> LoadConsumers(SqliteDb* db) {
   for (;;) {
     TALLY_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
-    out.emplace_back(q.Int(0), Consumer{std::string(q.Text(1)), std::string(q.Text(2)),
-                                        std::string(q.Text(3)), std::string(q.Text(4)),
-                                        std::string(q.Text(5)), ParseLabels(q.Text(6))});
+    out.emplace_back(
+        q.Int(0), Consumer{std::string(q.Text(1)), std::string(q.Text(2)), std::string(q.Text(3)),
+                           std::string(q.Text(4)), std::string(q.Text(5)), ParseLabels(q.Text(6))});
   }
   return out;
 }
@@ -135,9 +136,9 @@ Result<std::vector<std::pair<int64_t, Asset>>> LoadAssets(SqliteDb* db) {
   for (;;) {
     TALLY_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
-    out.emplace_back(q.Int(0), Asset{std::string(q.Text(1)), std::string(q.Text(2)),
-                                     std::string(q.Text(3)), std::string(q.Text(4)),
-                                     ParseLabels(q.Text(5))});
+    out.emplace_back(q.Int(0),
+                     Asset{std::string(q.Text(1)), std::string(q.Text(2)), std::string(q.Text(3)),
+                           std::string(q.Text(4)), ParseLabels(q.Text(5))});
   }
   return out;
 }
@@ -226,10 +227,10 @@ Status StoreBatch(SqliteDb* db, const UsageBatch& batch, UsageCommit* commit) {
 
 Result<std::vector<Timestamp>> CompleteUsageHours(SqliteDb* db, std::string_view source,
                                                   TimeWindow window) {
-  TALLY_ASSIGN_OR_RETURN(
-      Statement q, db->Prepare("SELECT h.hour FROM usage_hours h JOIN usage_sources s ON "
-                               "s.id = h.source_id WHERE s.name = ? AND h.complete = 1 AND "
-                               "h.hour >= ? AND h.hour < ? ORDER BY h.hour"));
+  TALLY_ASSIGN_OR_RETURN(Statement q,
+                         db->Prepare("SELECT h.hour FROM usage_hours h JOIN usage_sources s ON "
+                                     "s.id = h.source_id WHERE s.name = ? AND h.complete = 1 AND "
+                                     "h.hour >= ? AND h.hour < ? ORDER BY h.hour"));
   q.BindText(1, source);
   q.BindInt(2, window.start.unix_seconds());
   q.BindInt(3, window.end.unix_seconds());
@@ -242,8 +243,7 @@ Result<std::vector<Timestamp>> CompleteUsageHours(SqliteDb* db, std::string_view
   return hours;
 }
 
-Status RecordUsageRun(SqliteDb* db, std::string_view source, Timestamp at,
-                      std::string_view error) {
+Status RecordUsageRun(SqliteDb* db, std::string_view source, Timestamp at, std::string_view error) {
   TALLY_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
   TALLY_ASSIGN_OR_RETURN(int64_t source_id, SourceId(db, source));
   TALLY_ASSIGN_OR_RETURN(

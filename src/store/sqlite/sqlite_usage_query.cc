@@ -58,16 +58,36 @@ Result<UsageTable> QueryUsage(SqliteDb* db, const UsageQuery& query) {
     key.clear();
     for (const UsageGroupKey& g : query.group_by) {
       switch (g.kind) {
-        case Kind::kConsumer: key.push_back(consumer.name); break;
-        case Kind::kNamespace: key.push_back(consumer.namespace_name); break;
-        case Kind::kPod: key.push_back(consumer.pod); break;
-        case Kind::kContainer: key.push_back(consumer.container); break;
-        case Kind::kController: key.push_back(consumer.controller); break;
-        case Kind::kAsset: key.push_back(asset->name); break;
-        case Kind::kResource: key.emplace_back(q.Text(3)); break;
-        case Kind::kUnit: key.emplace_back(q.Text(4)); break;
-        case Kind::kSource: key.emplace_back(q.Text(0)); break;
-        case Kind::kLabel: key.push_back(LabelOf(consumer, *asset, g.label_key)); break;
+        case Kind::kConsumer:
+          key.push_back(consumer.name);
+          break;
+        case Kind::kNamespace:
+          key.push_back(consumer.namespace_name);
+          break;
+        case Kind::kPod:
+          key.push_back(consumer.pod);
+          break;
+        case Kind::kContainer:
+          key.push_back(consumer.container);
+          break;
+        case Kind::kController:
+          key.push_back(consumer.controller);
+          break;
+        case Kind::kAsset:
+          key.push_back(asset->name);
+          break;
+        case Kind::kResource:
+          key.emplace_back(q.Text(3));
+          break;
+        case Kind::kUnit:
+          key.emplace_back(q.Text(4));
+          break;
+        case Kind::kSource:
+          key.emplace_back(q.Text(0));
+          break;
+        case Kind::kLabel:
+          key.push_back(LabelOf(consumer, *asset, g.label_key));
+          break;
       }
     }
     key.emplace_back(q.Text(3));

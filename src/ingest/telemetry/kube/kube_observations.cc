@@ -36,8 +36,7 @@ std::optional<Decimal> DecimalFromDouble(double v) {
   return *parsed;
 }
 
-bool KubeObservations::Classify(std::string_view name, std::span<const Label> labels,
-                                Series* s) {
+bool KubeObservations::Classify(std::string_view name, std::span<const Label> labels, Series* s) {
   const std::string ns(Get(labels, "namespace"));
   const std::string pod(GetEither(labels, "pod", "pod_name"));
   if (name == "kube_pod_info") {
@@ -48,7 +47,8 @@ bool KubeObservations::Classify(std::string_view name, std::span<const Label> la
   }
   if (name == "kube_pod_labels") {
     for (const Label& l : labels) {
-      if (l.name.starts_with("label_")) builder_->AddPodLabel(ns, pod, l.name, std::string(l.value));
+      if (l.name.starts_with("label_"))
+        builder_->AddPodLabel(ns, pod, l.name, std::string(l.value));
     }
     return false;
   }
@@ -67,8 +67,9 @@ bool KubeObservations::Classify(std::string_view name, std::span<const Label> la
   s->pod = pod;
   s->container = std::string(GetEither(labels, "container", "container_name"));
   s->node = node;
-  auto container_level = [&] { return !s->pod.empty() && !s->container.empty() &&
-                                       s->container != "POD"; };
+  auto container_level = [&] {
+    return !s->pod.empty() && !s->container.empty() && s->container != "POD";
+  };
   if (name == "kube_pod_container_resource_requests") {
     auto r = KubeResourceFromLabel(Get(labels, "resource"));
     if (!r || !container_level()) return false;
@@ -163,8 +164,8 @@ void KubeObservations::CloseIdle(int64_t before_ms) {
       continue;
     }
     if (s.last_t != INT64_MIN && s.target != Target::kUsageCounter) {
-      const int64_t hold = s.last_interval > 0 ? std::min(s.last_interval, max_hold_ms_)
-                                               : max_hold_ms_;
+      const int64_t hold =
+          s.last_interval > 0 ? std::min(s.last_interval, max_hold_ms_) : max_hold_ms_;
       Hold(s, s.last_t, s.last_t + hold);
     }
     it = series_.erase(it);
@@ -203,8 +204,8 @@ void KubeObservations::AddAmount(const Series& s, Timestamp hour, Decimal amount
                              amount_hours);
       break;
     case Target::kLegacyRequest:
-      builder_->AddContainer(hour, s.ns, s.pod, s.container, s.resource,
-                             KubeField::kLegacyRequest, amount_hours);
+      builder_->AddContainer(hour, s.ns, s.pod, s.container, s.resource, KubeField::kLegacyRequest,
+                             amount_hours);
       break;
     case Target::kUsageGauge:
     case Target::kUsageCounter:

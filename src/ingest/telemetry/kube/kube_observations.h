@@ -4,8 +4,9 @@
 //
 // A gauge sample holds its value until the series' next sample, but at most `max_hold`; the
 // last sample of a series holds for the series' last interval (or `max_hold` when it has only
-// one), or until a staleness marker (a NaN) ends the series. A counter's increase between two samples (a reset counts from zero) is spread evenly
-// over the time between them. Time is in milliseconds.
+// one), or until a staleness marker (a NaN) ends the series. A counter's increase between two
+// samples (a reset counts from zero) is spread evenly over the time between them. Time is in
+// milliseconds.
 #pragma once
 
 #include <cstdint>
@@ -38,8 +39,15 @@ class KubeObservations {
   int64_t samples_not_finite() const { return not_finite_; }
 
  private:
-  enum class Target { kRequest, kLegacyRequest, kUsageGauge, kUsageCounter, kCapacity,
-                      kLegacyCapacity, kGpuUtilization };
+  enum class Target {
+    kRequest,
+    kLegacyRequest,
+    kUsageGauge,
+    kUsageCounter,
+    kCapacity,
+    kLegacyCapacity,
+    kGpuUtilization
+  };
   struct Series {
     Target target = Target::kRequest;
     KubeResource resource = KubeResource::kCpu;

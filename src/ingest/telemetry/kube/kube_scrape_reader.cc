@@ -1,10 +1,10 @@
 #include "ingest/telemetry/kube/kube_scrape_reader.h"
 
-#include <algorithm>
-#include <cmath>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <set>
 

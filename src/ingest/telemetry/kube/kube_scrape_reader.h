@@ -13,15 +13,15 @@
 namespace tally {
 
 struct KubeScrapeOptions {
-  std::optional<Timestamp> at;        // the time of samples without a timestamp
-  int64_t max_hold_seconds = 3600;    // how long one gauge sample stands for at most
+  std::optional<Timestamp> at;      // the time of samples without a timestamp
+  int64_t max_hold_seconds = 3600;  // how long one gauge sample stands for at most
 };
 
 struct KubeScrapeTotals {
   int64_t files = 0;
-  int64_t samples = 0;       // samples read
-  int64_t samples_used = 0;  // samples of the metrics tally uses
-  int64_t samples_dropped = 0;  // out of time order, NaN or infinite
+  int64_t samples = 0;             // samples read
+  int64_t samples_used = 0;        // samples of the metrics tally uses
+  int64_t samples_dropped = 0;     // out of time order, NaN or infinite
   std::optional<Timestamp> first;  // the earliest and latest observation
   std::optional<Timestamp> last;
 };

@@ -43,8 +43,7 @@ void KubeUsageBuilder::AddContainer(Timestamp hour, const std::string& ns, const
 }
 
 void KubeUsageBuilder::AddNodeCapacity(Timestamp hour, const std::string& node,
-                                       KubeResource resource, Decimal amount_hours,
-                                       bool legacy) {
+                                       KubeResource resource, Decimal amount_hours, bool legacy) {
   Capacity& c = node_hours_[{hour, node, resource}];
   c.values[legacy ? 1 : 0] += amount_hours;
   c.seen[legacy ? 1 : 0] = true;

@@ -26,7 +26,8 @@ bool UnitFits(std::string_view resource, std::string_view unit) {
 // amount × seconds of [from, to) in each hour, as amount-hours.
 Status Spread(Timestamp from, Timestamp to, Decimal amount,
               const std::function<void(Timestamp, Decimal)>& add) {
-  for (Timestamp h = from.StartOfHour(); h < to; h = Timestamp::FromUnixSeconds(h.unix_seconds() + 3600)) {
+  for (Timestamp h = from.StartOfHour(); h < to;
+       h = Timestamp::FromUnixSeconds(h.unix_seconds() + 3600)) {
     const int64_t overlap = std::min(to.unix_seconds(), h.unix_seconds() + 3600) -
                             std::max(from.unix_seconds(), h.unix_seconds());
     if (overlap <= 0) continue;
@@ -70,12 +71,11 @@ class FileReader {
 
   Status MapHeader(std::span<const std::string_view> header) {
     for (std::string_view name : Columns()) {
-      auto it = std::find_if(header.begin(), header.end(), [&](std::string_view h) {
-        return EqualsIgnoreCase(Trim(h), name);
-      });
+      auto it = std::find_if(header.begin(), header.end(),
+                             [&](std::string_view h) { return EqualsIgnoreCase(Trim(h), name); });
       if (it == header.end()) {
-        return InvalidArgument(path_ + ": line 1: missing column \"" + std::string(name) +
-                               "\" (" + (kind_ == UsageCsvKind::kUsage ? "usage" : "inventory") +
+        return InvalidArgument(path_ + ": line 1: missing column \"" + std::string(name) + "\" (" +
+                               (kind_ == UsageCsvKind::kUsage ? "usage" : "inventory") +
                                " files have columns " + Join(Columns()) + ")");
       }
       index_.push_back(static_cast<size_t>(it - header.begin()));
@@ -150,19 +150,20 @@ class FileReader {
     const std::string consumer_name(Field(row, 2));
     if (consumer_name.empty()) return Fail(2, "empty");
     Consumer consumer{consumer_name, "", "", "", "", *labels};
-    if (auto ns = labels->find("namespace"); ns != labels->end()) consumer.namespace_name = ns->second;
+    if (auto ns = labels->find("namespace"); ns != labels->end())
+      consumer.namespace_name = ns->second;
     const uint32_t c = batch_->AddConsumer(consumer);
     const uint32_t asset =
         asset_name.empty() ? kNoAsset : batch_->AddAsset(Asset{asset_name, "", "", "", {}});
     TALLY_ASSIGN_OR_RETURN(Decimal request, Amount(row, 5));
     TALLY_ASSIGN_OR_RETURN(Decimal used, Amount(row, 6));
     for (const bool is_request : {true, false}) {
-      TALLY_RETURN_IF_ERROR(Spread(start, end, is_request ? request : used,
-                                   [&](Timestamp h, Decimal part) {
-        auto [it, added] = usage_->try_emplace({h.unix_seconds(), c, asset, resource},
-                                               UsageFact{h, c, asset, resource, unit, {}, {}});
-        (is_request ? it->second.request : it->second.usage) += part;
-      }));
+      TALLY_RETURN_IF_ERROR(
+          Spread(start, end, is_request ? request : used, [&](Timestamp h, Decimal part) {
+            auto [it, added] = usage_->try_emplace({h.unix_seconds(), c, asset, resource},
+                                                   UsageFact{h, c, asset, resource, unit, {}, {}});
+            (is_request ? it->second.request : it->second.usage) += part;
+          }));
     }
     return Status::Ok();
   }
@@ -202,8 +203,10 @@ Result<UsageBatch> ReadUsageCsvFiles(const std::vector<std::string>& paths, Usag
     ++totals->files;
   }
   int64_t first = INT64_MAX, last = INT64_MIN;
-  for (const auto& [key, f] : usage) first = std::min(first, std::get<0>(key)), last = std::max(last, std::get<0>(key));
-  for (const auto& [key, f] : capacity) first = std::min(first, std::get<0>(key)), last = std::max(last, std::get<0>(key));
+  for (const auto& [key, f] : usage)
+    first = std::min(first, std::get<0>(key)), last = std::max(last, std::get<0>(key));
+  for (const auto& [key, f] : capacity)
+    first = std::min(first, std::get<0>(key)), last = std::max(last, std::get<0>(key));
   if (first > last) return InvalidArgument("no rows in the files");
   UsageBatch batch(source, TimeWindow{Timestamp::FromUnixSeconds(first),
                                       Timestamp::FromUnixSeconds(last + 3600)});
