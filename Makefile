@@ -20,6 +20,7 @@ $(BUILD)/build.ninja:
 
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
+	cd web && npm run --silent build
 
 run: build
 	@rm -f tally.db tally.db-wal tally.db-shm

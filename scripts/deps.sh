@@ -10,8 +10,9 @@ packages=(
   libcurl4-openssl-dev libcpp-httplib-dev libsnappy-dev libprotobuf-dev protobuf-compiler
   libyaml-cpp-dev
   clang-format clang-tidy sqlite3
-  # Real peers for the integration tests (prometheus brings promtool).
-  prometheus
+  # Real peers for the integration tests (prometheus brings promtool), and the browser the
+  # dashboard's end-to-end tests drive.
+  prometheus chromium
 )
 # Only for the benchmarks against DuckDB (bench/): node and npm, and GNU time for peak memory.
 if [[ "${TALLY_DEPS_BENCH:-0}" == 1 ]]; then packages+=(nodejs npm time wrk); fi
@@ -28,4 +29,20 @@ if ((${#missing[@]})); then
   [[ $(id -u) -ne 0 ]] && sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The dashboard (web/): Node.js from the machine (Vite needs 20.19 or newer; Debian 12's is
+# 18, so it is installed from Debian only when there is no node at all), packages from the npm
+# registry exactly as the lockfile says.
+if ! command -v node >/dev/null 2>&1; then
+  echo "deps: installing nodejs npm"
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+web="$(cd "$(dirname "$0")/.." && pwd)/web"
+if [[ ! -d "$web/node_modules" || "$web/package-lock.json" -nt "$web/node_modules" ]]; then
+  echo "deps: npm ci in web/"
+  (cd "$web" && npm ci --no-audit --no-fund --loglevel=error)
+  touch "$web/node_modules"
 fi

@@ -17,6 +17,7 @@ struct ServeFlags {
   double flush_interval = 60;
   int64_t max_body_mib = 16;
   int read_timeout = 10;
+  std::string web;
 };
 
 int RunServe(const GlobalOptions& globals, const ServeFlags& flags) {
@@ -32,6 +33,10 @@ int RunServe(const GlobalOptions& globals, const ServeFlags& flags) {
   options.flush_interval_seconds = flags.flush_interval;
   options.max_body_bytes = static_cast<size_t>(flags.max_body_mib) << 20;
   options.read_timeout_seconds = flags.read_timeout;
+  options.web_dir = flags.web;
+  if (options.web_dir.empty() && access("web/dist/index.html", R_OK) == 0) {
+    options.web_dir = "web/dist";  // run from the repository after `make run`
+  }
   auto store = OpenStore(globals.store);
   if (!store.ok()) {
     PrintError("serve: " + store.status().message());
@@ -76,6 +81,8 @@ void AddServeCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code
   sub->add_option("--read-timeout", flags->read_timeout,
                   "seconds a client may take to send a request")
       ->capture_default_str();
+  sub->add_option("--web", flags->web,
+                  "directory of the built dashboard to serve at / (default: web/dist if present)");
   sub->footer(
       "Point Prometheus at it with remote_write: [{url: http://HOST:PORT/api/v1/write}]. "
       "Usage arrives as the source \"remote-write\"; an hour becomes complete once samples "

@@ -72,6 +72,10 @@ void Server::Impl::Routes() {
                                    : "HTTP " + std::to_string(res.status));
   });
 
+  if (!options.web_dir.empty() && !http.set_mount_point("/", options.web_dir)) {
+    std::fprintf(stderr, "tally: serve: no dashboard: %s is not a directory\n",
+                 options.web_dir.c_str());
+  }
   http.Get("/healthz",
            [](const httplib::Request&, httplib::Response& res) { ReplySuccess(res, "ok"); });
   http.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {

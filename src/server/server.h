@@ -21,6 +21,7 @@ struct ServerOptions {
   size_t max_body_bytes = 16 << 20;    // larger requests get 413
   int read_timeout_seconds = 10;       // a client slower than this is dropped
   std::string remote_write_source = "remote-write";
+  std::string web_dir;  // the built dashboard (web/dist), served at /; "" serves none
 };
 
 // "HOST:PORT" or ":PORT". Errors: kInvalidArgument.
