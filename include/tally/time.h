@@ -6,6 +6,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -54,5 +55,12 @@ struct TimeWindow {
 // in FOCUS examples: "T30:00:00") is carried into the next day, and *warning is set to say so.
 // Errors (kInvalidArgument): anything else, including impossible dates such as 2024-02-30.
 Result<Timestamp> ParseTimestamp(std::string_view text, std::string* warning = nullptr);
+
+// Parses the bounds of a half-open window [from, to) as a user gives them; an empty text leaves
+// its bound open. Errors (kInvalidArgument) name the bound as `prefix` + "from" / "to" (the
+// command line says "--from", the API "from"), or say that to is not after from.
+Status ParseWindowBounds(std::string_view from_text, std::string_view to_text,
+                         std::string_view prefix, std::optional<Timestamp>* from,
+                         std::optional<Timestamp>* to);
 
 }  // namespace tally

@@ -10,20 +10,7 @@ void PrintError(const std::string& message) {
 
 Status ParseWindowFlags(const std::string& from_text, const std::string& to_text,
                         std::optional<Timestamp>* from, std::optional<Timestamp>* to) {
-  if (!from_text.empty()) {
-    auto parsed = ParseTimestamp(from_text);
-    if (!parsed.ok()) return parsed.status().WithContext("--from");
-    *from = *parsed;
-  }
-  if (!to_text.empty()) {
-    auto parsed = ParseTimestamp(to_text);
-    if (!parsed.ok()) return parsed.status().WithContext("--to");
-    *to = *parsed;
-  }
-  if (*from && *to && **to <= **from) {
-    return InvalidArgument("--to must be after --from (the window is [from, to))");
-  }
-  return Status::Ok();
+  return ParseWindowBounds(from_text, to_text, "--", from, to);
 }
 
 int RunCli(int argc, char** argv) {

@@ -167,4 +167,23 @@ Result<Timestamp> ParseTimestamp(std::string_view text, std::string* warning) {
   return t;
 }
 
+Status ParseWindowBounds(std::string_view from_text, std::string_view to_text,
+                         std::string_view prefix, std::optional<Timestamp>* from,
+                         std::optional<Timestamp>* to) {
+  const std::string p(prefix);
+  auto bound = [&](std::string_view text, const char* name, std::optional<Timestamp>* out) {
+    if (text.empty()) return Status::Ok();
+    auto parsed = ParseTimestamp(text);
+    if (!parsed.ok()) return parsed.status().WithContext(p + name);
+    *out = *parsed;
+    return Status::Ok();
+  };
+  TALLY_RETURN_IF_ERROR(bound(from_text, "from", from));
+  TALLY_RETURN_IF_ERROR(bound(to_text, "to", to));
+  if (*from && *to && **to <= **from) {
+    return InvalidArgument(p + "to must be after " + p + "from (the window is [from, to))");
+  }
+  return Status::Ok();
+}
+
 }  // namespace tally

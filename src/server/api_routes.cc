@@ -18,15 +18,7 @@ std::string Param(const httplib::Request& req, const char* name) {
 
 Status ParseWindow(const httplib::Request& req, std::optional<Timestamp>* from,
                    std::optional<Timestamp>* to) {
-  for (auto [name, out] : {std::pair{"from", from}, std::pair{"to", to}}) {
-    const std::string text = Param(req, name);
-    if (text.empty()) continue;
-    auto t = ParseTimestamp(text);
-    if (!t.ok()) return t.status().WithContext(name);
-    *out = *t;
-  }
-  if (*from && *to && **to <= **from) return InvalidArgument("to must be after from");
-  return Status::Ok();
+  return ParseWindowBounds(Param(req, "from"), Param(req, "to"), "", from, to);
 }
 
 Json Optional(const std::optional<Timestamp>& t) { return t ? Json(t->ToString()) : Json(nullptr); }

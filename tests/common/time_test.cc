@@ -62,3 +62,23 @@ TEST(TimeTest, CalendarHelpers) {
 
 }  // namespace
 }  // namespace tally
+
+namespace tally {
+namespace {
+
+TEST(ParseWindowBoundsTest, OpenBoundsErrorsNamedByPrefix) {
+  std::optional<Timestamp> from, to;
+  ASSERT_TRUE(ParseWindowBounds("", "", "--", &from, &to).ok());
+  EXPECT_FALSE(from || to);
+  ASSERT_TRUE(ParseWindowBounds("2026-01-01", "2026-01-02", "", &from, &to).ok());
+  EXPECT_EQ(from->ToString(), "2026-01-01T00:00:00Z");
+  EXPECT_EQ(to->ToString(), "2026-01-02T00:00:00Z");
+  std::optional<Timestamp> f, t;
+  Status bad = ParseWindowBounds("yesterday", "", "--", &f, &t);
+  EXPECT_EQ(bad.message().substr(0, 8), "--from: ");
+  Status backwards = ParseWindowBounds("2026-01-02", "2026-01-01", "", &f, &t);
+  EXPECT_EQ(backwards.message().substr(0, 21), "to must be after from");
+}
+
+}  // namespace
+}  // namespace tally
