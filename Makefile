@@ -1,12 +1,14 @@
 # The two commands of the README, and the developer's helpers.
-#   make run    install what is missing, build, generate and load the demo platform, print the
-#               showback by team and the reconciliation
+#   make run    install what is missing, build (the web UI too), generate and load the demo
+#               platform, print the showback by team and the reconciliation, and serve the
+#               dashboard on $(LISTEN) until Ctrl-C
 #   make test   install what is missing, build, run every test (CTest)
 BUILD ?= build
 JOBS ?= $(shell nproc)
 SHARED ?= $(abspath ../shared)
 STORE ?= sqlite:./tally.db
 DEMO ?= $(BUILD)/demo
+LISTEN ?= 127.0.0.1:8080
 
 .PHONY: all deps build run test bench fuzz format lint clean
 
@@ -29,6 +31,9 @@ run: build
 	$(BUILD)/tally --store $(STORE) report showback --by owner
 	@echo
 	$(BUILD)/tally --store $(STORE) reconcile
+	@echo
+	@echo "tally: dashboard at http://$(LISTEN)/  (API http://$(LISTEN)/api/v1/openapi.json, metrics /metrics; Ctrl-C stops)"
+	@exec $(BUILD)/tally --store $(STORE) serve --listen $(LISTEN) --config $(DEMO)/tally.yaml --web web/dist
 
 test: build
 	cd $(BUILD) && TALLY_SHARED_DIR=$(SHARED) ctest --output-on-failure -j $(JOBS)

@@ -18,6 +18,7 @@ enum class StatusCode {
   kFailedPrecondition,  // the store or input is not in a state the call needs
   kInternal,            // a bug or an unexpected library failure
   kUnavailable,         // a peer is down, slow or overloaded: worth retrying later
+  kCancelled,           // the caller asked the work to stop
 };
 
 class [[nodiscard]] Status {
@@ -52,6 +53,7 @@ inline Status FailedPrecondition(std::string m) {
 }
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 inline Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
+inline Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
 
 }  // namespace tally
 

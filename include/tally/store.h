@@ -90,6 +90,9 @@ class Store {
   virtual Status RecordUsageRun(std::string_view source, Timestamp at, std::string_view error) = 0;
   virtual Result<std::vector<UsageSourceRecord>> ListUsageSources() = 0;
   virtual Result<UsageTable> QueryUsage(const UsageQuery& query) = 0;
+  // Capacity-hours grouped like usage (asset, resource, unit, source, day, hour, label.<key> of
+  // the asset); the amounts are in `request`, `usage` is zero.
+  virtual Result<UsageTable> QueryCapacity(const UsageQuery& query) = 0;
   // Every known asset, with its capacity over [from, to) (either end may be open).
   virtual Result<std::vector<AssetRecord>> ListAssets(std::optional<Timestamp> from,
                                                       std::optional<Timestamp> to) = 0;

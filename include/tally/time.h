@@ -18,6 +18,8 @@ class Timestamp {
  public:
   constexpr Timestamp() = default;
   static constexpr Timestamp FromUnixSeconds(int64_t s) { return Timestamp(s); }
+  // The system clock, to the second.
+  static Timestamp Now();
   // Midnight UTC of a civil date, plus seconds. Preconditions: month 1..12, day 1..31.
   static Timestamp FromCivil(int year, unsigned month, unsigned day, int64_t seconds = 0);
 

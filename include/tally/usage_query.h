@@ -25,14 +25,16 @@ struct UsageGroupKey {
     kResource,
     kUnit,
     kSource,
-    kLabel
+    kLabel,
+    kDay,   // "2026-05-01"
+    kHour,  // "2026-05-01T13:00:00Z"
   };
   Kind kind = Kind::kConsumer;
   std::string label_key;  // for kLabel
   std::string header;     // "namespace", "label.team"
 
   // Parses consumer, namespace, pod, container, controller, node or asset, resource, unit,
-  // source, label.<key>. Errors: kInvalidArgument naming the choices.
+  // source, day, hour, label.<key>. Errors: kInvalidArgument naming the choices.
   static Result<UsageGroupKey> Parse(std::string_view text);
 };
 

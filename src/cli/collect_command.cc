@@ -6,13 +6,11 @@
 #include <string>
 
 #include "cli/cli.h"
-#include "collect/prometheus/kube_collector.h"
+#include "jobs/prometheus_collect_job.h"
 #include "tally/store.h"
 
 namespace tally::cli {
 namespace {
-
-constexpr int64_t kHour = 3600;
 
 struct CollectFlags {
   std::string url;
@@ -26,118 +24,47 @@ struct CollectFlags {
   bool quiet = false;
 };
 
-Timestamp Now() {
-  return Timestamp::FromUnixSeconds(std::chrono::duration_cast<std::chrono::seconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count());
-}
-
-// The hours of [from, to) not yet complete, as chunks of at most `chunk_hours`.
-std::vector<TimeWindow> PlanChunks(TimeWindow window, const std::vector<Timestamp>& complete,
-                                   int64_t chunk_hours) {
-  std::vector<TimeWindow> chunks;
-  size_t c = 0;
-  for (int64_t h = window.start.unix_seconds(); h < window.end.unix_seconds(); h += kHour) {
-    while (c < complete.size() && complete[c].unix_seconds() < h) ++c;
-    if (c < complete.size() && complete[c].unix_seconds() == h) continue;
-    const Timestamp hour = Timestamp::FromUnixSeconds(h);
-    TimeWindow* last = chunks.empty() ? nullptr : &chunks.back();
-    if (last != nullptr && last->end == hour && last->Seconds() < chunk_hours * kHour) {
-      last->end = Timestamp::FromUnixSeconds(h + kHour);
-    } else {
-      chunks.push_back(TimeWindow{hour, Timestamp::FromUnixSeconds(h + kHour)});
-    }
-  }
-  return chunks;
-}
-
-std::string HourText(Timestamp t) {
-  std::string s = t.ToString();  // 2026-11-01T13:00:00Z
-  return s.size() >= 13 ? s.substr(0, 13) + ":00Z" : s;
-}
-
-int Fail(Store* store, const std::string& source, const std::string& message) {
-  PrintError("collect prometheus: " + message);
-  if (store != nullptr) (void)store->RecordUsageRun(source, Now(), message);
-  return 1;
-}
-
 int RunCollect(const GlobalOptions& globals, const CollectFlags& flags) {
   if (flags.chunk_hours <= 0 || flags.concurrency <= 0 || flags.timeout <= 0 || flags.retries < 0 ||
       flags.backoff < 0) {
     PrintError("collect prometheus: --chunk-hours, --concurrency and --timeout must be positive");
     return 2;
   }
-  std::optional<Timestamp> from, to;
-  Status window = ParseWindowFlags(flags.from, flags.to, &from, &to);
+  PrometheusCollectJob job;
+  Status window = ParseWindowFlags(flags.from, flags.to, &job.from, &job.to);
   if (!window.ok()) {
     PrintError("collect prometheus: " + window.message());
     return 2;
   }
-  const std::string source = flags.source.empty() ? "prometheus " + flags.url : flags.source;
-  auto opened = OpenStore(globals.store);
-  if (!opened.ok()) return Fail(nullptr, source, opened.status().message());
-  Store* store = opened->get();
-
-  // Only whole hours that have ended (with two minutes for the last scrapes to land).
-  const Timestamp end =
-      to ? to->StartOfHour() : Timestamp::FromUnixSeconds(Now().unix_seconds() - 120).StartOfHour();
-  Timestamp start =
-      from ? from->StartOfHour() : Timestamp::FromUnixSeconds(end.unix_seconds() - 24 * kHour);
-  if (!from) {
-    // Resume: from the source's first complete hour, so gaps after it are filled too.
-    auto known = store->ListUsageSources();
-    if (!known.ok()) return Fail(store, source, known.status().message());
-    for (const UsageSourceRecord& r : *known) {
-      if (r.name == source && r.first_hour) start = std::min(start, *r.first_hour);
-    }
+  job.source = flags.source.empty() ? "prometheus " + flags.url : flags.source;
+  job.chunk_hours = flags.chunk_hours;
+  job.collect.api.url = flags.url;
+  job.collect.api.timeout_seconds = flags.timeout;
+  job.collect.api.retries = flags.retries;
+  job.collect.api.backoff_seconds = flags.backoff;
+  job.collect.api.on_retry = [](const std::string& m) { PrintError("collect prometheus: " + m); };
+  job.collect.concurrency = flags.concurrency;
+  if (!flags.quiet) {
+    job.on_message = [](const std::string& m) {
+      std::fprintf(stderr, "collect prometheus: %s\n", m.c_str());
+    };
   }
-  if (end <= start) {
-    std::printf("collect prometheus: nothing to collect before %s\n", HourText(end).c_str());
+  auto opened = OpenStore(globals.store);
+  if (!opened.ok()) {
+    PrintError("collect prometheus: " + opened.status().message());
+    return 1;
+  }
+  auto summary = RunPrometheusCollect(**opened, job, Timestamp::Now());
+  if (!summary.ok()) {
+    PrintError("collect prometheus: " + summary.status().message());
+    return 1;
+  }
+  if (summary->window.Seconds() == 0) {
+    std::printf("collect prometheus: nothing to collect before %s\n",
+                HourText(summary->window.end).c_str());
     return 0;
   }
-  auto complete = store->CompleteUsageHours(source, TimeWindow{start, end});
-  if (!complete.ok()) return Fail(store, source, complete.status().message());
-  const std::vector<TimeWindow> chunks = PlanChunks({start, end}, *complete, flags.chunk_hours);
-
-  KubeCollectOptions options;
-  options.api.url = flags.url;
-  options.api.timeout_seconds = flags.timeout;
-  options.api.retries = flags.retries;
-  options.api.backoff_seconds = flags.backoff;
-  options.api.on_retry = [](const std::string& m) { PrintError("collect prometheus: " + m); };
-  options.concurrency = flags.concurrency;
-  KubePrometheusCollector collector(options);
-  const auto started = std::chrono::steady_clock::now();
-  int64_t hours = 0, facts = 0;
-  for (size_t i = 0; i < chunks.size(); ++i) {
-    const TimeWindow& chunk = chunks[i];
-    auto batch = collector.Collect(source, chunk);
-    if (!batch.ok()) {
-      return Fail(store, source,
-                  batch.status().message() + " (hours from " + HourText(chunk.start) +
-                      " on were not stored; " + std::to_string(hours) + " hours before them were)");
-    }
-    auto commit = store->StoreUsage(std::span<const UsageBatch>(&*batch, 1));
-    if (!commit.ok()) return Fail(store, source, commit.status().message());
-    hours += commit->hours;
-    facts += commit->facts_stored;
-    if (!flags.quiet) {
-      std::fprintf(stderr, "collect prometheus: %s to %s (%zu/%zu): %lld usage facts\n",
-                   HourText(chunk.start).c_str(), HourText(chunk.end).c_str(), i + 1, chunks.size(),
-                   static_cast<long long>(commit->facts_stored));
-    }
-  }
-  (void)store->RecordUsageRun(source, Now(), "");
-  const QueryStats stats = collector.stats();
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::printf(
-      "collect prometheus: %lld hours in %zu chunks (%zu hours already complete), %lld usage "
-      "facts, %lld queries, %lld retries, %.1f MiB in %.1f s; complete through %s\n",
-      static_cast<long long>(hours), chunks.size(), complete->size(), static_cast<long long>(facts),
-      static_cast<long long>(stats.queries), static_cast<long long>(stats.retries),
-      static_cast<double>(stats.bytes) / (1 << 20), seconds, HourText(end).c_str());
+  std::printf("collect prometheus: %s\n", summary->ToString().c_str());
   return 0;
 }
 

@@ -54,9 +54,7 @@ int RunDemo(const GlobalOptions& globals, const DemoFlags& flags) {
   options.openmetrics = flags.openmetrics;
   if (flags.start.empty()) {
     // The last `days` whole days before today.
-    const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
+    const int64_t now = Timestamp::Now().unix_seconds();
     options.start = Timestamp::FromUnixSeconds(now / 86400 * 86400 - int64_t{flags.days} * 86400);
   } else {
     auto start = ParseTimestamp(flags.start);

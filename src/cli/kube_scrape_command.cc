@@ -62,6 +62,7 @@ int RunKubeScrape(const GlobalOptions& globals, const KubeScrapeFlags& flags) {
     PrintError(prefix + commit.status().message() + " (nothing was stored)");
     return 1;
   }
+  (void)(*store)->RecordUsageRun(flags.source, Timestamp::Now(), "");  // for its freshness
   std::printf(
       "ingest kube-scrape: %lld files, %lld samples (%lld used, %lld dropped), %zu pods, %zu "
       "containers, %zu nodes, %lld usage facts over %lld hours (%lld replaced)\n",

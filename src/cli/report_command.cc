@@ -9,6 +9,7 @@
 #include "common/strings.h"
 #include "config/config.h"
 #include "report/allocation_views.h"
+#include "report/gpu_report.h"
 #include "report/record_table.h"
 #include "report/text_cells.h"
 #include "tally/store.h"
@@ -193,11 +194,41 @@ int RunExport(const GlobalOptions& globals, const ReportFlags& flags) {
   return 0;
 }
 
+int RunGpu(const GlobalOptions& globals, const ReportFlags& flags) {
+  auto format = ParseOutputFormat(flags.format);
+  std::optional<Timestamp> from, to;
+  Status window = ParseWindowFlags(flags.from, flags.to, &from, &to);
+  if (!format.ok() || !window.ok()) {
+    PrintError("gpu: " + (format.ok() ? window : format.status()).message());
+    return 2;
+  }
+  auto store = OpenStore(globals.store, OpenMode::kMustExist);
+  if (!store.ok()) {
+    PrintError(store.status().message());
+    return 1;
+  }
+  auto report = BuildGpuReport(**store, from, to);
+  if (!report.ok()) {
+    PrintError("gpu: " + report.status().message());
+    return 1;
+  }
+  if (*format == OutputFormat::kJson) {
+    std::printf("%s\n", GpuReportJson(*report).dump().c_str());
+    return 0;
+  }
+  if (report->nodes.empty()) PrintError("gpu: no GPU capacity in the window");
+  std::string text = RenderRecordTable(GpuNodesTable(*report), *format);
+  if (*format == OutputFormat::kTable) text += "\n";
+  text += RenderRecordTable(GpuConsumersTable(*report), *format);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return 0;
+}
+
 }  // namespace
 
 void AddReportCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code) {
   CLI::App* report =
-      app->add_subcommand("report", "showback, chargeback and FOCUS export of allocations");
+      app->add_subcommand("report", "showback, chargeback, GPU and FOCUS export of allocations");
   report->require_subcommand(1);
   auto flags = std::make_shared<ReportFlags>();
   auto common = [&](CLI::App* sub, const char* by_help) {
@@ -218,6 +249,14 @@ void AddReportCommand(CLI::App* app, const GlobalOptions* globals, int* exit_cod
   chargeback->add_option("--format", flags->format, "table, csv or json")->capture_default_str();
   chargeback->add_option("--config", flags->config, "policy with chargeback.rates");
   chargeback->callback([=]() { *exit_code = RunChargeback(*globals, *flags); });
+
+  CLI::App* gpu = report->add_subcommand(
+      "gpu", "GPU capacity, requested and used GPU-hours and cost, per node and per consumer");
+  gpu->add_option("--from", flags->from, "first hour (inclusive)");
+  gpu->add_option("--to", flags->to, "end (exclusive)");
+  gpu->add_option("--format", flags->format, "table, csv or json")->capture_default_str();
+  gpu->footer("utilization = used / capacity; efficiency = used / requested.");
+  gpu->callback([=]() { *exit_code = RunGpu(*globals, *flags); });
 
   CLI::App* exporter = report->add_subcommand(
       "export", "allocated cost as FOCUS rows with the FOCUS 1.3 Allocated* columns");

@@ -1,5 +1,6 @@
-// tally serve: the daemon (HTTP API, remote_write receiver). SIGINT and SIGTERM stop it
-// gracefully: requests in flight finish and remote_write usage is stored before it exits.
+// tally serve: the daemon (HTTP API, dashboard, remote_write receiver, scheduled collection and
+// allocation). SIGINT and SIGTERM stop it gracefully: requests in flight finish, a collection in
+// flight is cancelled (its chunk not stored), and remote_write usage is stored before it exits.
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -7,6 +8,7 @@
 #include <thread>
 
 #include "cli/cli.h"
+#include "jobs/scheduler.h"
 #include "server/server.h"
 
 namespace tally::cli {
@@ -18,15 +20,19 @@ struct ServeFlags {
   int64_t max_body_mib = 16;
   int read_timeout = 10;
   std::string web;
+  std::string config;
+  bool no_allocate = false;
+  double allocate_check = 5;
 };
 
 int RunServe(const GlobalOptions& globals, const ServeFlags& flags) {
   ServerOptions options;
   Status address = ParseListenAddress(flags.listen, &options);
   if (!address.ok() || flags.flush_interval <= 0 || flags.max_body_mib <= 0 ||
-      flags.read_timeout <= 0) {
-    PrintError("serve: " + (address.ok() ? std::string("--flush-interval, --max-body-mib and "
-                                                       "--read-timeout must be positive")
+      flags.read_timeout <= 0 || flags.allocate_check <= 0) {
+    PrintError("serve: " + (address.ok() ? std::string("--flush-interval, --max-body-mib, "
+                                                       "--read-timeout and --allocate-check "
+                                                       "must be positive")
                                          : address.message()));
     return 2;
   }
@@ -37,10 +43,32 @@ int RunServe(const GlobalOptions& globals, const ServeFlags& flags) {
   if (options.web_dir.empty() && access("web/dist/index.html", R_OK) == 0) {
     options.web_dir = "web/dist";  // run from the repository after `make run`
   }
+  auto config = LoadConfig(flags.config);
+  if (!config.ok()) {
+    PrintError("serve: " + config.status().message());
+    return 1;
+  }
   auto store = OpenStore(globals.store);
   if (!store.ok()) {
     PrintError("serve: " + store.status().message());
     return 1;
+  }
+  // The scheduler writes through a connection of its own, like another process would.
+  std::unique_ptr<Scheduler> scheduler;
+  if (!flags.no_allocate || !config->sources.empty()) {
+    auto own = OpenStore(globals.store);
+    if (!own.ok()) {
+      PrintError("serve: " + own.status().message());
+      return 1;
+    }
+    SchedulerOptions schedule;
+    schedule.config = *config;
+    schedule.allocate = !flags.no_allocate;
+    schedule.allocate_check_seconds = flags.allocate_check;
+    schedule.log = [](const std::string& m) {
+      std::fprintf(stderr, "tally: serve: %s\n", m.c_str());
+    };
+    scheduler = std::make_unique<Scheduler>(std::move(*own), std::move(schedule));
   }
   // Signals go to one thread that waits for them; every other thread blocks them.
   sigset_t signals;
@@ -49,9 +77,11 @@ int RunServe(const GlobalOptions& globals, const ServeFlags& flags) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   Server server(std::move(*store), options);
+  if (scheduler) scheduler->Start();
   std::thread waiter([&] {
     int signal = 0;
     sigwait(&signals, &signal);
+    if (scheduler) scheduler->Stop();
     server.Stop();
   });
   Status status = server.Run();
@@ -81,12 +111,22 @@ void AddServeCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code
   sub->add_option("--read-timeout", flags->read_timeout,
                   "seconds a client may take to send a request")
       ->capture_default_str();
+  sub->add_option("--config", flags->config,
+                  "tally.yaml: the allocation policy and the sources to collect from (default: "
+                  "./tally.yaml if present)");
+  sub->add_flag("--no-allocate", flags->no_allocate,
+                "do not allocate changed hours (a read-only API; sources are still collected)");
+  sub->add_option("--allocate-check", flags->allocate_check,
+                  "seconds between checks for changed data to allocate")
+      ->capture_default_str();
   sub->add_option("--web", flags->web,
                   "directory of the built dashboard to serve at / (default: web/dist if present)");
   sub->footer(
       "Point Prometheus at it with remote_write: [{url: http://HOST:PORT/api/v1/write}]. "
       "Usage arrives as the source \"remote-write\"; an hour becomes complete once samples "
-      "more than an hour and five minutes past its end have arrived.");
+      "more than an hour and five minutes past its end have arrived. Sources listed in "
+      "tally.yaml are collected every `every`; hours whose usage, bills or policy changed are "
+      "allocated within --allocate-check seconds (see docs/config.md).");
   sub->callback([=]() { *exit_code = RunServe(*globals, *flags); });
 }
 

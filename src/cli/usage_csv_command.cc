@@ -32,6 +32,7 @@ int RunUsageCsv(const GlobalOptions& globals, const UsageCsvFlags& flags, UsageC
     PrintError(prefix + commit.status().message() + " (nothing was stored)");
     return 1;
   }
+  (void)(*store)->RecordUsageRun(batch->source(), Timestamp::Now(), "");  // for its freshness
   std::printf(
       "%s%lld files, %lld rows, %zu consumers, %zu assets, %lld usage and %zu capacity "
       "facts over %lld hours (%lld usage facts replaced)\n",

@@ -13,6 +13,11 @@ size_t Append(char* data, size_t size, size_t n, void* out) {
   return size * n;
 }
 
+// libcurl calls this about once a second and whenever data moves; non-zero aborts the transfer.
+int CheckCancel(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return cancel != nullptr && static_cast<const std::atomic<bool>*>(cancel)->load() ? 1 : 0;
+}
+
 void GlobalInit() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -36,7 +41,7 @@ std::string HttpClient::Escape(const std::string& value) {
 }
 
 Result<HttpResponse> HttpClient::PostForm(const std::string& url, const std::string& form,
-                                          double timeout_seconds) {
+                                          double timeout_seconds, const std::atomic<bool>* cancel) {
   CURL* curl = static_cast<CURL*>(curl_);
   if (curl == nullptr) return Internal("libcurl: could not create a handle");
   HttpResponse response;
@@ -52,7 +57,11 @@ Result<HttpResponse> HttpClient::PostForm(const std::string& url, const std::str
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // gzip when the server offers it
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "tally/0.1");
+  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, CheckCancel);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, cancel);
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, cancel == nullptr ? 1L : 0L);
   const CURLcode code = curl_easy_perform(curl);
+  if (code == CURLE_ABORTED_BY_CALLBACK) return Cancelled(url + ": cancelled");
   if (code != CURLE_OK) {
     return Unavailable(url + ": " + (error[0] != 0 ? error : curl_easy_strerror(code)));
   }

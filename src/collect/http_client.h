@@ -5,6 +5,7 @@
 // Not thread-safe: use one client per thread.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -24,9 +25,10 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // POSTs an application/x-www-form-urlencoded body. Errors: kUnavailable as above.
+  // POSTs an application/x-www-form-urlencoded body. Errors: kUnavailable as above;
+  // kCancelled as soon as *cancel (when given) becomes true.
   Result<HttpResponse> PostForm(const std::string& url, const std::string& form,
-                                double timeout_seconds);
+                                double timeout_seconds, const std::atomic<bool>* cancel = nullptr);
   // "a=b&c=d" escaping of one value.
   std::string Escape(const std::string& value);
 

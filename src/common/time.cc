@@ -4,6 +4,12 @@
 #include <cstdio>
 
 namespace tally {
+
+Timestamp Timestamp::Now() {
+  return Timestamp(std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count());
+}
 namespace {
 
 namespace chr = std::chrono;

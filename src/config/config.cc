@@ -47,10 +47,66 @@ Status CheckKeys(const YAML::Node& node, const std::string& where,
   return Status::Ok();
 }
 
+Result<int64_t> PositiveAt(const YAML::Node& node, const std::string& where) {
+  int64_t value = 0;
+  if (!node.IsScalar() || !YAML::convert<int64_t>::decode(node, value) || value <= 0) {
+    return InvalidArgument(where + ": expected a positive whole number");
+  }
+  return value;
+}
+
+Status ParseSources(const YAML::Node& node, std::vector<SourceConfig>* out) {
+  if (!node.IsSequence()) return InvalidArgument("sources: expected a list");
+  for (size_t i = 0; i < node.size(); ++i) {
+    const std::string where = "sources[" + std::to_string(i) + "]";
+    const YAML::Node s = node[i];
+    TALLY_RETURN_IF_ERROR(CheckKeys(
+        s, where,
+        {"name", "kind", "url", "every", "lookback_hours", "timeout", "retries", "concurrency"}));
+    SourceConfig source;
+    source.kind = s["kind"] ? s["kind"].as<std::string>() : "prometheus";
+    if (source.kind != "prometheus") {
+      return InvalidArgument(where + ".kind: \"" + source.kind + "\" is not prometheus");
+    }
+    if (!s["url"]) return InvalidArgument(where + ": url is required");
+    source.url = s["url"].as<std::string>();
+    source.name = s["name"] ? s["name"].as<std::string>() : "prometheus " + source.url;
+    for (const SourceConfig& other : *out) {
+      if (other.name == source.name) {
+        return InvalidArgument(where + ".name: \"" + source.name + "\" is used twice");
+      }
+    }
+    if (s["every"]) {
+      auto every = ParseDuration(s["every"].as<std::string>());
+      if (!every.ok()) return InvalidArgument(where + ".every: " + every.status().message());
+      source.every_seconds = *every;
+    }
+    if (s["timeout"]) {
+      auto timeout = ParseDuration(s["timeout"].as<std::string>());
+      if (!timeout.ok()) return InvalidArgument(where + ".timeout: " + timeout.status().message());
+      source.timeout_seconds = *timeout;
+    }
+    if (s["lookback_hours"]) {
+      TALLY_ASSIGN_OR_RETURN(source.lookback_hours,
+                             PositiveAt(s["lookback_hours"], where + ".lookback_hours"));
+    }
+    if (s["concurrency"]) {
+      TALLY_ASSIGN_OR_RETURN(int64_t c, PositiveAt(s["concurrency"], where + ".concurrency"));
+      source.concurrency = static_cast<int>(c);
+    }
+    if (s["retries"]) {
+      TALLY_ASSIGN_OR_RETURN(int64_t r, PositiveAt(s["retries"], where + ".retries"));
+      source.retries = static_cast<int>(r);
+    }
+    out->push_back(std::move(source));
+  }
+  return Status::Ok();
+}
+
 Status Parse(const YAML::Node& root, Config* c) {
-  TALLY_RETURN_IF_ERROR(
-      CheckKeys(root, "tally.yaml",
-                {"reference_prices", "rate_cards", "ownership", "idle", "shared", "chargeback"}));
+  TALLY_RETURN_IF_ERROR(CheckKeys(
+      root, "tally.yaml",
+      {"reference_prices", "rate_cards", "ownership", "idle", "shared", "chargeback", "sources"}));
   if (root["reference_prices"]) {
     TALLY_ASSIGN_OR_RETURN(auto prices, DecimalMap(root["reference_prices"], "reference_prices"));
     for (auto& [k, v] : prices) c->reference_prices[k] = v;
@@ -140,10 +196,28 @@ Status Parse(const YAML::Node& root, Config* c) {
       TALLY_ASSIGN_OR_RETURN(c->chargeback_rates, DecimalMap(cb["rates"], "chargeback.rates"));
     }
   }
+  if (const YAML::Node sources = root["sources"]) {
+    TALLY_RETURN_IF_ERROR(ParseSources(sources, &c->sources));
+  }
   return Status::Ok();
 }
 
 }  // namespace
+
+Result<double> ParseDuration(std::string_view text) {
+  double scale = 1;
+  std::string_view number = text;
+  if (!text.empty() && (text.back() == 's' || text.back() == 'm' || text.back() == 'h')) {
+    scale = text.back() == 'h' ? 3600 : text.back() == 'm' ? 60 : 1;
+    number.remove_suffix(1);
+  }
+  auto value = Decimal::Parse(number);
+  if (number.empty() || !value.ok() || *value <= Decimal()) {
+    return InvalidArgument("\"" + std::string(text) +
+                           "\" is not a positive duration like 90, 30s, 5m or 1h");
+  }
+  return std::stod(std::string(number)) * scale;
+}
 
 Decimal RateCard::MonthlyTotal() const {
   Decimal total = *purchase_price.Divide(Decimal::FromUnits(life_months));
@@ -155,7 +229,9 @@ Config DefaultConfig() {
   Config c;
   c.reference_prices = {{"cpu", *Decimal::Parse("0.031611")},
                         {"memory", *Decimal::Parse("0.004237")},
-                        {"gpu", *Decimal::Parse("0.95")}};
+                        {"gpu", *Decimal::Parse("0.95")},
+                        // $0.04 per GiB-month, OpenCost's default, over 730 hours
+                        {"storage", *Decimal::Parse("0.0000547945")}};
   c.ownership = {OwnershipRule{{{"label.team", "*"}}, "{label.team}"},
                  OwnershipRule{{{"tag.team", "*"}}, "{tag.team}"}};
   c.digest = "default";
@@ -168,10 +244,14 @@ Result<Config> ParseConfig(std::string_view yaml_text) {
     const YAML::Node root = YAML::Load(std::string(yaml_text));
     if (root.IsNull()) return c;
     TALLY_RETURN_IF_ERROR(Parse(root, &c));
+    // The policy's fingerprint: everything but the sources, so adding a source reallocates
+    // nothing.
+    YAML::Node policy = YAML::Clone(root);
+    policy.remove("sources");
+    c.digest = std::to_string(std::hash<std::string>{}(YAML::Dump(policy)));
   } catch (const YAML::Exception& e) {
     return InvalidArgument(std::string("tally.yaml: ") + e.what());
   }
-  c.digest = std::to_string(std::hash<std::string_view>{}(yaml_text));
   return c;
 }
 

@@ -41,6 +41,19 @@ struct SharedStage {
   std::map<std::string, Decimal> percentages;  // owner -> percent, for kFixed (sum 100)
 };
 
+// A telemetry source `tally serve` collects from on a schedule (the collection that
+// `tally collect prometheus` runs once).
+struct SourceConfig {
+  std::string name;  // the usage source's name
+  std::string kind;  // "prometheus"
+  std::string url;
+  double every_seconds = 300;   // how often to collect
+  int64_t lookback_hours = 24;  // where a source with no complete hour starts
+  double timeout_seconds = 120;
+  int retries = 4;
+  int concurrency = 2;
+};
+
 enum class IdlePolicy { kKeep, kShareByAsset };
 
 struct Config {
@@ -50,11 +63,15 @@ struct Config {
   IdlePolicy idle = IdlePolicy::kKeep;
   std::vector<SharedStage> shared;
   std::map<std::string, Decimal> chargeback_rates;  // resource -> internal $ per unit-hour
+  std::vector<SourceConfig> sources;  // not part of the policy: the digest leaves them out
   std::string digest;  // a fingerprint of the policy: allocation reruns when it changes
 };
 
 // The defaults: OpenCost's reference prices, the team label or tag as owner, idle kept.
 Config DefaultConfig();
+
+// "90", "90s", "5m", "1h" as seconds (> 0). Errors: kInvalidArgument.
+Result<double> ParseDuration(std::string_view text);
 
 // Parses tally.yaml text. Errors (kInvalidArgument) name the key: unknown keys, bad numbers,
 // percentages that do not sum to 100.

@@ -191,6 +191,16 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
     }
     (n.type->hourly ? summary.nodes : summary.gpu_servers)++;
   }
+  // Persistent volumes: each team's 200 GiB data volume, mounted by the team's first pod, and
+  // the orphaned 500 GiB one that nothing mounts.
+  std::map<std::string, const Consumer*> volume_user;  // team -> the pod that mounts its volume
+  for (const Consumer& c : consumers) volume_user.emplace(c.w->team, &c);
+  for (const std::string& team : teams) {
+    inventory.Put(window_start + "," + window_end + ",vol-" + team +
+                  ",storage,200,GiB,team=" + team + "\n");
+  }
+  inventory.Put(window_start + "," + window_end +
+                ",vol-orphan-0001,storage,500,GiB,team=" + teams.back() + "\n");
   TALLY_RETURN_IF_ERROR(inventory.Close());
 
   // Usage, hour by hour; waste of the planted workloads is tallied as we go.
@@ -254,6 +264,11 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
                    .Multiply(unit_price(*c.node, 1));
         }
       }
+    }
+    for (const auto& [team, c] : volume_user) {
+      usage.Put(span + c->name + ",vol-" + team + ",storage,200,120,GiB,team=" + team +
+                ";namespace=" + team + ";app=" + c->w->name + "\n");
+      ++summary.usage_rows;
     }
   }
   TALLY_RETURN_IF_ERROR(usage.Close());

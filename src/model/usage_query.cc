@@ -9,7 +9,7 @@ namespace tally {
 
 Result<UsageGroupKey> UsageGroupKey::Parse(std::string_view text) {
   using Kind = UsageGroupKey::Kind;
-  static constexpr std::array<std::pair<std::string_view, Kind>, 10> kNames = {{
+  static constexpr std::array<std::pair<std::string_view, Kind>, 12> kNames = {{
       {"consumer", Kind::kConsumer},
       {"namespace", Kind::kNamespace},
       {"pod", Kind::kPod},
@@ -20,6 +20,8 @@ Result<UsageGroupKey> UsageGroupKey::Parse(std::string_view text) {
       {"resource", Kind::kResource},
       {"unit", Kind::kUnit},
       {"source", Kind::kSource},
+      {"day", Kind::kDay},
+      {"hour", Kind::kHour},
   }};
   const std::string_view trimmed = Trim(text);
   for (const auto& [name, kind] : kNames) {
@@ -33,7 +35,7 @@ Result<UsageGroupKey> UsageGroupKey::Parse(std::string_view text) {
   }
   return InvalidArgument("unknown usage column \"" + std::string(trimmed) +
                          "\": use consumer, namespace, pod, container, controller, node "
-                         "(or asset), resource, unit, source or label.<key>");
+                         "(or asset), resource, unit, source, day, hour or label.<key>");
 }
 
 }  // namespace tally

@@ -4,6 +4,7 @@
 
 #include "common/strings.h"
 #include "report/allocation_views.h"
+#include "report/gpu_report.h"
 #include "report/output_format.h"
 #include "server/metrics_exporter.h"
 
@@ -135,6 +136,14 @@ void Reconcile(const ApiContext& ctx, const httplib::Request& req, httplib::Resp
   ReplySuccess(res, std::move(data));
 }
 
+void Gpu(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  std::optional<Timestamp> from, to;
+  Status window = ParseWindow(req, &from, &to);
+  if (!window.ok()) return ReplyError(res, 400, window.message());
+  auto report = Locked<GpuReport>(ctx, res, [&] { return BuildGpuReport(*ctx.store, from, to); });
+  if (report) ReplySuccess(res, GpuReportJson(*report));
+}
+
 void Sources(const ApiContext& ctx, const httplib::Request&, httplib::Response& res) {
   auto sources = Locked<std::vector<UsageSourceRecord>>(
       ctx, res, [&] { return ctx.store->ListUsageSources(); });
@@ -142,6 +151,9 @@ void Sources(const ApiContext& ctx, const httplib::Request&, httplib::Response& 
   auto ingests =
       Locked<std::vector<IngestRecord>>(ctx, res, [&] { return ctx.store->ListIngests(20); });
   if (!ingests) return;
+  auto window =
+      Locked<std::optional<TimeWindow>>(ctx, res, [&] { return ctx.store->DataWindow(); });
+  if (!window) return;
   Json usage = Json::array();
   for (const UsageSourceRecord& s : *sources) {
     usage.push_back(Json{{"name", s.name},
@@ -160,7 +172,13 @@ void Sources(const ApiContext& ctx, const httplib::Request&, httplib::Response& 
                          {"rows", r.rows_stored},
                          {"problems", r.problems}});
   }
-  ReplySuccess(res, Json{{"usage", std::move(usage)}, {"ingests", std::move(bills)}});
+  Json data_window = nullptr;
+  if (*window) {
+    data_window = Json{{"from", (*window)->start.ToString()}, {"to", (*window)->end.ToString()}};
+  }
+  ReplySuccess(res, Json{{"window", std::move(data_window)},
+                         {"usage", std::move(usage)},
+                         {"ingests", std::move(bills)}});
 }
 
 void Assets(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -263,7 +281,9 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
       {"GET",
        "/api/v1/usage",
        "usage amount-hours grouped, as `tally usage`",
-       {{"by", "consumer, namespace, pod, container, controller, node, source, label.<key>"},
+       {{"by",
+         "consumer, namespace, pod, container, controller, node, source, day, hour, "
+         "label.<key>"},
         from,
         to},
        bind(Usage)},
@@ -293,8 +313,14 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
          Showback(ctx, by_owner, res);
        }},
       {"GET",
+       "/api/v1/gpu",
+       "GPU capacity, requested and used GPU-hours, utilization and cost per node, consumer "
+       "and day",
+       {from, to},
+       bind(Gpu)},
+      {"GET",
        "/api/v1/sources",
-       "each usage source's hours, last run and error; recent ingests",
+       "the data's time window; each usage source's hours, last run and error; recent ingests",
        {},
        bind(Sources)},
       {"GET",
@@ -302,6 +328,15 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
        "assets with identity and capacity-hours",
        {from, to},
        bind(Assets)},
+      {"GET",
+       "/api/v1/version",
+       "the store's data version: it changes whenever data changes (the dashboard polls it to "
+       "refresh without a reload)",
+       {},
+       [ctx](const httplib::Request&, httplib::Response& res) {
+         auto version = Locked<int64_t>(ctx, res, [&] { return ctx.store->DataVersion(); });
+         if (version) ReplySuccess(res, Json{{"version", *version}});
+       }},
       {"GET",
        "/metrics",
        "Prometheus text: OpenCost-compatible node and container series, and tally_* series",

@@ -126,13 +126,27 @@ Result<std::string> RenderMetrics(Store* store) {
   out.Family("node_total_hourly_cost", "Hourly cost of the node.");
   for (const AssetRecord& a : assets) {
     auto total = node_total.find(a.asset.name);
-    if (total == node_total.end()) continue;
+    if (total == node_total.end() || !a.capacity.contains("cpu")) continue;  // nodes, not volumes
     out.Sample("node_total_hourly_cost",
                {{"node", a.asset.name},
                 {"instance", a.asset.name},
                 {"instance_type", a.asset.instance_type},
                 {"provider_id", a.asset.provider_id}},
                total->second.ToString());
+  }
+  // OpenCost's pv_hourly_cost is per GiB-hour; a volume is an asset with storage capacity.
+  out.Family("pv_hourly_cost", "Hourly cost of one GiB of the persistent volume.");
+  for (const AssetRecord& a : assets) {
+    auto cap = a.capacity.find("storage");
+    auto cost = node_resource.find({a.asset.name, "storage"});
+    if (cap == a.capacity.end() || cap->second.is_zero() || cost == node_resource.end()) continue;
+    auto price = cost->second.Divide(cap->second);
+    if (!price.ok()) continue;
+    out.Sample("pv_hourly_cost",
+               {{"persistentvolume", a.asset.name},
+                {"volumename", a.asset.name},
+                {"provider_id", a.asset.provider_id}},
+               price->ToString());
   }
   out.Family("tally_node_gpus", "GPUs of the node.");
   for (const AssetRecord& a : assets) {

@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "server/api_routes.h"
@@ -29,7 +31,8 @@ class ApiTest : public ::testing::Test {
     port_ = testing::FreePort();
     server_ = new ChildProcess(
         testing::TallyBinary(),
-        {"--store", Store(), "serve", "--listen", "127.0.0.1:" + std::to_string(port_)},
+        {"--store", Store(), "serve", "--listen", "127.0.0.1:" + std::to_string(port_),
+         "--no-allocate"},  // the tests below reallocate from another process themselves
         dir_->File("serve.log"));
     ASSERT_TRUE(testing::WaitForHttp(port_, "/readyz", 20));
   }
@@ -85,11 +88,58 @@ TEST_F(ApiTest, FiguresEqualTheCommands) {
     EXPECT_EQ(s["points"].size(), 2u);
     totals[s["key"]["owner"]] = sum.ToString();
   }
-  for (const auto& row : Get("/api/v1/showback?by=owner")["rows"]) {
+  const json owners = Get("/api/v1/showback?by=owner");  // named: a temporary's rows would dangle
+  ASSERT_FALSE(owners["rows"].empty());
+  for (const auto& row : owners["rows"]) {
     EXPECT_EQ(totals[row["owner"]], row["cost"]) << row.dump();
   }
   EXPECT_FALSE(Get("/api/v1/assets").empty());
   EXPECT_EQ(Get("/api/v1/sources")["usage"].size(), 2u);
+  EXPECT_EQ(Get("/api/v1/gpu"), Cli({"report", "gpu", "--format", "json"}));
+  const json by_day = Get("/api/v1/usage?by=day");
+  std::set<std::string> days;
+  for (const auto& row : by_day["rows"]) days.insert(row["day"].get<std::string>());
+  EXPECT_EQ(days, (std::set<std::string>{"2026-06-01", "2026-06-02"}));
+}
+
+// The GPU view adds up: its cost is the showback's gpu component (direct + idle), its
+// GPU-hours are the usage's, and each node's ratios follow from its amounts.
+TEST_F(ApiTest, GpuViewAgreesWithShowbackAndUsage) {
+  const json gpu = Get("/api/v1/gpu");
+  ASSERT_FALSE(gpu["nodes"].empty());
+  Decimal showback_gpu;
+  const json showback = Get("/api/v1/showback?by=resource,kind");
+  for (const auto& row : showback["rows"]) {
+    if (row["resource"] == "gpu" && (row["kind"] == "direct" || row["kind"] == "idle")) {
+      showback_gpu += *Decimal::Parse(row["cost"].get<std::string>());
+    }
+  }
+  EXPECT_EQ(gpu["total"]["cost"], showback_gpu.ToString());
+  Decimal requested, used;
+  const json usage = Get("/api/v1/usage?by=resource");
+  for (const auto& row : usage["rows"]) {
+    if (row["resource"] != "gpu") continue;
+    requested += *Decimal::Parse(row["request"].get<std::string>());
+    used += *Decimal::Parse(row["usage"].get<std::string>());
+  }
+  EXPECT_EQ(gpu["total"]["requested"], requested.ToString());
+  EXPECT_EQ(gpu["total"]["used"], used.ToString());
+  Decimal daily_used, consumers_cost;
+  for (const auto& day : gpu["daily"])
+    daily_used += *Decimal::Parse(day["used"].get<std::string>());
+  EXPECT_EQ(daily_used.ToString(), used.ToString());
+  EXPECT_EQ(gpu["daily"].size(), 2u);  // the demo's two days
+  for (const auto& c : gpu["consumers"])
+    consumers_cost += *Decimal::Parse(c["cost"].get<std::string>());
+  EXPECT_EQ(
+      (consumers_cost + *Decimal::Parse(gpu["total"]["idle_cost"].get<std::string>())).ToString(),
+      showback_gpu.ToString());
+  for (const auto& node : gpu["nodes"]) {
+    const Decimal u = *Decimal::Parse(node["used"].get<std::string>());
+    const Decimal c = *Decimal::Parse(node["capacity"].get<std::string>());
+    EXPECT_EQ(node["utilization"], u.Divide(c)->Round(4).ToString()) << node.dump();
+  }
+  EXPECT_EQ(Get("/api/v1/gpu?from=2026-06-02")["daily"].size(), 1u);
 }
 
 TEST_F(ApiTest, AnswersFollowChangesMadeByOtherProcesses) {
@@ -148,7 +198,7 @@ TEST_F(ApiTest, MetricsPassPromtoolAndARealPrometheusScrapesThem) {
   for (const char* family :
        {"node_cpu_hourly_cost", "node_ram_hourly_cost", "node_gpu_hourly_cost",
         "node_total_hourly_cost", "container_cpu_allocation", "container_memory_allocation_bytes",
-        "container_gpu_allocation", "tally_hourly_cost"}) {
+        "container_gpu_allocation", "pv_hourly_cost", "tally_hourly_cost"}) {
     EXPECT_NE(metrics.find(std::string("\n") + family + "{"), std::string::npos) << family;
   }
   testing::WriteFile(dir_->File("metrics.txt"), metrics);

@@ -1,7 +1,18 @@
 // The tally API: every answer is {"status":"success","data":...} or {"status":"error","error":...}.
+// Money and amounts arrive as exact decimal strings.
 export async function api<T>(path: string): Promise<T> {
-  const res = await fetch(path);
-  const body = await res.json();
+  let res: Response;
+  try {
+    res = await fetch(path);
+  } catch {
+    throw new Error("the tally server cannot be reached");
+  }
+  let body: { status?: string; data?: T; error?: string };
+  try {
+    body = await res.json();
+  } catch {
+    throw new Error(`${path}: HTTP ${res.status}, not a tally answer`);
+  }
   if (body.status !== "success") throw new Error(body.error ?? `HTTP ${res.status}`);
   return body.data as T;
 }
@@ -18,4 +29,31 @@ export interface Series {
   step: string;
   series: { key: Record<string, string>; points: [string, string][] }[];
   total: string;
+}
+export interface GpuAmounts {
+  capacity?: string;
+  requested: string;
+  used: string;
+  utilization?: string;
+  efficiency: string;
+  cost?: string;
+  idle_cost?: string;
+}
+export interface Gpu {
+  total: GpuAmounts;
+  nodes: (GpuAmounts & { node: string })[];
+  consumers: (GpuAmounts & { consumer: string; owner: string })[];
+  daily: (GpuAmounts & { day: string })[];
+}
+export interface Sources {
+  window: { from: string; to: string } | null;
+  usage: {
+    name: string;
+    complete_hours: number;
+    first_hour: string | null;
+    last_hour: string | null;
+    last_run: string | null;
+    last_error: string;
+  }[];
+  ingests: { id: number; format: string; committed_at: string; files: number; rows: number; problems: number }[];
 }

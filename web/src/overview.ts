@@ -1,24 +1,45 @@
-// Overview: spend in the window, daily trend, top owners, idle share.
-import * as echarts from "echarts";
-import { api, Series, Showback } from "./api";
-import { escapeHtml, formatMoney, formatPercent } from "./format";
+// Overview: spend in the period, idle share, GPU utilization, daily trend by kind, top owners.
+import { api, Gpu, Series, Showback } from "./api";
+import { disposeCharts, drawChart, titleStyle } from "./charts";
+import { axisMoney, escapeHtml, formatMoney, formatPercent, formatRatio } from "./format";
+import { periodQuery } from "./period";
+import { NO_ALLOCATIONS } from "./states";
 
 export async function renderOverview(root: HTMLElement): Promise<void> {
-  const [owners, daily] = await Promise.all([
-    api<Showback>("/api/v1/showback?by=owner"),
-    api<Series>("/api/v1/showback?by=kind&step=1d"),
+  const q = periodQuery();
+  const [owners, daily, gpu] = await Promise.all([
+    api<Showback>(`/api/v1/showback?by=owner${q}`),
+    api<Series>(`/api/v1/showback?by=kind&step=1d${q}`),
+    api<Gpu>(`/api/v1/gpu?${q.slice(1)}`),
   ]);
+  disposeCharts();
+  if (owners.rows.length === 0) {
+    root.innerHTML = NO_ALLOCATIONS;
+    return;
+  }
   const total = Number(owners.total);
-  const idle = owners.rows.find((r) => r.owner === "__idle__");
-  const top = [...owners.rows].sort((a, b) => Number(b.cost) - Number(a.cost)).slice(0, 10);
+  // Idle is a kind of cost, whoever owns it (an asset's owner keeps its idle by default).
+  const idle = daily.series
+    .filter((s) => s.key.kind === "idle")
+    .flatMap((s) => s.points)
+    .reduce((sum, p) => sum + Number(p[1]), 0);
+  const ranked = [...owners.rows].sort((a, b) => Number(b.cost) - Number(a.cost));
+  const top = ranked.slice(0, 10);
+  const days = [...new Set(daily.series.flatMap((s) => s.points.map((p) => p[0].slice(0, 10))))].sort();
   root.innerHTML = `
     <section class="cards">
       <div class="card"><div class="label">Spend</div>
-        <div class="value" data-testid="spend">${formatMoney(owners.total)}</div></div>
+        <div class="value" data-testid="spend">${formatMoney(owners.total)}</div>
+        <div class="sub">${days.length} days · ${days[0] ?? ""} to ${days[days.length - 1] ?? ""}</div></div>
       <div class="card"><div class="label">Idle share</div>
-        <div class="value" data-testid="idle-share">${formatPercent(Number(idle?.cost ?? 0), total)}</div></div>
+        <div class="value" data-testid="idle-share">${formatPercent(idle, total)}</div>
+        <div class="sub">${formatMoney(idle)} for capacity nobody requested</div></div>
+      <div class="card"><div class="label">GPU utilization</div>
+        <div class="value" data-testid="gpu-utilization">${formatRatio(gpu.total.utilization)}</div>
+        <div class="sub"><a href="#/gpu">${gpu.nodes.length} GPU nodes</a> · busy GPU-hours / capacity</div></div>
       <div class="card"><div class="label">Owners</div>
-        <div class="value">${owners.rows.length}</div></div>
+        <div class="value">${owners.rows.length}</div>
+        <div class="sub">top: ${escapeHtml(ranked[0].owner)}</div></div>
     </section>
     <section class="charts">
       <div class="chart" id="trend"></div>
@@ -33,14 +54,13 @@ export async function renderOverview(root: HTMLElement): Promise<void> {
         )
         .join("")}</tbody></table>`;
 
-  const days = [...new Set(daily.series.flatMap((s) => s.points.map((p) => p[0].slice(0, 10))))].sort();
-  echarts.init(document.getElementById("trend")!).setOption({
-    animation: false,
-    title: { text: "Daily cost by kind", textStyle: { fontSize: 14 } },
-    tooltip: { trigger: "axis" },
+  drawChart("trend", {
+    title: { text: "Daily cost by kind", textStyle: titleStyle },
+    tooltip: { trigger: "axis", valueFormatter: (v: number) => formatMoney(v) },
     legend: { bottom: 0 },
+    grid: { left: 56, right: 16 },
     xAxis: { type: "category", data: days },
-    yAxis: { type: "value", axisLabel: { formatter: (v: number) => `$${v}` } },
+    yAxis: { type: "value", axisLabel: { formatter: axisMoney } },
     series: daily.series.map((s) => ({
       name: s.key.kind,
       type: "bar",
@@ -48,13 +68,12 @@ export async function renderOverview(root: HTMLElement): Promise<void> {
       data: days.map((d) => Number(s.points.find((p) => p[0].startsWith(d))?.[1] ?? 0)),
     })),
   });
-  echarts.init(document.getElementById("owners")!).setOption({
-    animation: false,
-    title: { text: "Top owners", textStyle: { fontSize: 14 } },
-    tooltip: {},
-    xAxis: { type: "value", axisLabel: { formatter: (v: number) => `$${v}` } },
+  drawChart("owners", {
+    title: { text: "Top owners", textStyle: titleStyle },
+    tooltip: { valueFormatter: (v: number) => formatMoney(v) },
+    grid: { left: 120, right: 24 },
+    xAxis: { type: "value", axisLabel: { formatter: axisMoney } },
     yAxis: { type: "category", data: top.map((r) => r.owner).reverse() },
     series: [{ type: "bar", data: top.map((r) => Number(r.cost)).reverse() }],
-    grid: { left: 120 },
   });
 }

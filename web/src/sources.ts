@@ -1,31 +1,55 @@
-// Data sources: each usage source's complete hours, freshness and last error; recent ingests.
-import { api } from "./api";
-import { escapeHtml } from "./format";
+// Data sources: the data's window, each usage source's health (complete hours, freshness, last
+// run and error), and the recent bill ingests.
+import { api, Sources } from "./api";
+import { disposeCharts } from "./charts";
+import { escapeHtml, formatAge, formatHour } from "./format";
+import { emptyState } from "./states";
 
-interface Sources {
-  usage: { name: string; complete_hours: number; last_hour: string | null; last_run: string | null; last_error: string }[];
-  ingests: { id: number; format: string; committed_at: string; files: number; rows: number; problems: number }[];
+// Health is the last run's outcome; how fresh the data is shows beside it, since a nightly CSV
+// and a Prometheus collected every 5 minutes are fresh on different scales.
+function health(s: Sources["usage"][number]): [string, string] {
+  if (s.last_error) return ["error", "error"];
+  if (!s.last_hour) return ["stale", "no complete hour"];
+  return ["ok", "ok"];
+}
+
+function hourEnd(t: string | null): string | null {
+  return t ? new Date(Date.parse(t) + 3_600_000).toISOString() : null;
 }
 
 export async function renderSources(root: HTMLElement): Promise<void> {
   const data = await api<Sources>("/api/v1/sources");
-  root.innerHTML = `<h2>Usage sources</h2>
-    <table data-testid="sources"><thead><tr><th>Source</th><th class="num">Complete hours</th>
+  disposeCharts();
+  const window = data.window
+    ? `<p class="muted" data-testid="window">Data from ${formatHour(data.window.from)} to ${formatHour(data.window.to)}.</p>`
+    : "";
+  const usage = data.usage.length
+    ? `<table data-testid="sources"><thead><tr><th>Source</th><th>Health</th><th class="num">Complete hours</th>
       <th>Newest hour</th><th>Last run</th><th>Last error</th></tr></thead><tbody>
     ${data.usage
-      .map(
-        (s) => `<tr><td>${escapeHtml(s.name)}</td><td class="num">${s.complete_hours}</td>
-          <td>${s.last_hour ?? "–"}</td><td>${s.last_run ?? "–"}</td>
-          <td class="${s.last_error ? "error" : ""}">${escapeHtml(s.last_error || "none")}</td></tr>`,
-      )
-      .join("")}</tbody></table>
-    <h2>Bill ingests</h2>
-    <table><thead><tr><th>Run</th><th>Format</th><th>Committed</th><th class="num">Files</th>
+      .map((s) => {
+        const [cls, text] = health(s);
+        return `<tr><td>${escapeHtml(s.name)}</td><td><span class="health ${cls}">${text}</span></td>
+          <td class="num">${s.complete_hours}</td>
+          <td>${formatHour(s.last_hour)} <span class="muted">(ended ${formatAge(hourEnd(s.last_hour))})</span></td><td title="${s.last_run ?? ""}">${formatAge(s.last_run)}</td>
+          <td class="${s.last_error ? "error" : "muted"}">${escapeHtml(s.last_error || "none")}</td></tr>`;
+      })
+      .join("")}</tbody></table>`
+    : emptyState(
+        "No usage sources yet",
+        "Usage arrives from <code>tally collect prometheus</code>, Prometheus remote_write to " +
+          "<code>/api/v1/write</code>, <code>tally ingest usage-csv</code>, or the sources listed in tally.yaml.",
+      );
+  const ingests = data.ingests.length
+    ? `<table data-testid="ingests"><thead><tr><th>Run</th><th>Format</th><th>Committed</th><th class="num">Files</th>
       <th class="num">Rows</th><th class="num">Problems</th></tr></thead><tbody>
     ${data.ingests
       .map(
-        (r) => `<tr><td>${r.id}</td><td>${escapeHtml(r.format)}</td><td>${r.committed_at}</td>
-          <td class="num">${r.files}</td><td class="num">${r.rows}</td><td class="num">${r.problems}</td></tr>`,
+        (r) => `<tr><td>${r.id}</td><td>${escapeHtml(r.format)}</td><td>${formatHour(r.committed_at)}</td>
+          <td class="num">${r.files}</td><td class="num">${r.rows}</td>
+          <td class="num ${r.problems ? "error" : ""}">${r.problems}</td></tr>`,
       )
-      .join("")}</tbody></table>`;
+      .join("")}</tbody></table>`
+    : emptyState("No bills ingested yet", "Run <code>tally ingest focus FILE</code> (or aws-cur, gcp, azure, oci).");
+  root.innerHTML = `${window}<h2>Usage sources</h2>${usage}<h2>Bill ingests</h2>${ingests}`;
 }

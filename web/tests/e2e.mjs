@@ -1,9 +1,11 @@
 // End-to-end: the dashboard in Debian's headless Chromium (playwright-core) against a real
 // `tally serve` on the demo platform. Every page loads without console errors, a drill-down
-// works, the figures shown equal the API's, and each page is saved as a screenshot.
+// works, the figures shown equal the API's, the period picker and live updates work (a bill
+// ingested by another process shows up without a reload), empty and error states show, and
+// each page is saved as a screenshot.
 //   TALLY_BIN=build/tally node web/tests/e2e.mjs [SCREENSHOT_DIR]
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync } from "node:fs";
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -17,39 +19,50 @@ mkdirSync(shots, { recursive: true });
 const work = mkdtempSync(join(tmpdir(), "tally-e2e-"));
 const store = join(work, "t.db");
 execFileSync(tally, ["--store", store, "demo", "--out", join(work, "demo"), "--teams", "6",
-                     "--workloads", "30", "--days", "7", "--start", "2026-05-01", "--load"]);
+                     "--workloads", "30", "--days", "10", "--start", "2026-05-01", "--load"]);
 
-const port = await new Promise((ok) => {
+const freePort = () => new Promise((ok) => {
   const s = createServer().listen(0, "127.0.0.1", () => {
     const p = s.address().port;
     s.close(() => ok(p));
   });
 });
-const base = `http://127.0.0.1:${port}`;
-const server = spawn(tally, ["--store", store, "serve", "--listen", `127.0.0.1:${port}`,
-                             "--web", join(here, "../dist")], { stdio: "inherit" });
-const failures = [];
-const check = (ok, what) => { if (!ok) failures.push(what); console.log(`${ok ? "ok  " : "FAIL"} ${what}`); };
-const api = async (path) => (await (await fetch(base + path)).json()).data;
-const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
-
-let browser;
-try {
+const servers = [];
+async function serve(storePath, extra = []) {
+  const port = await freePort();
+  const proc = spawn(tally, ["--store", storePath, "serve", "--listen", `127.0.0.1:${port}`,
+                             "--web", join(here, "../dist"), ...extra], { stdio: "inherit" });
+  servers.push(proc);
+  const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try { if ((await fetch(base + "/healthz")).ok) break; } catch {}
     await new Promise((r) => setTimeout(r, 100));
   }
+  return { base, proc };
+}
+
+const failures = [];
+const check = (ok, what) => { if (!ok) failures.push(what); console.log(`${ok ? "ok  " : "FAIL"} ${what}`); };
+const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
+const ratio = (r) => (r ? `${(100 * Number(r)).toFixed(1)} %` : "–");
+
+let browser;
+try {
+  const { base } = await serve(store, ["--config", join(work, "demo/tally.yaml"), "--allocate-check", "0.5"]);
+  const api = async (path) => (await (await fetch(base + path)).json()).data;
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
            "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors = [];
+  let errors = [];
   page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
   page.on("pageerror", (e) => errors.push(e.message));
 
+  // Overview.
   const owners = await api("/api/v1/showback?by=owner");
+  const gpu = await api("/api/v1/gpu");
   await page.goto(`${base}/#/overview`);
   await page.waitForSelector("[data-testid=spend]");
   await page.waitForSelector("#trend canvas");
@@ -58,33 +71,109 @@ try {
   const top = [...owners.rows].sort((a, b) => Number(b.cost) - Number(a.cost))[0];
   check((await page.textContent(`td[data-owner="${top.owner}"]`)) === money.format(Number(top.cost)),
         `overview shows ${top.owner} at the API's cost`);
+  check((await page.textContent("[data-testid=gpu-utilization]")) === ratio(gpu.total.utilization),
+        `overview GPU utilization equals the API's (${ratio(gpu.total.utilization)})`);
+  const kinds = await api("/api/v1/showback?by=kind");
+  const idleShare = `${((100 * Number(kinds.rows.find((r) => r.kind === "idle")?.cost ?? 0)) /
+                        Number(kinds.total)).toFixed(1)} %`;
+  check((await page.textContent("[data-testid=idle-share]")) === idleShare,
+        `overview idle share equals the API's idle cost over total (${idleShare})`);
   await page.screenshot({ path: join(shots, "overview.png"), fullPage: true });
 
-  // Drill down: click the top owner, see its consumers.
+  // Drill down: click the top owner, see its consumers, download them.
   await page.click(`a[href="#/explorer/${encodeURIComponent(top.owner)}"]`);
   await page.waitForSelector("[data-testid=owner-total]");
-  const detail = (await api("/api/v1/showback?by=owner,consumer,resource")).rows
+  await page.waitForSelector("#owner-trend canvas");
+  const detail = (await api("/api/v1/showback?by=owner,consumer,resource,kind")).rows
     .filter((r) => r.owner === top.owner);
   const sum = detail.reduce((s, r) => s + Number(r.cost), 0);
   check((await page.textContent("[data-testid=owner-total]")) === money.format(sum),
         "drill-down total equals the API's rows for the owner");
   check((await page.$$("[data-testid=consumers] tbody tr")).length === detail.length,
         "drill-down lists every consumer-resource row");
+  const csv = await page.evaluate(async () =>
+    (await fetch(document.querySelector("[data-testid=csv]").href)).text());
+  check(csv.trim().split("\n").length === detail.length + 1, "the CSV holds a header and every row");
   await page.screenshot({ path: join(shots, "explorer.png"), fullPage: true });
 
-  await page.goto(`${base}/#/sources`);
+  // GPUs.
+  await page.click("nav a[data-page=gpu]");
+  await page.waitForSelector("[data-testid=gpu-cost]");
+  await page.waitForSelector("#gpu-daily canvas");
+  check((await page.textContent("[data-testid=gpu-cost]")) === money.format(Number(gpu.total.cost)),
+        "GPU page cost equals the API's");
+  check((await page.$$("[data-testid=gpu-nodes] tbody tr")).length === gpu.nodes.length,
+        "GPU page lists every GPU node");
+  check((await page.$$("[data-testid=gpu-consumers] tbody tr")).length === gpu.consumers.length,
+        "GPU page lists every GPU workload");
+  const idle = gpu.consumers.filter((c) => Number(c.requested) > 0 && Number(c.used) === 0).length;
+  check(idle > 0 && (await page.textContent("[data-testid=idle-gpu-workloads]")) === String(idle),
+        `GPU page flags the ${idle} idle GPU workloads the API shows`);
+  await page.screenshot({ path: join(shots, "gpu.png"), fullPage: true });
+
+  // Data sources.
+  await page.click("nav a[data-page=sources]");
   await page.waitForSelector("[data-testid=sources]");
   const sources = await api("/api/v1/sources");
   check((await page.$$("[data-testid=sources] tbody tr")).length === sources.usage.length,
         "sources page lists every usage source");
+  check((await page.$$("[data-testid=ingests] tbody tr")).length === sources.ingests.length,
+        "sources page lists every bill ingest");
   await page.screenshot({ path: join(shots, "sources.png"), fullPage: true });
+
+  // The period picker: the last 7 days of the 10.
+  await page.click("nav a[data-page=overview]");
+  await page.waitForSelector("[data-testid=spend]");
+  await page.selectOption("[data-testid=period]", "7d");
+  const to = sources.window.to;
+  const from = new Date(Date.parse(to) - 7 * 86_400_000).toISOString().replace(".000Z", "Z");
+  const week = await api(`/api/v1/showback?by=owner&from=${from}&to=${to}`);
+  await page.waitForFunction((want) => document.querySelector("[data-testid=spend]")?.textContent === want,
+                             money.format(Number(week.total)), { timeout: 10_000 });
+  check(true, `last 7 days shows the API's ${money.format(Number(week.total))}`);
+  await page.selectOption("[data-testid=period]", "all");
+  await page.waitForFunction((want) => document.querySelector("[data-testid=spend]")?.textContent === want,
+                             money.format(Number(owners.total)), { timeout: 10_000 });
+
+  // Live: another process ingests a bill; serve allocates it; the page shows it, no reload.
+  await page.evaluate(() => { window.__sameDocument = true; });
+  writeFileSync(join(work, "extra.csv"),
+    "BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,BilledCost,EffectiveCost," +
+    "BillingCurrency,ProviderName,BillingAccountId,ServiceName,ServiceCategory,ChargeCategory,ResourceId,Tags\n" +
+    `2026-05-01,2026-06-01,2026-05-03T00:00:00Z,2026-05-04T00:00:00Z,1000,1000,USD,Extra,acct,Consulting,Other,Usage,,"{""team"":""${top.owner}""}"\n`);
+  execFileSync(tally, ["--store", store, "ingest", "focus", join(work, "extra.csv")]);
+  const want = money.format(Number(owners.total) + 1000);
+  await page.waitForFunction((w) => document.querySelector("[data-testid=spend]")?.textContent === w,
+                             want, { timeout: 30_000 });
+  check(await page.evaluate(() => window.__sameDocument === true),
+        `new data appeared without a reload (spend now ${want})`);
+  check((await api("/api/v1/reconcile")).exact, "after the new bill the reconciliation is exact");
   check(errors.length === 0, `no console errors (${errors.join("; ")})`);
+
+  // Empty: a server on an empty store says what to do on every page.
+  const empty = await serve(join(work, "empty.db"));
+  for (const name of ["overview", "gpu", "sources"]) {
+    await page.goto(`${empty.base}/#/${name}`);
+    await page.waitForSelector("[data-testid=empty]");
+    if (name === "overview") await page.screenshot({ path: join(shots, "empty.png"), fullPage: true });
+  }
+  check(errors.length === 0, `empty pages without console errors (${errors.join("; ")})`);
+  check(true, "empty store: overview, GPU and sources pages show their empty states");
+
+  // Error: the server goes away under an open page; the next page says so and offers a retry.
+  empty.proc.kill("SIGTERM");
+  await new Promise((r) => empty.proc.on("exit", r));
+  await page.click("nav a[data-page=explorer]");
+  await page.waitForSelector("[data-testid=error]");
+  check((await page.textContent("[data-testid=status]")).startsWith("offline"),
+        "a lost server shows the error state and 'offline'");
+  await page.screenshot({ path: join(shots, "error.png"), fullPage: true });
 } catch (e) {
   failures.push(String(e));
   console.log(`FAIL ${e}`);
 } finally {
   if (browser) await browser.close();
-  server.kill("SIGTERM");
+  for (const s of servers) s.kill("SIGTERM");
 }
 console.log(failures.length ? `${failures.length} failed` : `all passed; screenshots in ${shots}`);
 process.exit(failures.length ? 1 : 0);

@@ -43,7 +43,11 @@ Result<std::vector<MatrixSeries>> PrometheusApi::QueryRange(const std::string& q
                         " of " + std::to_string(options_.retries) + " in " +
                         FormatSeconds(backoff) + " s");
     }
-    std::this_thread::sleep_for(std::chrono::duration<double>(backoff));
+    const auto wake = std::chrono::steady_clock::now() + std::chrono::duration<double>(backoff);
+    while (std::chrono::steady_clock::now() < wake) {
+      if (options_.cancel != nullptr && options_.cancel->load()) return Cancelled("cancelled");
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
     backoff = std::min(backoff * 2, 30.0);
   }
 }
@@ -59,7 +63,7 @@ Result<std::vector<MatrixSeries>> PrometheusApi::QueryOnce(const std::string& qu
       "&timeout=" + std::to_string(static_cast<int64_t>(options_.timeout_seconds)) + "s";
   ++stats_.queries;
   TALLY_ASSIGN_OR_RETURN(HttpResponse response,
-                         http_.PostForm(url, form, options_.timeout_seconds));
+                         http_.PostForm(url, form, options_.timeout_seconds, options_.cancel));
   stats_.bytes += static_cast<int64_t>(response.body.size());
   const nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {

@@ -5,6 +5,7 @@
 // Not thread-safe: use one per thread.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <string>
 #include <vector>
@@ -21,6 +22,8 @@ struct PrometheusApiOptions {
   double backoff_seconds = 1;    // doubled after each retry, at most 30 s
   // Told about each retry, e.g. "...: connection refused; retry 1 of 4 in 1 s".
   std::function<void(const std::string&)> on_retry;
+  // When it becomes true, queries and backoff waits stop with kCancelled. May be null.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct MatrixSeries {

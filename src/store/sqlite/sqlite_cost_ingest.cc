@@ -16,12 +16,6 @@ constexpr size_t kDictCacheBytes = 32u << 20;
 // billing_partitions.period_start for rows that carry no date at all.
 constexpr int64_t kUndated = std::numeric_limits<int64_t>::min();
 
-int64_t NowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 void AppendVarint(uint64_t v, std::string* out) {
   while (v >= 0x80) {
     out->push_back(static_cast<char>(v | 0x80));
@@ -57,7 +51,7 @@ Result<std::unique_ptr<SqliteCostIngest>> SqliteCostIngest::Begin(SqliteDb* db,
                                      "VALUES(?, ?, ?)"));
   insert.BindText(1, run.format);
   insert.BindText(2, run.command);
-  insert.BindInt(3, NowSeconds());
+  insert.BindInt(3, Timestamp::Now().unix_seconds());
   TALLY_RETURN_IF_ERROR(insert.Run());
   ingest->ingest_id_ = db->LastInsertRowId();
   return ingest;
@@ -330,7 +324,7 @@ Result<IngestCommit> SqliteCostIngest::Commit() {
   TALLY_ASSIGN_OR_RETURN(Statement done,
                          db_->Prepare("UPDATE ingests SET committed_at = ?, rows_stored = ?, "
                                       "rows_replaced = ? WHERE id = ?"));
-  done.BindInt(1, NowSeconds());
+  done.BindInt(1, Timestamp::Now().unix_seconds());
   done.BindInt(2, commit.rows_stored);
   done.BindInt(3, commit.rows_replaced);
   done.BindInt(4, ingest_id_);

@@ -45,6 +45,10 @@ Result<UsageTable> SqliteStore::QueryUsage(const UsageQuery& query) {
   return sqlite::QueryUsage(db_.get(), query);
 }
 
+Result<UsageTable> SqliteStore::QueryCapacity(const UsageQuery& query) {
+  return sqlite::QueryCapacity(db_.get(), query);
+}
+
 Result<std::vector<AssetRecord>> SqliteStore::ListAssets(std::optional<Timestamp> from,
                                                          std::optional<Timestamp> to) {
   return sqlite::ListAssets(db_.get(), from, to);

@@ -27,6 +27,7 @@ class SqliteStore final : public Store {
   Status RecordUsageRun(std::string_view source, Timestamp at, std::string_view error) override;
   Result<std::vector<UsageSourceRecord>> ListUsageSources() override;
   Result<UsageTable> QueryUsage(const UsageQuery& query) override;
+  Result<UsageTable> QueryCapacity(const UsageQuery& query) override;
   Result<std::vector<AssetRecord>> ListAssets(std::optional<Timestamp> from,
                                               std::optional<Timestamp> to) override;
   Result<std::optional<TimeWindow>> DataWindow() override;

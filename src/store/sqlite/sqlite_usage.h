@@ -22,6 +22,7 @@ Result<std::vector<Timestamp>> CompleteUsageHours(SqliteDb* db, std::string_view
 Status RecordUsageRun(SqliteDb* db, std::string_view source, Timestamp at, std::string_view error);
 Result<std::vector<UsageSourceRecord>> ListUsageSources(SqliteDb* db);
 Result<UsageTable> QueryUsage(SqliteDb* db, const UsageQuery& query);
+Result<UsageTable> QueryCapacity(SqliteDb* db, const UsageQuery& query);
 Result<std::vector<AssetRecord>> ListAssets(SqliteDb* db, std::optional<Timestamp> from,
                                             std::optional<Timestamp> to);
 

@@ -24,10 +24,90 @@ struct Sums {
   int64_t facts = 0;
 };
 
+// One fact's group key: the query's keys, then its resource and unit.
+void BuildKey(const UsageQuery& query, const Consumer& consumer, const Asset& asset,
+              std::string_view source, std::string_view resource, std::string_view unit,
+              int64_t hour, std::vector<std::string>* key) {
+  using Kind = UsageGroupKey::Kind;
+  key->clear();
+  for (const UsageGroupKey& g : query.group_by) {
+    switch (g.kind) {
+      case Kind::kConsumer:
+        key->push_back(consumer.name);
+        break;
+      case Kind::kNamespace:
+        key->push_back(consumer.namespace_name);
+        break;
+      case Kind::kPod:
+        key->push_back(consumer.pod);
+        break;
+      case Kind::kContainer:
+        key->push_back(consumer.container);
+        break;
+      case Kind::kController:
+        key->push_back(consumer.controller);
+        break;
+      case Kind::kAsset:
+        key->push_back(asset.name);
+        break;
+      case Kind::kResource:
+        key->emplace_back(resource);
+        break;
+      case Kind::kUnit:
+        key->emplace_back(unit);
+        break;
+      case Kind::kSource:
+        key->emplace_back(source);
+        break;
+      case Kind::kLabel:
+        key->push_back(LabelOf(consumer, asset, g.label_key));
+        break;
+      case Kind::kDay:
+        key->push_back(Timestamp::FromUnixSeconds(hour).ToString().substr(0, 10));
+        break;
+      case Kind::kHour:
+        key->push_back(Timestamp::FromUnixSeconds(hour).ToString());
+        break;
+    }
+  }
+  key->emplace_back(resource);
+  key->emplace_back(unit);
+}
+
+// Sums facts into groups and turns them into the table.
+class Grouper {
+ public:
+  explicit Grouper(const UsageQuery& query) : query_(query) {}
+  std::vector<std::string>& key() { return key_; }
+  void Add(Decimal request, Decimal usage) {
+    Sums& sums = groups_[key_];
+    sums.request += request;
+    sums.usage += usage;
+    ++sums.facts;
+    ++facts_;
+  }
+  UsageTable Table() && {
+    UsageTable table;
+    table.facts = facts_;
+    for (const UsageGroupKey& g : query_.group_by) table.columns.push_back(g.header);
+    table.columns.emplace_back("resource");
+    table.columns.emplace_back("unit");
+    for (auto& [k, sums] : groups_) {
+      table.rows.push_back(UsageRow{k, sums.request, sums.usage, sums.facts});
+    }
+    return table;
+  }
+
+ private:
+  const UsageQuery& query_;
+  std::vector<std::string> key_;
+  std::map<std::vector<std::string>, Sums> groups_;
+  int64_t facts_ = 0;
+};
+
 }  // namespace
 
 Result<UsageTable> QueryUsage(SqliteDb* db, const UsageQuery& query) {
-  using Kind = UsageGroupKey::Kind;
   TALLY_ASSIGN_OR_RETURN(auto consumer_list, LoadConsumers(db));
   TALLY_ASSIGN_OR_RETURN(auto asset_list, LoadAssets(db));
   std::unordered_map<int64_t, Consumer> consumers(consumer_list.begin(), consumer_list.end());
@@ -35,16 +115,14 @@ Result<UsageTable> QueryUsage(SqliteDb* db, const UsageQuery& query) {
   TALLY_ASSIGN_OR_RETURN(
       Statement q,
       db->Prepare("SELECT s.name, f.consumer_id, f.asset_id, f.resource, f.unit, f.request, "
-                  "f.usage FROM usage_facts f JOIN usage_sources s ON s.id = f.source_id "
+                  "f.usage, f.hour FROM usage_facts f JOIN usage_sources s ON s.id = f.source_id "
                   "WHERE f.hour >= ? AND f.hour < ?"));
   q.BindInt(1, query.from ? query.from->unix_seconds() : INT64_MIN);
   q.BindInt(2, query.to ? query.to->unix_seconds() : INT64_MAX);
 
   static const Consumer kNoConsumer;
   static const Asset kNoAsset;
-  std::map<std::vector<std::string>, Sums> groups;
-  UsageTable table;
-  std::vector<std::string> key;
+  Grouper groups(query);
   for (;;) {
     TALLY_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
@@ -55,58 +133,36 @@ Result<UsageTable> QueryUsage(SqliteDb* db, const UsageQuery& query) {
       auto a = assets.find(q.Int(2));
       if (a != assets.end()) asset = &a->second;
     }
-    key.clear();
-    for (const UsageGroupKey& g : query.group_by) {
-      switch (g.kind) {
-        case Kind::kConsumer:
-          key.push_back(consumer.name);
-          break;
-        case Kind::kNamespace:
-          key.push_back(consumer.namespace_name);
-          break;
-        case Kind::kPod:
-          key.push_back(consumer.pod);
-          break;
-        case Kind::kContainer:
-          key.push_back(consumer.container);
-          break;
-        case Kind::kController:
-          key.push_back(consumer.controller);
-          break;
-        case Kind::kAsset:
-          key.push_back(asset->name);
-          break;
-        case Kind::kResource:
-          key.emplace_back(q.Text(3));
-          break;
-        case Kind::kUnit:
-          key.emplace_back(q.Text(4));
-          break;
-        case Kind::kSource:
-          key.emplace_back(q.Text(0));
-          break;
-        case Kind::kLabel:
-          key.push_back(LabelOf(consumer, *asset, g.label_key));
-          break;
-      }
-    }
-    key.emplace_back(q.Text(3));
-    key.emplace_back(q.Text(4));
+    BuildKey(query, consumer, *asset, q.Text(0), q.Text(3), q.Text(4), q.Int(7), &groups.key());
     TALLY_ASSIGN_OR_RETURN(std::optional<Decimal> request, ColumnDecimal(q, 5));
     TALLY_ASSIGN_OR_RETURN(std::optional<Decimal> usage, ColumnDecimal(q, 6));
-    Sums& sums = groups[key];
-    sums.request += request.value_or(Decimal());
-    sums.usage += usage.value_or(Decimal());
-    ++sums.facts;
-    ++table.facts;
+    groups.Add(request.value_or(Decimal()), usage.value_or(Decimal()));
   }
-  for (const UsageGroupKey& g : query.group_by) table.columns.push_back(g.header);
-  table.columns.emplace_back("resource");
-  table.columns.emplace_back("unit");
-  for (auto& [k, sums] : groups) {
-    table.rows.push_back(UsageRow{k, sums.request, sums.usage, sums.facts});
+  return std::move(groups).Table();
+}
+
+Result<UsageTable> QueryCapacity(SqliteDb* db, const UsageQuery& query) {
+  TALLY_ASSIGN_OR_RETURN(auto asset_list, LoadAssets(db));
+  std::unordered_map<int64_t, Asset> assets(asset_list.begin(), asset_list.end());
+  TALLY_ASSIGN_OR_RETURN(
+      Statement q, db->Prepare("SELECT s.name, c.asset_id, c.resource, c.unit, c.capacity, c.hour "
+                               "FROM capacity_facts c JOIN usage_sources s ON s.id = c.source_id "
+                               "WHERE c.hour >= ? AND c.hour < ?"));
+  q.BindInt(1, query.from ? query.from->unix_seconds() : INT64_MIN);
+  q.BindInt(2, query.to ? query.to->unix_seconds() : INT64_MAX);
+  static const Consumer kNoConsumer;
+  static const Asset kNoAsset;
+  Grouper groups(query);
+  for (;;) {
+    TALLY_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    auto a = assets.find(q.Int(1));
+    const Asset& asset = a == assets.end() ? kNoAsset : a->second;
+    BuildKey(query, kNoConsumer, asset, q.Text(0), q.Text(2), q.Text(3), q.Int(5), &groups.key());
+    TALLY_ASSIGN_OR_RETURN(std::optional<Decimal> capacity, ColumnDecimal(q, 4));
+    groups.Add(capacity.value_or(Decimal()), Decimal());
   }
-  return table;
+  return std::move(groups).Table();
 }
 
 Result<std::vector<AssetRecord>> ListAssets(SqliteDb* db, std::optional<Timestamp> from,

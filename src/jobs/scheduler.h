@@ -1,0 +1,57 @@
+// Scheduler: the background work of `tally serve`. It collects from each source in tally.yaml
+// every `every` seconds (the first time at start), and allocates whenever the store's data
+// changed, whoever changed it: its own collections, remote_write, or a `tally ingest` run by
+// cron. It works on its own store connection, so the API keeps answering while it runs.
+//
+// Thread-safe: Start and Stop from one thread; the work runs on one thread of its own.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "config/config.h"
+#include "tally/store.h"
+
+namespace tally {
+
+struct SchedulerOptions {
+  Config config;         // the allocation policy and the sources to collect from
+  bool allocate = true;  // false: collect only
+  // How often to look for changed data to allocate. Allocation also follows every collection.
+  double allocate_check_seconds = 5;
+  // Told what happened: a collection or allocation that did something, and every error.
+  std::function<void(const std::string&)> log;
+};
+
+class Scheduler {
+ public:
+  Scheduler(std::unique_ptr<Store> store, SchedulerOptions options);
+  ~Scheduler();  // stops
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  void Start();
+  // Cancels a collection in flight and waits for the thread.
+  void Stop();
+
+ private:
+  void Loop();
+  void CollectDue(std::chrono::steady_clock::time_point now);
+  void AllocateIfChanged();
+
+  std::unique_ptr<Store> store_;
+  SchedulerOptions options_;
+  std::vector<std::chrono::steady_clock::time_point> next_collect_;  // per source
+  int64_t allocated_version_ = -1;  // the store's DataVersion the last allocation started at
+  std::string allocate_error_;      // the last one logged: a failure repeats every check
+  std::atomic<bool> stopping_{false};
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::thread thread_;
+};
+
+}  // namespace tally

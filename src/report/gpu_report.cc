@@ -1,0 +1,164 @@
+#include "report/gpu_report.h"
+
+#include <algorithm>
+#include <map>
+
+namespace tally {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr std::string_view kGpu = "gpu";
+
+// part / whole to 4 places; "" when whole is zero.
+std::string Ratio(Decimal part, Decimal whole) {
+  if (whole.is_zero()) return "";
+  auto r = part.Divide(whole);
+  return r.ok() ? r->Round(4).ToString() : "";
+}
+
+Result<UsageTable> Usage(Store& store, std::optional<Timestamp> from, std::optional<Timestamp> to,
+                         const char* by, bool capacity) {
+  UsageQuery q;
+  q.group_by.push_back(*UsageGroupKey::Parse(by));
+  q.from = from;
+  q.to = to;
+  return capacity ? store.QueryCapacity(q) : store.QueryUsage(q);
+}
+
+Json AmountsJson(const GpuAmounts& a, bool with_capacity, bool with_cost) {
+  Json j = Json::object();
+  if (with_capacity) j["capacity"] = a.capacity.ToString();
+  j["requested"] = a.requested.ToString();
+  j["used"] = a.used.ToString();
+  if (with_capacity) j["utilization"] = Ratio(a.used, a.capacity);
+  j["efficiency"] = Ratio(a.used, a.requested);
+  if (with_cost) {
+    j["cost"] = a.cost.ToString();
+    if (with_capacity) j["idle_cost"] = a.idle_cost.ToString();
+  }
+  return j;
+}
+
+}  // namespace
+
+Result<GpuReport> BuildGpuReport(Store& store, std::optional<Timestamp> from,
+                                 std::optional<Timestamp> to) {
+  std::map<std::string, GpuAmounts> nodes, days, consumers;
+  // Rows are keys..., resource, unit: the resource is the second to last key.
+  auto gpu_rows = [](const UsageTable& t, auto&& add) {
+    for (const UsageRow& r : t.rows) {
+      if (r.keys[r.keys.size() - 2] == kGpu) add(r.keys[0], r);
+    }
+  };
+  TALLY_ASSIGN_OR_RETURN(UsageTable node_capacity, Usage(store, from, to, "node", true));
+  gpu_rows(node_capacity,
+           [&](const std::string& k, const UsageRow& r) { nodes[k].capacity += r.request; });
+  TALLY_ASSIGN_OR_RETURN(UsageTable node_usage, Usage(store, from, to, "node", false));
+  gpu_rows(node_usage, [&](const std::string& k, const UsageRow& r) {
+    if (!nodes.contains(k)) return;  // GPU requests on a node with no GPU capacity known
+    nodes[k].requested += r.request;
+    nodes[k].used += r.usage;
+  });
+  TALLY_ASSIGN_OR_RETURN(UsageTable day_capacity, Usage(store, from, to, "day", true));
+  gpu_rows(day_capacity,
+           [&](const std::string& k, const UsageRow& r) { days[k].capacity += r.request; });
+  TALLY_ASSIGN_OR_RETURN(UsageTable day_usage, Usage(store, from, to, "day", false));
+  gpu_rows(day_usage, [&](const std::string& k, const UsageRow& r) {
+    days[k].requested += r.request;
+    days[k].used += r.usage;
+  });
+  TALLY_ASSIGN_OR_RETURN(UsageTable consumer_usage, Usage(store, from, to, "consumer", false));
+  gpu_rows(consumer_usage, [&](const std::string& k, const UsageRow& r) {
+    consumers[k].requested += r.request;
+    consumers[k].used += r.usage;
+  });
+
+  // Cost of the gpu component, by node and kind, and by consumer and owner.
+  ShowbackQuery by_asset{{"asset", "resource", "kind"}, from, to};
+  TALLY_ASSIGN_OR_RETURN(ShowbackTable asset_cost, store.QueryShowback(by_asset));
+  for (const ShowbackRow& r : asset_cost.rows) {
+    auto node = nodes.find(r.keys[0]);
+    if (r.keys[1] != kGpu || node == nodes.end()) continue;
+    node->second.cost += r.cost;
+    if (r.keys[2] == "idle") node->second.idle_cost += r.cost;
+  }
+  ShowbackQuery by_consumer{{"consumer", "owner", "resource", "kind"}, from, to};
+  TALLY_ASSIGN_OR_RETURN(ShowbackTable consumer_cost, store.QueryShowback(by_consumer));
+  std::map<std::string, std::string> owner_of;
+  for (const ShowbackRow& r : consumer_cost.rows) {
+    if (r.keys[2] != kGpu || r.keys[3] != "direct") continue;
+    consumers[r.keys[0]].cost += r.cost;
+    owner_of[r.keys[0]] = r.keys[1];
+  }
+
+  GpuReport report;
+  for (auto& [name, a] : nodes) {
+    report.total.capacity += a.capacity;
+    report.total.requested += a.requested;
+    report.total.used += a.used;
+    report.total.cost += a.cost;
+    report.total.idle_cost += a.idle_cost;
+    report.nodes.emplace_back(name, a);
+  }
+  for (auto& [name, a] : consumers) {
+    if (a.requested.is_zero() && a.used.is_zero() && a.cost.is_zero()) continue;
+    report.consumers.push_back(GpuReport::Consumer{name, owner_of[name], a});
+  }
+  std::stable_sort(report.consumers.begin(), report.consumers.end(),
+                   [](const auto& a, const auto& b) { return a.amounts.cost > b.amounts.cost; });
+  for (auto& [day, a] : days) report.daily.emplace_back(day, a);
+  return report;
+}
+
+Json GpuReportJson(const GpuReport& report) {
+  Json nodes = Json::array(), consumers = Json::array(), daily = Json::array();
+  for (const auto& [name, a] : report.nodes) {
+    Json j = {{"node", name}};
+    j.update(AmountsJson(a, true, true));
+    nodes.push_back(std::move(j));
+  }
+  for (const GpuReport::Consumer& c : report.consumers) {
+    Json j = {{"consumer", c.consumer}, {"owner", c.owner}};
+    j.update(AmountsJson(c.amounts, false, true));
+    consumers.push_back(std::move(j));
+  }
+  for (const auto& [day, a] : report.daily) {
+    Json j = {{"day", day}};
+    j.update(AmountsJson(a, true, false));
+    daily.push_back(std::move(j));
+  }
+  return Json{{"total", AmountsJson(report.total, true, true)},
+              {"nodes", std::move(nodes)},
+              {"consumers", std::move(consumers)},
+              {"daily", std::move(daily)}};
+}
+
+RecordTable GpuNodesTable(const GpuReport& report) {
+  RecordTable t{{"node", "capacity", "requested", "used", "utilization", "cost", "idle_cost"},
+                {false, true, true, true, true, true, true},
+                {false, true, true, true, true, true, true},
+                {}};
+  auto row = [&](const std::string& name, const GpuAmounts& a) {
+    t.rows.push_back({name, a.capacity.ToString(), a.requested.ToString(), a.used.ToString(),
+                      Ratio(a.used, a.capacity), a.cost.ToString(), a.idle_cost.ToString()});
+  };
+  for (const auto& [name, a] : report.nodes) row(name, a);
+  row("TOTAL", report.total);
+  return t;
+}
+
+RecordTable GpuConsumersTable(const GpuReport& report) {
+  RecordTable t{{"consumer", "owner", "requested", "used", "efficiency", "cost"},
+                {false, false, true, true, true, true},
+                {false, false, true, true, true, true},
+                {}};
+  for (const GpuReport::Consumer& c : report.consumers) {
+    const GpuAmounts& a = c.amounts;
+    t.rows.push_back({c.consumer, c.owner, a.requested.ToString(), a.used.ToString(),
+                      Ratio(a.used, a.requested), a.cost.ToString()});
+  }
+  return t;
+}
+
+}  // namespace tally

@@ -1,0 +1,50 @@
+// The GPU view: how much GPU capacity there was, how much workloads asked for and how much they
+// really used (GPU-hours), and what it cost, per node, per consumer and per day. One builder
+// serves `tally report gpu` and GET /api/v1/gpu, so both show the same figures.
+//
+// Utilization is used / capacity; efficiency is used / requested (what a workload wastes of
+// what it holds). Ratios are exact decimals rounded to 4 places.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "report/record_table.h"
+#include "tally/store.h"
+
+namespace tally {
+
+struct GpuAmounts {
+  Decimal capacity;   // GPU-hours the GPUs could give (nodes only)
+  Decimal requested;  // GPU-hours requested
+  Decimal used;       // GPU-hours busy (DCGM utilization × GPUs)
+  Decimal cost;       // allocated cost of the gpu component (direct + idle)
+  Decimal idle_cost;  // the part of `cost` nobody requested
+};
+
+struct GpuReport {
+  GpuAmounts total;
+  std::vector<std::pair<std::string, GpuAmounts>> nodes;  // by node, GPU nodes only
+  struct Consumer {
+    std::string consumer;
+    std::string owner;
+    GpuAmounts amounts;  // capacity and idle_cost stay zero
+  };
+  std::vector<Consumer> consumers;                        // by cost, then name
+  std::vector<std::pair<std::string, GpuAmounts>> daily;  // "2026-05-01"; no cost
+};
+
+// Errors: the store's.
+Result<GpuReport> BuildGpuReport(Store& store, std::optional<Timestamp> from,
+                                 std::optional<Timestamp> to);
+
+// {"total":{...},"nodes":[...],"consumers":[...],"daily":[...]}; amounts as decimal strings.
+nlohmann::ordered_json GpuReportJson(const GpuReport& report);
+
+// The per-node and per-consumer tables of the command line.
+RecordTable GpuNodesTable(const GpuReport& report);
+RecordTable GpuConsumersTable(const GpuReport& report);
+
+}  // namespace tally

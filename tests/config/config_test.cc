@@ -1,0 +1,73 @@
+// tally.yaml: the sources `tally serve` collects from, and the policy digest that decides
+// which hours are reallocated.
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+
+namespace tally {
+namespace {
+
+TEST(ConfigTest, SourcesAreReadWithDefaults) {
+  auto config = ParseConfig(
+      "sources:\n"
+      "  - name: prod\n    url: http://prom:9090\n    every: 5m\n    lookback_hours: 48\n"
+      "    timeout: 30s\n    retries: 2\n    concurrency: 3\n"
+      "  - url: http://other:9090\n");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  ASSERT_EQ(config->sources.size(), 2u);
+  const SourceConfig& prod = config->sources[0];
+  EXPECT_EQ(prod.name, "prod");
+  EXPECT_EQ(prod.kind, "prometheus");
+  EXPECT_EQ(prod.every_seconds, 300);
+  EXPECT_EQ(prod.lookback_hours, 48);
+  EXPECT_EQ(prod.timeout_seconds, 30);
+  EXPECT_EQ(prod.retries, 2);
+  EXPECT_EQ(prod.concurrency, 3);
+  const SourceConfig& other = config->sources[1];
+  EXPECT_EQ(other.name, "prometheus http://other:9090");  // what `tally collect` would name it
+  EXPECT_EQ(other.every_seconds, 300);
+  EXPECT_EQ(other.lookback_hours, 24);
+}
+
+TEST(ConfigTest, BadSourcesNameTheKey) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"sources: {a: 1}", "sources: expected a list"},
+      {"sources:\n  - name: x\n", "sources[0]: url is required"},
+      {"sources:\n  - url: u\n    every: soon\n", "sources[0].every: \"soon\" is not"},
+      {"sources:\n  - url: u\n    every: -5m\n", "sources[0].every"},
+      {"sources:\n  - url: u\n    kind: graphite\n", "sources[0].kind: \"graphite\""},
+      {"sources:\n  - url: u\n    lookback_hours: 0\n", "sources[0].lookback_hours"},
+      {"sources:\n  - url: u\n    intervl: 5m\n", "sources[0]: unknown key \"intervl\""},
+      {"sources:\n  - {name: a, url: u}\n  - {name: a, url: v}\n", "\"a\" is used twice"},
+  };
+  for (const auto& [yaml, message] : cases) {
+    auto config = ParseConfig(yaml);
+    ASSERT_FALSE(config.ok()) << yaml;
+    EXPECT_NE(config.status().message().find(message), std::string::npos)
+        << yaml << " -> " << config.status().message();
+  }
+}
+
+TEST(ConfigTest, DigestFollowsThePolicyNotTheSources) {
+  const std::string policy = "idle: keep\nreference_prices: {cpu: 0.05}\n";
+  auto plain = ParseConfig(policy);
+  auto with_sources = ParseConfig(policy + "sources:\n  - url: http://prom:9090\n");
+  auto other_policy = ParseConfig("idle: share-by-asset\nreference_prices: {cpu: 0.05}\n");
+  ASSERT_TRUE(plain.ok() && with_sources.ok() && other_policy.ok());
+  EXPECT_EQ(plain->digest, with_sources->digest);
+  EXPECT_NE(plain->digest, other_policy->digest);
+}
+
+TEST(ConfigTest, Durations) {
+  EXPECT_EQ(*ParseDuration("90"), 90);
+  EXPECT_EQ(*ParseDuration("30s"), 30);
+  EXPECT_EQ(*ParseDuration("1.5m"), 90);
+  EXPECT_EQ(*ParseDuration("2h"), 7200);
+  EXPECT_FALSE(ParseDuration("").ok());
+  EXPECT_FALSE(ParseDuration("m").ok());
+  EXPECT_FALSE(ParseDuration("0s").ok());
+  EXPECT_FALSE(ParseDuration("1d").ok());
+}
+
+}  // namespace
+}  // namespace tally
