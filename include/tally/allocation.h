@@ -78,6 +78,7 @@ struct ShowbackQuery {
   std::vector<std::string> group_by;
   std::optional<Timestamp> from;
   std::optional<Timestamp> to;
+  std::optional<std::string> resource;  // only rows of this resource ("gpu")
 };
 
 struct ShowbackRow {

@@ -42,6 +42,7 @@ struct UsageQuery {
   std::vector<UsageGroupKey> group_by;
   std::optional<Timestamp> from;  // hour >= from
   std::optional<Timestamp> to;    // hour < to
+  std::optional<std::string> resource;  // only facts of this resource ("gpu")
 };
 
 struct UsageRow {

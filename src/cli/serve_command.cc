@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "cli/cli.h"
@@ -53,9 +54,19 @@ int RunServe(const GlobalOptions& globals, const ServeFlags& flags) {
     PrintError("serve: " + store.status().message());
     return 1;
   }
+  // Allocation follows a policy someone wrote down: without a tally.yaml the server would
+  // reallocate, under the defaults, hours a `tally allocate --config X` run placed.
+  const bool has_policy = !flags.config.empty() || std::filesystem::exists("tally.yaml");
+  const bool allocate = has_policy && !flags.no_allocate;
+  std::fprintf(stderr, "tally: serve: %s\n",
+               allocate ? ("allocating changed hours under " +
+                           (flags.config.empty() ? std::string("./tally.yaml") : flags.config))
+                              .c_str()
+               : has_policy ? "not allocating (--no-allocate)"
+                            : "not allocating: no tally.yaml (--config FILE to allocate)");
   // The scheduler writes through a connection of its own, like another process would.
   std::unique_ptr<Scheduler> scheduler;
-  if (!flags.no_allocate || !config->sources.empty()) {
+  if (allocate || !config->sources.empty()) {
     auto own = OpenStore(globals.store);
     if (!own.ok()) {
       PrintError("serve: " + own.status().message());
@@ -63,7 +74,7 @@ int RunServe(const GlobalOptions& globals, const ServeFlags& flags) {
     }
     SchedulerOptions schedule;
     schedule.config = *config;
-    schedule.allocate = !flags.no_allocate;
+    schedule.allocate = allocate;
     schedule.allocate_check_seconds = flags.allocate_check;
     schedule.log = [](const std::string& m) {
       std::fprintf(stderr, "tally: serve: %s\n", m.c_str());
@@ -113,7 +124,7 @@ void AddServeCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code
       ->capture_default_str();
   sub->add_option("--config", flags->config,
                   "tally.yaml: the allocation policy and the sources to collect from (default: "
-                  "./tally.yaml if present)");
+                  "./tally.yaml if present; without one, changed hours are not allocated)");
   sub->add_flag("--no-allocate", flags->no_allocate,
                 "do not allocate changed hours (a read-only API; sources are still collected)");
   sub->add_option("--allocate-check", flags->allocate_check,

@@ -23,6 +23,7 @@ Result<UsageTable> Usage(Store& store, std::optional<Timestamp> from, std::optio
   q.group_by.push_back(*UsageGroupKey::Parse(by));
   q.from = from;
   q.to = to;
+  q.resource = std::string(kGpu);
   return capacity ? store.QueryCapacity(q) : store.QueryUsage(q);
 }
 
@@ -74,22 +75,19 @@ Result<GpuReport> BuildGpuReport(Store& store, std::optional<Timestamp> from,
     consumers[k].used += r.usage;
   });
 
-  // Cost of the gpu component, by node and kind, and by consumer and owner.
-  ShowbackQuery by_asset{{"asset", "resource", "kind"}, from, to};
-  TALLY_ASSIGN_OR_RETURN(ShowbackTable asset_cost, store.QueryShowback(by_asset));
-  for (const ShowbackRow& r : asset_cost.rows) {
-    auto node = nodes.find(r.keys[0]);
-    if (r.keys[1] != kGpu || node == nodes.end()) continue;
-    node->second.cost += r.cost;
-    if (r.keys[2] == "idle") node->second.idle_cost += r.cost;
-  }
-  ShowbackQuery by_consumer{{"consumer", "owner", "resource", "kind"}, from, to};
-  TALLY_ASSIGN_OR_RETURN(ShowbackTable consumer_cost, store.QueryShowback(by_consumer));
+  // Cost of the gpu component, by node, consumer, owner and kind, in one scan.
+  ShowbackQuery gpu_cost{{"asset", "consumer", "owner", "kind"}, from, to, std::string(kGpu)};
+  TALLY_ASSIGN_OR_RETURN(ShowbackTable cost, store.QueryShowback(gpu_cost));
   std::map<std::string, std::string> owner_of;
-  for (const ShowbackRow& r : consumer_cost.rows) {
-    if (r.keys[2] != kGpu || r.keys[3] != "direct") continue;
-    consumers[r.keys[0]].cost += r.cost;
-    owner_of[r.keys[0]] = r.keys[1];
+  for (const ShowbackRow& r : cost.rows) {
+    const std::string &asset = r.keys[0], &consumer = r.keys[1], &kind = r.keys[3];
+    if (auto node = nodes.find(asset); node != nodes.end()) {
+      node->second.cost += r.cost;
+      if (kind == "idle") node->second.idle_cost += r.cost;
+    }
+    if (kind != "direct") continue;
+    consumers[consumer].cost += r.cost;
+    owner_of[consumer] = r.keys[2];
   }
 
   GpuReport report;

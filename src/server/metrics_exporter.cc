@@ -148,6 +148,21 @@ Result<std::string> RenderMetrics(Store* store) {
                 {"provider_id", a.asset.provider_id}},
                price->ToString());
   }
+  // GPU utilization in the hour: busy GPU-hours (DCGM) over the node's GPU-hours.
+  UsageQuery gpu_hour{{*UsageGroupKey::Parse("node")}, last.from, last.to, "gpu"};
+  TALLY_ASSIGN_OR_RETURN(UsageTable gpu_used, store->QueryUsage(gpu_hour));
+  std::map<std::string, Decimal> busy;
+  for (const UsageRow& r : gpu_used.rows) busy[r.keys[0]] += r.usage;
+  out.Family("tally_node_gpu_utilization_ratio",
+             "Busy GPU-hours over the node's GPU-hours in the hour (0 to 1).");
+  for (const AssetRecord& a : assets) {
+    auto gpu = a.capacity.find("gpu");
+    if (gpu == a.capacity.end() || gpu->second.is_zero()) continue;
+    auto ratio = busy[a.asset.name].Divide(gpu->second);
+    if (!ratio.ok()) continue;
+    out.Sample("tally_node_gpu_utilization_ratio",
+               {{"node", a.asset.name}, {"instance", a.asset.name}}, ratio->Round(6).ToString());
+  }
   out.Family("tally_node_gpus", "GPUs of the node.");
   for (const AssetRecord& a : assets) {
     if (auto gpu = a.capacity.find("gpu"); gpu != a.capacity.end()) {

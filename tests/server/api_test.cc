@@ -198,7 +198,8 @@ TEST_F(ApiTest, MetricsPassPromtoolAndARealPrometheusScrapesThem) {
   for (const char* family :
        {"node_cpu_hourly_cost", "node_ram_hourly_cost", "node_gpu_hourly_cost",
         "node_total_hourly_cost", "container_cpu_allocation", "container_memory_allocation_bytes",
-        "container_gpu_allocation", "pv_hourly_cost", "tally_hourly_cost"}) {
+        "container_gpu_allocation", "pv_hourly_cost", "tally_hourly_cost",
+        "tally_node_gpu_utilization_ratio", "tally_source_last_complete_hour_timestamp_seconds"}) {
     EXPECT_NE(metrics.find(std::string("\n") + family + "{"), std::string::npos) << family;
   }
   testing::WriteFile(dir_->File("metrics.txt"), metrics);

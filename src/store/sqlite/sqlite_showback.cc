@@ -61,9 +61,11 @@ Result<ShowbackTable> QueryShowback(SqliteDb* db, const ShowbackQuery& query) {
   TALLY_ASSIGN_OR_RETURN(
       Statement q, db->Prepare("SELECT source, consumer, asset, resource, owner, service, kind, "
                                "cost, quantity, hour FROM allocations WHERE hour >= ? AND "
-                               "hour < ?"));
+                               "hour < ? AND (?3 IS NULL OR resource = "
+                               "(SELECT id FROM dict WHERE value = ?3))"));
   q.BindInt(1, From(query.from));
   q.BindInt(2, To(query.to));
+  if (query.resource) q.BindText(3, *query.resource);
   DictIds dict(db);
   std::map<std::vector<std::string>, ShowbackRow> groups;
   ShowbackTable table;

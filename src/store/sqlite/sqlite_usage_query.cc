@@ -116,9 +116,10 @@ Result<UsageTable> QueryUsage(SqliteDb* db, const UsageQuery& query) {
       Statement q,
       db->Prepare("SELECT s.name, f.consumer_id, f.asset_id, f.resource, f.unit, f.request, "
                   "f.usage, f.hour FROM usage_facts f JOIN usage_sources s ON s.id = f.source_id "
-                  "WHERE f.hour >= ? AND f.hour < ?"));
+                  "WHERE f.hour >= ? AND f.hour < ? AND (?3 IS NULL OR f.resource = ?3)"));
   q.BindInt(1, query.from ? query.from->unix_seconds() : INT64_MIN);
   q.BindInt(2, query.to ? query.to->unix_seconds() : INT64_MAX);
+  if (query.resource) q.BindText(3, *query.resource);
 
   static const Consumer kNoConsumer;
   static const Asset kNoAsset;
