@@ -100,15 +100,14 @@ void Showback(const ApiContext& ctx, const httplib::Request& req, httplib::Respo
     return;
   }
   const std::vector<std::string> keys = query.group_by;
-  query.group_by.emplace_back("hour");
+  query.group_by.emplace_back(step == "1d" ? "day" : "hour");  // days read the daily rollup
   auto table = Locked<ShowbackTable>(ctx, res, [&] { return ctx.store->QueryShowback(query); });
   if (!table) return;
   std::map<std::vector<std::string>, std::map<std::string, Decimal>> series;
   for (const ShowbackRow& row : table->rows) {
     std::vector<std::string> key(row.keys.begin(), row.keys.end() - 1);
-    std::string t = row.keys.back();
-    if (step == "1d") t = t.substr(0, 10) + "T00:00:00Z";
-    series[key][t] += row.cost;
+    const std::string& t = row.keys.back();
+    series[key][step == "1d" ? t + "T00:00:00Z" : t] += row.cost;
   }
   Json out = Json::array();
   for (const auto& [key, points] : series) {

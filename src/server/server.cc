@@ -1,6 +1,7 @@
 #include "server/server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <charconv>
@@ -48,6 +49,7 @@ struct Server::Impl {
   bool stopping = false;
   ResponseCache cache;
   std::vector<ApiRoute> routes;
+  int listen_fd = -1;  // the listening socket, to raise its backlog
 };
 
 void Server::Impl::Routes() {
@@ -55,8 +57,12 @@ void Server::Impl::Routes() {
   http.set_read_timeout(options.read_timeout_seconds, 0);
   http.set_write_timeout(options.read_timeout_seconds, 0);
   http.set_keep_alive_timeout(5);
-  http.set_keep_alive_max_count(1000);
+  http.set_keep_alive_max_count(100000);
   http.set_tcp_nodelay(true);  // small JSON answers must not wait for Nagle's 40 ms
+  http.set_socket_options([this](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_fd = sock;
+  });
   // A worker serves one connection at a time while it is kept alive: enough of them for a
   // dashboard's and Prometheus's connections. Slow clients are bounded by the read timeout.
   http.new_task_queue = [] { return new httplib::ThreadPool(64); };
@@ -149,6 +155,10 @@ Status Server::Run() {
     return Unavailable("serve: cannot listen on " + impl_->options.host + ":" +
                        std::to_string(impl_->options.port) + " (in use, or not an address here)");
   }
+  // Debian's cpp-httplib listens with a backlog of 5: when more clients connect at once (a
+  // dashboard, Prometheus, a load test), their handshakes overflow it and wait out TCP's
+  // retransmission backoff, 200 ms and more. Listening again on the socket raises the backlog.
+  if (impl_->listen_fd >= 0) ::listen(impl_->listen_fd, SOMAXCONN);
   std::thread flusher([this] { impl_->FlushLoop(); });
   std::fprintf(stderr, "tally: serving on http://%s:%d\n", impl_->options.host.c_str(),
                impl_->options.port);

@@ -117,6 +117,21 @@ END;
 )sql";
 }
 
+// Version 4: allocations summed per day (same ids, kind), and the days summed. Showback reads
+// whole days from here and only the edges of a window, and days not yet summed, from the hourly
+// table. Existing hours are marked dirty, so the next allocation run sums their days.
+std::string MigrationV4() {
+  return R"sql(
+CREATE TABLE allocations_daily(
+  day INTEGER NOT NULL, source INTEGER NOT NULL, consumer INTEGER NOT NULL,
+  asset INTEGER NOT NULL, resource INTEGER NOT NULL, owner INTEGER NOT NULL,
+  service INTEGER NOT NULL, kind INTEGER NOT NULL, cost, quantity);
+CREATE INDEX allocations_daily_by_day ON allocations_daily(day);
+CREATE TABLE allocation_days(day INTEGER PRIMARY KEY) WITHOUT ROWID;
+INSERT OR IGNORE INTO allocation_dirty(hour) SELECT hour FROM allocation_hours;
+)sql";
+}
+
 }  // namespace
 
 std::string DecimalColumnList() { return ColumnList(FocusType::kDecimal, FocusType::kDecimal, ""); }
@@ -124,7 +139,7 @@ std::string DimColumnList() { return ColumnList(FocusType::kString, FocusType::k
 
 Status Migrate(SqliteDb* db) {
   const std::vector<std::function<std::string()>> migrations = {MigrationV1, MigrationV2,
-                                                                MigrationV3};
+                                                                MigrationV3, MigrationV4};
   for (;;) {
     // The version is read inside the write transaction, so two processes opening a new store
     // at once cannot both migrate it.

@@ -1,10 +1,12 @@
 #include "store/sqlite/sqlite_allocation.h"
 
 #include <nlohmann/json.hpp>
+#include <set>
 #include <unordered_map>
 
 #include "store/sqlite/decimal_codec.h"
 #include "store/sqlite/dict_ids.h"
+#include "store/sqlite/sqlite_allocation_rollup.h"
 #include "store/sqlite/sqlite_usage.h"
 
 namespace tally::sqlite {
@@ -171,8 +173,10 @@ Status StoreAllocations(SqliteDb* db, std::span<const AllocatedHour> hours,
       Statement insert_bill,
       db->Prepare("INSERT INTO allocation_bill(hour, source, bill) VALUES(?,?,?)"));
   DecimalBlob scratch;
+  std::set<int64_t> days;
   for (const AllocatedHour& h : hours) {
     const int64_t hour = h.hour.unix_seconds();
+    days.insert(DayOf(hour));
     for (Statement* s : {&del_rows, &del_bill, &del_dirty}) {
       s->BindInt(1, hour);
       TALLY_RETURN_IF_ERROR(s->Run());
@@ -202,6 +206,7 @@ Status StoreAllocations(SqliteDb* db, std::span<const AllocatedHour> hours,
       TALLY_RETURN_IF_ERROR(insert_bill.Run());
     }
   }
+  TALLY_RETURN_IF_ERROR(RollUpDays(db, days));
   return txn->Commit();
 }
 
