@@ -122,8 +122,9 @@ int RunChargeback(const GlobalOptions& globals, const ReportFlags& flags) {
   // A bare name that is no allocation column is a label: --by cost_center.
   std::vector<std::string> by;
   for (const std::string& name : SplitList(flags.by, ',')) {
-    static const std::set<std::string> kColumns = {
-        "owner", "consumer", "asset", "resource", "service", "source", "kind", "namespace", "hour"};
+    static const std::set<std::string> kColumns = {"owner",   "consumer", "asset", "resource",
+                                                   "service", "source",   "kind",  "namespace",
+                                                   "hour",    "day"};
     by.push_back(kColumns.contains(name) || name.starts_with("label.") ? name : "label." + name);
   }
   int code = 0;
@@ -238,7 +239,7 @@ void AddReportCommand(CLI::App* app, const GlobalOptions* globals, int* exit_cod
   };
   CLI::App* showback = report->add_subcommand("showback", "allocated cost grouped by columns");
   common(showback,
-         "owner, consumer, asset, resource, service, source, kind, namespace, hour, "
+         "owner, consumer, asset, resource, service, source, kind, namespace, hour, day, "
          "label.<key> (comma-separated)");
   showback->add_option("--format", flags->format, "table, csv or json")->capture_default_str();
   showback->callback([=]() { *exit_code = RunShowback(*globals, *flags); });

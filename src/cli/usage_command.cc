@@ -84,9 +84,10 @@ void AddUsageCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code
   auto flags = std::make_shared<UsageFlags>();
   CLI::App* sub = app->add_subcommand(
       "usage", "report stored usage: request and usage in core-, GiB- and GPU-hours");
-  sub->add_option("--by", flags->by,
-                  "group by: consumer, namespace, pod, container, controller, node, source, "
-                  "label.<key> (comma-separated); rows are always split by resource")
+  sub->add_option(
+         "--by", flags->by,
+         "group by: consumer, namespace, pod, container, controller, node, source, day, hour, "
+         "label.<key> (comma-separated); rows are always split by resource")
       ->capture_default_str();
   sub->add_option("--from", flags->from, "first hour (inclusive), e.g. 2026-11-01");
   sub->add_option("--to", flags->to, "end of the window (exclusive)");

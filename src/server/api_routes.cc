@@ -291,7 +291,7 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
        "allocated cost grouped, as `tally report showback`",
        {{"by",
          "owner (default), consumer, asset, resource, service, source, kind, namespace, "
-         "label.<key>"},
+         "hour, day, label.<key>"},
         {"step", "1h or 1d: a time series per group"},
         from,
         to},

@@ -74,8 +74,8 @@ TEST(DemoTest, DailyRollupEqualsTheHours) {
                         "--workloads", "16", "--days", "3", "--start", "2026-03-30", "--load"});
   ASSERT_EQ(demo.exit_code, 0) << demo.err;
   auto showback = [&](const std::string& by, std::vector<std::string> window) {
-    std::vector<std::string> args = {"--store", store,  "report",   "showback",
-                                     "--by",    by,     "--format", "json"};
+    std::vector<std::string> args = {"--store", store, "report",   "showback",
+                                     "--by",    by,    "--format", "json"};
     args.insert(args.end(), window.begin(), window.end());
     auto r = RunTally(args);
     EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -110,11 +110,10 @@ TEST(DemoTest, DailyRollupEqualsTheHours) {
   const std::string rest = first.substr(first.find(',', first.find(',') + 1));  // after start,end
   testing::WriteFile(dir.File("extra.csv"),
                      header + "\n2026-03-31T10:00:00Z,2026-03-31T11:00:00Z" + rest + "\n");
-  auto extra = RunTally({"--store", store, "ingest", "usage-csv", "--source", "extra",
-                         dir.File("extra.csv")});
+  auto extra = RunTally(
+      {"--store", store, "ingest", "usage-csv", "--source", "extra", dir.File("extra.csv")});
   ASSERT_EQ(extra.exit_code, 0) << extra.err;
-  auto allocate =
-      RunTally({"--store", store, "allocate", "--config", dir.File("demo/tally.yaml")});
+  auto allocate = RunTally({"--store", store, "allocate", "--config", dir.File("demo/tally.yaml")});
   EXPECT_NE(allocate.out.find("allocate: 1 of 72 hours recomputed"), std::string::npos)
       << allocate.out;
   compare({});

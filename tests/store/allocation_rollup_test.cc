@@ -1,0 +1,117 @@
+// The daily allocation rollup in the SQLite store: showback equals the hourly rows however the
+// window falls on days, a restored hour re-sums its day, and a store from before the rollup
+// (schema v3) still answers correctly and gets every hour marked for reallocation.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <map>
+
+#include "tally/store.h"
+#include "testing/test_util.h"
+
+namespace tally {
+namespace {
+
+constexpr int64_t kStart = 1'767'225'600;  // 2026-01-01T00:00:00Z
+Timestamp H(int h) { return Timestamp::FromUnixSeconds(kStart + int64_t{h} * 3600); }
+Decimal D(const char* text) { return *Decimal::Parse(text); }
+
+// 72 hours; owner "a" costs 1 + h/100 an hour, "b" 2, and an idle row 0.5.
+std::vector<AllocatedHour> Hours(const char* extra_for_hour_30 = "0") {
+  std::vector<AllocatedHour> hours;
+  for (int h = 0; h < 72; ++h) {
+    AllocatedHour out{H(h), {}, {}};
+    const Decimal a = D("1") + *Decimal::FromUnits(h).Divide(Decimal::FromUnits(100)) +
+                      (h == 30 ? D(extra_for_hour_30) : Decimal());
+    out.rows.push_back(
+        {H(h), "AWS", "x/p/c", "node-1", "cpu", "a", "EC2", AllocationKind::kDirect, a, D("1.5")});
+    out.rows.push_back({H(h), "AWS", "y/p/c", "node-1", "cpu", "b", "EC2", AllocationKind::kDirect,
+                        D("2"), D("2")});
+    out.rows.push_back({H(h), "AWS", "__idle__", "node-1", "cpu", "a", "EC2", AllocationKind::kIdle,
+                        D("0.5"), Decimal()});
+    out.bill["AWS"] = a + D("2.5");
+    hours.push_back(std::move(out));
+  }
+  return hours;
+}
+
+std::map<std::string, std::string> ByOwner(Store& store, std::optional<Timestamp> from,
+                                           std::optional<Timestamp> to, const char* extra = "") {
+  ShowbackQuery q{{"owner"}, from, to, {}};
+  if (*extra) q.group_by.emplace_back(extra);
+  auto table = store.QueryShowback(q);
+  EXPECT_TRUE(table.ok()) << table.status().message();
+  std::map<std::string, Decimal> sums;
+  for (const ShowbackRow& r : table->rows) sums[r.keys[0]] += r.cost;
+  std::map<std::string, std::string> out;
+  for (const auto& [owner, cost] : sums) out[owner] = cost.ToString();
+  return out;
+}
+
+void ExpectRollupMatchesHours(Store& store) {
+  const std::pair<std::optional<Timestamp>, std::optional<Timestamp>> windows[] = {
+      {std::nullopt, std::nullopt}, {H(0), H(72)}, {H(5), H(67)}, {H(24), H(48)}, {H(30), H(31)}};
+  for (const auto& [from, to] : windows) {
+    const auto hourly = ByOwner(store, from, to, "hour");
+    ASSERT_FALSE(hourly.empty());
+    EXPECT_EQ(ByOwner(store, from, to), hourly);
+    EXPECT_EQ(ByOwner(store, from, to, "day"), hourly);
+  }
+}
+
+TEST(AllocationRollupTest, ShowbackEqualsTheHoursForAnyWindow) {
+  testing::TempDir dir;
+  auto store = OpenStore(dir.File("t.db"));
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->StoreAllocations(Hours(), "p").ok());
+  ExpectRollupMatchesHours(**store);
+  // Days: 3, each with its three rows summed; quantity kept for chargeback.
+  auto days = (*store)->QueryShowback(ShowbackQuery{{"day", "owner", "kind"}, {}, {}, {}});
+  ASSERT_TRUE(days.ok());
+  ASSERT_EQ(days->rows.size(), 9u);
+  EXPECT_EQ(days->rows[0].keys, (std::vector<std::string>{"2026-01-01", "a", "direct"}));
+  EXPECT_EQ(days->rows[0].cost.ToString(), "26.76");  // 24 + (0+...+23)/100
+  EXPECT_EQ(days->rows[0].quantity.at("cpu").ToString(), "36");
+
+  // Hour 30 is allocated again with 7 more: its day is summed again.
+  std::vector<AllocatedHour> again = Hours("7");
+  ASSERT_TRUE((*store)->StoreAllocations(std::span(&again[30], 1), "p").ok());
+  ExpectRollupMatchesHours(**store);
+  // Day 2 for a: 24 + (24 + ... + 47) / 100 + 7 direct, and 24 × 0.5 idle.
+  EXPECT_EQ(ByOwner(**store, H(24), H(48)).at("a"), "51.52");
+  auto reconcile = (*store)->Reconcile(std::nullopt, std::nullopt);
+  ASSERT_TRUE(reconcile.ok());
+  ASSERT_EQ(reconcile->size(), 1u);
+  EXPECT_TRUE((*reconcile)[0].difference().is_zero());
+}
+
+TEST(AllocationRollupTest, AStoreFromBeforeTheRollupAnswersAndIsMarkedForReallocation) {
+  testing::TempDir dir;
+  {
+    auto store = OpenStore(dir.File("t.db"));
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->StoreAllocations(Hours(), "p").ok());
+  }
+  // Back to schema v3: no rollup tables.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir.File("t.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "DROP TABLE allocations_daily; DROP TABLE allocation_days; "
+                         "PRAGMA user_version = 3;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+
+  auto store = OpenStore(dir.File("t.db"), OpenMode::kMustExist);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  ExpectRollupMatchesHours(**store);  // from the hourly rows: no day is summed yet
+  auto dirty = (*store)->HoursToAllocate(TimeWindow{H(0), H(72)}, "p");
+  ASSERT_TRUE(dirty.ok());
+  EXPECT_EQ(dirty->size(), 72u);
+  ASSERT_TRUE((*store)->StoreAllocations(Hours(), "p").ok());
+  ExpectRollupMatchesHours(**store);
+  EXPECT_TRUE((*store)->HoursToAllocate(TimeWindow{H(0), H(72)}, "p")->empty());
+}
+
+}  // namespace
+}  // namespace tally
