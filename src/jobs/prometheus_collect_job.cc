@@ -49,7 +49,11 @@ std::string PrometheusCollectSummary::ToString() const {
                 static_cast<long long>(facts), static_cast<long long>(stats.queries),
                 static_cast<long long>(stats.retries), static_cast<double>(stats.bytes) / (1 << 20),
                 seconds, HourText(window.end).c_str());
-  return text;
+  std::string out = text;
+  if (stats.points_skipped > 0) {
+    out += "; " + std::to_string(stats.points_skipped) + " NaN or Inf points skipped";
+  }
+  return out;
 }
 
 Result<PrometheusCollectSummary> RunPrometheusCollect(Store& store, const PrometheusCollectJob& job,

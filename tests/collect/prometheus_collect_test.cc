@@ -158,7 +158,8 @@ int PrometheusCollectTest::port_ = 0;
 // Sits in front of the real Prometheus and misbehaves on demand.
 class FaultProxy {
  public:
-  enum class Mode { kPass, kFailAll, kSlow, kFailFirstAttempts, kFailAfter };
+  // kNaN answers every series' first point as NaN (and counts them in nan_points()).
+  enum class Mode { kPass, kFailAll, kSlow, kFailFirstAttempts, kFailAfter, kNaN };
   explicit FaultProxy(int upstream) : upstream_(upstream) {
     server_.Post("/api/v1/query_range", [this](const httplib::Request& req,
                                                httplib::Response& res) {
@@ -180,6 +181,16 @@ class FaultProxy {
         return;
       }
       res.status = answer->status;
+      if (mode_ == Mode::kNaN) {
+        nlohmann::json body = nlohmann::json::parse(answer->body);
+        for (auto& series : body["data"]["result"]) {
+          if (series["values"].empty()) continue;
+          series["values"][0][1] = "NaN";
+          ++nan_points_;
+        }
+        res.set_content(body.dump(), "application/json");
+        return;
+      }
       res.set_content(answer->body, "application/json");
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
@@ -190,6 +201,7 @@ class FaultProxy {
     thread_.join();
   }
   std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int64_t nan_points() const { return nan_points_; }
   void SetMode(Mode mode, int fail_after = 0) {
     mode_ = mode;
     fail_after_ = fail_after;
@@ -203,6 +215,7 @@ class FaultProxy {
   int port_ = 0;
   std::atomic<Mode> mode_{Mode::kPass};
   std::atomic<int> requests_{0};
+  std::atomic<int64_t> nan_points_{0};
   int fail_after_ = 0;
   bool FirstTime(const std::string& body) {
     std::lock_guard lock(mu_);  // handlers run on the server's threads
@@ -373,6 +386,19 @@ TEST_F(PrometheusCollectTest, ServeStopCancelsACollectionInFlight) {
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the first queries are out
   EXPECT_EQ(serve->Stop(), 0) << testing::ReadFile(store_.File("serve.log"));
   EXPECT_EQ(CompleteHours(), 0);
+}
+
+// NaN points (a stale or broken series) carry no amount: skipped, and the summary says how many.
+TEST_F(PrometheusCollectTest, NaNPointsAreSkippedAndCounted) {
+  FaultProxy proxy(port_);
+  proxy.SetMode(FaultProxy::Mode::kNaN);
+  CommandResult r = Collect(proxy.Url(), {"--from", Text(Hour(0)), "--to", Text(Hour(24))});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_GT(proxy.nan_points(), 0);
+  EXPECT_NE(r.out.find("; " + std::to_string(proxy.nan_points()) + " NaN or Inf points skipped"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(CompleteHours(), 24);
 }
 
 TEST_F(PrometheusCollectTest, RetriesRecoverAndPartialChunksAreNeverComplete) {

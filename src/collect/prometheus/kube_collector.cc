@@ -167,16 +167,24 @@ Result<UsageBatch> KubePrometheusCollector::Collect(const std::string& source, T
     if (results[i] && !results[i]->ok()) return results[i]->status().WithContext(queries[i].name);
   }
   KubeUsageBuilder builder;
+  int64_t skipped = 0;
   for (size_t i = 0; i < queries.size(); ++i) {
     for (const MatrixSeries& series : **results[i]) {
       for (const auto& [t, text] : series.values) {
         auto value = Decimal::Parse(text);
-        if (!value.ok()) continue;  // NaN or ±Inf: no amount to count
+        if (!value.ok()) {  // NaN or ±Inf: no amount to count
+          ++skipped;
+          continue;
+        }
         const Timestamp hour = Timestamp::FromUnixSeconds(std::llround(t + 0.001) - 3600);
         if (!chunk.Contains(hour)) continue;
         queries[i].apply(series.metric, hour, *value, &builder);
       }
     }
+  }
+  {
+    std::lock_guard lock(mu_);
+    stats_.points_skipped += skipped;
   }
   return builder.Build(source, chunk);
 }

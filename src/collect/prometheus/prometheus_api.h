@@ -35,6 +35,7 @@ struct QueryStats {
   int64_t queries = 0;  // attempts that got an answer or failed
   int64_t retries = 0;
   int64_t bytes = 0;
+  int64_t points_skipped = 0;  // NaN or ±Inf points: no amount to count, so not counted
 };
 
 class PrometheusApi {
