@@ -10,9 +10,8 @@
 namespace tally::sqlite {
 namespace {
 
-// Bytes of key text the two caches may hold before they start over (about twice that in memory).
+// Bytes of key text the series cache may hold before it starts over (about twice that in memory).
 constexpr size_t kSeriesCacheBytes = 64u << 20;
-constexpr size_t kDictCacheBytes = 32u << 20;
 // billing_partitions.period_start for rows that carry no date at all.
 constexpr int64_t kUndated = std::numeric_limits<int64_t>::min();
 
@@ -73,8 +72,6 @@ Status SqliteCostIngest::Prepare() {
       insert_series_,
       db_->Prepare("INSERT INTO cost_series(key, BillingPeriodStart, BillingPeriodEnd, " + dims +
                    ") VALUES(?, ?, ?" + dim_params + ")"));
-  TALLY_ASSIGN_OR_RETURN(find_dict_, db_->Prepare("SELECT id FROM dict WHERE value = ?"));
-  TALLY_ASSIGN_OR_RETURN(insert_dict_, db_->Prepare("INSERT OR IGNORE INTO dict(value) VALUES(?)"));
   TALLY_ASSIGN_OR_RETURN(find_partition_,
                          db_->Prepare("SELECT id FROM billing_partitions WHERE provider = ? AND "
                                       "account = ? AND period_start = ?"));
@@ -225,25 +222,7 @@ Result<int64_t> SqliteCostIngest::InsertSeries(const CostLine& line) {
 
 Result<int64_t> SqliteCostIngest::DictId(std::string_view value) {
   if (value.empty()) return 0;  // null
-  if (auto it = dict_cache_.find(value); it != dict_cache_.end()) return it->second;
-  // Most values are new in a fresh store: try the insert first, look up only if it existed.
-  insert_dict_.BindText(1, value);
-  TALLY_RETURN_IF_ERROR(insert_dict_.Run());
-  int64_t id = db_->LastInsertRowId();
-  if (db_->Changes() == 0) {
-    find_dict_.BindText(1, value);
-    TALLY_ASSIGN_OR_RETURN(bool found, find_dict_.Step());
-    id = found ? find_dict_.Int(0) : 0;
-    find_dict_.Reset();
-    if (!found) return Internal("sqlite: dict value vanished during ingest");
-  }
-  if (dict_cache_bytes_ > kDictCacheBytes) {
-    dict_cache_.clear();
-    dict_cache_bytes_ = 0;
-  }
-  dict_cache_.emplace(std::string(value), id);
-  dict_cache_bytes_ += value.size();
-  return id;
+  return dict_.Id(value);
 }
 
 Result<int64_t> SqliteCostIngest::PartitionId(const CostLine& line) {

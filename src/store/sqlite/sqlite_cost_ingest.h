@@ -20,6 +20,7 @@
 
 #include "common/strings.h"
 #include "store/sqlite/decimal_codec.h"
+#include "store/sqlite/dict_ids.h"
 #include "store/sqlite/sqlite_db.h"
 #include "tally/store.h"
 
@@ -37,7 +38,7 @@ class SqliteCostIngest final : public CostIngest {
   Result<IngestCommit> Commit() override;
 
  private:
-  explicit SqliteCostIngest(SqliteDb* db) : db_(db) {}
+  explicit SqliteCostIngest(SqliteDb* db) : db_(db), dict_(db) {}
   Status Prepare();
   Result<int64_t> SeriesId(const CostLine& line);
   Result<int64_t> InsertSeries(const CostLine& line);
@@ -52,15 +53,14 @@ class SqliteCostIngest final : public CostIngest {
   int64_t rows_stored_ = 0;
   int64_t file_rows_ = 0;
 
-  Statement insert_line_, find_series_, insert_series_, find_dict_, insert_dict_;
+  Statement insert_line_, find_series_, insert_series_;
   Statement find_partition_, insert_partition_, insert_diagnostic_;
 
-  // Raw dimension text of a row -> cost_series id; dict text -> id. Both are bounded caches:
-  // past a limit in bytes they are cleared and refilled from the tables.
+  // Raw dimension text of a row -> cost_series id, a cache bounded in bytes: past the limit it is
+  // cleared and refilled from the table. Dict text -> id is DictIds's, bounded the same way.
   std::unordered_map<std::string, int64_t> series_cache_;
-  std::unordered_map<std::string, int64_t, TransparentStringHash, std::equal_to<>> dict_cache_;
   size_t series_cache_bytes_ = 0;
-  size_t dict_cache_bytes_ = 0;
+  DictIds dict_;
   std::string raw_key_, id_key_;
   std::array<DecimalBlob, kFocusDecimalCount> blobs_{};
 
