@@ -95,6 +95,14 @@ struct ShowbackTable {
   int64_t hours = 0;  // allocated hours in the window
 };
 
+// How far allocation has come: what the data sources page shows.
+struct AllocationStatus {
+  int64_t allocated_hours = 0;
+  int64_t dirty_hours = 0;  // allocated hours whose usage or bills changed since
+  std::optional<Timestamp> first_hour;
+  std::optional<Timestamp> last_hour;  // the start of the newest allocated hour
+};
+
 // Per billing source: the bill and where it went.
 struct ReconcileRow {
   std::string source;

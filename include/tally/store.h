@@ -114,6 +114,7 @@ class Store {
   virtual Status StoreAllocations(std::span<const AllocatedHour> hours,
                                   std::string_view digest) = 0;
   virtual Result<ShowbackTable> QueryShowback(const ShowbackQuery& query) = 0;
+  virtual Result<AllocationStatus> GetAllocationStatus() = 0;
   // Per billing source over the allocated hours of [from, to).
   virtual Result<std::vector<ReconcileRow>> Reconcile(std::optional<Timestamp> from,
                                                       std::optional<Timestamp> to) = 0;

@@ -153,6 +153,9 @@ void Sources(const ApiContext& ctx, const httplib::Request&, httplib::Response& 
   auto window =
       Locked<std::optional<TimeWindow>>(ctx, res, [&] { return ctx.store->DataWindow(); });
   if (!window) return;
+  auto allocation =
+      Locked<AllocationStatus>(ctx, res, [&] { return ctx.store->GetAllocationStatus(); });
+  if (!allocation) return;
   Json usage = Json::array();
   for (const UsageSourceRecord& s : *sources) {
     usage.push_back(Json{{"name", s.name},
@@ -176,6 +179,10 @@ void Sources(const ApiContext& ctx, const httplib::Request&, httplib::Response& 
     data_window = Json{{"from", (*window)->start.ToString()}, {"to", (*window)->end.ToString()}};
   }
   ReplySuccess(res, Json{{"window", std::move(data_window)},
+                         {"allocation", Json{{"allocated_hours", allocation->allocated_hours},
+                                             {"dirty_hours", allocation->dirty_hours},
+                                             {"first_hour", Optional(allocation->first_hour)},
+                                             {"last_hour", Optional(allocation->last_hour)}}},
                          {"usage", std::move(usage)},
                          {"ingests", std::move(bills)}});
 }
@@ -319,7 +326,8 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
        bind(Gpu)},
       {"GET",
        "/api/v1/sources",
-       "the data's time window; each usage source's hours, last run and error; recent ingests",
+       "the data's time window; allocation progress; each usage source's hours, last run and "
+       "error; recent ingests",
        {},
        bind(Sources)},
       {"GET",

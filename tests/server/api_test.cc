@@ -94,7 +94,12 @@ TEST_F(ApiTest, FiguresEqualTheCommands) {
     EXPECT_EQ(totals[row["owner"]], row["cost"]) << row.dump();
   }
   EXPECT_FALSE(Get("/api/v1/assets").empty());
-  EXPECT_EQ(Get("/api/v1/sources")["usage"].size(), 2u);
+  const json sources = Get("/api/v1/sources");
+  EXPECT_EQ(sources["usage"].size(), 2u);
+  EXPECT_EQ(sources["allocation"]["allocated_hours"], 48);  // the demo's two days
+  EXPECT_EQ(sources["allocation"]["dirty_hours"], 0);
+  EXPECT_EQ(sources["allocation"]["last_hour"], "2026-06-02T23:00:00Z");
+  EXPECT_EQ(sources["window"]["to"], "2026-06-03T00:00:00Z");
   EXPECT_EQ(Get("/api/v1/gpu"), Cli({"report", "gpu", "--format", "json"}));
   const json by_day = Get("/api/v1/usage?by=day");
   std::set<std::string> days;

@@ -108,7 +108,14 @@ TEST(AllocationRollupTest, AStoreFromBeforeTheRollupAnswersAndIsMarkedForRealloc
   auto dirty = (*store)->HoursToAllocate(TimeWindow{H(0), H(72)}, "p");
   ASSERT_TRUE(dirty.ok());
   EXPECT_EQ(dirty->size(), 72u);
+  auto status = (*store)->GetAllocationStatus();
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->allocated_hours, 72);
+  EXPECT_EQ(status->dirty_hours, 72);
+  EXPECT_EQ(status->first_hour, H(0));
+  EXPECT_EQ(status->last_hour, H(71));
   ASSERT_TRUE((*store)->StoreAllocations(Hours(), "p").ok());
+  EXPECT_EQ((*store)->GetAllocationStatus()->dirty_hours, 0);
   ExpectRollupMatchesHours(**store);
   EXPECT_TRUE((*store)->HoursToAllocate(TimeWindow{H(0), H(72)}, "p")->empty());
 }

@@ -47,6 +47,7 @@ export interface Gpu {
 }
 export interface Sources {
   window: { from: string; to: string } | null;
+  allocation: { allocated_hours: number; dirty_hours: number; first_hour: string | null; last_hour: string | null };
   usage: {
     name: string;
     complete_hours: number;

@@ -51,5 +51,17 @@ export async function renderSources(root: HTMLElement): Promise<void> {
       )
       .join("")}</tbody></table>`
     : emptyState("No bills ingested yet", "Run <code>tally ingest focus FILE</code> (or aws-cur, gcp, azure, oci).");
-  root.innerHTML = `${window}<h2>Usage sources</h2>${usage}<h2>Bill ingests</h2>${ingests}`;
+  const a = data.allocation;
+  const allocation = a.allocated_hours
+    ? `<p data-testid="allocation"><span class="health ${a.dirty_hours ? "stale" : "ok"}">${
+        a.dirty_hours ? `${a.dirty_hours} hours to redo` : "current"
+      }</span> Allocation: <strong>${a.allocated_hours}</strong> hours allocated, ${formatHour(a.first_hour)} to
+      ${formatHour(a.last_hour)}${
+        a.dirty_hours
+          ? `; their usage or bills changed since, and <code>tally allocate</code> or <code>tally serve</code>
+             with a tally.yaml will redo them`
+          : ""
+      }.</p>`
+    : emptyState("Nothing allocated yet", "Run <code>tally allocate</code>, or <code>tally serve --config tally.yaml</code>.");
+  root.innerHTML = `${window}<h2>Allocation</h2>${allocation}<h2>Usage sources</h2>${usage}<h2>Bill ingests</h2>${ingests}`;
 }

@@ -119,6 +119,8 @@ try {
         "sources page lists every usage source");
   check((await page.$$("[data-testid=ingests] tbody tr")).length === sources.ingests.length,
         "sources page lists every bill ingest");
+  check((await page.textContent("[data-testid=allocation] strong")) === String(sources.allocation.allocated_hours),
+        `sources page shows the API's ${sources.allocation.allocated_hours} allocated hours`);
   await page.screenshot({ path: join(shots, "sources.png"), fullPage: true });
 
   // The period picker: the last 7 days of the 10.

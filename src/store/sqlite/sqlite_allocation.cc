@@ -153,6 +153,21 @@ Status ForEachUsageHour(SqliteDb* db, std::span<const Timestamp> hours,
   return Status::Ok();
 }
 
+Result<AllocationStatus> GetAllocationStatus(SqliteDb* db) {
+  TALLY_ASSIGN_OR_RETURN(Statement q,
+                         db->Prepare("SELECT COUNT(*), MIN(hour), MAX(hour), (SELECT COUNT(*) FROM "
+                                     "allocation_dirty WHERE hour IN (SELECT hour FROM "
+                                     "allocation_hours)) FROM allocation_hours"));
+  TALLY_ASSIGN_OR_RETURN(bool row, q.Step());
+  AllocationStatus status;
+  if (!row) return status;
+  status.allocated_hours = q.Int(0);
+  if (!q.IsNull(1)) status.first_hour = Timestamp::FromUnixSeconds(q.Int(1));
+  if (!q.IsNull(2)) status.last_hour = Timestamp::FromUnixSeconds(q.Int(2));
+  status.dirty_hours = q.Int(3);
+  return status;
+}
+
 Status StoreAllocations(SqliteDb* db, std::span<const AllocatedHour> hours,
                         std::string_view digest) {
   TALLY_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));

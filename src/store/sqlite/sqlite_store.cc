@@ -83,6 +83,10 @@ Result<ShowbackTable> SqliteStore::QueryShowback(const ShowbackQuery& query) {
   return sqlite::QueryShowback(db_.get(), query);
 }
 
+Result<AllocationStatus> SqliteStore::GetAllocationStatus() {
+  return sqlite::GetAllocationStatus(db_.get());
+}
+
 Result<int64_t> SqliteStore::DataVersion() {
   // data_version moves when another connection commits; total_changes() counts this one's.
   TALLY_ASSIGN_OR_RETURN(Statement q, db_->Prepare("PRAGMA data_version"));

@@ -43,6 +43,7 @@ class SqliteStore final : public Store {
   Result<std::vector<ReconcileRow>> Reconcile(std::optional<Timestamp> from,
                                               std::optional<Timestamp> to) override;
   Result<int64_t> DataVersion() override;
+  Result<AllocationStatus> GetAllocationStatus() override;
 
  private:
   explicit SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
