@@ -71,6 +71,7 @@ Result<AllocationSummary> RunAllocation(Store& store, const Config& config,
       hours, inputs,
       [&](Timestamp hour, std::span<const UsageFact> usage,
           std::span<const CapacityFact> capacity) -> Status {
+        if (job.cancel != nullptr && job.cancel->load()) return Cancelled("allocation cancelled");
         AllocatedHour out{hour, {}, {}};
         TALLY_RETURN_IF_ERROR(allocator.AllocateHour(
             HourInputs{hour, usage, capacity, spreader.PartsInHour(hour)}, &out.rows, &out.bill));

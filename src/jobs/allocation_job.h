@@ -3,6 +3,7 @@
 // runs it once; `tally serve` runs it whenever the store's data changed.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <optional>
 
@@ -16,6 +17,8 @@ struct AllocationJob {
   std::optional<Timestamp> to;    // default: the end of the data
   // Told after each commit: hours done of the hours to recompute. May be empty.
   std::function<void(int64_t done, int64_t total)> on_progress;
+  // When it becomes true the run stops before its next hour with kCancelled. May be null.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct AllocationSummary {

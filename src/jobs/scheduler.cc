@@ -81,9 +81,12 @@ void Scheduler::AllocateIfChanged() {
   Result<AllocationSummary> summary = version.status();
   if (version.ok()) {
     if (*version == allocated_version_) return;
-    summary = RunAllocation(*store_, options_.config, AllocationJob{});
+    AllocationJob job;
+    job.cancel = &stopping_;
+    summary = RunAllocation(*store_, options_.config, job);
   }
   if (!summary.ok()) {
+    if (summary.status().code() == StatusCode::kCancelled) return;
     // Tried again at the next check; said once.
     if (summary.status().message() != allocate_error_) {
       allocate_error_ = summary.status().message();
