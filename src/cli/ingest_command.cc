@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "cli/cli.h"
-#include "ingest/async_cost_sink.h"
 #include "ingest/billing/bill_formats.h"
 #include "ingest/ingest_files.h"
+#include "jobs/bill_ingest_job.h"
 #include "tally/store.h"
 
 namespace tally::cli {
@@ -21,28 +21,6 @@ struct IngestFlags {
   int max_diagnostics = 20;
   bool quiet = false;
 };
-
-std::string Summary(const std::string& format, const IngestTotals& totals,
-                    const IngestCommit& commit) {
-  std::string s = "ingest " + format + ": " + std::to_string(totals.files_read) + " files, " +
-                  std::to_string(commit.rows_stored) + " rows stored, " +
-                  std::to_string(totals.rows_rejected) + " rows rejected, " +
-                  std::to_string(totals.warnings) + " warnings, " +
-                  std::to_string(commit.partitions.size()) + " billing periods";
-  if (commit.rows_replaced > 0) {
-    s += " (replacing " + std::to_string(commit.rows_replaced) + " earlier rows)";
-  }
-  s += ", EffectiveCost ";
-  if (totals.effective_cost.empty()) s += "0";
-  for (size_t i = 0; i < totals.effective_cost.size(); ++i) {
-    const auto& [currency, sum] = totals.effective_cost[i];
-    s += (i > 0 ? " + " : "") + sum.ToString() + (currency.empty() ? "" : " " + currency);
-  }
-  if (!totals.files_skipped.empty()) {
-    s += "; " + std::to_string(totals.files_skipped.size()) + " bad files skipped";
-  }
-  return s;
-}
 
 // What an ingest run prints on stderr while it runs: each file's diagnostics once the file was
 // read well (for a bad file, its one error line says all there is to say), at most
@@ -104,52 +82,32 @@ class RunReporter {
 };
 
 int RunIngest(const GlobalOptions& globals, const IngestFlags& flags, const BillFormat& spec) {
-  const std::string format(spec.name);
-  const std::string prefix = "ingest " + format + ": ";
-  std::string command = "tally ingest " + format;
-  for (const std::string& p : flags.paths) command += " " + p;
-  std::vector<std::string> paths = flags.paths;
-  if (spec.expand) {
-    auto expanded = spec.expand(flags.paths);
-    if (!expanded.ok()) {
-      PrintError(prefix + expanded.status().message() + " (nothing was stored)");
-      return 1;
-    }
-    paths = std::move(*expanded);
-  }
-  auto store = OpenStore(globals.store);
-  auto ingest = store.ok() ? (*store)->BeginCostIngest(IngestRun{format, command})
-                           : Result<std::unique_ptr<CostIngest>>(store.status());
-  if (!ingest.ok()) {
-    PrintError(ingest.status().message());
-    return 1;
-  }
+  const std::string prefix = "ingest " + std::string(spec.name) + ": ";
+  BillIngestJob job;
+  job.format = &spec;
+  job.paths = flags.paths;
+  job.command = "tally ingest " + std::string(spec.name);
+  for (const std::string& p : flags.paths) job.command += " " + p;
+  job.options.skip_bad_files = flags.skip_bad_files;
   RunReporter reporter(flags);
-  IngestOptions options;
-  options.skip_bad_files = flags.skip_bad_files;
-  reporter.Wire(&options);
-  IngestTotals totals;
-  Status status;
-  {
-    AsyncCostSink async(ingest->get());  // parse on this core, store on the other
-    status = IngestFiles(paths, format, spec.reader, &async, options, &totals);
-    Status flushed = async.Flush();
-    if (status.ok()) status = flushed;
+  reporter.Wire(&job.options);
+  auto store = OpenStore(globals.store);
+  if (!store.ok()) {
+    PrintError(store.status().message());
+    return 1;
   }
+  auto result = RunBillIngest(**store, job);
   reporter.ClearProgress();
-  if (!status.ok()) {
-    PrintError(prefix + status.message() + " (nothing was stored)");
+  if (!result.ok()) {
+    PrintError(prefix + result.status().message() + " (nothing was stored)");
     return 1;
   }
-  for (const auto& [path, reason] : totals.files_skipped) PrintError(prefix + "skipped: " + reason);
-  auto commit = (*ingest)->Commit();
-  if (!commit.ok()) {
-    PrintError(prefix + commit.status().message() + " (nothing was stored)");
-    return 1;
+  for (const auto& [path, reason] : result->totals.files_skipped) {
+    PrintError(prefix + "skipped: " + reason);
   }
   reporter.PrintHidden();
-  for (const std::string& warning : commit->warnings) PrintError(prefix + warning);
-  std::printf("%s\n", Summary(format, totals, *commit).c_str());
+  for (const std::string& warning : result->commit.warnings) PrintError(prefix + warning);
+  std::printf("%s%s\n", prefix.c_str(), result->Summary().c_str());
   return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cli/cli.h"
+#include "ingest/billing/bill_formats.h"
 #include "jobs/scheduler.h"
 #include "server/server.h"
 
@@ -48,6 +49,16 @@ int RunServe(const GlobalOptions& globals, const ServeFlags& flags) {
   if (!config.ok()) {
     PrintError("serve: " + config.status().message());
     return 1;
+  }
+  for (const SourceConfig& source : config->sources) {
+    if (source.kind != "prometheus" && FindBillFormat(source.kind) == nullptr) {
+      std::string known;
+      for (const BillFormat& f : BillFormats())
+        known += (known.empty() ? "" : ", ") + std::string(f.name);
+      PrintError("serve: tally.yaml: source \"" + source.name + "\": kind \"" + source.kind +
+                 "\" is neither prometheus nor a bill format (" + known + ")");
+      return 1;
+    }
   }
   auto store = OpenStore(globals.store);
   if (!store.ok()) {

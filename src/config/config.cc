@@ -60,17 +60,28 @@ Status ParseSources(const YAML::Node& node, std::vector<SourceConfig>* out) {
   for (size_t i = 0; i < node.size(); ++i) {
     const std::string where = "sources[" + std::to_string(i) + "]";
     const YAML::Node s = node[i];
-    TALLY_RETURN_IF_ERROR(CheckKeys(
-        s, where,
-        {"name", "kind", "url", "every", "lookback_hours", "timeout", "retries", "concurrency"}));
+    TALLY_RETURN_IF_ERROR(CheckKeys(s, where,
+                                    {"name", "kind", "url", "path", "every", "lookback_hours",
+                                     "timeout", "retries", "concurrency"}));
     SourceConfig source;
     source.kind = s["kind"] ? s["kind"].as<std::string>() : "prometheus";
-    if (source.kind != "prometheus") {
-      return InvalidArgument(where + ".kind: \"" + source.kind + "\" is not prometheus");
+    if (source.kind == "prometheus") {
+      if (!s["url"] || s["path"]) {
+        return InvalidArgument(where + ": a prometheus source has a url and no path");
+      }
+      source.url = s["url"].as<std::string>();
+      source.name = s["name"] ? s["name"].as<std::string>() : "prometheus " + source.url;
+    } else {  // a bill format; `tally serve` checks the name against the formats it reads
+      if (!s["path"] || s["url"]) {
+        return InvalidArgument(where + ": a " + source.kind + " source has a path and no url");
+      }
+      if (s["path"].IsSequence()) {
+        for (const auto& p : s["path"]) source.paths.push_back(p.as<std::string>());
+      } else {
+        source.paths.push_back(s["path"].as<std::string>());
+      }
+      source.name = s["name"] ? s["name"].as<std::string>() : source.kind + " " + source.paths[0];
     }
-    if (!s["url"]) return InvalidArgument(where + ": url is required");
-    source.url = s["url"].as<std::string>();
-    source.name = s["name"] ? s["name"].as<std::string>() : "prometheus " + source.url;
     for (const SourceConfig& other : *out) {
       if (other.name == source.name) {
         return InvalidArgument(where + ".name: \"" + source.name + "\" is used twice");

@@ -41,14 +41,16 @@ struct SharedStage {
   std::map<std::string, Decimal> percentages;  // owner -> percent, for kFixed (sum 100)
 };
 
-// A telemetry source `tally serve` collects from on a schedule (the collection that
-// `tally collect prometheus` runs once).
+// A source `tally serve` reads on a schedule: a Prometheus to collect usage from (what
+// `tally collect prometheus` does once), or bill files of a format (what `tally ingest FORMAT`
+// does once), read again whenever they change.
 struct SourceConfig {
-  std::string name;  // the usage source's name
-  std::string kind;  // "prometheus"
-  std::string url;
-  double every_seconds = 300;   // how often to collect
-  int64_t lookback_hours = 24;  // where a source with no complete hour starts
+  std::string name;  // the usage source's name; for bills, the name in the ingest log
+  std::string kind;  // "prometheus", or a bill format: focus, aws-cur, gcp-billing, ...
+  std::string url;   // prometheus
+  std::vector<std::string> paths;  // bill files or directories
+  double every_seconds = 300;      // how often to collect
+  int64_t lookback_hours = 24;     // where a source with no complete hour starts
   double timeout_seconds = 120;
   int retries = 4;
   int concurrency = 2;

@@ -1,8 +1,11 @@
 #include "jobs/scheduler.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <filesystem>
 
 #include "jobs/allocation_job.h"
+#include "jobs/bill_ingest_job.h"
 #include "jobs/prometheus_collect_job.h"
 
 namespace tally {
@@ -25,6 +28,8 @@ Scheduler::~Scheduler() { Stop(); }
 
 void Scheduler::Start() {
   next_collect_.assign(options_.config.sources.size(), Clock::now());
+  bill_fingerprints_.assign(options_.config.sources.size(), "");
+  source_errors_.assign(options_.config.sources.size(), "");
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -54,26 +59,80 @@ void Scheduler::CollectDue(Clock::time_point now) {
     if (next_collect_[i] > now) continue;
     const SourceConfig& source = options_.config.sources[i];
     next_collect_[i] = now + Seconds(source.every_seconds);
-    PrometheusCollectJob job;
-    job.source = source.name;
-    job.lookback_hours = source.lookback_hours;
-    job.collect.api.url = source.url;
-    job.collect.api.timeout_seconds = source.timeout_seconds;
-    job.collect.api.retries = source.retries;
-    job.collect.api.cancel = &stopping_;
-    job.collect.api.on_retry = [&](const std::string& m) {
-      options_.log("collect " + source.name + ": " + m);
-    };
-    job.collect.concurrency = source.concurrency;
-    auto summary = RunPrometheusCollect(*store_, job, Timestamp::Now());
-    if (!summary.ok()) {
-      if (summary.status().code() != StatusCode::kCancelled) {
-        options_.log("collect " + source.name + ": " + summary.status().message());
+    const std::string error = source.kind == "prometheus"
+                                  ? CollectPrometheus(source)
+                                  : IngestBillsIfChanged(source, &bill_fingerprints_[i]);
+    // A failure repeats every turn until someone fixes it: said once, and again when it changes.
+    if (!error.empty() && error != source_errors_[i]) options_.log(error);
+    source_errors_[i] = error;
+  }
+}
+
+std::string Scheduler::CollectPrometheus(const SourceConfig& source) {
+  PrometheusCollectJob job;
+  job.source = source.name;
+  job.lookback_hours = source.lookback_hours;
+  job.collect.api.url = source.url;
+  job.collect.api.timeout_seconds = source.timeout_seconds;
+  job.collect.api.retries = source.retries;
+  job.collect.api.cancel = &stopping_;
+  job.collect.api.on_retry = [&](const std::string& m) {
+    options_.log("collect " + source.name + ": " + m);
+  };
+  job.collect.concurrency = source.concurrency;
+  auto summary = RunPrometheusCollect(*store_, job, Timestamp::Now());
+  if (!summary.ok()) {
+    return summary.status().code() == StatusCode::kCancelled
+               ? ""
+               : "collect " + source.name + ": " + summary.status().message();
+  }
+  if (summary->hours > 0) options_.log("collect " + source.name + ": " + summary->ToString());
+  return "";
+}
+
+std::string Scheduler::IngestBillsIfChanged(const SourceConfig& source, std::string* fingerprint) {
+  const BillFormat* format = FindBillFormat(source.kind);
+  auto files = format == nullptr ? Result<std::vector<std::string>>(InvalidArgument(
+                                       "\"" + source.kind + "\" is not a bill format tally reads"))
+                                 : BillFiles(*format, source.paths);
+  if (!files.ok()) return "ingest " + source.name + ": " + files.status().message();
+  // The files as they are now: when they match the last ingest, there is nothing to read.
+  std::string print;
+  for (const std::string& path : *files) {
+    std::error_code error;
+    const auto size = std::filesystem::file_size(path, error);
+    const auto mtime = std::filesystem::last_write_time(path, error);
+    print += path + '\0' + std::to_string(size) + '\0' +
+             std::to_string(mtime.time_since_epoch().count()) + '\n';
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016zx", std::hash<std::string>{}(print));
+  const std::string command = "tally serve: source " + source.name + " files " + hex;
+  if (*fingerprint == command) return "";
+  if (fingerprint->empty()) {
+    // After a restart: the ingest log knows whether these very files were read.
+    auto ingests = store_->ListIngests(200);
+    if (ingests.ok()) {
+      for (const IngestRecord& r : *ingests) {
+        if (r.command == command) {
+          *fingerprint = command;
+          return "";
+        }
       }
-    } else if (summary->hours > 0) {
-      options_.log("collect " + source.name + ": " + summary->ToString());
     }
   }
+  BillIngestJob job;
+  job.format = format;
+  job.paths = source.paths;
+  job.command = command;
+  auto result = RunBillIngest(*store_, job);
+  if (!result.ok()) {
+    return "ingest " + source.name + ": " + result.status().message() +
+           " (nothing was stored; tried again every turn)";
+  }
+  *fingerprint = command;
+  options_.log("ingest " + source.name + ": " + result->Summary());
+  return "";
 }
 
 void Scheduler::AllocateIfChanged() {

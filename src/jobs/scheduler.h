@@ -1,7 +1,8 @@
-// Scheduler: the background work of `tally serve`. It collects from each source in tally.yaml
-// every `every` seconds (the first time at start), and allocates whenever the store's data
-// changed, whoever changed it: its own collections, remote_write, or a `tally ingest` run by
-// cron. It works on its own store connection, so the API keeps answering while it runs.
+// Scheduler: the background work of `tally serve`. Every `every` seconds (the first time at
+// start) it collects from each Prometheus source in tally.yaml and ingests each bill source
+// whose files changed; and it allocates whenever the store's data changed, whoever changed it:
+// its own runs, remote_write, or a `tally ingest` run by cron. It works on its own store
+// connection, so the API keeps answering while it runs.
 //
 // Thread-safe: Start and Stop from one thread; the work runs on one thread of its own.
 #pragma once
@@ -41,11 +42,17 @@ class Scheduler {
  private:
   void Loop();
   void CollectDue(std::chrono::steady_clock::time_point now);
+  // Each returns "" or the error of its run, for CollectDue to log once.
+  std::string CollectPrometheus(const SourceConfig& source);
+  // Ingests a bill source's files when they differ (paths, sizes, times) from its last ingest.
+  std::string IngestBillsIfChanged(const SourceConfig& source, std::string* fingerprint);
   void AllocateIfChanged();
 
   std::unique_ptr<Store> store_;
   SchedulerOptions options_;
   std::vector<std::chrono::steady_clock::time_point> next_collect_;  // per source
+  std::vector<std::string> bill_fingerprints_;  // per source: the last ingest's command
+  std::vector<std::string> source_errors_;      // per source: the last error logged
   int64_t allocated_version_ = -1;  // the store's DataVersion the last allocation started at
   std::string allocate_error_;      // the last one logged: a failure repeats every check
   std::atomic<bool> stopping_{false};

@@ -29,13 +29,26 @@ TEST(ConfigTest, SourcesAreReadWithDefaults) {
   EXPECT_EQ(other.lookback_hours, 24);
 }
 
+TEST(ConfigTest, BillSourcesTakeOnePathOrMany) {
+  auto config = ParseConfig(
+      "sources:\n"
+      "  - kind: aws-cur\n    path: /exports/cur\n    every: 1h\n"
+      "  - name: azure\n    kind: azure-export\n    path: [/a/one.csv, /a/two.csv]\n");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  ASSERT_EQ(config->sources.size(), 2u);
+  EXPECT_EQ(config->sources[0].name, "aws-cur /exports/cur");
+  EXPECT_EQ(config->sources[0].paths, std::vector<std::string>{"/exports/cur"});
+  EXPECT_EQ(config->sources[0].every_seconds, 3600);
+  EXPECT_EQ(config->sources[1].paths, (std::vector<std::string>{"/a/one.csv", "/a/two.csv"}));
+}
+
 TEST(ConfigTest, BadSourcesNameTheKey) {
   const std::pair<const char*, const char*> cases[] = {
       {"sources: {a: 1}", "sources: expected a list"},
-      {"sources:\n  - name: x\n", "sources[0]: url is required"},
+      {"sources:\n  - name: x\n", "sources[0]: a prometheus source has a url and no path"},
+      {"sources:\n  - kind: focus\n    url: u\n", "sources[0]: a focus source has a path"},
       {"sources:\n  - url: u\n    every: soon\n", "sources[0].every: \"soon\" is not"},
       {"sources:\n  - url: u\n    every: -5m\n", "sources[0].every"},
-      {"sources:\n  - url: u\n    kind: graphite\n", "sources[0].kind: \"graphite\""},
       {"sources:\n  - url: u\n    lookback_hours: 0\n", "sources[0].lookback_hours"},
       {"sources:\n  - url: u\n    intervl: 5m\n", "sources[0]: unknown key \"intervl\""},
       {"sources:\n  - {name: a, url: u}\n  - {name: a, url: v}\n", "\"a\" is used twice"},

@@ -27,6 +27,9 @@ struct BillFormat {
 // focus, aws-cur, gcp-billing, azure-export, oci, and auto (which detects each file's format).
 std::span<const BillFormat> BillFormats();
 
+// The format named `name` ("focus", "aws-cur", ...), or null.
+const BillFormat* FindBillFormat(std::string_view name);
+
 // The format whose header this is, by the columns only that format has; nullopt if none fits.
 std::optional<std::string_view> DetectBillFormat(std::span<const std::string_view> header);
 

@@ -58,6 +58,13 @@ Status ReadDetectedFile(InputFile* in, FileContext* context) {
 
 std::span<const BillFormat> BillFormats() { return Formats(); }
 
+const BillFormat* FindBillFormat(std::string_view name) {
+  for (const BillFormat& format : Formats()) {
+    if (format.name == name) return &format;
+  }
+  return nullptr;
+}
+
 std::optional<std::string_view> DetectBillFormat(std::span<const std::string_view> header) {
   NativeHeader h(header);
   auto has = [&](std::string_view name) { return h.Find(name) >= 0; };
