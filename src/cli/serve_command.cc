@@ -123,7 +123,9 @@ int RunServe(const GlobalOptions& globals, const ServeFlags& flags) {
 void AddServeCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code) {
   auto flags = std::make_shared<ServeFlags>();
   CLI::App* sub = app->add_subcommand(
-      "serve", "run the daemon: JSON API under /api/v1, Prometheus remote_write receiver");
+      "serve",
+      "run the daemon: dashboard, JSON API under /api/v1, /metrics, remote_write receiver, "
+      "scheduled collection, bill ingest and allocation");
   sub->add_option("--listen", flags->listen, "HOST:PORT to listen on")->capture_default_str();
   sub->add_option("--flush-interval", flags->flush_interval,
                   "seconds between stores of remote_write usage")
