@@ -123,6 +123,7 @@ struct UsageSourceRecord {
   std::optional<Timestamp> last_hour;  // the start of the newest complete hour
   std::optional<Timestamp> last_run;
   std::string last_error;
+  int64_t facts = 0;  // usage and capacity facts stored
 };
 
 }  // namespace tally

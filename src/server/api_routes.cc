@@ -160,6 +160,7 @@ void Sources(const ApiContext& ctx, const httplib::Request&, httplib::Response& 
   for (const UsageSourceRecord& s : *sources) {
     usage.push_back(Json{{"name", s.name},
                          {"complete_hours", s.complete_hours},
+                         {"facts", s.facts},
                          {"first_hour", Optional(s.first_hour)},
                          {"last_hour", Optional(s.last_hour)},
                          {"last_run", Optional(s.last_run)},

@@ -3,6 +3,7 @@
 // promtool accepts /metrics and a real Prometheus scrapes it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -96,7 +97,13 @@ TEST_F(ApiTest, FiguresEqualTheCommands) {
   EXPECT_FALSE(Get("/api/v1/assets").empty());
   const json sources = Get("/api/v1/sources");
   EXPECT_EQ(sources["usage"].size(), 2u);
-  EXPECT_EQ(sources["allocation"]["allocated_hours"], 48);  // the demo's two days
+  // Each row of the demo's usage CSV is one fact of the source demo-usage.
+  const std::string csv = testing::ReadFile(dir_->File("demo/usage.csv"));
+  const int64_t csv_rows = std::count(csv.begin(), csv.end(), '\n') - 1;
+  ASSERT_EQ(sources["usage"][1]["name"], "demo-usage");
+  EXPECT_EQ(sources["usage"][1]["facts"], csv_rows);
+  EXPECT_GT(sources["usage"][0]["facts"].get<int64_t>(), 0);  // demo-inventory: capacity facts
+  EXPECT_EQ(sources["allocation"]["allocated_hours"], 48);    // the demo's two days
   EXPECT_EQ(sources["allocation"]["dirty_hours"], 0);
   EXPECT_EQ(sources["allocation"]["last_hour"], "2026-06-02T23:00:00Z");
   EXPECT_EQ(sources["window"]["to"], "2026-06-03T00:00:00Z");

@@ -51,6 +51,7 @@ export interface Sources {
   usage: {
     name: string;
     complete_hours: number;
+    facts: number;
     first_hour: string | null;
     last_hour: string | null;
     last_run: string | null;

@@ -5,6 +5,8 @@ import { disposeCharts } from "./charts";
 import { escapeHtml, formatAge, formatHour } from "./format";
 import { emptyState } from "./states";
 
+const count = new Intl.NumberFormat("en-US");
+
 // Health is the last run's outcome; how fresh the data is shows beside it, since a nightly CSV
 // and a Prometheus collected every 5 minutes are fresh on different scales.
 function health(s: Sources["usage"][number]): [string, string] {
@@ -24,13 +26,13 @@ export async function renderSources(root: HTMLElement): Promise<void> {
     ? `<p class="muted" data-testid="window">Data from ${formatHour(data.window.from)} to ${formatHour(data.window.to)}.</p>`
     : "";
   const usage = data.usage.length
-    ? `<table data-testid="sources"><thead><tr><th>Source</th><th>Health</th><th class="num">Complete hours</th>
+    ? `<table data-testid="sources"><thead><tr><th>Source</th><th>Health</th><th class="num">Complete hours</th><th class="num">Rows</th>
       <th>Newest hour</th><th>Last run</th><th>Last error</th></tr></thead><tbody>
     ${data.usage
       .map((s) => {
         const [cls, text] = health(s);
         return `<tr><td>${escapeHtml(s.name)}</td><td><span class="health ${cls}">${text}</span></td>
-          <td class="num">${s.complete_hours}</td>
+          <td class="num">${s.complete_hours}</td><td class="num" data-source-rows="${escapeHtml(s.name)}">${count.format(s.facts)}</td>
           <td>${formatHour(s.last_hour)} <span class="muted">(ended ${formatAge(hourEnd(s.last_hour))})</span></td><td title="${s.last_run ?? ""}">${formatAge(s.last_run)}</td>
           <td class="${s.last_error ? "error" : "muted"}">${escapeHtml(s.last_error || "none")}</td></tr>`;
       })

@@ -117,6 +117,9 @@ try {
   const sources = await api("/api/v1/sources");
   check((await page.$$("[data-testid=sources] tbody tr")).length === sources.usage.length,
         "sources page lists every usage source");
+  const first = sources.usage[0];
+  check((await page.textContent(`[data-source-rows="${first.name}"]`)) === first.facts.toLocaleString("en-US"),
+        `sources page shows ${first.name}'s ${first.facts} stored rows`);
   check((await page.$$("[data-testid=ingests] tbody tr")).length === sources.ingests.length,
         "sources page lists every bill ingest");
   check((await page.textContent("[data-testid=allocation] strong")) === String(sources.allocation.allocated_hours),

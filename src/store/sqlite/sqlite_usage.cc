@@ -260,7 +260,9 @@ Result<std::vector<UsageSourceRecord>> ListUsageSources(SqliteDb* db) {
   TALLY_ASSIGN_OR_RETURN(
       Statement q,
       db->Prepare("SELECT s.name, s.last_run, s.last_error, COUNT(h.hour), MIN(h.hour), "
-                  "MAX(h.hour) FROM usage_sources s LEFT JOIN usage_hours h ON "
+                  "MAX(h.hour), (SELECT COUNT(*) FROM usage_facts f WHERE f.source_id = s.id) + "
+                  "(SELECT COUNT(*) FROM capacity_facts c WHERE c.source_id = s.id) "
+                  "FROM usage_sources s LEFT JOIN usage_hours h ON "
                   "h.source_id = s.id AND h.complete = 1 GROUP BY s.id ORDER BY s.name"));
   std::vector<UsageSourceRecord> out;
   for (;;) {
@@ -273,6 +275,7 @@ Result<std::vector<UsageSourceRecord>> ListUsageSources(SqliteDb* db) {
     r.complete_hours = q.Int(3);
     if (!q.IsNull(4)) r.first_hour = Timestamp::FromUnixSeconds(q.Int(4));
     if (!q.IsNull(5)) r.last_hour = Timestamp::FromUnixSeconds(q.Int(5));
+    r.facts = q.Int(6);
     out.push_back(std::move(r));
   }
   return out;
