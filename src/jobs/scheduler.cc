@@ -29,6 +29,7 @@ Scheduler::~Scheduler() { Stop(); }
 void Scheduler::Start() {
   next_collect_.assign(options_.config.sources.size(), Clock::now());
   bill_fingerprints_.assign(options_.config.sources.size(), "");
+  bill_seen_.assign(options_.config.sources.size(), "");
   source_errors_.assign(options_.config.sources.size(), "");
   thread_ = std::thread([this] { Loop(); });
 }
@@ -59,9 +60,10 @@ void Scheduler::CollectDue(Clock::time_point now) {
     if (next_collect_[i] > now) continue;
     const SourceConfig& source = options_.config.sources[i];
     next_collect_[i] = now + Seconds(source.every_seconds);
-    const std::string error = source.kind == "prometheus"
-                                  ? CollectPrometheus(source)
-                                  : IngestBillsIfChanged(source, &bill_fingerprints_[i]);
+    const std::string error =
+        source.kind == "prometheus"
+            ? CollectPrometheus(source)
+            : IngestBillsIfChanged(source, &bill_fingerprints_[i], &bill_seen_[i]);
     // A failure repeats every turn until someone fixes it: said once, and again when it changes.
     if (!error.empty() && error != source_errors_[i]) options_.log(error);
     source_errors_[i] = error;
@@ -90,7 +92,8 @@ std::string Scheduler::CollectPrometheus(const SourceConfig& source) {
   return "";
 }
 
-std::string Scheduler::IngestBillsIfChanged(const SourceConfig& source, std::string* fingerprint) {
+std::string Scheduler::IngestBillsIfChanged(const SourceConfig& source, std::string* fingerprint,
+                                            std::string* seen) {
   const BillFormat* format = FindBillFormat(source.kind);
   auto files = format == nullptr ? Result<std::vector<std::string>>(InvalidArgument(
                                        "\"" + source.kind + "\" is not a bill format tally reads"))
@@ -98,10 +101,12 @@ std::string Scheduler::IngestBillsIfChanged(const SourceConfig& source, std::str
   if (!files.ok()) return "ingest " + source.name + ": " + files.status().message();
   // The files as they are now: when they match the last ingest, there is nothing to read.
   std::string print;
+  auto newest = std::filesystem::file_time_type::min();
   for (const std::string& path : *files) {
     std::error_code error;
     const auto size = std::filesystem::file_size(path, error);
     const auto mtime = std::filesystem::last_write_time(path, error);
+    newest = std::max(newest, mtime);
     print += path + '\0' + std::to_string(size) + '\0' +
              std::to_string(mtime.time_since_epoch().count()) + '\n';
   }
@@ -109,6 +114,12 @@ std::string Scheduler::IngestBillsIfChanged(const SourceConfig& source, std::str
   std::snprintf(hex, sizeof hex, "%016zx", std::hash<std::string>{}(print));
   const std::string command = "tally serve: source " + source.name + " files " + hex;
   if (*fingerprint == command) return "";
+  // An exporter may still be writing: read files only once they have settled, unchanged since
+  // the last turn or untouched for a whole turn.
+  const bool settled = *seen == command || std::filesystem::file_time_type::clock::now() - newest >=
+                                               Seconds(source.every_seconds);
+  *seen = command;
+  if (!settled) return "";
   if (fingerprint->empty()) {
     // After a restart: the ingest log knows whether these very files were read.
     auto ingests = store_->ListIngests(200);

@@ -44,14 +44,17 @@ class Scheduler {
   void CollectDue(std::chrono::steady_clock::time_point now);
   // Each returns "" or the error of its run, for CollectDue to log once.
   std::string CollectPrometheus(const SourceConfig& source);
-  // Ingests a bill source's files when they differ (paths, sizes, times) from its last ingest.
-  std::string IngestBillsIfChanged(const SourceConfig& source, std::string* fingerprint);
+  // Ingests a bill source's files when they differ (paths, sizes, times) from its last ingest
+  // and have settled (the same at the previous turn, or untouched for a turn).
+  std::string IngestBillsIfChanged(const SourceConfig& source, std::string* fingerprint,
+                                   std::string* seen);
   void AllocateIfChanged();
 
   std::unique_ptr<Store> store_;
   SchedulerOptions options_;
   std::vector<std::chrono::steady_clock::time_point> next_collect_;  // per source
   std::vector<std::string> bill_fingerprints_;  // per source: the last ingest's command
+  std::vector<std::string> bill_seen_;          // per source: the files at the last turn
   std::vector<std::string> source_errors_;      // per source: the last error logged
   int64_t allocated_version_ = -1;  // the store's DataVersion the last allocation started at
   std::string allocate_error_;      // the last one logged: a failure repeats every check
