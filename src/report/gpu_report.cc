@@ -17,10 +17,12 @@ std::string Ratio(Decimal part, Decimal whole) {
   return r.ok() ? r->Round(4).ToString() : "";
 }
 
-Result<UsageTable> Usage(Store& store, std::optional<Timestamp> from, std::optional<Timestamp> to,
-                         const char* by, bool capacity) {
+// GPU facts grouped by `by` (the query filters the resource, so every row is gpu).
+Result<UsageTable> GpuFacts(Store& store, std::optional<Timestamp> from,
+                            std::optional<Timestamp> to, std::vector<const char*> by,
+                            bool capacity) {
   UsageQuery q;
-  q.group_by.push_back(*UsageGroupKey::Parse(by));
+  for (const char* key : by) q.group_by.push_back(*UsageGroupKey::Parse(key));
   q.from = from;
   q.to = to;
   q.resource = std::string(kGpu);
@@ -45,35 +47,22 @@ Json AmountsJson(const GpuAmounts& a, bool with_capacity, bool with_cost) {
 
 Result<GpuReport> BuildGpuReport(Store& store, std::optional<Timestamp> from,
                                  std::optional<Timestamp> to) {
+  // One scan of the capacity facts and one of the usage facts; every node that has GPU
+  // capacity, GPU requests or GPU cost is listed, so the totals hold all of them.
   std::map<std::string, GpuAmounts> nodes, days, consumers;
-  // Rows are keys..., resource, unit: the resource is the second to last key.
-  auto gpu_rows = [](const UsageTable& t, auto&& add) {
-    for (const UsageRow& r : t.rows) {
-      if (r.keys[r.keys.size() - 2] == kGpu) add(r.keys[0], r);
+  TALLY_ASSIGN_OR_RETURN(UsageTable capacity, GpuFacts(store, from, to, {"node", "day"}, true));
+  for (const UsageRow& r : capacity.rows) {
+    nodes[r.keys[0]].capacity += r.request;
+    days[r.keys[1]].capacity += r.request;
+  }
+  TALLY_ASSIGN_OR_RETURN(UsageTable usage,
+                         GpuFacts(store, from, to, {"node", "consumer", "day"}, false));
+  for (const UsageRow& r : usage.rows) {
+    for (GpuAmounts* a : {&nodes[r.keys[0]], &consumers[r.keys[1]], &days[r.keys[2]]}) {
+      a->requested += r.request;
+      a->used += r.usage;
     }
-  };
-  TALLY_ASSIGN_OR_RETURN(UsageTable node_capacity, Usage(store, from, to, "node", true));
-  gpu_rows(node_capacity,
-           [&](const std::string& k, const UsageRow& r) { nodes[k].capacity += r.request; });
-  TALLY_ASSIGN_OR_RETURN(UsageTable node_usage, Usage(store, from, to, "node", false));
-  gpu_rows(node_usage, [&](const std::string& k, const UsageRow& r) {
-    if (!nodes.contains(k)) return;  // GPU requests on a node with no GPU capacity known
-    nodes[k].requested += r.request;
-    nodes[k].used += r.usage;
-  });
-  TALLY_ASSIGN_OR_RETURN(UsageTable day_capacity, Usage(store, from, to, "day", true));
-  gpu_rows(day_capacity,
-           [&](const std::string& k, const UsageRow& r) { days[k].capacity += r.request; });
-  TALLY_ASSIGN_OR_RETURN(UsageTable day_usage, Usage(store, from, to, "day", false));
-  gpu_rows(day_usage, [&](const std::string& k, const UsageRow& r) {
-    days[k].requested += r.request;
-    days[k].used += r.usage;
-  });
-  TALLY_ASSIGN_OR_RETURN(UsageTable consumer_usage, Usage(store, from, to, "consumer", false));
-  gpu_rows(consumer_usage, [&](const std::string& k, const UsageRow& r) {
-    consumers[k].requested += r.request;
-    consumers[k].used += r.usage;
-  });
+  }
 
   // Cost of the gpu component, by node, consumer, owner and kind, in one scan.
   ShowbackQuery gpu_cost{{"asset", "consumer", "owner", "kind"}, from, to, std::string(kGpu)};
@@ -81,11 +70,12 @@ Result<GpuReport> BuildGpuReport(Store& store, std::optional<Timestamp> from,
   std::map<std::string, std::string> owner_of;
   for (const ShowbackRow& r : cost.rows) {
     const std::string &asset = r.keys[0], &consumer = r.keys[1], &kind = r.keys[3];
-    if (auto node = nodes.find(asset); node != nodes.end()) {
-      node->second.cost += r.cost;
-      if (kind == "idle") node->second.idle_cost += r.cost;
+    if (kind != "direct" && kind != "idle") continue;  // a component's cost is these two
+    nodes[asset].cost += r.cost;
+    if (kind == "idle") {
+      nodes[asset].idle_cost += r.cost;
+      continue;
     }
-    if (kind != "direct") continue;
     consumers[consumer].cost += r.cost;
     owner_of[consumer] = r.keys[2];
   }
@@ -100,7 +90,6 @@ Result<GpuReport> BuildGpuReport(Store& store, std::optional<Timestamp> from,
     report.nodes.emplace_back(name, a);
   }
   for (auto& [name, a] : consumers) {
-    if (a.requested.is_zero() && a.used.is_zero() && a.cost.is_zero()) continue;
     report.consumers.push_back(GpuReport::Consumer{name, owner_of[name], a});
   }
   std::stable_sort(report.consumers.begin(), report.consumers.end(),

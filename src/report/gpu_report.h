@@ -26,7 +26,8 @@ struct GpuAmounts {
 
 struct GpuReport {
   GpuAmounts total;
-  std::vector<std::pair<std::string, GpuAmounts>> nodes;  // by node, GPU nodes only
+  // by node: every asset with GPU capacity, requests or cost
+  std::vector<std::pair<std::string, GpuAmounts>> nodes;
   struct Consumer {
     std::string consumer;
     std::string owner;

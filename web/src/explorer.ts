@@ -6,6 +6,9 @@ import { axisMoney, escapeHtml, formatMoney, formatPercent } from "./format";
 import { periodQuery } from "./period";
 import { emptyState, NO_ALLOCATIONS } from "./states";
 
+// The CSV shown for download; the previous one is released when the page is drawn again.
+let csvUrl = "";
+
 function csv(rows: ShowbackRow[], columns: string[]): string {
   const cell = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
   return [columns.join(","), ...rows.map((r) => columns.map((c) => cell(r[c] ?? "")).join(","))].join("\n");
@@ -36,16 +39,20 @@ async function renderOwners(root: HTMLElement, q: string): Promise<void> {
 }
 
 async function renderOwner(root: HTMLElement, owner: string, q: string): Promise<void> {
-  const [detail, daily] = await Promise.all([
+  const [owners, detail, daily] = await Promise.all([
+    api<Showback>(`/api/v1/showback?by=owner${q}`),
     api<Showback>(`/api/v1/showback?by=owner,consumer,resource,kind${q}`),
     api<Series>(`/api/v1/showback?by=owner,resource&step=1d${q}`),
   ]);
   const rows = detail.rows
     .filter((r) => r.owner === owner)
     .sort((a, b) => Number(b.cost) - Number(a.cost));
-  const total = rows.reduce((sum, r) => sum + Number(r.cost), 0);
+  // The owner's exact total from the API, not a sum of numbers rounded here.
+  const total = owners.rows.find((r) => r.owner === owner)?.cost ?? "0";
   const columns = ["consumer", "resource", "kind", "cost"];
-  const href = URL.createObjectURL(new Blob([csv(rows, columns)], { type: "text/csv" }));
+  if (csvUrl) URL.revokeObjectURL(csvUrl);
+  csvUrl = URL.createObjectURL(new Blob([csv(rows, columns)], { type: "text/csv" }));
+  const href = csvUrl;
   const series = daily.series.filter((s) => s.key.owner === owner);
   const days = [...new Set(daily.series.flatMap((s) => s.points.map((p) => p[0].slice(0, 10))))].sort();
   root.innerHTML = `<h2><a href="#/explorer">Owners</a> / ${escapeHtml(owner)}</h2>

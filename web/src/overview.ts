@@ -7,8 +7,9 @@ import { NO_ALLOCATIONS } from "./states";
 
 export async function renderOverview(root: HTMLElement): Promise<void> {
   const q = periodQuery();
-  const [owners, daily, gpu] = await Promise.all([
+  const [owners, kinds, daily, gpu] = await Promise.all([
     api<Showback>(`/api/v1/showback?by=owner${q}`),
+    api<Showback>(`/api/v1/showback?by=kind${q}`),
     api<Series>(`/api/v1/showback?by=kind&step=1d${q}`),
     api<Gpu>(`/api/v1/gpu?${q.slice(1)}`),
   ]);
@@ -18,11 +19,9 @@ export async function renderOverview(root: HTMLElement): Promise<void> {
     return;
   }
   const total = Number(owners.total);
-  // Idle is a kind of cost, whoever owns it (an asset's owner keeps its idle by default).
-  const idle = daily.series
-    .filter((s) => s.key.kind === "idle")
-    .flatMap((s) => s.points)
-    .reduce((sum, p) => sum + Number(p[1]), 0);
+  // Idle is a kind of cost, whoever owns it (an asset's owner keeps its idle by default); the
+  // exact sum comes from the API, never from adding rounded numbers here.
+  const idle = kinds.rows.find((r) => r.kind === "idle")?.cost ?? "0";
   const ranked = [...owners.rows].sort((a, b) => Number(b.cost) - Number(a.cost));
   const top = ranked.slice(0, 10);
   const days = [...new Set(daily.series.flatMap((s) => s.points.map((p) => p[0].slice(0, 10))))].sort();
@@ -32,7 +31,7 @@ export async function renderOverview(root: HTMLElement): Promise<void> {
         <div class="value" data-testid="spend">${formatMoney(owners.total)}</div>
         <div class="sub">${days.length} days · ${days[0] ?? ""} to ${days[days.length - 1] ?? ""}</div></div>
       <div class="card"><div class="label">Idle share</div>
-        <div class="value" data-testid="idle-share">${formatPercent(idle, total)}</div>
+        <div class="value" data-testid="idle-share">${formatPercent(Number(idle), total)}</div>
         <div class="sub">${formatMoney(idle)} for capacity nobody requested</div></div>
       <div class="card"><div class="label">GPU utilization</div>
         <div class="value" data-testid="gpu-utilization">${formatRatio(gpu.total.utilization)}</div>

@@ -45,6 +45,10 @@ const failures = [];
 const check = (ok, what) => { if (!ok) failures.push(what); console.log(`${ok ? "ok  " : "FAIL"} ${what}`); };
 const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
 const ratio = (r) => (r ? `${(100 * Number(r)).toFixed(1)} %` : "–");
+// Whether the page comes to show `want` in the spend card within `timeout` ms.
+const spendBecomes = (page, want, timeout) =>
+  page.waitForFunction((w) => document.querySelector("[data-testid=spend]")?.textContent === w,
+                       want, { timeout }).then(() => true, () => false);
 
 let browser;
 try {
@@ -86,9 +90,10 @@ try {
   await page.waitForSelector("#owner-trend canvas");
   const detail = (await api("/api/v1/showback?by=owner,consumer,resource,kind")).rows
     .filter((r) => r.owner === top.owner);
+  check((await page.textContent("[data-testid=owner-total]")) === money.format(Number(top.cost)),
+        "drill-down total equals the API's cost of the owner");
   const sum = detail.reduce((s, r) => s + Number(r.cost), 0);
-  check((await page.textContent("[data-testid=owner-total]")) === money.format(sum),
-        "drill-down total equals the API's rows for the owner");
+  check(Math.abs(sum - Number(top.cost)) < 1e-6, "the owner's rows add up to its cost");
   check((await page.$$("[data-testid=consumers] tbody tr")).length === detail.length,
         "drill-down lists every consumer-resource row");
   const csv = await page.evaluate(async () =>
@@ -133,12 +138,11 @@ try {
   const to = sources.window.to;
   const from = new Date(Date.parse(to) - 7 * 86_400_000).toISOString().replace(".000Z", "Z");
   const week = await api(`/api/v1/showback?by=owner&from=${from}&to=${to}`);
-  await page.waitForFunction((want) => document.querySelector("[data-testid=spend]")?.textContent === want,
-                             money.format(Number(week.total)), { timeout: 10_000 });
-  check(true, `last 7 days shows the API's ${money.format(Number(week.total))}`);
+  check(await spendBecomes(page, money.format(Number(week.total)), 10_000),
+        `last 7 days shows the API's ${money.format(Number(week.total))}`);
   await page.selectOption("[data-testid=period]", "all");
-  await page.waitForFunction((want) => document.querySelector("[data-testid=spend]")?.textContent === want,
-                             money.format(Number(owners.total)), { timeout: 10_000 });
+  check(await spendBecomes(page, money.format(Number(owners.total)), 10_000),
+        "all data shows the API's total again");
 
   // Live: another process ingests a bill; serve allocates it; the page shows it, no reload.
   await page.evaluate(() => { window.__sameDocument = true; });
@@ -148,9 +152,8 @@ try {
     `2026-05-01,2026-06-01,2026-05-03T00:00:00Z,2026-05-04T00:00:00Z,1000,1000,USD,Extra,acct,Consulting,Other,Usage,,"{""team"":""${top.owner}""}"\n`);
   execFileSync(tally, ["--store", store, "ingest", "focus", join(work, "extra.csv")]);
   const want = money.format(Number(owners.total) + 1000);
-  await page.waitForFunction((w) => document.querySelector("[data-testid=spend]")?.textContent === w,
-                             want, { timeout: 30_000 });
-  check(await page.evaluate(() => window.__sameDocument === true),
+  check(await spendBecomes(page, want, 30_000) &&
+          await page.evaluate(() => window.__sameDocument === true),
         `new data appeared without a reload (spend now ${want})`);
   check((await api("/api/v1/reconcile")).exact, "after the new bill the reconciliation is exact");
   check(errors.length === 0, `no console errors (${errors.join("; ")})`);
@@ -159,11 +162,11 @@ try {
   const empty = await serve(join(work, "empty.db"));
   for (const name of ["overview", "gpu", "sources"]) {
     await page.goto(`${empty.base}/#/${name}`);
-    await page.waitForSelector("[data-testid=empty]");
+    check(await page.waitForSelector("[data-testid=empty]", { timeout: 10_000 }).then(() => true, () => false),
+          `empty store: the ${name} page shows its empty state`);
     if (name === "overview") await page.screenshot({ path: join(shots, "empty.png"), fullPage: true });
   }
   check(errors.length === 0, `empty pages without console errors (${errors.join("; ")})`);
-  check(true, "empty store: overview, GPU and sources pages show their empty states");
 
   // Error: the server goes away under an open page; the next page says so and offers a retry.
   empty.proc.kill("SIGTERM");
