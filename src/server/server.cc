@@ -57,7 +57,7 @@ void Server::Impl::Routes() {
   http.set_read_timeout(options.read_timeout_seconds, 0);
   http.set_write_timeout(options.read_timeout_seconds, 0);
   http.set_keep_alive_timeout(5);
-  http.set_keep_alive_max_count(100000);
+  http.set_keep_alive_max_count(1000);
   http.set_tcp_nodelay(true);  // small JSON answers must not wait for Nagle's 40 ms
   http.set_socket_options([this](socket_t sock) {
     httplib::default_socket_options(sock);
