@@ -1,7 +1,6 @@
 // tally collect prometheus: pulls hourly Kubernetes usage from Prometheus. Resumable: each
 // chunk of hours is stored complete or not at all, and the next run collects only the hours
 // its source has not completed (gaps included).
-#include <chrono>
 #include <cstdio>
 #include <string>
 

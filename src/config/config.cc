@@ -47,12 +47,19 @@ Status CheckKeys(const YAML::Node& node, const std::string& where,
   return Status::Ok();
 }
 
-Result<int64_t> PositiveAt(const YAML::Node& node, const std::string& where) {
+// A whole number >= `min`.
+Result<int64_t> WholeAt(const YAML::Node& node, const std::string& where, int64_t min) {
   int64_t value = 0;
-  if (!node.IsScalar() || !YAML::convert<int64_t>::decode(node, value) || value <= 0) {
-    return InvalidArgument(where + ": expected a positive whole number");
+  if (!node.IsScalar() || !YAML::convert<int64_t>::decode(node, value) || value < min) {
+    return InvalidArgument(where + ": expected a whole number of at least " + std::to_string(min));
   }
   return value;
+}
+
+Result<double> DurationAt(const YAML::Node& node, const std::string& where) {
+  auto seconds = ParseDuration(node.IsScalar() ? node.Scalar() : "");
+  if (!seconds.ok()) return InvalidArgument(where + ": " + seconds.status().message());
+  return *seconds;
 }
 
 Status ParseSources(const YAML::Node& node, std::vector<SourceConfig>* out) {
@@ -88,25 +95,21 @@ Status ParseSources(const YAML::Node& node, std::vector<SourceConfig>* out) {
       }
     }
     if (s["every"]) {
-      auto every = ParseDuration(s["every"].as<std::string>());
-      if (!every.ok()) return InvalidArgument(where + ".every: " + every.status().message());
-      source.every_seconds = *every;
+      TALLY_ASSIGN_OR_RETURN(source.every_seconds, DurationAt(s["every"], where + ".every"));
     }
     if (s["timeout"]) {
-      auto timeout = ParseDuration(s["timeout"].as<std::string>());
-      if (!timeout.ok()) return InvalidArgument(where + ".timeout: " + timeout.status().message());
-      source.timeout_seconds = *timeout;
+      TALLY_ASSIGN_OR_RETURN(source.timeout_seconds, DurationAt(s["timeout"], where + ".timeout"));
     }
     if (s["lookback_hours"]) {
       TALLY_ASSIGN_OR_RETURN(source.lookback_hours,
-                             PositiveAt(s["lookback_hours"], where + ".lookback_hours"));
+                             WholeAt(s["lookback_hours"], where + ".lookback_hours", 1));
     }
     if (s["concurrency"]) {
-      TALLY_ASSIGN_OR_RETURN(int64_t c, PositiveAt(s["concurrency"], where + ".concurrency"));
+      TALLY_ASSIGN_OR_RETURN(int64_t c, WholeAt(s["concurrency"], where + ".concurrency", 1));
       source.concurrency = static_cast<int>(c);
     }
     if (s["retries"]) {
-      TALLY_ASSIGN_OR_RETURN(int64_t r, PositiveAt(s["retries"], where + ".retries"));
+      TALLY_ASSIGN_OR_RETURN(int64_t r, WholeAt(s["retries"], where + ".retries", 0));
       source.retries = static_cast<int>(r);
     }
     out->push_back(std::move(source));

@@ -61,6 +61,14 @@ TEST(ConfigTest, BadSourcesNameTheKey) {
   }
 }
 
+TEST(ConfigTest, ZeroRetriesIsAllowed) {
+  auto config = ParseConfig("sources:\n  - url: u\n    retries: 0\n");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->sources[0].retries, 0);
+  EXPECT_FALSE(ParseConfig("sources:\n  - url: u\n    retries: -1\n").ok());
+  EXPECT_FALSE(ParseConfig("sources:\n  - url: u\n    concurrency: 0\n").ok());
+}
+
 TEST(ConfigTest, DigestFollowsThePolicyNotTheSources) {
   const std::string policy = "idle: keep\nreference_prices: {cpu: 0.05}\n";
   auto plain = ParseConfig(policy);
