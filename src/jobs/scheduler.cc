@@ -1,5 +1,7 @@
 #include "jobs/scheduler.h"
 
+#include <zlib.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -27,10 +29,7 @@ Scheduler::Scheduler(std::unique_ptr<Store> store, SchedulerOptions options)
 Scheduler::~Scheduler() { Stop(); }
 
 void Scheduler::Start() {
-  next_collect_.assign(options_.config.sources.size(), Clock::now());
-  bill_fingerprints_.assign(options_.config.sources.size(), "");
-  bill_seen_.assign(options_.config.sources.size(), "");
-  source_errors_.assign(options_.config.sources.size(), "");
+  sources_.assign(options_.config.sources.size(), SourceState{Clock::now(), "", "", ""});
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -49,7 +48,7 @@ void Scheduler::Loop() {
     if (stopping_) break;
     if (options_.allocate) AllocateIfChanged();
     Clock::time_point wake = Clock::now() + Seconds(options_.allocate_check_seconds);
-    for (Clock::time_point due : next_collect_) wake = std::min(wake, due);
+    for (const SourceState& state : sources_) wake = std::min(wake, state.next);
     std::unique_lock lock(mu_);
     wake_.wait_until(lock, wake, [this] { return stopping_.load(); });
   }
@@ -57,17 +56,19 @@ void Scheduler::Loop() {
 
 void Scheduler::CollectDue(Clock::time_point now) {
   for (size_t i = 0; i < options_.config.sources.size() && !stopping_; ++i) {
-    if (next_collect_[i] > now) continue;
+    SourceState& state = sources_[i];
+    if (state.next > now) continue;
     const SourceConfig& source = options_.config.sources[i];
-    next_collect_[i] = now + Seconds(source.every_seconds);
-    const std::string error =
-        source.kind == "prometheus"
-            ? CollectPrometheus(source)
-            : IngestBillsIfChanged(source, &bill_fingerprints_[i], &bill_seen_[i]);
-    // A failure repeats every turn until someone fixes it: said once, and again when it changes.
-    if (!error.empty() && error != source_errors_[i]) options_.log(error);
-    source_errors_[i] = error;
+    state.next = now + Seconds(source.every_seconds);
+    LogOnce(source.kind == "prometheus" ? CollectPrometheus(source)
+                                        : IngestBillsIfChanged(source, &state),
+            &state.error);
   }
+}
+
+void Scheduler::LogOnce(const std::string& error, std::string* last) {
+  if (!error.empty() && error != *last) options_.log(error);
+  *last = error;
 }
 
 std::string Scheduler::CollectPrometheus(const SourceConfig& source) {
@@ -92,8 +93,7 @@ std::string Scheduler::CollectPrometheus(const SourceConfig& source) {
   return "";
 }
 
-std::string Scheduler::IngestBillsIfChanged(const SourceConfig& source, std::string* fingerprint,
-                                            std::string* seen) {
+std::string Scheduler::IngestBillsIfChanged(const SourceConfig& source, SourceState* state) {
   const BillFormat* format = FindBillFormat(source.kind);
   auto files = format == nullptr ? Result<std::vector<std::string>>(InvalidArgument(
                                        "\"" + source.kind + "\" is not a bill format tally reads"))
@@ -110,23 +110,28 @@ std::string Scheduler::IngestBillsIfChanged(const SourceConfig& source, std::str
     print += path + '\0' + std::to_string(size) + '\0' +
              std::to_string(mtime.time_since_epoch().count()) + '\n';
   }
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016zx", std::hash<std::string>{}(print));
-  const std::string command = "tally serve: source " + source.name + " files " + hex;
-  if (*fingerprint == command) return "";
+  // zlib's CRC-32: the same on every build, so a restarted server recognises its fingerprint.
+  char hex[9];
+  std::snprintf(
+      hex, sizeof hex, "%08lx",
+      crc32(0, reinterpret_cast<const Bytef*>(print.data()), static_cast<uInt>(print.size())));
+  const std::string command =
+      "tally serve: source " + source.name + " files " + std::to_string(files->size()) + "-" + hex;
+  if (state->ingested == command) return "";
   // An exporter may still be writing: read files only once they have settled, unchanged since
   // the last turn or untouched for a whole turn.
-  const bool settled = *seen == command || std::filesystem::file_time_type::clock::now() - newest >=
-                                               Seconds(source.every_seconds);
-  *seen = command;
+  const bool settled =
+      state->seen == command ||
+      std::filesystem::file_time_type::clock::now() - newest >= Seconds(source.every_seconds);
+  state->seen = command;
   if (!settled) return "";
-  if (fingerprint->empty()) {
+  if (state->ingested.empty()) {
     // After a restart: the ingest log knows whether these very files were read.
     auto ingests = store_->ListIngests(200);
     if (ingests.ok()) {
       for (const IngestRecord& r : *ingests) {
         if (r.command == command) {
-          *fingerprint = command;
+          state->ingested = command;
           return "";
         }
       }
@@ -141,7 +146,7 @@ std::string Scheduler::IngestBillsIfChanged(const SourceConfig& source, std::str
     return "ingest " + source.name + ": " + result.status().message() +
            " (nothing was stored; tried again every turn)";
   }
-  *fingerprint = command;
+  state->ingested = command;
   options_.log("ingest " + source.name + ": " + result->Summary());
   return "";
 }
@@ -156,11 +161,9 @@ void Scheduler::AllocateIfChanged() {
     summary = RunAllocation(*store_, options_.config, job);
   }
   if (!summary.ok()) {
-    if (summary.status().code() == StatusCode::kCancelled) return;
-    // Tried again at the next check; said once.
-    if (summary.status().message() != allocate_error_) {
-      allocate_error_ = summary.status().message();
-      options_.log("allocate: " + allocate_error_);
+    // Tried again at the next check.
+    if (summary.status().code() != StatusCode::kCancelled) {
+      LogOnce("allocate: " + summary.status().message(), &allocate_error_);
     }
     return;
   }

@@ -44,20 +44,24 @@ class Scheduler {
   void CollectDue(std::chrono::steady_clock::time_point now);
   // Each returns "" or the error of its run, for CollectDue to log once.
   std::string CollectPrometheus(const SourceConfig& source);
+  struct SourceState {
+    std::chrono::steady_clock::time_point next;  // when the source is due
+    std::string ingested;  // bills: the fingerprint of the files last ingested
+    std::string seen;      // bills: the fingerprint of the files at the last turn
+    std::string error;     // the last error logged
+  };
   // Ingests a bill source's files when they differ (paths, sizes, times) from its last ingest
   // and have settled (the same at the previous turn, or untouched for a turn).
-  std::string IngestBillsIfChanged(const SourceConfig& source, std::string* fingerprint,
-                                   std::string* seen);
+  std::string IngestBillsIfChanged(const SourceConfig& source, SourceState* state);
   void AllocateIfChanged();
+  // A failure repeats every turn until someone fixes it: said once, and again when it changes.
+  void LogOnce(const std::string& error, std::string* last);
 
   std::unique_ptr<Store> store_;
   SchedulerOptions options_;
-  std::vector<std::chrono::steady_clock::time_point> next_collect_;  // per source
-  std::vector<std::string> bill_fingerprints_;  // per source: the last ingest's command
-  std::vector<std::string> bill_seen_;          // per source: the files at the last turn
-  std::vector<std::string> source_errors_;      // per source: the last error logged
-  int64_t allocated_version_ = -1;  // the store's DataVersion the last allocation started at
-  std::string allocate_error_;      // the last one logged: a failure repeats every check
+  std::vector<SourceState> sources_;  // as options_.config.sources
+  int64_t allocated_version_ = -1;    // the store's DataVersion the last allocation started at
+  std::string allocate_error_;        // the last allocation error logged
   std::atomic<bool> stopping_{false};
   std::mutex mu_;
   std::condition_variable wake_;
