@@ -106,6 +106,8 @@ struct AllocationStatus {
 // Per billing source: the bill and where it went.
 struct ReconcileRow {
   std::string source;
+  int64_t hours = 0;  // allocated hours in which this source had a bill (a rate card: its assets)
+  std::optional<Timestamp> first_hour, last_hour;
   Decimal bill;
   Decimal allocated;  // direct + shared
   Decimal idle;

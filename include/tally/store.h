@@ -6,6 +6,7 @@
 // writers serialize on its lock.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -118,6 +119,17 @@ class Store {
   // Per billing source over the allocated hours of [from, to).
   virtual Result<std::vector<ReconcileRow>> Reconcile(std::optional<Timestamp> from,
                                                       std::optional<Timestamp> to) = 0;
+  // The hours of [from, to) inside some bill line's charge period that are not allocated, or
+  // whose inputs changed since they were (ascending): a reconcile over them would miss cost.
+  virtual Result<std::vector<Timestamp>> UnallocatedBillHours(std::optional<Timestamp> from,
+                                                              std::optional<Timestamp> to) = 0;
+
+  // OK when the store can take writes: its files are writable and their disk has at least
+  // `min_free_bytes` free. Errors: kUnavailable saying which.
+  virtual Status CheckWritable(uint64_t min_free_bytes) = 0;
+  // Work on this connection still running past `deadline` stops with kUnavailable; nullopt
+  // lifts it. The server bounds each request with it.
+  virtual void SetDeadline(std::optional<std::chrono::steady_clock::time_point> deadline) = 0;
 
   // A number that changes whenever anything, in this process or another, changed the store:
   // answers cached under one version are current while it holds.

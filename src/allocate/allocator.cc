@@ -153,7 +153,8 @@ Status Allocator::AllocateHour(const HourInputs& in, std::vector<AllocationRow>*
                                   {}});
   }
   for (uint32_t a = 0; a < rate_card_.size(); ++a) {
-    if (rate_card_[a] == nullptr) continue;
+    // An on-prem asset costs only in the hours the inventory (its capacity) says it exists.
+    if (rate_card_[a] == nullptr || capacity_by_asset_[a].empty()) continue;
     TALLY_ASSIGN_OR_RETURN(Decimal cost, RateCardHour(a, in.hour));
     (*bill)[std::string(kRateCardSource)] += cost;
     units[{a, kRateCardSource, kOnPremService}] += cost;

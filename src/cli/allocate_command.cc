@@ -30,6 +30,7 @@ int RunAllocate(const GlobalOptions& globals, const AllocateFlags& flags) {
     PrintError("allocate: " + config.status().message());
     return 1;
   }
+  for (const std::string& w : config->warnings) PrintError("allocate: warning: " + w);
   auto opened = OpenStore(globals.store, OpenMode::kMustExist);
   if (!opened.ok()) {
     PrintError(opened.status().message());

@@ -49,23 +49,8 @@ int RunCosts(const GlobalOptions& globals, const CostsFlags& flags) {
     PrintError("costs: " + table.status().message());
     return 1;
   }
-  bool by_currency = false;
-  for (const GroupKey& key : query->group_by) {
-    by_currency |=
-        key.kind == GroupKey::Kind::kColumn && key.column == FocusColumn::kBillingCurrency;
-  }
-  if (table->currencies.size() > 1 && !by_currency) {
-    std::string list;
-    for (const std::string& c : table->currencies) {
-      list += (list.empty() ? "" : ", ") + (c.empty() ? std::string("(none)") : c);
-    }
-    PrintError("costs: warning: the lines are in " + std::to_string(table->currencies.size()) +
-               " currencies (" + list + "): add BillingCurrency to --by to keep them apart");
-  }
-  for (const std::string& name : table->unknown_columns) {
-    PrintError(
-        "costs: warning: no ingested file has a column named \"" + name +
-        "\" (a FOCUS column, Tags.<key>, or a provider column such as x_lineItem/LineItemType)");
+  for (const std::string& warning : CostTableWarnings(*query, *table)) {
+    PrintError("costs: warning: " + warning);
   }
   std::string out = RenderCostTable(*table, *format);
   std::fwrite(out.data(), 1, out.size(), stdout);

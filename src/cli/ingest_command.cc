@@ -108,6 +108,10 @@ int RunIngest(const GlobalOptions& globals, const IngestFlags& flags, const Bill
   reporter.PrintHidden();
   for (const std::string& warning : result->commit.warnings) PrintError(prefix + warning);
   std::printf("%s%s\n", prefix.c_str(), result->Summary().c_str());
+  if (result->totals.rows_stored == 0 && result->totals.rows_rejected > 0) {
+    PrintError(prefix + "every row was rejected (see them: tally diagnostics)");
+    return 1;
+  }
   return 0;
 }
 

@@ -1,5 +1,6 @@
 // tally reconcile: per billing source, the bill against allocated + idle + unallocated. Exits 1
-// unless every difference is exactly zero.
+// unless every difference is exactly zero and every hour of the window that holds bill cost is
+// allocated.
 #include <cstdio>
 #include <string>
 
@@ -38,6 +39,19 @@ int RunReconcile(const GlobalOptions& globals, const ReconcileFlags& flags) {
   const RecordTable t = ReconcileRecordTable(*rows);
   const std::string text = RenderRecordTable(t, *format);
   std::fwrite(text.data(), 1, text.size(), stdout);
+  auto missing = (*store)->UnallocatedBillHours(from, to);
+  if (!missing.ok()) {
+    PrintError("reconcile: " + missing.status().message());
+    return 1;
+  }
+  if (!missing->empty()) {
+    PrintError("reconcile: " + std::to_string(missing->size()) +
+               " hours of the window hold bill cost but are not allocated, or changed since (" +
+               missing->front().ToString() + " to " +
+               Timestamp::FromUnixSeconds(missing->back().unix_seconds() + 3600).ToString() +
+               "): the figures above leave them out; run `tally allocate`");
+    return 1;
+  }
   if (rows->empty()) {
     PrintError("reconcile: nothing allocated in the window; run `tally allocate`");
     return 1;

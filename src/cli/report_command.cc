@@ -119,6 +119,7 @@ int RunChargeback(const GlobalOptions& globals, const ReportFlags& flags) {
     PrintError("chargeback: " + (format.ok() ? config.status() : format.status()).message());
     return format.ok() ? 1 : 2;
   }
+  for (const std::string& w : config->warnings) PrintError("chargeback: warning: " + w);
   // A bare name that is no allocation column is a label: --by cost_center.
   std::vector<std::string> by;
   for (const std::string& name : SplitList(flags.by, ',')) {

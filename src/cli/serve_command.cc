@@ -1,6 +1,8 @@
 // tally serve: the daemon (HTTP API, dashboard, remote_write receiver, scheduled collection and
 // allocation). SIGINT and SIGTERM stop it gracefully: requests in flight finish, a collection in
 // flight is cancelled (its chunk not stored), and remote_write usage is stored before it exits.
+// tally.yaml is read again when it changes (looked at every second) and on SIGHUP; a bad one
+// keeps the running config and is reported by the log and /api/v1/sources.
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -25,41 +27,58 @@ struct ServeFlags {
   std::string config;
   bool no_allocate = false;
   double allocate_check = 5;
+  double request_budget = 15;
+  int64_t min_free_mib = 64;
 };
+
+// Refuses a source whose kind is neither prometheus nor a bill format this binary reads.
+Status CheckSourceKinds(const Config& config) {
+  for (const SourceConfig& source : config.sources) {
+    if (source.kind != "prometheus" && FindBillFormat(source.kind) == nullptr) {
+      std::string known;
+      for (const BillFormat& f : BillFormats())
+        known += (known.empty() ? "" : ", ") + std::string(f.name);
+      return InvalidArgument("source \"" + source.name + "\": kind \"" + source.kind +
+                             "\" is neither prometheus nor a bill format (" + known + ")");
+    }
+  }
+  return Status::Ok();
+}
+
+void Log(const std::string& message) { std::fprintf(stderr, "tally: serve: %s\n", message.c_str()); }
 
 int RunServe(const GlobalOptions& globals, const ServeFlags& flags) {
   ServerOptions options;
   Status address = ParseListenAddress(flags.listen, &options);
   if (!address.ok() || flags.flush_interval <= 0 || flags.max_body_mib <= 0 ||
-      flags.read_timeout <= 0 || flags.allocate_check <= 0) {
+      flags.read_timeout <= 0 || flags.allocate_check <= 0 || flags.request_budget <= 0 ||
+      flags.min_free_mib < 0) {
     PrintError("serve: " + (address.ok() ? std::string("--flush-interval, --max-body-mib, "
-                                                       "--read-timeout and --allocate-check "
-                                                       "must be positive")
+                                                       "--read-timeout, --allocate-check and "
+                                                       "--request-budget must be positive, "
+                                                       "--min-free-mib not negative")
                                          : address.message()));
     return 2;
   }
   options.flush_interval_seconds = flags.flush_interval;
   options.max_body_bytes = static_cast<size_t>(flags.max_body_mib) << 20;
   options.read_timeout_seconds = flags.read_timeout;
+  options.request_budget_seconds = flags.request_budget;
+  options.min_free_bytes = static_cast<uint64_t>(flags.min_free_mib) << 20;
   options.web_dir = flags.web;
   if (options.web_dir.empty() && access("web/dist/index.html", R_OK) == 0) {
     options.web_dir = "web/dist";  // run from the repository after `make run`
   }
   auto config = LoadConfig(flags.config);
+  if (config.ok()) {
+    Status kinds = CheckSourceKinds(*config);
+    if (!kinds.ok()) config = kinds.WithContext(flags.config.empty() ? "tally.yaml" : flags.config);
+  }
   if (!config.ok()) {
     PrintError("serve: " + config.status().message());
     return 1;
   }
-  for (const SourceConfig& source : config->sources) {
-    if (source.kind != "prometheus" && FindBillFormat(source.kind) == nullptr) {
-      std::string known;
-      for (const BillFormat& f : BillFormats())
-        known += (known.empty() ? "" : ", ") + std::string(f.name);
-      PrintError("serve: tally.yaml: source \"" + source.name + "\": kind \"" + source.kind +
-                 "\" is neither prometheus nor a bill format (" + known + ")");
-      return 1;
-    }
-  }
+  for (const std::string& w : config->warnings) PrintError("serve: warning: " + w);
   auto store = OpenStore(globals.store);
   if (!store.ok()) {
     PrintError("serve: " + store.status().message());
@@ -69,6 +88,13 @@ int RunServe(const GlobalOptions& globals, const ServeFlags& flags) {
   // reallocate, under the defaults, hours a `tally allocate --config X` run placed.
   const bool has_policy = !flags.config.empty() || std::filesystem::exists("tally.yaml");
   const bool allocate = has_policy && !flags.no_allocate;
+  // The policy file is read again when it changes and on SIGHUP.
+  std::unique_ptr<ConfigWatch> watch;
+  if (has_policy) {
+    watch = std::make_unique<ConfigWatch>(flags.config.empty() ? "tally.yaml" : flags.config,
+                                          *config, CheckSourceKinds);
+    options.config = watch.get();
+  }
   std::fprintf(stderr, "tally: serve: %s\n",
                allocate ? ("allocating changed hours under " +
                            (flags.config.empty() ? std::string("./tally.yaml") : flags.config))
@@ -77,7 +103,7 @@ int RunServe(const GlobalOptions& globals, const ServeFlags& flags) {
                             : "not allocating: no tally.yaml (--config FILE to allocate)");
   // The scheduler writes through a connection of its own, like another process would.
   std::unique_ptr<Scheduler> scheduler;
-  if (allocate || !config->sources.empty()) {
+  if (has_policy || !config->sources.empty()) {
     auto own = OpenStore(globals.store);
     if (!own.ok()) {
       PrintError("serve: " + own.status().message());
@@ -87,9 +113,7 @@ int RunServe(const GlobalOptions& globals, const ServeFlags& flags) {
     schedule.config = *config;
     schedule.allocate = allocate;
     schedule.allocate_check_seconds = flags.allocate_check;
-    schedule.log = [](const std::string& m) {
-      std::fprintf(stderr, "tally: serve: %s\n", m.c_str());
-    };
+    schedule.log = Log;
     scheduler = std::make_unique<Scheduler>(std::move(*own), std::move(schedule));
   }
   // Signals go to one thread that waits for them; every other thread blocks them.
@@ -97,12 +121,21 @@ int RunServe(const GlobalOptions& globals, const ServeFlags& flags) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   Server server(std::move(*store), options);
   if (scheduler) scheduler->Start();
+  // Waits for a stop signal; meanwhile looks at tally.yaml every second, and at once on SIGHUP.
   std::thread waiter([&] {
-    int signal = 0;
-    sigwait(&signals, &signal);
+    for (;;) {
+      const timespec second{1, 0};
+      const int signal = sigtimedwait(&signals, nullptr, &second);
+      if (signal == SIGINT || signal == SIGTERM) break;
+      if (watch == nullptr) continue;
+      ConfigPoll poll = watch->Poll(signal == SIGHUP);
+      if (!poll.message.empty()) Log(poll.message);
+      if (poll.config && scheduler) scheduler->ApplyConfig(std::move(*poll.config));
+    }
     if (scheduler) scheduler->Stop();
     server.Stop();
   });
@@ -134,6 +167,12 @@ void AddServeCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code
       ->capture_default_str();
   sub->add_option("--read-timeout", flags->read_timeout,
                   "seconds a client may take to send a request")
+      ->capture_default_str();
+  sub->add_option("--request-budget", flags->request_budget,
+                  "seconds one API request may query the store (then 503)")
+      ->capture_default_str();
+  sub->add_option("--min-free-mib", flags->min_free_mib,
+                  "/readyz fails while the store's disk has less free space")
       ->capture_default_str();
   sub->add_option("--config", flags->config,
                   "tally.yaml: the allocation policy and the sources to collect from (default: "

@@ -130,7 +130,10 @@ Result<bool> CsvReader::Next() {
   record_line_ = line_;
   for (;;) {
     Step step = read_ < end_ ? ParseRecord() : Step::kNeedData;
-    if (step == Step::kRecord) break;
+    if (step == Step::kRecord) {
+      terminated_ = true;
+      break;
+    }
     if (eof_) {
       if (in_quotes_) {
         return InvalidArgument(in_->path() + ": line " + std::to_string(quote_line_) +
@@ -138,6 +141,7 @@ Result<bool> CsvReader::Next() {
       }
       if (read_ == begin_ && spans_.empty()) return false;  // nothing left
       spans_.emplace_back(field_start_, write_ - begin_);
+      terminated_ = false;
       break;
     }
     TALLY_RETURN_IF_ERROR(Refill());
@@ -146,6 +150,14 @@ Result<bool> CsvReader::Next() {
   const char* base = buf_.data() + begin_;
   for (const auto& [start, end] : spans_) fields_.emplace_back(base + start, end - start);
   return true;
+}
+
+Status CsvReader::CheckNotCutOff(size_t header_width) const {
+  if (terminated_ || fields_.size() >= header_width) return Status::Ok();
+  return InvalidArgument(in_->path() + ": line " + std::to_string(record_line_) +
+                         ": truncated file: the last row has " + std::to_string(fields_.size()) +
+                         " of the header's " + std::to_string(header_width) +
+                         " fields and no line break (was the file cut off?)");
 }
 
 }  // namespace tally

@@ -33,6 +33,12 @@ class CsvReader {
   int64_t line() const { return record_line_; }
   // Whether the current record is an empty line.
   bool blank() const { return fields_.size() == 1 && fields_[0].empty(); }
+  // Whether the current record ended with a line break (the last one of a file may not).
+  bool terminated() const { return terminated_; }
+  // A record with fewer fields than the header and no line break is the end of a file that was
+  // cut off mid-row (a copy stopped early, `head -c`): its last field may be cut too, so no value
+  // of it can be trusted. Errors: kInvalidArgument naming the file and line.
+  Status CheckNotCutOff(size_t header_width) const;
 
  private:
   enum class Step { kRecord, kNeedData, kError };
@@ -48,6 +54,7 @@ class CsvReader {
   size_t write_ = 0;  // where the next field byte goes (unescaping compacts in place)
   size_t end_ = 0;    // end of valid data
   bool eof_ = false;
+  bool terminated_ = true;
   bool started_ = false;
   bool in_quotes_ = false;
   bool field_quoted_ = false;

@@ -10,10 +10,20 @@
 namespace tally {
 namespace {
 
+// "line N: where", so that an error names the line of the file as well as the key.
+std::string At(const YAML::Node& node, const std::string& where) {
+  const int line = node.Mark().line;
+  return line < 0 ? where : "line " + std::to_string(line + 1) + ": " + where;
+}
+
+// Prices, rates, amounts, weights and percentages: none of them makes sense below zero.
 Result<Decimal> DecimalAt(const YAML::Node& node, const std::string& where) {
-  if (!node.IsScalar()) return InvalidArgument(where + ": expected a number");
+  if (!node.IsScalar()) return InvalidArgument(At(node, where) + ": expected a number");
   auto d = Decimal::Parse(node.Scalar());
-  if (!d.ok()) return InvalidArgument(where + ": " + d.status().message());
+  if (!d.ok()) return InvalidArgument(At(node, where) + ": " + d.status().message());
+  if (*d < Decimal()) {
+    return InvalidArgument(At(node, where) + ": must not be negative (" + node.Scalar() + ")");
+  }
   return *d;
 }
 
@@ -41,7 +51,7 @@ Status CheckKeys(const YAML::Node& node, const std::string& where,
   for (const auto& kv : node) {
     const std::string key = kv.first.as<std::string>();
     if (std::find(known.begin(), known.end(), key) == known.end()) {
-      return InvalidArgument(where + ": unknown key \"" + key + "\"");
+      return InvalidArgument(At(kv.first, where) + ": unknown key \"" + key + "\"");
     }
   }
   return Status::Ok();
@@ -51,7 +61,8 @@ Status CheckKeys(const YAML::Node& node, const std::string& where,
 Result<int64_t> WholeAt(const YAML::Node& node, const std::string& where, int64_t min) {
   int64_t value = 0;
   if (!node.IsScalar() || !YAML::convert<int64_t>::decode(node, value) || value < min) {
-    return InvalidArgument(where + ": expected a whole number of at least " + std::to_string(min));
+    return InvalidArgument(At(node, where) + ": expected a whole number of at least " +
+                           std::to_string(min));
   }
   return value;
 }
@@ -138,8 +149,10 @@ Status Parse(const YAML::Node& root, Config* c) {
         TALLY_ASSIGN_OR_RETURN(card.purchase_price,
                                DecimalAt(n["purchase_price"], where + ".purchase_price"));
       }
-      if (n["life_months"]) card.life_months = n["life_months"].as<int64_t>();
-      if (card.life_months <= 0) return InvalidArgument(where + ".life_months: must be positive");
+      if (n["life_months"]) {
+        TALLY_ASSIGN_OR_RETURN(card.life_months,
+                               WholeAt(n["life_months"], where + ".life_months", 1));
+      }
       if (n["monthly"]) {
         TALLY_ASSIGN_OR_RETURN(card.monthly, DecimalMap(n["monthly"], where + ".monthly"));
       }
@@ -256,7 +269,10 @@ Result<Config> ParseConfig(std::string_view yaml_text) {
   Config c = DefaultConfig();
   try {
     const YAML::Node root = YAML::Load(std::string(yaml_text));
-    if (root.IsNull()) return c;
+    if (root.IsNull()) {
+      c.warnings.push_back("the file is empty: the defaults apply (no rate cards, no sources)");
+      return c;
+    }
     TALLY_RETURN_IF_ERROR(Parse(root, &c));
     // The policy's fingerprint: everything but the sources, so adding a source reallocates
     // nothing.
@@ -278,6 +294,7 @@ Result<Config> LoadConfig(const std::string& path) {
   TALLY_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(file));
   auto config = ParseConfig(text);
   if (!config.ok()) return config.status().WithContext(file);
+  for (std::string& warning : config->warnings) warning = file + ": " + warning;
   return config;
 }
 

@@ -67,6 +67,7 @@ struct Config {
   std::map<std::string, Decimal> chargeback_rates;  // resource -> internal $ per unit-hour
   std::vector<SourceConfig> sources;  // not part of the policy: the digest leaves them out
   std::string digest;  // a fingerprint of the policy: allocation reruns when it changes
+  std::vector<std::string> warnings;  // what was accepted but is probably not meant
 };
 
 // The defaults: OpenCost's reference prices, the team label or tag as owner, idle kept.
@@ -75,8 +76,9 @@ Config DefaultConfig();
 // "90", "90s", "5m", "1h" as seconds (> 0). Errors: kInvalidArgument.
 Result<double> ParseDuration(std::string_view text);
 
-// Parses tally.yaml text. Errors (kInvalidArgument) name the key: unknown keys, bad numbers,
-// percentages that do not sum to 100.
+// Parses tally.yaml text. Errors (kInvalidArgument) name the line and the key: unknown keys, bad
+// or negative numbers, a life of zero months, percentages that do not sum to 100. An empty text
+// is the defaults, with a warning.
 Result<Config> ParseConfig(std::string_view yaml_text);
 
 // Reads `path`; when `path` is empty, ./tally.yaml if it exists, else the defaults.

@@ -104,6 +104,8 @@ Status AsyncCostSink::Add(const CostLine& line) {
 }
 
 Status AsyncCostSink::AddDiagnostic(const Diagnostic& diagnostic) {
+  constexpr size_t kBatchDiagnostics = 4096;  // a batch of problems alone is bounded too
+  if (current_ && current_->diagnostics.size() >= kBatchDiagnostics) Submit();
   Batch& b = Current();
   b.ops.push_back({Batch::Kind::kDiagnostic, b.diagnostics.size()});
   b.diagnostics.push_back(diagnostic);

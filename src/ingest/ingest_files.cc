@@ -58,14 +58,37 @@ Status FileContext::Emit(const CostLine& line) {
 
 Status FileContext::Report(Severity severity, int64_t line, std::string_view column,
                            std::string reason) {
-  Diagnostic d{severity, file_.path, line, std::string(column), std::move(reason)};
   if (severity == Severity::kError) {
     ++counts_.rows_rejected;
   } else if (severity == Severity::kWarning) {
     ++counts_.warnings;
   }
+  std::pair<Severity, std::string> kind{severity, std::string(column)};
+  if (reported_.size() >= kDiagnosticKindsPerFile && !reported_.contains(kind)) {
+    kind.second = "*";  // every further column shares one count
+  }
+  if (++reported_[kind] > kDiagnosticsKeptPerKind) return Status::Ok();
+  Diagnostic d{severity, file_.path, line, std::string(column), std::move(reason)};
   if (options_.on_diagnostic) options_.on_diagnostic(d);
   return sink_->AddDiagnostic(d);
+}
+
+Status FileContext::Finish() {
+  for (const auto& [kind, count] : reported_) {
+    if (count <= kDiagnosticsKeptPerKind) continue;
+    const auto& [severity, column] = kind;
+    const std::string what = severity == Severity::kError     ? "rows rejected"
+                             : severity == Severity::kWarning ? "warnings"
+                                                              : "notes";
+    Diagnostic d{Severity::kInfo, file_.path, 0, column,
+                 std::to_string(count - kDiagnosticsKeptPerKind) + " more " + what +
+                     (column.empty() ? "" : " in this column") + " (the first " +
+                     std::to_string(kDiagnosticsKeptPerKind) + " are stored; " +
+                     std::to_string(count) + " in all)"};
+    if (options_.on_diagnostic) options_.on_diagnostic(d);
+    TALLY_RETURN_IF_ERROR(sink_->AddDiagnostic(d));
+  }
+  return Status::Ok();
 }
 
 Status FileContext::Reject(int64_t line, std::string_view column, std::string reason) {
@@ -74,6 +97,13 @@ Status FileContext::Reject(int64_t line, std::string_view column, std::string re
 
 Status FileContext::Warn(int64_t line, std::string_view column, std::string reason) {
   return Report(Severity::kWarning, line, column, std::move(reason));
+}
+
+Status FileContext::RejectShortRow(int64_t line, std::string_view column, size_t fields,
+                                   size_t width) {
+  return Reject(line, column,
+                "row has " + std::to_string(fields) + " fields; the header has " +
+                    std::to_string(width) + ": this number column is missing (row cut short?)");
 }
 
 Result<bool> FileContext::CheckRowWidth(std::span<const std::string_view> fields, size_t width,
@@ -139,6 +169,7 @@ Status IngestFiles(std::span<const std::string> paths, std::string_view format,
       TALLY_RETURN_IF_ERROR(sink->BeginFile(source));
       FileContext context(source, in->get(), sink, options);
       status = reader(in->get(), &context);
+      if (status.ok()) status = context.Finish();
       if (options.on_file_done) options.on_file_done(path, status.ok());
       if (status.ok()) {
         TALLY_RETURN_IF_ERROR(AddFileCounts(context.counts(), totals));

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
@@ -18,6 +19,12 @@
 #include "tally/decimal.h"
 
 namespace tally {
+
+// Per file, the first this many diagnostics of one severity and column are stored; the rest are
+// counted in one summary diagnostic, so memory and the store stay bounded on any input.
+inline constexpr int64_t kDiagnosticsKeptPerKind = 100;
+// Past this many kinds of problem in one file, further kinds share one count.
+inline constexpr size_t kDiagnosticKindsPerFile = 1000;
 
 struct IngestOptions {
   // Report a file that cannot be read (missing, not CSV, no cost columns, truncated) and go on
@@ -61,11 +68,19 @@ class FileContext {
   Status Warn(int64_t line, std::string_view column, std::string reason);
   // Says what tally decided about this file; not a problem.
   Status Note(std::string reason) { return Report(Severity::kInfo, 0, "", std::move(reason)); }
+  // Rejects row `line`, which has `fields` of the header's `width` and so lacks `column`, a
+  // number: a short row may be a row cut short, and a number read as null would alter money.
+  Status RejectShortRow(int64_t line, std::string_view column, size_t fields, size_t width);
   // Checks a record against the header's `width`: more non-empty fields reject the row (returns
-  // false); fewer are read as null, with one warning per file.
+  // false); fewer are read as null, with one warning per file (readers reject a row that lacks a
+  // number column with RejectShortRow).
   Result<bool> CheckRowWidth(std::span<const std::string_view> fields, size_t width, int64_t line);
   // Like Warn, but only the first time `key` is seen in this file.
   Status WarnOnce(std::string_view key, int64_t line, std::string_view column, std::string reason);
+
+  // Stores a summary for each kind of problem that had more diagnostics than were kept. Called
+  // once the file was read to its end.
+  Status Finish();
 
   // This file's rows stored and rejected, warnings and EffectiveCost; the run adds them only
   // when the whole file was read.
@@ -80,6 +95,8 @@ class FileContext {
   const IngestOptions& options_;
   IngestTotals counts_;
   std::vector<std::string> warned_keys_;
+  // Diagnostics per (severity, column), so that a file of junk stores a bounded number of them.
+  std::map<std::pair<Severity, std::string>, int64_t, std::less<>> reported_;
 };
 
 // Reads one file into its context. Returns a file-level error (the file cannot be read as this

@@ -42,15 +42,45 @@ void Scheduler::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void Scheduler::ApplyConfig(Config config) {
+  {
+    std::lock_guard lock(mu_);
+    new_config_ = std::move(config);
+  }
+  wake_.notify_all();
+}
+
+void Scheduler::TakeNewConfig() {
+  std::optional<Config> config;
+  {
+    std::lock_guard lock(mu_);
+    config.swap(new_config_);
+  }
+  if (!config) return;
+  std::vector<SourceState> states;
+  for (const SourceConfig& source : config->sources) {
+    SourceState state{Clock::now(), "", "", ""};
+    for (size_t i = 0; i < options_.config.sources.size(); ++i) {
+      const SourceConfig& old = options_.config.sources[i];
+      if (old.name == source.name && old.kind == source.kind) state = sources_[i];
+    }
+    states.push_back(std::move(state));
+  }
+  options_.config = std::move(*config);
+  sources_ = std::move(states);
+  allocated_version_ = -1;  // a new policy: look for hours it allocates differently
+}
+
 void Scheduler::Loop() {
   while (!stopping_) {
+    TakeNewConfig();
     CollectDue(Clock::now());
     if (stopping_) break;
     if (options_.allocate) AllocateIfChanged();
     Clock::time_point wake = Clock::now() + Seconds(options_.allocate_check_seconds);
     for (const SourceState& state : sources_) wake = std::min(wake, state.next);
     std::unique_lock lock(mu_);
-    wake_.wait_until(lock, wake, [this] { return stopping_.load(); });
+    wake_.wait_until(lock, wake, [this] { return stopping_.load() || new_config_.has_value(); });
   }
 }
 

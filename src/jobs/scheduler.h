@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -38,9 +39,14 @@ class Scheduler {
   void Start();
   // Cancels a collection in flight and waits for the thread.
   void Stop();
+  // Runs under `config` from the next turn on (any thread): sources kept by name keep their
+  // state, new ones are due at once, and a changed policy reallocates what it changes.
+  void ApplyConfig(Config config);
 
  private:
   void Loop();
+  // Takes a config handed to ApplyConfig, if any (the loop's thread).
+  void TakeNewConfig();
   void CollectDue(std::chrono::steady_clock::time_point now);
   // Each returns "" or the error of its run, for CollectDue to log once.
   std::string CollectPrometheus(const SourceConfig& source);
@@ -65,6 +71,7 @@ class Scheduler {
   std::atomic<bool> stopping_{false};
   std::mutex mu_;
   std::condition_variable wake_;
+  std::optional<Config> new_config_;  // guarded by mu_
   std::thread thread_;
 };
 

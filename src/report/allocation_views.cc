@@ -17,14 +17,22 @@ nlohmann::ordered_json ShowbackJson(const ShowbackTable& table) {
 }
 
 RecordTable ReconcileRecordTable(const std::vector<ReconcileRow>& rows) {
-  RecordTable t{{"source", "bill", "allocated", "idle", "unallocated", "difference"},
-                {false, true, true, true, true, true},
-                {false, true, true, true, true, true},
+  RecordTable t{{"source", "bill", "allocated", "idle", "unallocated", "difference", "hours",
+                 "from", "to"},
+                {false, true, true, true, true, true, true, false, false},
+                {false, true, true, true, true, true, false, false, false},
                 {}};
-  ReconcileRow total{"TOTAL", {}, {}, {}, {}};
+  auto time = [](const std::optional<Timestamp>& t, int64_t plus) -> std::optional<std::string> {
+    if (!t) return std::nullopt;
+    return Timestamp::FromUnixSeconds(t->unix_seconds() + plus).ToString();
+  };
+  ReconcileRow total;
+  total.source = "TOTAL";
   for (const ReconcileRow& r : rows) {
+    // The hours a source covers: a rate card costs its assets only while they exist.
     t.rows.push_back({r.source, r.bill.ToString(), r.allocated.ToString(), r.idle.ToString(),
-                      r.unallocated.ToString(), r.difference().ToString()});
+                      r.unallocated.ToString(), r.difference().ToString(),
+                      std::to_string(r.hours), time(r.first_hour, 0), time(r.last_hour, 3600)});
     total.bill += r.bill;
     total.allocated += r.allocated;
     total.idle += r.idle;
@@ -32,7 +40,7 @@ RecordTable ReconcileRecordTable(const std::vector<ReconcileRow>& rows) {
   }
   t.rows.push_back({total.source, total.bill.ToString(), total.allocated.ToString(),
                     total.idle.ToString(), total.unallocated.ToString(),
-                    total.difference().ToString()});
+                    total.difference().ToString(), std::nullopt, std::nullopt, std::nullopt});
   return t;
 }
 

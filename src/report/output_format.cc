@@ -103,4 +103,28 @@ std::string RenderCostTable(const CostTable& table, OutputFormat format) {
   return RenderTable(table);
 }
 
+std::vector<std::string> CostTableWarnings(const CostQuery& query, const CostTable& table) {
+  std::vector<std::string> warnings;
+  bool by_currency = false;
+  for (const GroupKey& key : query.group_by) {
+    by_currency |=
+        key.kind == GroupKey::Kind::kColumn && key.column == FocusColumn::kBillingCurrency;
+  }
+  if (table.currencies.size() > 1 && !by_currency) {
+    std::string list;
+    for (const std::string& c : table.currencies) {
+      list += (list.empty() ? "" : ", ") + (c.empty() ? std::string("(none)") : c);
+    }
+    warnings.push_back("the lines are in " + std::to_string(table.currencies.size()) +
+                       " currencies (" + list + "): add BillingCurrency to the grouping to keep "
+                       "them apart");
+  }
+  for (const std::string& name : table.unknown_columns) {
+    warnings.push_back(
+        "no ingested file has a column named \"" + name +
+        "\" (a FOCUS column, Tags.<key>, or a provider column such as x_lineItem/LineItemType)");
+  }
+  return warnings;
+}
+
 }  // namespace tally

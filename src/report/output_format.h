@@ -22,5 +22,8 @@ enum class OutputFormat { kTable, kCsv, kJson };
 Result<OutputFormat> ParseOutputFormat(std::string_view text);
 
 std::string RenderCostTable(const CostTable& table, OutputFormat format);
+// What a reader of `table` should know: sums that mix currencies, group keys no file has. The
+// CLI prints them; the API returns them in its answer.
+std::vector<std::string> CostTableWarnings(const CostQuery& query, const CostTable& table);
 
 }  // namespace tally

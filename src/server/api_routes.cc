@@ -1,5 +1,7 @@
 #include "server/api_routes.h"
 
+#include <algorithm>
+#include <charconv>
 #include <map>
 
 #include "common/strings.h"
@@ -24,14 +26,27 @@ Status ParseWindow(const httplib::Request& req, std::optional<Timestamp>* from,
 
 Json Optional(const std::optional<Timestamp>& t) { return t ? Json(t->ToString()) : Json(nullptr); }
 
-int ErrorStatus(const Status& s) { return s.code() == StatusCode::kInvalidArgument ? 400 : 500; }
+int ErrorStatus(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kUnavailable:  // past the request's time budget, or the store is busy
+      return 503;
+    default:
+      return 500;
+  }
+}
 
-// Runs `query` under the store lock; replies with its error or hands the value on.
+// Runs `query` under the store lock, within the request's time budget; replies with its error
+// or hands the value on.
 template <typename T, typename Query>
 std::optional<T> Locked(const ApiContext& ctx, httplib::Response& res, Query query) {
   Result<T> result = [&] {
     std::lock_guard lock(*ctx.store_mu);
-    return query();
+    ctx.store->SetDeadline(std::chrono::steady_clock::now() + ctx.budget);
+    Result<T> answer = query();
+    ctx.store->SetDeadline(std::nullopt);
+    return answer;
   }();
   if (!result.ok()) {
     ReplyError(res, ErrorStatus(result.status()), result.status().message());
@@ -40,9 +55,75 @@ std::optional<T> Locked(const ApiContext& ctx, httplib::Response& res, Query que
   return std::move(*result);
 }
 
+// The group-by keys of `by`: each at most once, and at most kMaxGroupKeys of them, so that no
+// request can ask for a grouping that takes minutes. Errors: kInvalidArgument.
+constexpr size_t kMaxGroupKeys = 8;
+Result<std::vector<std::string>> GroupBy(const httplib::Request& req, std::string_view fallback) {
+  const std::string by = Param(req, "by");
+  std::vector<std::string> keys = SplitList(by.empty() ? std::string(fallback) : by, ',');
+  if (keys.size() > kMaxGroupKeys) {
+    return InvalidArgument("by: at most " + std::to_string(kMaxGroupKeys) + " keys, not " +
+                           std::to_string(keys.size()));
+  }
+  for (size_t i = 0; i < keys.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (keys[i] == keys[j]) return InvalidArgument("by: \"" + keys[i] + "\" is named twice");
+    }
+  }
+  return keys;
+}
+
+// A page of a long answer: `limit` rows (default 10,000, at most 100,000) from `cursor` (the
+// next_cursor of the previous page).
+struct Page {
+  size_t offset = 0;
+  size_t limit = 10'000;
+};
+
+Result<Page> ParsePage(const httplib::Request& req) {
+  Page page;
+  auto number = [&](const char* name, size_t max, size_t* out) -> Status {
+    const std::string text = Param(req, name);
+    if (text.empty()) return Status::Ok();
+    size_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value > max) {
+      return InvalidArgument(std::string(name) + ": \"" + text + "\" is not a whole number up to " +
+                             std::to_string(max));
+    }
+    *out = value;
+    return Status::Ok();
+  };
+  TALLY_RETURN_IF_ERROR(number("limit", 100'000, &page.limit));
+  if (page.limit == 0) return InvalidArgument("limit: must be at least 1");
+  TALLY_RETURN_IF_ERROR(number("cursor", SIZE_MAX / 2, &page.offset));
+  return page;
+}
+
+// Keeps the page's rows of `rows` and says where the next page starts (null on the last).
+template <typename Row>
+Json TakePage(const Page& page, std::vector<Row>* rows) {
+  const size_t total = rows->size();
+  const size_t begin = std::min(page.offset, total);
+  const size_t end = begin + std::min(page.limit, total - begin);
+  rows->erase(rows->begin() + static_cast<std::ptrdiff_t>(end), rows->end());
+  rows->erase(rows->begin(), rows->begin() + static_cast<std::ptrdiff_t>(begin));
+  return end < total ? Json(std::to_string(end)) : Json(nullptr);
+}
+
+// Adds the paging fields to an answer.
+void AddPaging(Json* data, size_t total_rows, Json next_cursor) {
+  (*data)["total_rows"] = total_rows;
+  (*data)["next_cursor"] = std::move(next_cursor);
+}
+
 void Costs(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
   CostQuery query;
-  for (const std::string& name : SplitList(Param(req, "by"), ',')) {
+  auto by = GroupBy(req, "");
+  if (!by.ok()) return ReplyError(res, 400, by.status().message());
+  auto page = ParsePage(req);
+  if (!page.ok()) return ReplyError(res, 400, page.status().message());
+  for (const std::string& name : *by) {
     auto key = GroupKey::Parse(name);
     if (!key.ok()) return ReplyError(res, 400, key.status().message());
     query.group_by.push_back(std::move(*key));
@@ -56,12 +137,21 @@ void Costs(const ApiContext& ctx, const httplib::Request& req, httplib::Response
   if (!window.ok()) return ReplyError(res, 400, window.message());
   auto table = Locked<CostTable>(ctx, res, [&] { return ctx.store->QueryCosts(query); });
   if (!table) return;
-  ReplySuccess(res, Json::parse(RenderCostTable(*table, OutputFormat::kJson)));
+  const size_t total_rows = table->rows.size();
+  Json next = TakePage(*page, &table->rows);
+  Json data = Json::parse(RenderCostTable(*table, OutputFormat::kJson));
+  AddPaging(&data, total_rows, std::move(next));
+  data["warnings"] = CostTableWarnings(query, *table);
+  ReplySuccess(res, std::move(data));
 }
 
 void Usage(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
   UsageQuery query;
-  for (const std::string& name : SplitList(Param(req, "by"), ',')) {
+  auto by = GroupBy(req, "");
+  if (!by.ok()) return ReplyError(res, 400, by.status().message());
+  auto page = ParsePage(req);
+  if (!page.ok()) return ReplyError(res, 400, page.status().message());
+  for (const std::string& name : *by) {
     auto key = UsageGroupKey::Parse(name);
     if (!key.ok()) return ReplyError(res, 400, key.status().message());
     if (key->kind == UsageGroupKey::Kind::kResource || key->kind == UsageGroupKey::Kind::kUnit) {
@@ -73,6 +163,8 @@ void Usage(const ApiContext& ctx, const httplib::Request& req, httplib::Response
   if (!window.ok()) return ReplyError(res, 400, window.message());
   auto table = Locked<UsageTable>(ctx, res, [&] { return ctx.store->QueryUsage(query); });
   if (!table) return;
+  const size_t total_rows = table->rows.size();
+  Json next = TakePage(*page, &table->rows);
   Json rows = Json::array();
   for (const UsageRow& row : table->rows) {
     Json r = Json::object();
@@ -81,13 +173,19 @@ void Usage(const ApiContext& ctx, const httplib::Request& req, httplib::Response
     r["usage"] = row.usage.ToString();
     rows.push_back(std::move(r));
   }
-  ReplySuccess(res, Json{{"columns", table->columns}, {"rows", std::move(rows)}});
+  Json data{{"columns", table->columns}, {"rows", std::move(rows)}};
+  AddPaging(&data, total_rows, std::move(next));
+  ReplySuccess(res, std::move(data));
 }
 
 // Showback; with step=1h or 1d, one time series per group.
 void Showback(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
   ShowbackQuery query;
-  query.group_by = SplitList(Param(req, "by").empty() ? "owner" : Param(req, "by"), ',');
+  auto by = GroupBy(req, "owner");
+  if (!by.ok()) return ReplyError(res, 400, by.status().message());
+  query.group_by = std::move(*by);
+  auto page = ParsePage(req);
+  if (!page.ok()) return ReplyError(res, 400, page.status().message());
   const std::string step = Param(req, "step");
   if (!step.empty() && step != "1h" && step != "1d") {
     return ReplyError(res, 400, "step must be 1h or 1d");
@@ -96,10 +194,18 @@ void Showback(const ApiContext& ctx, const httplib::Request& req, httplib::Respo
   if (!window.ok()) return ReplyError(res, 400, window.message());
   if (step.empty()) {
     auto table = Locked<ShowbackTable>(ctx, res, [&] { return ctx.store->QueryShowback(query); });
-    if (table) ReplySuccess(res, ShowbackJson(*table));
-    return;
+    if (!table) return;
+    const size_t total_rows = table->rows.size();
+    Json next = TakePage(*page, &table->rows);
+    Json data = ShowbackJson(*table);
+    AddPaging(&data, total_rows, std::move(next));
+    return ReplySuccess(res, std::move(data));
   }
   const std::vector<std::string> keys = query.group_by;
+  if (std::find(keys.begin(), keys.end(), "hour") != keys.end() ||
+      std::find(keys.begin(), keys.end(), "day") != keys.end()) {
+    return ReplyError(res, 400, "by: with step, time is the series' axis, not a group key");
+  }
   query.group_by.emplace_back(step == "1d" ? "day" : "hour");  // days read the daily rollup
   auto table = Locked<ShowbackTable>(ctx, res, [&] { return ctx.store->QueryShowback(query); });
   if (!table) return;
@@ -109,16 +215,21 @@ void Showback(const ApiContext& ctx, const httplib::Request& req, httplib::Respo
     const std::string& t = row.keys.back();
     series[key][step == "1d" ? t + "T00:00:00Z" : t] += row.cost;
   }
+  std::vector<std::pair<std::vector<std::string>, std::map<std::string, Decimal>>> groups(
+      std::make_move_iterator(series.begin()), std::make_move_iterator(series.end()));
+  const size_t total_rows = groups.size();
+  Json next = TakePage(*page, &groups);
   Json out = Json::array();
-  for (const auto& [key, points] : series) {
+  for (const auto& [key, points] : groups) {
     Json k = Json::object();
     for (size_t i = 0; i < keys.size(); ++i) k[keys[i]] = key[i];
     Json p = Json::array();
     for (const auto& [t, cost] : points) p.push_back(Json::array({t, cost.ToString()}));
     out.push_back(Json{{"key", std::move(k)}, {"points", std::move(p)}});
   }
-  ReplySuccess(
-      res, Json{{"step", step}, {"series", std::move(out)}, {"total", table->total.ToString()}});
+  Json data{{"step", step}, {"series", std::move(out)}, {"total", table->total.ToString()}};
+  AddPaging(&data, total_rows, std::move(next));
+  ReplySuccess(res, std::move(data));
 }
 
 void Reconcile(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -128,10 +239,15 @@ void Reconcile(const ApiContext& ctx, const httplib::Request& req, httplib::Resp
   auto rows =
       Locked<std::vector<ReconcileRow>>(ctx, res, [&] { return ctx.store->Reconcile(from, to); });
   if (!rows) return;
+  auto missing = Locked<std::vector<Timestamp>>(
+      ctx, res, [&] { return ctx.store->UnallocatedBillHours(from, to); });
+  if (!missing) return;
   Json data = Json::parse(RenderRecordTable(ReconcileRecordTable(*rows), OutputFormat::kJson));
   bool exact = true;
   for (const ReconcileRow& r : *rows) exact &= r.difference().is_zero();
-  data["exact"] = exact && !rows->empty();
+  // Hours with bill cost but no current allocation are missing from the figures.
+  data["unallocated_hours"] = missing->size();
+  data["exact"] = exact && !rows->empty() && missing->empty();
   ReplySuccess(res, std::move(data));
 }
 
@@ -175,6 +291,15 @@ void Sources(const ApiContext& ctx, const httplib::Request&, httplib::Response& 
                          {"rows", r.rows_stored},
                          {"problems", r.problems}});
   }
+  Json config = nullptr;
+  if (ctx.config != nullptr) {
+    const ConfigState state = ctx.config->state();
+    config = Json{{"path", state.path},
+                  {"digest", state.digest},
+                  {"loaded_at", Optional(state.loaded_at)},
+                  {"error", state.error},
+                  {"error_at", Optional(state.error_at)}};
+  }
   Json data_window = nullptr;
   if (*window) {
     data_window = Json{{"from", (*window)->start.ToString()}, {"to", (*window)->end.ToString()}};
@@ -185,7 +310,8 @@ void Sources(const ApiContext& ctx, const httplib::Request&, httplib::Response& 
                                              {"first_hour", Optional(allocation->first_hour)},
                                              {"last_hour", Optional(allocation->last_hour)}}},
                          {"usage", std::move(usage)},
-                         {"ingests", std::move(bills)}});
+                         {"ingests", std::move(bills)},
+                         {"config", std::move(config)}});
 }
 
 void Assets(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -229,6 +355,7 @@ std::optional<std::string> ResponseCache::Find(const std::string& key, int64_t v
   std::lock_guard lock(mu_);
   if (version != version_) {
     bodies_.clear();
+    bytes_ = 0;
     version_ = version;
     return std::nullopt;
   }
@@ -240,7 +367,14 @@ std::optional<std::string> ResponseCache::Find(const std::string& key, int64_t v
 void ResponseCache::Put(const std::string& key, int64_t version, std::string body) {
   std::lock_guard lock(mu_);
   if (version != version_) return;
-  if (bodies_.size() > 1000) bodies_.clear();  // bounded: a handful of dashboard queries
+  // Bounded in count and bytes: the dashboard asks a handful of questions; anything past that
+  // starts the cache over.
+  constexpr size_t kMaxBytes = 256u << 20;
+  if (bodies_.size() >= 1000 || bytes_ + body.size() > kMaxBytes) {
+    bodies_.clear();
+    bytes_ = 0;
+  }
+  bytes_ += body.size();
   bodies_[key] = std::move(body);
 }
 
@@ -253,6 +387,7 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
       if (ctx.cache == nullptr) return f(ctx, req, res);
       std::string key = req.path;
       for (const auto& [name, value] : req.params) key += "&" + name + "=" + value;
+      if (ctx.config != nullptr) key += "#config=" + std::to_string(ctx.config->state().generation);
       Result<int64_t> version = [&] {
         std::lock_guard lock(*ctx.store_mu);
         return ctx.store->DataVersion();
@@ -350,10 +485,8 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
        "Prometheus text: OpenCost-compatible node and container series, and tally_* series",
        {},
        [ctx](const httplib::Request&, httplib::Response& res) {
-         std::lock_guard lock(*ctx.store_mu);
-         auto text = RenderMetrics(ctx.store);
-         if (!text.ok()) return ReplyError(res, 500, text.status().message());
-         res.set_content(*text, "text/plain; version=0.0.4; charset=utf-8");
+         auto text = Locked<std::string>(ctx, res, [&] { return RenderMetrics(ctx.store); });
+         if (text) res.set_content(*text, "text/plain; version=0.0.4; charset=utf-8");
        }},
   };
 }

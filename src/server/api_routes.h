@@ -6,6 +6,7 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -14,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "config/config_watch.h"
 #include "tally/store.h"
 
 namespace tally {
@@ -45,13 +47,18 @@ class ResponseCache {
   std::mutex compute_mu_;
   int64_t version_ = -1;
   std::unordered_map<std::string, std::string> bodies_;
+  size_t bytes_ = 0;
 };
 
-// The store and its lock, shared with the rest of the server; the cache may be null.
+// The store and its lock, shared with the rest of the server; the cache and the config watch
+// (what /api/v1/sources says of tally.yaml) may be null.
 struct ApiContext {
   Store* store;
   std::mutex* store_mu;
   ResponseCache* cache = nullptr;
+  const ConfigWatch* config = nullptr;
+  // How long one request may query the store before it is stopped with 503.
+  std::chrono::milliseconds budget{15'000};
 };
 
 std::vector<ApiRoute> ApiRoutes(ApiContext context);

@@ -9,7 +9,10 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "common/strings.h"
+
 #include "server/api_routes.h"
+#include "server/bounded_http_server.h"
 
 namespace tally {
 
@@ -36,6 +39,8 @@ struct Server::Impl {
       : store(std::move(s)), options(std::move(o)), receiver(options.remote_write_source) {}
 
   void Routes();
+  void RemoteWrite(const httplib::Request& req, httplib::Response& res,
+                   const httplib::ContentReader& read);
   void FlushLoop();
   void FlushOnce(bool final);
 
@@ -43,7 +48,7 @@ struct Server::Impl {
   std::mutex store_mu;
   ServerOptions options;
   RemoteWriteReceiver receiver;
-  httplib::Server http;
+  BoundedHttpServer http;
   std::mutex stop_mu;
   std::condition_variable stop_cv;
   bool stopping = false;
@@ -78,29 +83,57 @@ void Server::Impl::Routes() {
                                    : "HTTP " + std::to_string(res.status));
   });
 
+  // Refused before any body is read: what httplib would read without bound or wait on.
+  http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    using httplib::Server;
+    if (req.path.find('\0') != std::string::npos) {
+      ReplyError(res, 400, "the path holds a NUL byte");
+      return Server::HandlerResponse::Handled;
+    }
+    // "by=ProviderName=x" would be read as by=x: a value's '=' must be percent-encoded.
+    const size_t query = req.target.find('?');
+    if (query != std::string::npos) {
+      for (const std::string& part : SplitList(req.target.substr(query + 1), '&')) {
+        const size_t eq = part.find('=');
+        if (eq != std::string::npos && part.find('=', eq + 1) != std::string::npos) {
+          ReplyError(res, 400,
+                     "query parameter \"" + part + "\": a value cannot hold '=' (write %3D)");
+          return Server::HandlerResponse::Handled;
+        }
+      }
+    }
+    const bool chunked = req.get_header_value("Transfer-Encoding") == "chunked";
+    const bool has_length = req.has_header("Content-Length");
+    const bool takes_body =
+        req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
+        req.method == "DELETE";
+    // Only remote_write reads a chunked body, and it counts what it reads.
+    if ((chunked && req.path != "/api/v1/write") || (takes_body && !chunked && !has_length)) {
+      res.set_header("Connection", "close");
+      ReplyError(res, 411, "a request body needs a Content-Length");
+      return Server::HandlerResponse::Handled;
+    }
+    return Server::HandlerResponse::Unhandled;
+  });
   if (!options.web_dir.empty() && !http.set_mount_point("/", options.web_dir)) {
     std::fprintf(stderr, "tally: serve: no dashboard: %s is not a directory\n",
                  options.web_dir.c_str());
   }
   http.Get("/healthz",
            [](const httplib::Request&, httplib::Response& res) { ReplySuccess(res, "ok"); });
+  // Ready: the store answers and can take writes (it is writable, with room to grow).
   http.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
     std::lock_guard lock(store_mu);
     auto sources = store->ListUsageSources();
     if (!sources.ok()) return ReplyError(res, 503, sources.status().message());
+    Status writable = store->CheckWritable(options.min_free_bytes);
+    if (!writable.ok()) return ReplyError(res, 503, writable.message());
     ReplySuccess(res, "ready");
   });
 
-  http.Post("/api/v1/write", [this](const httplib::Request& req, httplib::Response& res) {
-    const std::string encoding = req.get_header_value("Content-Encoding");
-    if (!encoding.empty() && encoding != "snappy") {
-      return ReplyError(res, 415, "remote write: Content-Encoding must be snappy");
-    }
-    RemoteWriteLimits limits;
-    limits.max_uncompressed_bytes = options.max_body_bytes * 8;
-    Status status = receiver.Accept(req.body, limits);
-    if (!status.ok()) return ReplyError(res, 400, status.message());
-    res.status = 204;
+  http.Post("/api/v1/write", [this](const httplib::Request& req, httplib::Response& res,
+                                    const httplib::ContentReader& read) {
+    RemoteWrite(req, res, read);
   });
 
   http.Get("/api/v1/remote-write", [this](const httplib::Request&, httplib::Response& res) {
@@ -113,12 +146,46 @@ void Server::Impl::Routes() {
                            {"flushes", rw.flushes},
                            {"facts_stored", rw.facts_stored}});
   });
-  routes = ApiRoutes(ApiContext{store.get(), &store_mu, &cache});
+  routes = ApiRoutes(
+      ApiContext{store.get(), &store_mu, &cache, options.config,
+                 std::chrono::milliseconds(static_cast<int64_t>(options.request_budget_seconds *
+                                                                1000))});
   for (const ApiRoute& route : routes) http.Get(route.path, route.handler);
   const std::string openapi = OpenApiDocument(routes).dump();
   http.Get("/api/v1/openapi.json", [openapi](const httplib::Request&, httplib::Response& res) {
     res.set_content(openapi, "application/json");
   });
+}
+
+void Server::Impl::RemoteWrite(const httplib::Request& req, httplib::Response& res,
+                               const httplib::ContentReader& read) {
+  const std::string encoding = req.get_header_value("Content-Encoding");
+  if (!encoding.empty() && encoding != "snappy") {
+    res.set_header("Connection", "close");  // the body is not read
+    return ReplyError(res, 415, "remote write: Content-Encoding must be snappy");
+  }
+  // Read here, not by httplib: a chunked body has no length to refuse up front, so its bytes
+  // are counted as they come.
+  std::string body;
+  bool too_large = false;
+  const bool read_all = read([&](const char* data, size_t n) {
+    if (body.size() + n > options.max_body_bytes) {
+      too_large = true;
+      return false;
+    }
+    body.append(data, n);
+    return true;
+  });
+  if (too_large || res.status == 413) {
+    res.set_header("Connection", "close");
+    return ReplyError(res, 413, "request body too large");
+  }
+  if (!read_all) return ReplyError(res, 400, "remote write: the body could not be read");
+  RemoteWriteLimits limits;
+  limits.max_uncompressed_bytes = options.max_body_bytes * 8;
+  Status status = receiver.Accept(body, limits);
+  if (!status.ok()) return ReplyError(res, 400, status.message());
+  res.status = 204;
 }
 
 void Server::Impl::FlushOnce(bool final) {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "config/config_watch.h"
 #include "server/remote_write_receiver.h"
 #include "tally/store.h"
 
@@ -22,6 +23,11 @@ struct ServerOptions {
   int read_timeout_seconds = 10;       // a client slower than this is dropped
   std::string remote_write_source = "remote-write";
   std::string web_dir;  // the built dashboard (web/dist), served at /; "" serves none
+  const ConfigWatch* config = nullptr;  // the daemon's tally.yaml, shown by /api/v1/sources
+  // /readyz fails while the store's disk has less free space than this.
+  uint64_t min_free_bytes = 64u << 20;
+  // How long one API request may query the store before it is stopped with 503.
+  double request_budget_seconds = 15;
 };
 
 // "HOST:PORT" or ":PORT". Errors: kInvalidArgument.

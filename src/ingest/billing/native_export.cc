@@ -83,6 +83,11 @@ std::string_view NativeRow::Text(int col) const {
 
 Result<bool> NativeRow::ReadDecimal(int col, std::optional<Decimal>* out) const {
   out->reset();
+  if (col >= 0 && static_cast<size_t>(col) >= fields_.size()) {  // a short row lost a number
+    TALLY_RETURN_IF_ERROR(context_->RejectShortRow(line_, header_.name(static_cast<size_t>(col)),
+                                                   fields_.size(), header_.size()));
+    return false;
+  }
   std::string_view text = Text(col);
   if (text.empty()) return true;
   auto value = ParseBillDecimal(text);
@@ -170,6 +175,7 @@ Status ReadNativeCsv(InputFile* in, FileContext* context, const NativeHeaderChec
     TALLY_ASSIGN_OR_RETURN(bool more, csv.Next());
     if (!more) break;
     if (csv.blank()) continue;
+    TALLY_RETURN_IF_ERROR(csv.CheckNotCutOff(header.size()));
     auto fields = csv.fields();
     TALLY_ASSIGN_OR_RETURN(bool fits, context->CheckRowWidth(fields, header.size(), csv.line()));
     if (!fits) continue;

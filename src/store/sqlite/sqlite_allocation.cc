@@ -168,6 +168,40 @@ Result<AllocationStatus> GetAllocationStatus(SqliteDb* db) {
   return status;
 }
 
+Result<std::vector<Timestamp>> UnallocatedBillHours(SqliteDb* db, std::optional<Timestamp> from,
+                                                    std::optional<Timestamp> to) {
+  const int64_t lo = from ? from->unix_seconds() : INT64_MIN;
+  const int64_t hi = to ? to->unix_seconds() : INT64_MAX;
+  // Bills have few distinct charge periods (hours, days, months), so their hours are few.
+  TALLY_ASSIGN_OR_RETURN(
+      Statement periods,
+      db->Prepare("SELECT DISTINCT ChargePeriodStart, ChargePeriodEnd FROM cost_lines WHERE "
+                  "ChargePeriodEnd > ? AND ChargePeriodStart < ?"));
+  periods.BindInt(1, lo);
+  periods.BindInt(2, hi);
+  std::set<int64_t> hours;
+  for (;;) {
+    TALLY_ASSIGN_OR_RETURN(bool row, periods.Step());
+    if (!row) break;
+    if (periods.IsNull(0) || periods.IsNull(1)) continue;
+    const int64_t start = std::max(periods.Int(0), lo);
+    const int64_t end = std::min(periods.Int(1), hi);
+    for (int64_t h = start - ((start % 3600) + 3600) % 3600; h < end; h += 3600) hours.insert(h);
+  }
+  TALLY_ASSIGN_OR_RETURN(Statement done,
+                         db->Prepare("SELECT hour FROM allocation_hours WHERE hour NOT IN "
+                                     "(SELECT hour FROM allocation_dirty)"));
+  for (;;) {
+    TALLY_ASSIGN_OR_RETURN(bool row, done.Step());
+    if (!row) break;
+    hours.erase(done.Int(0));
+  }
+  std::vector<Timestamp> out;
+  out.reserve(hours.size());
+  for (int64_t h : hours) out.push_back(Timestamp::FromUnixSeconds(h));
+  return out;
+}
+
 Status StoreAllocations(SqliteDb* db, std::span<const AllocatedHour> hours,
                         std::string_view digest) {
   TALLY_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));

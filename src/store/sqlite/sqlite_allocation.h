@@ -23,6 +23,8 @@ Status StoreAllocations(SqliteDb* db, std::span<const AllocatedHour> hours,
                         std::string_view digest);
 Result<ShowbackTable> QueryShowback(SqliteDb* db, const ShowbackQuery& query);
 Result<AllocationStatus> GetAllocationStatus(SqliteDb* db);
+Result<std::vector<Timestamp>> UnallocatedBillHours(SqliteDb* db, std::optional<Timestamp> from,
+                                                    std::optional<Timestamp> to);
 Result<std::vector<ReconcileRow>> Reconcile(SqliteDb* db, std::optional<Timestamp> from,
                                             std::optional<Timestamp> to);
 

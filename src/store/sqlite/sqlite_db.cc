@@ -23,7 +23,9 @@ Result<bool> Statement::Step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  Status error = SqliteError(db_, "sqlite");
+  Status error = rc == SQLITE_INTERRUPT
+                     ? Unavailable("sqlite: the query ran past its time budget and was stopped")
+                     : SqliteError(db_, "sqlite");
   sqlite3_reset(stmt_);
   return error;
 }
@@ -59,7 +61,9 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) {
     std::string message = db->db_ != nullptr ? sqlite3_errmsg(db->db_) : "out of memory";
     return IoError("sqlite:" + path + ": cannot open: " + message);
   }
-  sqlite3_busy_timeout(db->db_, 10000);
+  // Writers take turns: an ingest holds the write lock for its whole run (it is atomic), so a
+  // second writer waits for it, up to 10 minutes, instead of failing. Readers never wait (WAL).
+  sqlite3_busy_timeout(db->db_, 600'000);
   // WAL: readers never block the writer, and a crash mid-ingest leaves the last commit intact.
   // synchronous=NORMAL is crash-safe in WAL mode (a power loss may drop the last commit only).
   Status status = db->Exec(
@@ -67,6 +71,17 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) {
       "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
   if (!status.ok()) return status.WithContext("sqlite:" + path);
   return db;
+}
+
+int SqliteDb::PastDeadline(void* self) {
+  const auto& deadline = static_cast<SqliteDb*>(self)->deadline_;
+  return deadline && std::chrono::steady_clock::now() > *deadline ? 1 : 0;
+}
+
+void SqliteDb::SetDeadline(std::optional<std::chrono::steady_clock::time_point> deadline) {
+  deadline_ = deadline;
+  // Checked every 10,000 virtual machine steps: a few microseconds apart.
+  sqlite3_progress_handler(db_, deadline ? 10000 : 0, deadline ? &PastDeadline : nullptr, this);
 }
 
 Status SqliteDb::Exec(std::string_view sql) {

@@ -6,8 +6,10 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -36,7 +38,8 @@ class Statement {
     sqlite3_bind_blob(stmt_, i, data, size, SQLITE_STATIC);
   }
 
-  // Steps once: true when a row is ready, false when done. Errors: kIoError with SQLite's text.
+  // Steps once: true when a row is ready, false when done. Errors: kIoError with SQLite's text;
+  // kUnavailable when the connection's deadline passed.
   Result<bool> Step();
   // Steps to the end, then resets for the next use (bindings stay).
   Status Run();
@@ -56,7 +59,8 @@ class Statement {
 
 class SqliteDb {
  public:
-  // Opens or creates the database file, with WAL journaling and a busy timeout.
+  // Opens or creates the database file, with WAL journaling and a busy timeout long enough for
+  // one writer to wait for another (docs/store.md: who writes when).
   static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path);
   ~SqliteDb() { sqlite3_close_v2(db_); }
   SqliteDb(const SqliteDb&) = delete;
@@ -68,11 +72,15 @@ class SqliteDb {
   int64_t Changes() const { return sqlite3_changes64(db_); }
   int64_t TotalChanges() const { return sqlite3_total_changes64(db_); }
   const std::string& path() const { return path_; }
+  // Statements still running past `deadline` stop with kUnavailable; nullopt lifts it.
+  void SetDeadline(std::optional<std::chrono::steady_clock::time_point> deadline);
 
  private:
   SqliteDb() = default;
+  static int PastDeadline(void* self);
   sqlite3* db_ = nullptr;
   std::string path_;
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
 };
 
 // A transaction that rolls back unless committed.

@@ -250,7 +250,7 @@ Result<std::vector<ReconcileRow>> Reconcile(SqliteDb* db, std::optional<Timestam
   std::map<std::string, ReconcileRow> rows;
   TALLY_ASSIGN_OR_RETURN(
       Statement bills,
-      db->Prepare("SELECT source, bill FROM allocation_bill WHERE hour >= ? AND hour < ?"));
+      db->Prepare("SELECT source, bill, hour FROM allocation_bill WHERE hour >= ? AND hour < ?"));
   bills.BindInt(1, from ? from->unix_seconds() : INT64_MIN);
   bills.BindInt(2, to ? to->unix_seconds() : INT64_MAX);
   for (;;) {
@@ -261,6 +261,10 @@ Result<std::vector<ReconcileRow>> Reconcile(SqliteDb* db, std::optional<Timestam
     ReconcileRow& r = rows[source];
     r.source = source;
     r.bill += bill.value_or(Decimal());
+    const Timestamp hour = Timestamp::FromUnixSeconds(bills.Int(2));
+    ++r.hours;
+    if (!r.first_hour || hour < *r.first_hour) r.first_hour = hour;
+    if (!r.last_hour || *r.last_hour < hour) r.last_hour = hour;
   }
   TALLY_ASSIGN_OR_RETURN(ShowbackTable by_kind,
                          QueryShowback(db, ShowbackQuery{{"source", "kind"}, from, to, {}}));

@@ -1,5 +1,11 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_allocation.h"
 #include "store/sqlite/sqlite_cost_ingest.h"
@@ -87,6 +93,25 @@ Result<AllocationStatus> SqliteStore::GetAllocationStatus() {
   return sqlite::GetAllocationStatus(db_.get());
 }
 
+Status SqliteStore::CheckWritable(uint64_t min_free_bytes) {
+  const std::string& path = db_->path();
+  if (path.empty() || path == ":memory:") return Status::Ok();
+  if (::access(path.c_str(), W_OK) != 0) {
+    return Unavailable("sqlite:" + path + ": not writable: " + std::strerror(errno));
+  }
+  struct statvfs fs {};
+  if (::statvfs(path.c_str(), &fs) != 0) {
+    return Unavailable("sqlite:" + path + ": " + std::strerror(errno));
+  }
+  const uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+  if (free_bytes < min_free_bytes) {
+    return Unavailable("sqlite:" + path + ": the disk is almost full (" +
+                       std::to_string(free_bytes >> 20) + " MiB free, " +
+                       std::to_string(min_free_bytes >> 20) + " MiB needed)");
+  }
+  return Status::Ok();
+}
+
 Result<int64_t> SqliteStore::DataVersion() {
   // data_version moves when another connection commits; total_changes() counts this one's.
   TALLY_ASSIGN_OR_RETURN(Statement q, db_->Prepare("PRAGMA data_version"));
@@ -98,6 +123,11 @@ Result<int64_t> SqliteStore::DataVersion() {
 Result<std::vector<ReconcileRow>> SqliteStore::Reconcile(std::optional<Timestamp> from,
                                                          std::optional<Timestamp> to) {
   return sqlite::Reconcile(db_.get(), from, to);
+}
+
+Result<std::vector<Timestamp>> SqliteStore::UnallocatedBillHours(std::optional<Timestamp> from,
+                                                                 std::optional<Timestamp> to) {
+  return sqlite::UnallocatedBillHours(db_.get(), from, to);
 }
 
 }  // namespace tally::sqlite

@@ -42,7 +42,13 @@ class SqliteStore final : public Store {
   Result<ShowbackTable> QueryShowback(const ShowbackQuery& query) override;
   Result<std::vector<ReconcileRow>> Reconcile(std::optional<Timestamp> from,
                                               std::optional<Timestamp> to) override;
+  Result<std::vector<Timestamp>> UnallocatedBillHours(std::optional<Timestamp> from,
+                                                      std::optional<Timestamp> to) override;
   Result<int64_t> DataVersion() override;
+  Status CheckWritable(uint64_t min_free_bytes) override;
+  void SetDeadline(std::optional<std::chrono::steady_clock::time_point> deadline) override {
+    db_->SetDeadline(deadline);
+  }
   Result<AllocationStatus> GetAllocationStatus() override;
 
  private:

@@ -101,6 +101,15 @@ class RowReader {
     TALLY_ASSIGN_OR_RETURN(bool fits, context_->CheckRowWidth(fields, width, line_number));
     if (!fits) return false;
     const size_t n = std::min(width, fields.size());
+    for (size_t i = n; i < width; ++i) {  // a short row must not lose a number
+      const FieldPlan& field = plan_.fields[i];
+      if (field.kind == FieldPlan::Kind::kFocus &&
+          InfoOf(field.column).type == FocusType::kDecimal) {
+        TALLY_RETURN_IF_ERROR(
+            context_->RejectShortRow(line_number, InfoOf(field.column).name, fields.size(), width));
+        return false;
+      }
+    }
     for (size_t i = 0; i < n; ++i) {
       const FieldPlan& field = plan_.fields[i];
       if (field.kind != FieldPlan::Kind::kFocus) continue;
@@ -208,6 +217,7 @@ Status ReadFocusFile(InputFile* in, FileContext* context) {
     TALLY_ASSIGN_OR_RETURN(bool more, csv.Next());
     if (!more) break;
     if (csv.blank()) continue;
+    TALLY_RETURN_IF_ERROR(csv.CheckNotCutOff(plan.fields.size()));
     TALLY_ASSIGN_OR_RETURN(bool ok, rows.Read(csv.fields(), csv.line(), &line));
     if (ok) TALLY_RETURN_IF_ERROR(context->Emit(line));
   }

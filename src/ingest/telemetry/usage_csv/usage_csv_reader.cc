@@ -51,12 +51,14 @@ class FileReader {
     TALLY_ASSIGN_OR_RETURN(bool has_header, csv.Next());
     if (!has_header) return InvalidArgument(path_ + ": empty file");
     TALLY_RETURN_IF_ERROR(MapHeader(csv.fields()));
+    const size_t width = csv.fields().size();
     int64_t rows = 0;
     for (;;) {
       TALLY_ASSIGN_OR_RETURN(bool more, csv.Next());
       if (!more) break;
       if (csv.blank()) continue;
       line_ = csv.line();
+      TALLY_RETURN_IF_ERROR(csv.CheckNotCutOff(width));
       TALLY_RETURN_IF_ERROR(Row(csv.fields()));
       ++rows;
     }
