@@ -4,6 +4,8 @@
 #include <cstring>
 #include <string>
 
+#include "common/strings.h"
+
 namespace tally {
 namespace {
 
@@ -149,7 +151,21 @@ Result<bool> CsvReader::Next() {
   fields_.clear();
   const char* base = buf_.data() + begin_;
   for (const auto& [start, end] : spans_) fields_.emplace_back(base + start, end - start);
+  repaired_utf8_ = !IsValidUtf8(std::string_view(base, write_ - begin_));
+  if (repaired_utf8_) RepairUtf8();
   return true;
+}
+
+void CsvReader::RepairUtf8() {
+  size_t size = 0;
+  for (std::string_view f : fields_) size += f.size();
+  repaired_.clear();
+  repaired_.reserve(size * 3);  // each byte may become three: no reallocation below
+  for (std::string_view& f : fields_) {
+    const size_t at = repaired_.size();
+    AppendValidUtf8(f, &repaired_);
+    f = std::string_view(repaired_.data() + at, repaired_.size() - at);
+  }
 }
 
 Status CsvReader::CheckNotCutOff(size_t header_width) const {

@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -33,6 +34,9 @@ class CsvReader {
   int64_t line() const { return record_line_; }
   // Whether the current record is an empty line.
   bool blank() const { return fields_.size() == 1 && fields_[0].empty(); }
+  // Whether the current record held bytes that are not UTF-8: its fields then have each such
+  // byte replaced by U+FFFD (text stored or printed later must be valid).
+  bool repaired_utf8() const { return repaired_utf8_; }
   // Whether the current record ended with a line break (the last one of a file may not).
   bool terminated() const { return terminated_; }
   // A record with fewer fields than the header and no line break is the end of a file that was
@@ -44,6 +48,7 @@ class CsvReader {
   enum class Step { kRecord, kNeedData, kError };
   Step ParseRecord();
   Status Refill();
+  void RepairUtf8();
 
   InputFile* in_;
   char delimiter_;
@@ -55,6 +60,8 @@ class CsvReader {
   size_t end_ = 0;    // end of valid data
   bool eof_ = false;
   bool terminated_ = true;
+  bool repaired_utf8_ = false;
+  std::string repaired_;  // the fields of a repaired record
   bool started_ = false;
   bool in_quotes_ = false;
   bool field_quoted_ = false;

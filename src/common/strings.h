@@ -18,6 +18,11 @@ bool EndsWith(std::string_view s, std::string_view suffix);
 std::string ToLower(std::string_view s);
 // Splits on `sep`, trimming each piece; empty pieces are dropped.
 std::vector<std::string> SplitList(std::string_view s, char sep);
+// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
+// ASCII text is checked eight bytes at a time.
+bool IsValidUtf8(std::string_view s);
+// Appends `s` to *out with each byte that starts no valid UTF-8 sequence replaced by U+FFFD.
+void AppendValidUtf8(std::string_view s, std::string* out);
 // Whether the text is a null placeholder of real exports: empty, NULL, null, Null.
 bool IsNullText(std::string_view s);
 

@@ -75,6 +75,11 @@ class FileContext {
   // false); fewer are read as null, with one warning per file (readers reject a row that lacks a
   // number column with RejectShortRow).
   Result<bool> CheckRowWidth(std::span<const std::string_view> fields, size_t width, int64_t line);
+  // Notes, once per file, that a row's text was not UTF-8 and was repaired (CsvReader).
+  Status WarnNotUtf8(int64_t line) {
+    return WarnOnce("utf-8", line, "",
+                    "not valid UTF-8: invalid bytes stored as U+FFFD (first such row)");
+  }
   // Like Warn, but only the first time `key` is seen in this file.
   Status WarnOnce(std::string_view key, int64_t line, std::string_view column, std::string reason);
 

@@ -7,6 +7,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <filesystem>
 
 #include "cli/store_snapshot.h"
@@ -19,6 +22,8 @@ using testing::RunTally;
 using testing::StoreSnapshot;
 using testing::TempDir;
 using testing::WriteFile;
+
+constexpr int kKept = 100;  // diagnostics stored per file, severity and column
 
 constexpr char kGoodBill[] =
     "BillingAccountId,ProviderName,ServiceCategory,BillingPeriodStart,ChargePeriodStart,"
@@ -163,6 +168,107 @@ TEST_F(BadInputTest, KillMidIngestLeavesThePreviousState) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto total = RunTally({"--store", store_, "costs", "--format", "json"});
   EXPECT_EQ(total.out, "{\"rows\":[{\"EffectiveCost\":\"27\"}],\"total\":\"27\"}\n");
+}
+
+// A file cut off inside its last row (a copy stopped early, `head -c`): the row has fewer fields
+// than the header and no line break, and its last field may be cut too (1.3310487986 read as
+// "1."). The file is truncated, plain or gzipped, and nothing is stored.
+TEST_F(BadInputTest, ARowCutOffAtTheEndIsATruncatedFile) {
+  const std::string cut =
+      "BillingAccountId,ProviderName,ServiceCategory,BillingPeriodStart,ChargePeriodStart,"
+      "BilledCost,EffectiveCost,ListCost,ContractedCost\n"
+      "111,AWS,Compute,2024-05-01,2024-05-01T00:00:00Z,7,7,7,7\n"
+      "111,AWS,Compute,2024-05-01,2024-05-01T01:00:00Z,1.3310487986,1.";
+  WriteFile(dir_.File("cut.csv"), cut);
+  ExpectRefused({dir_.File("cut.csv")},
+                {"cut.csv: line 3: truncated file", "7 of the header's 9 fields"});
+  WriteGzip(dir_.File("cut.csv.gz"), cut);  // a gzip of a cut stream: the gzip itself is whole
+  ExpectRefused({dir_.File("cut.csv.gz")}, {"cut.csv.gz: line 3: truncated file"});
+}
+
+// A whole last row without a line break is just a file without a final newline.
+TEST_F(BadInputTest, ALastRowWithoutLineBreakIsReadWhenWhole) {
+  WriteFile(dir_.File("whole.csv"),
+            "BillingAccountId,ProviderName,ServiceCategory,BillingPeriodStart,ChargePeriodStart,"
+            "BilledCost,EffectiveCost,ListCost,ContractedCost\n"
+            "111,AWS,Compute,2024-05-01,2024-05-01T00:00:00Z,7,7,7,1.3310487986");
+  auto r = RunTally({"--store", store_, "ingest", "focus", dir_.File("whole.csv")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(testing::CostsCsv(store_, "ContractedCost"), "ContractedCost\n1.3310487986\n");
+}
+
+// A short row inside the file that lacks a money column is rejected, not stored with a null
+// (which would alter the bill); a short row whose missing fields are not numbers is read.
+TEST_F(BadInputTest, AShortRowThatLosesMoneyIsRejected) {
+  WriteFile(dir_.File("short.csv"),
+            "BillingAccountId,ProviderName,BillingPeriodStart,ChargePeriodStart,EffectiveCost,"
+            "ServiceName\n"
+            "111,AWS,2024-05-01,2024-05-01T00:00:00Z,5,EC2\n"
+            "111,AWS,2024-05-01,2024-05-01T01:00:00Z\n"
+            "111,AWS,2024-05-01,2024-05-01T02:00:00Z,3\n");
+  auto r = RunTally({"--store", store_, "ingest", "focus", dir_.File("short.csv")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("2 rows stored, 1 rows rejected"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("short.csv: line 3: EffectiveCost: row has 4 fields; the header has 6: "
+                       "this number column is missing"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(testing::CostsCsv(store_, "EffectiveCost"), "EffectiveCost\n8\n");
+}
+
+// A run whose every row was rejected did not do what was asked: exit 1 (the problems are
+// stored for `tally diagnostics`).
+TEST_F(BadInputTest, ARunThatRejectsEveryRowFails) {
+  WriteFile(dir_.File("junk.csv"),
+            "BillingAccountId,ChargePeriodStart,EffectiveCost\n1,2024-05-01,abc\n2,2024-05-01,x\n");
+  auto r = RunTally({"--store", store_, "ingest", "focus", dir_.File("junk.csv")});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("every row was rejected"), std::string::npos) << r.err;
+  EXPECT_EQ(StoreSnapshot(store_), before_);
+}
+
+// Rows of junk store a bounded number of diagnostics, however many there are, and the run's
+// memory stays bounded: 2,000,000 rejected rows (the old reader kept every diagnostic in memory,
+// gigabytes) in under 300 MB.
+TEST_F(BadInputTest, JunkRowsKeepMemoryAndDiagnosticsBounded) {
+  std::string junk =
+      "BillingAccountId,ProviderName,ServiceCategory,BillingPeriodStart,ChargePeriodStart,"
+      "BilledCost,EffectiveCost,ListCost,ContractedCost\n";
+  const std::string row = "garbage,not-a-number,zzz,2024-99-99\n";
+  junk.reserve(junk.size() + row.size() * 2'000'000);
+  for (int i = 0; i < 2'000'000; ++i) junk += row;
+  WriteGzip(dir_.File("junk.csv.gz"), junk);
+  junk.clear();
+  junk.shrink_to_fit();
+  auto r = RunTally({"--store", store_, "ingest", "focus", dir_.File("junk.csv.gz")});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.out.find("0 rows stored, 2000000 rows rejected"), std::string::npos) << r.out;
+  rusage usage{};
+  ASSERT_EQ(getrusage(RUSAGE_CHILDREN, &usage), 0);
+  EXPECT_LT(usage.ru_maxrss, 300 * 1024) << "peak RSS in KiB of the largest child";
+  auto diagnostics = RunTally({"--store", store_, "diagnostics", "--format", "csv"});
+  ASSERT_EQ(diagnostics.exit_code, 0) << diagnostics.err;
+  const auto lines = std::count(diagnostics.out.begin(), diagnostics.out.end(), '\n');
+  // The header line, two warnings (absent FOCUS columns, short rows), the first rejections and
+  // one summary of the rest.
+  EXPECT_EQ(lines, 1 + 2 + kKept + 1) << diagnostics.out.substr(0, 2000);
+  EXPECT_NE(diagnostics.out.find("1999900 more rows rejected in this column (the first 100 are "
+                                 "stored; 2000000 in all)"),
+            std::string::npos)
+      << diagnostics.out.substr(0, 2000);
+}
+
+// Bytes that are not UTF-8 (a Latin-1 "ü") are stored as U+FFFD, with a warning, so that every
+// report and the API print valid text.
+TEST_F(BadInputTest, InvalidUtf8IsRepairedWithAWarning) {
+  WriteFile(dir_.File("latin1.csv"),
+            "BillingAccountId,ChargePeriodStart,EffectiveCost,ServiceName\n"
+            "111,2024-05-01T00:00:00Z,2,Z\xFCrich DB\n");
+  auto r = RunTally({"--store", store_, "ingest", "focus", dir_.File("latin1.csv")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("latin1.csv: line 2: not valid UTF-8"), std::string::npos) << r.err;
+  EXPECT_EQ(testing::CostsCsv(store_, "EffectiveCost", "ServiceName"),
+            "ServiceName,EffectiveCost\n,1.75\nZ\xEF\xBF\xBDrich DB,2\n");
 }
 
 TEST_F(BadInputTest, DirectoryWithoutCsvFiles) {

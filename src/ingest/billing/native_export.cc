@@ -176,6 +176,7 @@ Status ReadNativeCsv(InputFile* in, FileContext* context, const NativeHeaderChec
     if (!more) break;
     if (csv.blank()) continue;
     TALLY_RETURN_IF_ERROR(csv.CheckNotCutOff(header.size()));
+    if (csv.repaired_utf8()) TALLY_RETURN_IF_ERROR(context->WarnNotUtf8(csv.line()));
     auto fields = csv.fields();
     TALLY_ASSIGN_OR_RETURN(bool fits, context->CheckRowWidth(fields, header.size(), csv.line()));
     if (!fits) continue;

@@ -218,6 +218,7 @@ Status ReadFocusFile(InputFile* in, FileContext* context) {
     if (!more) break;
     if (csv.blank()) continue;
     TALLY_RETURN_IF_ERROR(csv.CheckNotCutOff(plan.fields.size()));
+    if (csv.repaired_utf8()) TALLY_RETURN_IF_ERROR(context->WarnNotUtf8(csv.line()));
     TALLY_ASSIGN_OR_RETURN(bool ok, rows.Read(csv.fields(), csv.line(), &line));
     if (ok) TALLY_RETURN_IF_ERROR(context->Emit(line));
   }
