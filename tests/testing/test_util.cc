@@ -4,10 +4,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace tally::testing {
 
@@ -23,7 +26,17 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-CommandResult RunTally(const std::vector<std::string>& args) {
+namespace {
+
+// The child's peak resident memory so far (VmHWM of /proc/PID/status, KiB), or -1. It is the
+// child's own: unlike getrusage's, which a forked child inherits from its parent.
+int64_t PeakRssKib(pid_t pid) {
+  const std::string status = ReadFile("/proc/" + std::to_string(pid) + "/status");
+  const size_t at = status.find("VmHWM:");
+  return at == std::string::npos ? -1 : std::atoll(status.c_str() + at + 6);
+}
+
+CommandResult Run(const std::vector<std::string>& args, bool measure) {
   TempDir io;
   std::string out_path = io.File("out"), err_path = io.File("err");
   pid_t pid = fork();
@@ -42,13 +55,29 @@ CommandResult RunTally(const std::vector<std::string>& args) {
     _exit(127);
   }
   int status = 0;
-  waitpid(pid, &status, 0);
+  int64_t peak = -1;
+  if (measure) {
+    // Looks every 2 ms until the child exits (its memory is gone once it has).
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+      peak = std::max(peak, PeakRssKib(pid));
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  } else {
+    waitpid(pid, &status, 0);
+  }
   CommandResult result;
+  result.peak_rss_kib = peak;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   result.out = ReadFile(out_path);
   result.err = ReadFile(err_path);
   return result;
 }
+
+}  // namespace
+
+CommandResult RunTally(const std::vector<std::string>& args) { return Run(args, false); }
+
+CommandResult RunTallyMeasured(const std::vector<std::string>& args) { return Run(args, true); }
 
 const char* TallyBinary() { return TALLY_BINARY; }
 

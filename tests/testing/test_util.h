@@ -2,6 +2,7 @@
 // of the shared sample data. Not thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -26,10 +27,14 @@ struct CommandResult {
   int exit_code = -1;
   std::string out;  // stdout
   std::string err;  // stderr
+  int64_t peak_rss_kib = -1;  // RunTallyMeasured: the child's peak resident memory
 };
 
 // Runs the tally binary under test with `args` (no shell), capturing its output.
 CommandResult RunTally(const std::vector<std::string>& args);
+
+// RunTally, watching the child's peak resident memory (sampled every 2 ms while it runs).
+CommandResult RunTallyMeasured(const std::vector<std::string>& args);
 
 // Path of the tally binary under test.
 const char* TallyBinary();
