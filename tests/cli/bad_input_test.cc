@@ -245,6 +245,7 @@ TEST_F(BadInputTest, JunkRowsKeepMemoryAndDiagnosticsBounded) {
   EXPECT_GT(r.peak_rss_kib, 0);
   EXPECT_LT(r.peak_rss_kib, 300 * 1024) << "peak RSS in KiB";
   std::printf("junk ingest: peak RSS %lld KiB\n", static_cast<long long>(r.peak_rss_kib));
+  std::fflush(stdout);  // a forked child would print what is still buffered
   auto diagnostics = RunTally({"--store", store_, "diagnostics", "--format", "csv"});
   ASSERT_EQ(diagnostics.exit_code, 0) << diagnostics.err;
   const auto lines = std::count(diagnostics.out.begin(), diagnostics.out.end(), '\n');
