@@ -91,5 +91,25 @@ TEST_F(RateCardTest, ReconcileFailsWhileBillHoursAreNotAllocated) {
   EXPECT_NE(after.out.find("\nCloud,16,0,0,16,0,4,"), std::string::npos) << after.out;
 }
 
+// A nonsense config fails the command with the file, line and key; an empty one is read as the
+// defaults, with a warning, since its rate card is then gone.
+TEST_F(RateCardTest, ConfigErrorsNameFileLineAndKey) {
+  testing::WriteFile(dir_.File("bad.yaml"),
+                     "rate_cards:\n  - asset: rack-1\n    purchase_price: -300000\n");
+  auto bad = Tally({"allocate", "--config", dir_.File("bad.yaml")});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find(dir_.File("bad.yaml") +
+                         ": line 3: rate_cards[0].purchase_price: must not be negative"),
+            std::string::npos)
+      << bad.err;
+  testing::WriteFile(dir_.File("empty.yaml"), "");
+  auto empty = Tally({"allocate", "--config", dir_.File("empty.yaml")});
+  EXPECT_EQ(empty.exit_code, 0) << empty.err;
+  EXPECT_NE(empty.err.find("allocate: warning: " + dir_.File("empty.yaml") +
+                           ": the file is empty: the defaults apply"),
+            std::string::npos)
+      << empty.err;
+}
+
 }  // namespace
 }  // namespace tally

@@ -79,6 +79,40 @@ TEST(ConfigTest, DigestFollowsThePolicyNotTheSources) {
   EXPECT_NE(plain->digest, other_policy->digest);
 }
 
+// Prices, rates and amounts below zero, and a life of zero months, make the bill or a charge
+// negative: refused, naming the line and the key.
+TEST(ConfigTest, NonsenseNumbersNameTheLineAndKey) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"rate_cards:\n  - asset: dgx-1\n    purchase_price: -300000\n",
+       "line 3: rate_cards[0].purchase_price: must not be negative (-300000)"},
+      {"chargeback:\n  rates: {cpu: -0.04}\n", "line 2: chargeback.rates.cpu: must not be negative"},
+      {"reference_prices:\n  gpu: -1\n", "line 2: reference_prices.gpu: must not be negative"},
+      {"rate_cards:\n  - asset: a\n    life_months: 0\n",
+       "line 3: rate_cards[0].life_months: expected a whole number of at least 1"},
+      {"rate_cards:\n  - asset: a\n    monthly: {power: -5}\n",
+       "line 3: rate_cards[0].monthly.power: must not be negative"},
+      {"idle: keep\nrate_card: []\n", "line 2: tally.yaml: unknown key \"rate_card\""},
+  };
+  for (const auto& [yaml, message] : cases) {
+    auto config = ParseConfig(yaml);
+    ASSERT_FALSE(config.ok()) << yaml;
+    EXPECT_NE(config.status().message().find(message), std::string::npos)
+        << yaml << " -> " << config.status().message();
+  }
+  EXPECT_TRUE(ParseConfig("chargeback:\n  rates: {cpu: 0}\n").ok());  // free is allowed
+}
+
+// An empty file means the defaults: allowed, but said, since a rate card may have been meant.
+TEST(ConfigTest, AnEmptyFileWarns) {
+  for (const char* text : {"", "# only a comment\n"}) {
+    auto config = ParseConfig(text);
+    ASSERT_TRUE(config.ok());
+    ASSERT_EQ(config->warnings.size(), 1u) << text;
+    EXPECT_NE(config->warnings[0].find("the file is empty: the defaults apply"), std::string::npos);
+  }
+  EXPECT_TRUE(ParseConfig("idle: keep\n")->warnings.empty());
+}
+
 TEST(ConfigTest, Durations) {
   EXPECT_EQ(*ParseDuration("90"), 90);
   EXPECT_EQ(*ParseDuration("30s"), 30);
