@@ -3,7 +3,10 @@
 // restart: the ingest log remembers them), and a bad file leaves the store as it was.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <chrono>
+#include <functional>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -111,6 +114,73 @@ TEST_F(ScheduledBillsTest, ReadsChangedFilesOnlyAndAllocatesThem) {
   auto serve = Serve();
   EXPECT_EQ(WaitForTotal("15"), "15");
   EXPECT_TRUE(IngestsStayAt(2)) << testing::ReadFile(dir_.File("serve.log"));
+}
+
+// tally.yaml is read again when it changes and on SIGHUP: a new policy reallocates; a broken or
+// missing file keeps the running config, says why on /api/v1/sources, and serve goes on.
+TEST_F(ScheduledBillsTest, ConfigChangesAreReloadedAndBadOnesKeepTheRunningConfig) {
+  auto serve = Serve();
+  ASSERT_EQ(WaitForTotal("10"), "10") << testing::ReadFile(dir_.File("serve.log"));
+  const std::string source = "sources:\n  - name: cloud\n    kind: focus\n    path: " +
+                             dir_.File("bills") + "\n    every: 0.2s\n";
+  // Polls (30 s at most) until `ok` holds for /api/v1/sources and showback by owner.
+  auto wait_for = [&](const std::function<bool(const json&, const json&)>& ok) {
+    for (int i = 0; i < 150; ++i) {
+      const json sources = Data("/api/v1/sources");
+      const json owners = Data("/api/v1/showback?by=owner");
+      if (sources.is_object() && owners.is_object() && ok(sources, owners)) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return false;
+  };
+  const std::string first_digest = Data("/api/v1/sources")["config"]["digest"];
+  EXPECT_EQ(Data("/api/v1/sources")["config"]["error"], "");
+
+  // A new ownership rule: the hours are allocated again under it.
+  testing::WriteFile(dir_.File("tally.yaml"),
+                     source + "ownership:\n  - match: {tag.team: \"*\"}\n    owner: org/{tag.team}\n");
+  EXPECT_TRUE(wait_for([&](const json& s, const json& o) {
+    return s["config"]["digest"] != first_digest && o["rows"].size() == 1 &&
+           o["rows"][0]["owner"] == "org/search";
+  })) << testing::ReadFile(dir_.File("serve.log"));
+  const std::string second_digest = Data("/api/v1/sources")["config"]["digest"];
+
+  // Broken, then gone: the running config stays, and /api/v1/sources says why.
+  testing::WriteFile(dir_.File("tally.yaml"), "ownership: [\n");
+  EXPECT_TRUE(wait_for([&](const json& s, const json&) {
+    return s["config"]["error"].get<std::string>().find(dir_.File("tally.yaml")) == 0;
+  })) << Data("/api/v1/sources").dump();
+  std::filesystem::remove(dir_.File("tally.yaml"));
+  EXPECT_TRUE(wait_for([&](const json& s, const json&) {
+    return s["config"]["error"].get<std::string>().find("no such file") != std::string::npos;
+  })) << Data("/api/v1/sources").dump();
+  EXPECT_EQ(Data("/api/v1/sources")["config"]["digest"], second_digest);
+  EXPECT_EQ(Data("/api/v1/showback?by=owner")["rows"][0]["owner"], "org/search");
+  EXPECT_TRUE(serve->running());
+
+  // Restored; then SIGHUP reads it again at once and does not end serve.
+  testing::WriteFile(dir_.File("tally.yaml"), source);
+  EXPECT_TRUE(wait_for([&](const json& s, const json& o) {
+    return s["config"]["error"] == "" && o["rows"][0]["owner"] == "search";
+  })) << testing::ReadFile(dir_.File("serve.log"));
+  auto reloads = [&] {
+    const std::string log = testing::ReadFile(dir_.File("serve.log"));
+    size_t n = 0;
+    for (size_t at = log.find("config reloaded"); at != std::string::npos;
+         at = log.find("config reloaded", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  const size_t before = reloads();
+  ASSERT_EQ(kill(serve->pid(), SIGHUP), 0);
+  for (int i = 0; i < 50 && reloads() == before; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(reloads(), before + 1) << testing::ReadFile(dir_.File("serve.log"));
+  EXPECT_TRUE(serve->running());
+  EXPECT_EQ(testing::HttpGet(port_, "/healthz", nullptr), 200);
+  EXPECT_EQ(serve->Stop(), 0);
 }
 
 TEST_F(ScheduledBillsTest, AnUnknownFormatStopsServeAtStart) {
