@@ -127,8 +127,9 @@ class Store {
   // OK when the store can take writes: its files are writable and their disk has at least
   // `min_free_bytes` free. Errors: kUnavailable saying which.
   virtual Status CheckWritable(uint64_t min_free_bytes) = 0;
-  // Work on this connection still running past `deadline` stops with kUnavailable; nullopt
-  // lifts it. The server bounds each request with it.
+  // Work on this connection still running past `deadline` (a query, or a wait for another
+  // writer) stops with kUnavailable; nullopt lifts it. The server bounds each request with it;
+  // any thread may call it, to stop work in flight.
   virtual void SetDeadline(std::optional<std::chrono::steady_clock::time_point> deadline) = 0;
 
   // A number that changes whenever anything, in this process or another, changed the store:

@@ -38,6 +38,7 @@ void Scheduler::Stop() {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
+  store_->SetDeadline(std::chrono::steady_clock::now());  // a query or a wait for a writer
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
 }

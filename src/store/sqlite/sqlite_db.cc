@@ -1,5 +1,8 @@
 #include "store/sqlite/sqlite_db.h"
 
+#include <algorithm>
+#include <thread>
+
 namespace tally::sqlite {
 namespace {
 
@@ -26,6 +29,7 @@ Result<bool> Statement::Step() {
   Status error = rc == SQLITE_INTERRUPT
                      ? Unavailable("sqlite: the query ran past its time budget and was stopped")
                      : SqliteError(db_, "sqlite");
+  if (rc == SQLITE_BUSY) error = Unavailable(error.message() + " (another writer held it)");
   sqlite3_reset(stmt_);
   return error;
 }
@@ -62,8 +66,11 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) {
     return IoError("sqlite:" + path + ": cannot open: " + message);
   }
   // Writers take turns: an ingest holds the write lock for its whole run (it is atomic), so a
-  // second writer waits for it, up to 10 minutes, instead of failing. Readers never wait (WAL).
-  sqlite3_busy_timeout(db->db_, 600'000);
+  // second writer waits for it, up to 10 minutes or its deadline, instead of failing. Readers
+  // never wait (WAL).
+  sqlite3_busy_handler(db->db_, &SqliteDb::Busy, db.get());
+  // Checked every 10,000 virtual machine steps (microseconds apart): stops work past a deadline.
+  sqlite3_progress_handler(db->db_, 10000, &SqliteDb::Progress, db.get());
   // WAL: readers never block the writer, and a crash mid-ingest leaves the last commit intact.
   // synchronous=NORMAL is crash-safe in WAL mode (a power loss may drop the last commit only).
   Status status = db->Exec(
@@ -73,15 +80,27 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) {
   return db;
 }
 
-int SqliteDb::PastDeadline(void* self) {
-  const auto& deadline = static_cast<SqliteDb*>(self)->deadline_;
-  return deadline && std::chrono::steady_clock::now() > *deadline ? 1 : 0;
+bool SqliteDb::PastDeadline() const {
+  const int64_t deadline = deadline_ns_.load(std::memory_order_relaxed);
+  return deadline != 0 &&
+         std::chrono::steady_clock::now().time_since_epoch().count() > deadline;
+}
+
+int SqliteDb::Progress(void* self) { return static_cast<SqliteDb*>(self)->PastDeadline() ? 1 : 0; }
+
+int SqliteDb::Busy(void* self, int count) {
+  auto* db = static_cast<SqliteDb*>(self);
+  const auto now = std::chrono::steady_clock::now();
+  if (count == 0) db->busy_since_ = now;
+  if (db->PastDeadline() || now - db->busy_since_ > std::chrono::minutes(10)) return 0;
+  // 1, 2, 4, ... up to 100 ms between tries: quick when the other writer is quick.
+  std::this_thread::sleep_for(std::chrono::milliseconds(std::min(100, 1 << std::min(count, 7))));
+  return 1;
 }
 
 void SqliteDb::SetDeadline(std::optional<std::chrono::steady_clock::time_point> deadline) {
-  deadline_ = deadline;
-  // Checked every 10,000 virtual machine steps: a few microseconds apart.
-  sqlite3_progress_handler(db_, deadline ? 10000 : 0, deadline ? &PastDeadline : nullptr, this);
+  deadline_ns_.store(deadline ? std::max<int64_t>(1, deadline->time_since_epoch().count()) : 0,
+                     std::memory_order_relaxed);
 }
 
 Status SqliteDb::Exec(std::string_view sql) {

@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -72,15 +73,20 @@ class SqliteDb {
   int64_t Changes() const { return sqlite3_changes64(db_); }
   int64_t TotalChanges() const { return sqlite3_total_changes64(db_); }
   const std::string& path() const { return path_; }
-  // Statements still running past `deadline` stop with kUnavailable; nullopt lifts it.
+  // Statements still running past `deadline`, or waiting for another writer then, stop with
+  // kUnavailable; nullopt lifts it. Any thread may call it (to stop work in flight).
   void SetDeadline(std::optional<std::chrono::steady_clock::time_point> deadline);
 
  private:
   SqliteDb() = default;
-  static int PastDeadline(void* self);
+  bool PastDeadline() const;
+  static int Progress(void* self);
+  static int Busy(void* self, int count);
   sqlite3* db_ = nullptr;
   std::string path_;
-  std::optional<std::chrono::steady_clock::time_point> deadline_;
+  // steady_clock nanoseconds; 0: none. Atomic: another thread may set it.
+  std::atomic<int64_t> deadline_ns_{0};
+  std::chrono::steady_clock::time_point busy_since_;
 };
 
 // A transaction that rolls back unless committed.
