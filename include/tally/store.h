@@ -74,7 +74,9 @@ class Store {
  public:
   virtual ~Store() = default;
   virtual Result<std::unique_ptr<CostIngest>> BeginCostIngest(const IngestRun& run) = 0;
-  virtual Result<CostTable> QueryCosts(const CostQuery& query) = 0;
+  // The query's metric summed per cell (report/cost_report.h groups the cells into rows).
+  // Errors: kInvalidArgument for a filter the store cannot apply or a sum that overflows.
+  virtual Result<CostCells> ScanCosts(const CostQuery& query) = 0;
   // The last `limit` committed ingest runs, newest first.
   virtual Result<std::vector<IngestRecord>> ListIngests(int64_t limit) = 0;
   // Diagnostics of one run in file and line order. Errors: kNotFound for an unknown run.

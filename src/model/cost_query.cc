@@ -39,4 +39,42 @@ Result<FocusColumn> ParseCostMetric(std::string_view text) {
                          "\": use EffectiveCost, BilledCost, ListCost or ContractedCost");
 }
 
+Result<CostStep> ParseCostStep(std::string_view text) {
+  text = Trim(text);
+  if (text.empty()) return CostStep::kNone;
+  if (EqualsIgnoreCase(text, "hour") || EqualsIgnoreCase(text, "1h")) return CostStep::kHour;
+  if (EqualsIgnoreCase(text, "day") || EqualsIgnoreCase(text, "1d")) return CostStep::kDay;
+  if (EqualsIgnoreCase(text, "month")) return CostStep::kMonth;
+  return InvalidArgument("unknown step \"" + std::string(text) + "\": use hour, day or month");
+}
+
+Result<CostFilter> CostFilter::Parse(std::string_view text) {
+  const size_t eq = text.find('=');
+  if (eq == std::string_view::npos) {
+    return InvalidArgument("where: \"" + std::string(text) +
+                           "\" is not COLUMN=VALUE[,VALUE...] (e.g. ServiceCategory=Compute)");
+  }
+  CostFilter filter;
+  TALLY_ASSIGN_OR_RETURN(filter.key, GroupKey::Parse(text.substr(0, eq)));
+  const bool per_line = filter.key.kind == GroupKey::Kind::kExtra ||
+                        (filter.key.kind == GroupKey::Kind::kColumn &&
+                         (filter.key.column == FocusColumn::kChargePeriodStart ||
+                          filter.key.column == FocusColumn::kChargePeriodEnd));
+  if (per_line) {
+    return InvalidArgument("where: " + filter.key.label +
+                           " is kept per line and cannot filter; use --from/--to for time, or a "
+                           "FOCUS dimension or Tags.<key>");
+  }
+  const std::string_view values = text.substr(eq + 1);
+  size_t start = 0;
+  for (;;) {
+    const size_t comma = values.find(',', start);
+    filter.values.emplace_back(
+        Trim(values.substr(start, comma == std::string_view::npos ? comma : comma - start)));
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return filter;
+}
+
 }  // namespace tally

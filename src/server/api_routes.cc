@@ -6,6 +6,7 @@
 
 #include "common/strings.h"
 #include "report/allocation_views.h"
+#include "report/cost_report.h"
 #include "report/gpu_report.h"
 #include "report/output_format.h"
 #include "server/metrics_exporter.h"
@@ -135,7 +136,25 @@ void Costs(const ApiContext& ctx, const httplib::Request& req, httplib::Response
   }
   Status window = ParseWindow(req, &query.from, &query.to);
   if (!window.ok()) return ReplyError(res, 400, window.message());
-  auto table = Locked<CostTable>(ctx, res, [&] { return ctx.store->QueryCosts(query); });
+  auto step = ParseCostStep(Param(req, "step"));
+  if (!step.ok()) return ReplyError(res, 400, step.status().message());
+  query.step = *step;
+  const size_t filters = req.get_param_value_count("where");
+  if (filters > kMaxGroupKeys) {
+    return ReplyError(res, 400, "where: at most " + std::to_string(kMaxGroupKeys) + " filters");
+  }
+  for (size_t i = 0; i < filters; ++i) {
+    auto filter = CostFilter::Parse(req.get_param_value("where", i));
+    if (!filter.ok()) return ReplyError(res, 400, filter.status().message());
+    query.where.push_back(std::move(*filter));
+  }
+  if (const std::string top = Param(req, "top"); !top.empty()) {
+    auto [end, ec] = std::from_chars(top.data(), top.data() + top.size(), query.top);
+    if (ec != std::errc() || end != top.data() + top.size()) {
+      return ReplyError(res, 400, "top: \"" + top + "\" is not a whole number");
+    }
+  }
+  auto table = Locked<CostTable>(ctx, res, [&] { return QueryCostTable(ctx.store, query); });
   if (!table) return;
   const size_t total_rows = table->rows.size();
   Json next = TakePage(*page, &table->rows);
@@ -417,6 +436,9 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
        "cost lines summed and grouped, as `tally costs`",
        {{"by", "FOCUS columns, Tags.<key> or x_ columns, comma-separated"},
         {"metric", "EffectiveCost (default), BilledCost, ListCost or ContractedCost"},
+        {"step", "hour, day or month: a time series per group"},
+        {"where", "COLUMN%3DVALUE[,VALUE...] keeps lines with one of the values; repeatable"},
+        {"top", "keep the N costliest groups, the rest summed as one (other) row"},
         from,
         to},
        bind(Costs)},

@@ -159,9 +159,9 @@ TEST(AwsCurTest, NewerAssemblyReplacesTheOlderOneAndTwiceChangesNothing) {
   EXPECT_NE(newer.out.find("replacing 2 earlier rows"), std::string::npos) << newer.out;
   EXPECT_EQ(testing::CostsCsv(store, "BilledCost"), "BilledCost\n4.4\n");
   EXPECT_EQ(testing::CostsCsv(store, "BilledCost", "Tags.user:team"),
-            "Tags.user:team,BilledCost\n,0.4\nads,2.5\nsearch,1.5\n");
+            "Tags.user:team,BilledCost\nads,2.5\nsearch,1.5\n,0.4\n");
   EXPECT_EQ(testing::CostsCsv(store, "BilledCost", "x_lineItem/LineItemType"),
-            "x_lineItem/LineItemType,BilledCost\nTax,0.4\nUsage,4\n");
+            "x_lineItem/LineItemType,BilledCost\nUsage,4\nTax,0.4\n");
   std::string before = testing::StoreSnapshot(store);
   ASSERT_EQ(RunTally({"--store", store, "ingest", "aws-cur", tmp.File("a2")}).exit_code, 0);
   EXPECT_EQ(testing::StoreSnapshot(store), before);
@@ -193,7 +193,7 @@ TEST(AwsCurTest, AmortizesCommitmentsAsDocumented) {
   EXPECT_EQ(testing::CostsCsv(store, "EffectiveCost"), "EffectiveCost\n12.6\n");
   EXPECT_EQ(testing::CostsCsv(store, "EffectiveCost", "ChargeCategory,CommitmentDiscountStatus"),
             "ChargeCategory,CommitmentDiscountStatus,EffectiveCost\n"
-            "Purchase,,3\nUsage,,2\nUsage,Used,7.6\n");
+            "Usage,Used,7.6\nPurchase,,3\nUsage,,2\n");
 }
 
 TEST(AwsCurTest, ABadValueRejectsItsRowWithFileLineAndColumn) {

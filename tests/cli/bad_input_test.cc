@@ -268,7 +268,7 @@ TEST_F(BadInputTest, InvalidUtf8IsRepairedWithAWarning) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("latin1.csv: line 2: not valid UTF-8"), std::string::npos) << r.err;
   EXPECT_EQ(testing::CostsCsv(store_, "EffectiveCost", "ServiceName"),
-            "ServiceName,EffectiveCost\n,1.75\nZ\xEF\xBF\xBDrich DB,2\n");
+            "ServiceName,EffectiveCost\nZ\xEF\xBF\xBDrich DB,2\n,1.75\n");
 }
 
 TEST_F(BadInputTest, DirectoryWithoutCsvFiles) {

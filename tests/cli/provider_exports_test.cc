@@ -121,7 +121,7 @@ TEST(ProviderExportsTest, GcpCreditsLabelsAndInvoiceMonth) {
   EXPECT_NE(r.out.find("2 billing periods"), std::string::npos) << r.out;  // invoice.month
   EXPECT_EQ(testing::CostsCsv(store, "BilledCost", "Tags.team,ChargeCategory,ServiceCategory"),
             "Tags.team,ChargeCategory,ServiceCategory,BilledCost\n"
-            ",Tax,Compute,0.5\nads,Usage,Databases,2\nsearch,Usage,Compute,9.249999\n");
+            "search,Usage,Compute,9.249999\nads,Usage,Databases,2\n,Tax,Compute,0.5\n");
   EXPECT_EQ(testing::CostsCsv(store, "ListCost"), "ListCost\n13\n");  // before credits
   EXPECT_EQ(testing::CostsCsv(store, "BilledCost", "BillingPeriodStart"),
             "BillingPeriodStart,BilledCost\n2024-05-01T00:00:00Z,9.249999\n"
@@ -144,8 +144,8 @@ TEST(ProviderExportsTest, AzureTagsWithoutBracesPricesAndCommitments) {
   auto r = RunTally({"--store", store, "ingest", "azure-export", tmp.File("az.csv")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(testing::CostsCsv(store, "EffectiveCost", "Tags.team,CommitmentDiscountStatus"),
-            "Tags.team,CommitmentDiscountStatus,EffectiveCost\n,Unused,0.1\nads,,1.5\n"
-            "search,Used,0.493152\n");
+            "Tags.team,CommitmentDiscountStatus,EffectiveCost\nads,,1.5\nsearch,Used,0.493152\n"
+            ",Unused,0.1\n");
   // List: PayGPrice × Quantity where the price is set (0.2 × 8), else the cost.
   EXPECT_EQ(testing::CostsCsv(store, "ListCost"), "ListCost\n3.2\n");
   // Contracted: UnitPrice × Quantity (1.168 + 0.292), else the cost (1.5).

@@ -86,6 +86,21 @@ TEST_F(ApiTest, FiguresEqualTheCommands) {
                  "json"}));
   EXPECT_EQ(Figures(Get("/api/v1/costs?by=ServiceName")),
             Cli({"costs", "--by", "ServiceName", "--format", "json"}));
+  // step, where (its '=' percent-encoded) and top, as the command's flags.
+  const json stepped =
+      Get("/api/v1/costs?by=ServiceName&step=day&where=ProviderName%3DAWS&where=ServiceName%3D"
+          "Amazon%20Elastic%20Compute%20Cloud,AmazonS3&top=1");
+  EXPECT_EQ(Figures(stepped), Cli({"costs", "--by", "ServiceName", "--step", "day", "--where",
+                                   "ProviderName=AWS", "--where",
+                                   "ServiceName=Amazon Elastic Compute Cloud,AmazonS3", "--top",
+                                   "1", "--format", "json"}));
+  ASSERT_FALSE(stepped["rows"].empty());
+  Decimal stepped_total;
+  for (const auto& row : stepped["rows"]) {
+    EXPECT_FALSE(row["period"].is_null());
+    stepped_total += *Decimal::Parse(row["EffectiveCost"].get<std::string>());
+  }
+  EXPECT_EQ(stepped_total.ToString(), stepped["total"].get<std::string>());
   const json reconcile = Get("/api/v1/reconcile");
   EXPECT_EQ(reconcile["rows"], Cli({"reconcile", "--format", "json"})["rows"]);
   EXPECT_TRUE(reconcile["exact"].get<bool>());
@@ -203,7 +218,8 @@ TEST_F(ApiTest, MalformedRequestsGet4xxEnvelopes) {
   for (const char* path :
        {"/api/v1/showback?by=bogus", "/api/v1/showback?step=2h", "/api/v1/costs?by=BilledCost",
         "/api/v1/costs?metric=Nope", "/api/v1/usage?by=nope", "/api/v1/reconcile?from=yesterday",
-        "/api/v1/showback?from=2026-06-02&to=2026-06-01"}) {
+        "/api/v1/showback?from=2026-06-02&to=2026-06-01", "/api/v1/costs?step=week",
+        "/api/v1/costs?top=-1", "/api/v1/costs?where=ServiceName", "/api/v1/costs?where=x_a%3Db"}) {
     std::string body;
     EXPECT_EQ(HttpGet(port_, path, &body), 400) << path << ": " << body;
     const json doc = json::parse(body, nullptr, false);

@@ -96,7 +96,8 @@ TEST(AllocationRollupTest, AStoreFromBeforeTheRollupAnswersAndIsMarkedForRealloc
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(dir.File("t.db").c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
-                         "DROP TABLE allocations_daily; DROP TABLE allocation_days; "
+                         "DROP TABLE allocations_daily; DROP TABLE allocation_days; DROP TABLE cost_rollup; "
+                         "DROP TABLE cost_series_columns; "
                          "PRAGMA user_version = 3;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);

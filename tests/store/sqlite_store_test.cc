@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "report/cost_report.h"
+
 #include "ingest/billing/focus/focus_reader.h"
 #include "ingest/ingest_files.h"
 #include "testing/test_util.h"
@@ -47,7 +49,7 @@ class SqliteStoreTest : public ::testing::Test {
       if (!name.empty()) q.group_by.push_back(*GroupKey::Parse(name));
     }
     q.metric = metric;
-    auto table = store_->QueryCosts(q);
+    auto table = QueryCostTable(store_.get(), q);
     EXPECT_TRUE(table.ok()) << table.status().message();
     return table.ok() ? *table : CostTable();
   }
@@ -65,27 +67,27 @@ TEST_F(SqliteStoreTest, StoresAndGroupsByColumnsTagsAndExtras) {
           "dev\n"
           "A1,AWS,Compute,2024-05-01,2024-05-02T00:00:00Z,0.000000000000000001,3.00,,prod\n"});
   CostTable by_category = Query("ServiceCategory", FocusColumn::kBilledCost);
-  ASSERT_EQ(by_category.rows.size(), 2u);
-  EXPECT_EQ(*by_category.rows[0].keys[0], "Compute");
-  EXPECT_EQ(by_category.rows[0].value.ToString(), "1.100000000000000001");
-  EXPECT_EQ(by_category.rows[0].lines, 2);
+  ASSERT_EQ(by_category.rows.size(), 2u);  // costliest first
+  EXPECT_EQ(*by_category.rows[1].keys[0], "Compute");
+  EXPECT_EQ(by_category.rows[1].value.ToString(), "1.100000000000000001");
+  EXPECT_EQ(by_category.rows[1].lines, 2);
   EXPECT_EQ(by_category.total.ToString(), "3.300000000000000001");
 
   CostTable by_team = Query("Tags.team");
   ASSERT_EQ(by_team.rows.size(), 3u);
-  EXPECT_FALSE(by_team.rows[0].keys[0].has_value());  // nulls sort first
+  EXPECT_FALSE(by_team.rows[0].keys[0].has_value());  // 3, then 2, then 1
   EXPECT_EQ(by_team.rows[0].value.ToString(), "3");
   EXPECT_EQ(*by_team.rows[1].keys[0], "ads");
   EXPECT_EQ(*by_team.rows[2].keys[0], "search");
 
   CostTable by_env = Query("x_Env");
   ASSERT_EQ(by_env.rows.size(), 2u);
-  EXPECT_EQ(*by_env.rows[1].keys[0], "prod");
-  EXPECT_EQ(by_env.rows[1].value.ToString(), "4");
+  EXPECT_EQ(*by_env.rows[0].keys[0], "prod");
+  EXPECT_EQ(by_env.rows[0].value.ToString(), "4");
 
   CostTable by_day = Query("ChargePeriodStart");
   EXPECT_EQ(by_day.rows.size(), 3u);
-  EXPECT_EQ(*by_day.rows[2].keys[0], "2024-05-02T00:00:00Z");
+  EXPECT_EQ(*by_day.rows[0].keys[0], "2024-05-02T00:00:00Z");
 }
 
 TEST_F(SqliteStoreTest, ReportsTheCurrenciesItSummed) {
@@ -103,7 +105,7 @@ TEST_F(SqliteStoreTest, FiltersOnChargePeriodStartHalfOpen) {
   CostQuery q;
   q.from = *ParseTimestamp("2024-05-02");
   q.to = *ParseTimestamp("2024-05-03");
-  auto t = store_->QueryCosts(q);
+  auto t = QueryCostTable(store_.get(), q);
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->total.ToString(), "2");
 }
@@ -131,8 +133,8 @@ TEST_F(SqliteStoreTest, NewerExportOfAPeriodReplacesOnlyThatPeriodAndAccount) {
   EXPECT_EQ(commit.partitions[0].ToString(), "AWS/A1/2024-05-01");
   CostTable by_account = Query("BillingAccountId");
   ASSERT_EQ(by_account.rows.size(), 2u);
-  EXPECT_EQ(by_account.rows[0].value.ToString(), "17");  // 3 + 4 + 10
-  EXPECT_EQ(by_account.rows[1].value.ToString(), "100");
+  EXPECT_EQ(by_account.rows[0].value.ToString(), "100");  // costliest first
+  EXPECT_EQ(by_account.rows[1].value.ToString(), "17");   // 3 + 4 + 10
 }
 
 TEST_F(SqliteStoreTest, FilesOfOneExportIngestedTogetherAllCount) {

@@ -3,6 +3,8 @@
 #include <functional>
 #include <vector>
 
+#include "store/sqlite/cost_rollup.h"
+#include "store/sqlite/series_columns.h"
 #include "tally/focus_schema.h"
 
 namespace tally::sqlite {
@@ -132,14 +134,41 @@ INSERT OR IGNORE INTO allocation_dirty(hour) SELECT hour FROM allocation_hours;
 )sql";
 }
 
+// Version 5: the cost rollup (cost_rollup.h), blocks of each cost metric summed per series,
+// partition, run and UTC day or month, clustered by (grain, period) so a report reads its
+// months and days in one range; and the series' columns in blocks (series_columns.h). Both are
+// filled from what is stored.
+std::string MigrationV5() {
+  return R"sql(
+CREATE TABLE cost_rollup(
+  grain INTEGER NOT NULL, period INTEGER NOT NULL, partition_id INTEGER NOT NULL,
+  ingest_id INTEGER NOT NULL, chunk INTEGER NOT NULL, cells INTEGER NOT NULL, data BLOB NOT NULL,
+  PRIMARY KEY(grain, period, partition_id, ingest_id, chunk)) WITHOUT ROWID;
+CREATE TABLE cost_series_columns(
+  name TEXT NOT NULL, block INTEGER NOT NULL, data BLOB NOT NULL,
+  PRIMARY KEY(name, block)) WITHOUT ROWID;
+)sql";
+}
+
+Status FillV5(SqliteDb* db) {
+  TALLY_RETURN_IF_ERROR(RollUpAll(db));
+  return WriteSeriesColumns(db, 0);
+}
+
+struct Migration {
+  std::function<std::string()> sql;
+  std::function<Status(SqliteDb*)> fill;  // then run in the same transaction, if set
+};
+
 }  // namespace
 
 std::string DecimalColumnList() { return ColumnList(FocusType::kDecimal, FocusType::kDecimal, ""); }
 std::string DimColumnList() { return ColumnList(FocusType::kString, FocusType::kJson, ""); }
 
 Status Migrate(SqliteDb* db) {
-  const std::vector<std::function<std::string()>> migrations = {MigrationV1, MigrationV2,
-                                                                MigrationV3, MigrationV4};
+  const std::vector<Migration> migrations = {
+      {MigrationV1, nullptr}, {MigrationV2, nullptr}, {MigrationV3, nullptr},
+      {MigrationV4, nullptr}, {MigrationV5, FillV5}};
   for (;;) {
     // The version is read inside the write transaction, so two processes opening a new store
     // at once cannot both migrate it.
@@ -154,7 +183,9 @@ Status Migrate(SqliteDb* db) {
                                 std::to_string(kSchemaVersion) + "); upgrade tally");
     }
     if (version == kSchemaVersion) return txn->Commit();
-    TALLY_RETURN_IF_ERROR(db->Exec(migrations[static_cast<size_t>(version)]()));
+    const Migration& next = migrations[static_cast<size_t>(version)];
+    TALLY_RETURN_IF_ERROR(db->Exec(next.sql()));
+    if (next.fill) TALLY_RETURN_IF_ERROR(next.fill(db));
     TALLY_RETURN_IF_ERROR(db->Exec("PRAGMA user_version = " + std::to_string(version + 1)));
     TALLY_RETURN_IF_ERROR(txn->Commit());
   }

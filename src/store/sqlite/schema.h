@@ -6,6 +6,8 @@
 //   cost_series          one row per distinct set of cost-line dimensions, as dict ids
 //   cost_lines           narrow facts: series, partition, times, 12 decimals as integers, and
 //                        the row's extra (non-FOCUS) column values as one packed blob
+//   cost_rollup          the cost metrics summed per series, partition, run and day or month
+//   cost_series_columns  cost_series column by column, in blocks of series ids
 //   billing_partitions   (provider, account, billing period) -> the ingest run that owns it
 //   ingests, source_files, diagnostics: what each run read and every problem it reported
 //
@@ -18,7 +20,7 @@
 
 namespace tally::sqlite {
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // Brings `db` to kSchemaVersion. Errors: kFailedPrecondition when the store was written by a
 // newer tally; kIoError from SQLite.

@@ -5,7 +5,10 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "store/sqlite/cost_rollup.h"
 #include "store/sqlite/schema.h"
+#include "store/sqlite/series_columns.h"
+#include "store/sqlite/varint.h"
 
 namespace tally::sqlite {
 namespace {
@@ -14,14 +17,6 @@ namespace {
 constexpr size_t kSeriesCacheBytes = 64u << 20;
 // billing_partitions.period_start for rows that carry no date at all.
 constexpr int64_t kUndated = std::numeric_limits<int64_t>::min();
-
-void AppendVarint(uint64_t v, std::string* out) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
 
 void AppendText(std::string_view text, std::string* out) {
   AppendVarint(text.size(), out);
@@ -217,7 +212,9 @@ Result<int64_t> SqliteCostIngest::InsertSeries(const CostLine& line) {
   };
   for (int64_t dict_id : dim_ids) bind_id(dict_id);
   TALLY_RETURN_IF_ERROR(s.Run());
-  return db_->LastInsertRowId();
+  const int64_t added = db_->LastInsertRowId();
+  if (first_new_series_ == 0 || added < first_new_series_) first_new_series_ = added;
+  return added;
 }
 
 Result<int64_t> SqliteCostIngest::DictId(std::string_view value) {
@@ -298,8 +295,11 @@ Result<IngestCommit> SqliteCostIngest::Commit() {
     own.BindInt(2, run.files);
     own.BindInt(3, id);
     TALLY_RETURN_IF_ERROR(own.Run());
+    TALLY_RETURN_IF_ERROR(DropReplacedRollup(db_, id, ingest_id_));
+    TALLY_RETURN_IF_ERROR(RollUpPartition(db_, id, ingest_id_));
     commit.partitions.push_back(run.partition);
   }
+  if (first_new_series_ > 0) TALLY_RETURN_IF_ERROR(WriteSeriesColumns(db_, first_new_series_));
   TALLY_ASSIGN_OR_RETURN(Statement done,
                          db_->Prepare("UPDATE ingests SET committed_at = ?, rows_stored = ?, "
                                       "rows_replaced = ? WHERE id = ?"));

@@ -51,6 +51,7 @@ class SqliteCostIngest final : public CostIngest {
   int64_t file_id_ = 0;
   std::string file_name_;
   int64_t rows_stored_ = 0;
+  int64_t first_new_series_ = 0;  // the first series id this run added (0: none)
   int64_t file_rows_ = 0;
 
   Statement insert_line_, find_series_, insert_series_;

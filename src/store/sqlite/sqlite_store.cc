@@ -9,7 +9,7 @@
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_allocation.h"
 #include "store/sqlite/sqlite_cost_ingest.h"
-#include "store/sqlite/sqlite_cost_query.h"
+#include "store/sqlite/sqlite_cost_scan.h"
 #include "store/sqlite/sqlite_usage.h"
 
 namespace tally::sqlite {
@@ -26,8 +26,8 @@ Result<std::unique_ptr<CostIngest>> SqliteStore::BeginCostIngest(const IngestRun
   return std::unique_ptr<CostIngest>(std::move(ingest));
 }
 
-Result<CostTable> SqliteStore::QueryCosts(const CostQuery& query) {
-  return sqlite::QueryCosts(db_.get(), query);
+Result<CostCells> SqliteStore::ScanCosts(const CostQuery& query) {
+  return sqlite::ScanCosts(db_.get(), query);
 }
 
 Result<UsageCommit> SqliteStore::StoreUsage(std::span<const UsageBatch> batches) {

@@ -18,7 +18,7 @@ class SqliteStore final : public Store {
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
 
   Result<std::unique_ptr<CostIngest>> BeginCostIngest(const IngestRun& run) override;
-  Result<CostTable> QueryCosts(const CostQuery& query) override;
+  Result<CostCells> ScanCosts(const CostQuery& query) override;
   Result<std::vector<IngestRecord>> ListIngests(int64_t limit) override;
   Result<std::vector<Diagnostic>> ListDiagnostics(const DiagnosticQuery& query) override;
   Result<UsageCommit> StoreUsage(std::span<const UsageBatch> batches) override;

@@ -1,0 +1,68 @@
+// The cost rollup: each metric of kCostMetrics summed per series, per partition and ingest run,
+// per UTC day and per UTC calendar month of ChargePeriodStart (table cost_rollup). Cost reports
+// read whole months and days from it instead of the lines (sqlite_cost_scan.h).
+//
+// A row holds one block: the sums of every series of one period, partition and run, packed
+// (series ascending as varint deltas; lines; per metric a trailing-zero exponent and a zigzag
+// varint mantissa), so a month of 60,000 series is one row of about 2 MB read in a millisecond.
+//
+// It is derived from the stored lines, never from what a parser handed over: an ingest run rolls
+// up its partitions' lines after its replacements, in its own transaction, so the rollup moves
+// with every ingest, restatement and abandoned file, atomically. Memory is bounded: the sums
+// are written out every `flush_cells` cells as further blocks (`chunk`), which readers add up.
+//
+// Stateless. Runs on the caller's connection, inside the caller's transaction.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "store/sqlite/sqlite_db.h"
+#include "tally/decimal.h"
+
+namespace tally::sqlite {
+
+// cost_rollup.grain
+inline constexpr int64_t kGrainDay = 1;
+inline constexpr int64_t kGrainMonth = 2;
+// cost_rollup.period of lines with no ChargePeriodStart (the key columns cannot be null).
+inline constexpr int64_t kUndatedPeriod = INT64_MIN;
+// Cells held in memory before they are written out (about 130 bytes each).
+inline constexpr size_t kRollupFlushCells = 200'000;
+
+// Rolls up the lines of `ingest_id` in `partition_id` (which must have no rollup rows yet),
+// writing out every `flush_cells` cells.
+Status RollUpPartition(SqliteDb* db, int64_t partition_id, int64_t ingest_id,
+                       size_t flush_cells = kRollupFlushCells);
+// Drops the rollup rows of `partition_id` that ingest runs other than `ingest_id` wrote.
+Status DropReplacedRollup(SqliteDb* db, int64_t partition_id, int64_t ingest_id);
+// Rolls up every stored line (the migration that created the table).
+Status RollUpAll(SqliteDb* db);
+
+// Reads the entries of one block, with the value of one metric (an index into kCostMetrics).
+class RollupBlockReader {
+ public:
+  RollupBlockReader(std::string_view block, size_t metric) : block_(block), metric_(metric) {}
+  struct Entry {
+    int64_t series = 0;
+    int64_t lines = 0;
+    std::optional<Decimal> value;  // null when no line of the cell had one
+  };
+  // The next entry into *entry; false at the end. Errors: kInternal for a corrupt block.
+  Result<bool> Next(Entry* entry);
+
+ private:
+  std::string_view block_;
+  size_t metric_;
+  size_t pos_ = 0;
+  int64_t series_ = 0;
+};
+
+// UTC day / calendar month start of a unix time.
+int64_t DayStart(int64_t t);
+int64_t MonthStart(int64_t t);
+int64_t NextMonthStart(int64_t t);
+
+}  // namespace tally::sqlite

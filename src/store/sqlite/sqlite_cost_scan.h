@@ -1,0 +1,20 @@
+// Answers a CostQuery from the SQLite store with CostCells: the metric summed per series and
+// period, the series then turned into key values through the dict (and filtered by the query's
+// `where`). Whole months and days of the window are read from the rollup (cost_rollup.h), only
+// the hours at its edges from cost_lines; groupings the rollup cannot answer (ChargePeriodStart
+// or ChargePeriodEnd, provider columns kept per line, a step of an hour) scan the lines. Work is
+// proportional to the rollup rows or lines read plus the distinct series, never to the text of
+// the dimensions. Grouping, ordering and totals are the report's (report/cost_report.h).
+//
+// Stateless. Runs on the caller's connection; not thread-safe.
+#pragma once
+
+#include "store/sqlite/sqlite_db.h"
+#include "tally/cost_query.h"
+
+namespace tally::sqlite {
+
+// Errors: kInvalidArgument for a `where` on a column kept per line, or a sum that overflows.
+Result<CostCells> ScanCosts(SqliteDb* db, const CostQuery& query);
+
+}  // namespace tally::sqlite
