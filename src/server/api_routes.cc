@@ -164,6 +164,15 @@ void Costs(const ApiContext& ctx, const httplib::Request& req, httplib::Response
   ReplySuccess(res, std::move(data));
 }
 
+// Prometheus scrapes it every few seconds from many replicas: answered from the cache until the
+// data changes, like the dashboard's questions.
+void Metrics(const ApiContext& ctx, const httplib::Request&, httplib::Response& res) {
+  auto text = Locked<std::string>(ctx, res, [&] { return RenderMetrics(ctx.store); });
+  if (!text) return;
+  res.status = 200;
+  res.set_content(*text, "text/plain; version=0.0.4; charset=utf-8");
+}
+
 void Usage(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
   UsageQuery query;
   auto by = GroupBy(req, "");
@@ -370,7 +379,8 @@ void ReplyError(httplib::Response& res, int status, const std::string& message) 
                   "application/json");
 }
 
-std::optional<std::string> ResponseCache::Find(const std::string& key, int64_t version) {
+std::optional<ResponseCache::Answer> ResponseCache::Find(const std::string& key,
+                                                         int64_t version) {
   std::lock_guard lock(mu_);
   if (version != version_) {
     bodies_.clear();
@@ -383,18 +393,18 @@ std::optional<std::string> ResponseCache::Find(const std::string& key, int64_t v
   return it->second;
 }
 
-void ResponseCache::Put(const std::string& key, int64_t version, std::string body) {
+void ResponseCache::Put(const std::string& key, int64_t version, Answer answer) {
   std::lock_guard lock(mu_);
   if (version != version_) return;
   // Bounded in count and bytes: the dashboard asks a handful of questions; anything past that
   // starts the cache over.
   constexpr size_t kMaxBytes = 256u << 20;
-  if (bodies_.size() >= 1000 || bytes_ + body.size() > kMaxBytes) {
+  if (bodies_.size() >= 1000 || bytes_ + answer.body.size() > kMaxBytes) {
     bodies_.clear();
     bytes_ = 0;
   }
-  bytes_ += body.size();
-  bodies_[key] = std::move(body);
+  bytes_ += answer.body.size();
+  bodies_[key] = std::move(answer);
 }
 
 std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
@@ -412,8 +422,8 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
         return ctx.store->DataVersion();
       }();
       if (version.ok()) {
-        if (auto body = ctx.cache->Find(key, *version)) {
-          res.set_content(*body, "application/json");
+        if (auto answer = ctx.cache->Find(key, *version)) {
+          res.set_content(answer->body, answer->content_type);
           return;
         }
       }
@@ -421,13 +431,15 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
       // instead of each scanning the store.
       std::lock_guard compute(ctx.cache->compute_mu());
       if (version.ok()) {
-        if (auto body = ctx.cache->Find(key, *version)) {
-          res.set_content(*body, "application/json");
+        if (auto answer = ctx.cache->Find(key, *version)) {
+          res.set_content(answer->body, answer->content_type);
           return;
         }
       }
       f(ctx, req, res);
-      if (version.ok() && res.status == 200) ctx.cache->Put(key, *version, res.body);
+      if (version.ok() && res.status == 200) {
+        ctx.cache->Put(key, *version, {res.body, res.get_header_value("Content-Type")});
+      }
     };
   };
   return {
@@ -506,10 +518,7 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
        "/metrics",
        "Prometheus text: OpenCost-compatible node and container series, and tally_* series",
        {},
-       [ctx](const httplib::Request&, httplib::Response& res) {
-         auto text = Locked<std::string>(ctx, res, [&] { return RenderMetrics(ctx.store); });
-         if (text) res.set_content(*text, "text/plain; version=0.0.4; charset=utf-8");
-       }},
+       bind(Metrics)},
   };
 }
 

@@ -37,16 +37,20 @@ struct ApiRoute {
 // questions again and again, and a 30-day showback scan should run once per change of data.
 class ResponseCache {
  public:
-  // The cached body of `key` if the store is still at the version it was cached under.
-  std::optional<std::string> Find(const std::string& key, int64_t version);
-  void Put(const std::string& key, int64_t version, std::string body);
+  struct Answer {
+    std::string body;
+    std::string content_type;
+  };
+  // The cached answer of `key` if the store is still at the version it was cached under.
+  std::optional<Answer> Find(const std::string& key, int64_t version);
+  void Put(const std::string& key, int64_t version, Answer answer);
   std::mutex& compute_mu() { return compute_mu_; }
 
  private:
   std::mutex mu_;
   std::mutex compute_mu_;
   int64_t version_ = -1;
-  std::unordered_map<std::string, std::string> bodies_;
+  std::unordered_map<std::string, Answer> bodies_;
   size_t bytes_ = 0;
 };
 

@@ -183,12 +183,18 @@ TEST_F(ApiTest, GpuViewAgreesWithShowbackAndUsage) {
 TEST_F(ApiTest, AnswersFollowChangesMadeByOtherProcesses) {
   const json before = Get("/api/v1/showback?by=owner");  // cached from here on
   EXPECT_EQ(Get("/api/v1/showback?by=owner"), before);
+  std::string metrics_before, metrics_cached, metrics_after;
+  ASSERT_EQ(HttpGet(port_, "/metrics", &metrics_before), 200);
+  ASSERT_EQ(HttpGet(port_, "/metrics", &metrics_cached), 200);
+  EXPECT_EQ(metrics_cached, metrics_before);
   // Another process reallocates under another policy: the API must not serve the old answer.
   testing::WriteFile(dir_->File("other.yaml"), "reference_prices: {cpu: 1, memory: 1, gpu: 1}\n");
   auto allocate = RunTally({"--store", Store(), "allocate", "--config", dir_->File("other.yaml")});
   ASSERT_EQ(allocate.exit_code, 0) << allocate.err;
   const json after = Get("/api/v1/showback?by=owner");
   EXPECT_NE(after, before);
+  ASSERT_EQ(HttpGet(port_, "/metrics", &metrics_after), 200);
+  EXPECT_NE(metrics_after, metrics_before);  // node prices moved with the policy
   EXPECT_EQ(Figures(after), Cli({"report", "showback", "--by", "owner", "--format", "json"}));
   // Back to the demo's policy for the other tests.
   auto restore =
