@@ -86,6 +86,10 @@ class Store {
   // those hours complete or open as the batch says; all batches in one transaction.
   // Errors: kInvalidArgument for a window that is not whole hours or a fact outside it.
   virtual Result<UsageCommit> StoreUsage(std::span<const UsageBatch> batches) = 0;
+  // The same for more batches than fit in memory at once: stores each batch `next` fills, until
+  // it returns false, all in one transaction (an error from `next` stores nothing).
+  virtual Result<UsageCommit> StoreUsageStream(
+      const std::function<Result<bool>(UsageBatch*)>& next) = 0;
   // The complete hours of `source` within `window`, ascending.
   virtual Result<std::vector<Timestamp>> CompleteUsageHours(std::string_view source,
                                                             TimeWindow window) = 0;

@@ -19,26 +19,28 @@ int RunUsageCsv(const GlobalOptions& globals, const UsageCsvFlags& flags, UsageC
   const std::string name = kind == UsageCsvKind::kUsage ? "usage-csv" : "inventory";
   const std::string prefix = "ingest " + name + ": ";
   UsageCsvTotals totals;
-  auto batch =
-      ReadUsageCsvFiles(flags.paths, kind, flags.source.empty() ? name : flags.source, &totals);
-  if (!batch.ok()) {
-    PrintError(prefix + batch.status().message() + " (nothing was stored)");
+  const std::string source = flags.source.empty() ? name : flags.source;
+  auto run = UsageCsvRun::Read(flags.paths, kind, source, &totals);
+  if (!run.ok()) {
+    PrintError(prefix + run.status().message() + " (nothing was stored)");
     return 1;
   }
   auto store = OpenStore(globals.store);
-  auto commit = store.ok() ? (*store)->StoreUsage(std::span<const UsageBatch>(&*batch, 1))
+  const size_t capacity_facts = (*run)->capacity_facts();
+  auto commit = store.ok() ? (*store)->StoreUsageStream(
+                                 [&](UsageBatch* batch) { return (*run)->Next(batch); })
                            : Result<UsageCommit>(store.status());
   if (!commit.ok()) {
     PrintError(prefix + commit.status().message() + " (nothing was stored)");
     return 1;
   }
-  (void)(*store)->RecordUsageRun(batch->source(), Timestamp::Now(), "");  // for its freshness
+  (void)(*store)->RecordUsageRun(source, Timestamp::Now(), "");  // for its freshness
   std::printf(
       "%s%lld files, %lld rows, %zu consumers, %zu assets, %lld usage and %zu capacity "
       "facts over %lld hours (%lld usage facts replaced)\n",
       prefix.c_str(), static_cast<long long>(totals.files), static_cast<long long>(totals.rows),
-      batch->consumers().size(), batch->assets().size(),
-      static_cast<long long>(commit->facts_stored), batch->capacity().size(),
+      (*run)->consumers(), (*run)->assets(),
+      static_cast<long long>(commit->facts_stored), capacity_facts,
       static_cast<long long>(commit->hours), static_cast<long long>(commit->facts_replaced));
   return 0;
 }

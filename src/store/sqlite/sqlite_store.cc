@@ -34,6 +34,11 @@ Result<UsageCommit> SqliteStore::StoreUsage(std::span<const UsageBatch> batches)
   return StoreUsageBatches(db_.get(), batches);
 }
 
+Result<UsageCommit> SqliteStore::StoreUsageStream(
+    const std::function<Result<bool>(UsageBatch*)>& next) {
+  return sqlite::StoreUsageStream(db_.get(), next);
+}
+
 Result<std::vector<Timestamp>> SqliteStore::CompleteUsageHours(std::string_view source,
                                                                TimeWindow window) {
   return sqlite::CompleteUsageHours(db_.get(), source, window);

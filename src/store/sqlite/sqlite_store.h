@@ -22,6 +22,8 @@ class SqliteStore final : public Store {
   Result<std::vector<IngestRecord>> ListIngests(int64_t limit) override;
   Result<std::vector<Diagnostic>> ListDiagnostics(const DiagnosticQuery& query) override;
   Result<UsageCommit> StoreUsage(std::span<const UsageBatch> batches) override;
+  Result<UsageCommit> StoreUsageStream(
+      const std::function<Result<bool>(UsageBatch*)>& next) override;
   Result<std::vector<Timestamp>> CompleteUsageHours(std::string_view source,
                                                     TimeWindow window) override;
   Status RecordUsageRun(std::string_view source, Timestamp at, std::string_view error) override;

@@ -151,6 +151,20 @@ Result<UsageCommit> StoreUsageBatches(SqliteDb* db, std::span<const UsageBatch> 
   return commit;
 }
 
+Result<UsageCommit> StoreUsageStream(SqliteDb* db,
+                                     const std::function<Result<bool>(UsageBatch*)>& next) {
+  TALLY_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
+  UsageCommit commit;
+  UsageBatch batch("", {});
+  for (;;) {
+    TALLY_ASSIGN_OR_RETURN(bool more, next(&batch));
+    if (!more) break;
+    TALLY_RETURN_IF_ERROR(StoreBatch(db, batch, &commit));
+  }
+  TALLY_RETURN_IF_ERROR(txn->Commit());
+  return commit;
+}
+
 namespace {
 
 Status StoreBatch(SqliteDb* db, const UsageBatch& batch, UsageCommit* commit) {

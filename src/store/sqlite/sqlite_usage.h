@@ -2,6 +2,8 @@
 // the source's complete hours and run log, and grouped usage queries.
 #pragma once
 
+#include <functional>
+
 #include <span>
 #include <string_view>
 #include <vector>
@@ -17,6 +19,9 @@ Result<std::vector<std::pair<int64_t, Consumer>>> LoadConsumers(SqliteDb* db);
 Result<std::vector<std::pair<int64_t, Asset>>> LoadAssets(SqliteDb* db);
 
 Result<UsageCommit> StoreUsageBatches(SqliteDb* db, std::span<const UsageBatch> batches);
+// Stores each batch `next` fills until it returns false, in one transaction.
+Result<UsageCommit> StoreUsageStream(SqliteDb* db,
+                                     const std::function<Result<bool>(UsageBatch*)>& next);
 Result<std::vector<Timestamp>> CompleteUsageHours(SqliteDb* db, std::string_view source,
                                                   TimeWindow window);
 Status RecordUsageRun(SqliteDb* db, std::string_view source, Timestamp at, std::string_view error);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <map>
 
 #include "common/csv_reader.h"
@@ -31,6 +32,10 @@ Status Spread(Timestamp from, Timestamp to, Decimal amount,
     const int64_t overlap = std::min(to.unix_seconds(), h.unix_seconds() + 3600) -
                             std::max(from.unix_seconds(), h.unix_seconds());
     if (overlap <= 0) continue;
+    if (overlap == 3600) {  // the whole hour: the amount itself
+      add(h, amount);
+      continue;
+    }
     TALLY_ASSIGN_OR_RETURN(Decimal product, amount.Multiply(Decimal::FromUnits(overlap)));
     TALLY_ASSIGN_OR_RETURN(Decimal hours, product.Divide(Decimal::FromUnits(3600)));
     add(h, hours);
@@ -38,12 +43,31 @@ Status Spread(Timestamp from, Timestamp to, Decimal amount,
   return Status::Ok();
 }
 
+}  // namespace
+
+int64_t UsageCsvRun::Amounts::Encode(const Decimal& d) {
+  constexpr Decimal::Raw kNano = 1'000'000'000;
+  constexpr Decimal::Raw kLimit = Decimal::Raw(1) << 61;
+  const Decimal::Raw raw = d.raw();
+  if (raw % kNano == 0 && raw / kNano < kLimit && raw / kNano > -kLimit) {
+    return static_cast<int64_t>(raw / kNano) * 2;
+  }
+  exact_.push_back(d);
+  return static_cast<int64_t>(exact_.size() - 1) * 2 + 1;
+}
+
+Decimal UsageCsvRun::Amounts::Decode(int64_t code) const {
+  if (code % 2 != 0) return exact_[static_cast<size_t>(code / 2)];
+  return Decimal::FromRaw(Decimal::Raw(code / 2) * 1'000'000'000);
+}
+
+namespace {
+
 class FileReader {
  public:
   FileReader(const std::string& path, UsageCsvKind kind, UsageBatch* batch,
-             std::map<std::tuple<int64_t, uint32_t, uint32_t, std::string>, UsageFact>* usage,
-             std::map<std::tuple<int64_t, uint32_t, std::string>, CapacityFact>* capacity)
-      : path_(path), kind_(kind), batch_(batch), usage_(usage), capacity_(capacity) {}
+             UsageCsvRun::Facts* facts)
+      : path_(path), kind_(kind), batch_(batch), facts_(facts) {}
 
   Result<int64_t> Read() {
     TALLY_ASSIGN_OR_RETURN(std::unique_ptr<InputFile> in, InputFile::Open(path_));
@@ -143,38 +167,56 @@ class FileReader {
       const uint32_t asset = batch_->AddAsset(
           Asset{asset_name, label("provider_id"), label("instance_type"), label("zone"), *labels});
       TALLY_ASSIGN_OR_RETURN(Decimal capacity, Amount(row, 4));
+      const uint32_t kind = facts_->Kind(resource, unit);
       return Spread(start, end, capacity, [&](Timestamp h, Decimal amount) {
-        auto [it, added] = capacity_->try_emplace({h.unix_seconds(), asset, resource},
-                                                  CapacityFact{h, asset, resource, unit, {}});
-        it->second.capacity += amount;
+        facts_->Add(h, UsageCsvRun::kNoConsumer, asset, kind, amount, Decimal());
       });
     }
-    const std::string consumer_name(Field(row, 2));
+    const std::string_view consumer_name = Field(row, 2);
     if (consumer_name.empty()) return Fail(2, "empty");
-    Consumer consumer{consumer_name, "", "", "", "", *labels};
-    if (auto ns = labels->find("namespace"); ns != labels->end())
-      consumer.namespace_name = ns->second;
-    const uint32_t c = batch_->AddConsumer(consumer);
-    const uint32_t asset =
-        asset_name.empty() ? kNoAsset : batch_->AddAsset(Asset{asset_name, "", "", "", {}});
+    TALLY_ASSIGN_OR_RETURN(uint32_t c, ConsumerOf(consumer_name, Field(row, labels_col), *labels));
+    const uint32_t asset = asset_name.empty() ? kNoAsset : AssetOf(asset_name);
     TALLY_ASSIGN_OR_RETURN(Decimal request, Amount(row, 5));
     TALLY_ASSIGN_OR_RETURN(Decimal used, Amount(row, 6));
-    for (const bool is_request : {true, false}) {
-      TALLY_RETURN_IF_ERROR(
-          Spread(start, end, is_request ? request : used, [&](Timestamp h, Decimal part) {
-            auto [it, added] = usage_->try_emplace({h.unix_seconds(), c, asset, resource},
-                                                   UsageFact{h, c, asset, resource, unit, {}, {}});
-            (is_request ? it->second.request : it->second.usage) += part;
-          }));
-    }
-    return Status::Ok();
+    const uint32_t kind = facts_->Kind(resource, unit);
+    // Both amounts cover the same hours: spread them together.
+    std::vector<std::pair<Timestamp, Decimal>> requested;
+    TALLY_RETURN_IF_ERROR(Spread(start, end, request, [&](Timestamp h, Decimal part) {
+      requested.emplace_back(h, part);
+    }));
+    size_t i = 0;
+    return Spread(start, end, used, [&](Timestamp h, Decimal part) {
+      facts_->Add(h, c, asset, kind, requested[i++].second, part);
+    });
+  }
+
+  // The batch index of a consumer. Rows of one consumer usually repeat its labels: they are
+  // applied again only when their text differs.
+  Result<uint32_t> ConsumerOf(std::string_view name, std::string_view labels_text,
+                              const Labels& labels) {
+    auto it = consumers_.find(name);
+    if (it != consumers_.end() && it->second.second == labels_text) return it->second.first;
+    Consumer consumer{std::string(name), "", "", "", "", labels};
+    if (auto ns = labels.find("namespace"); ns != labels.end()) consumer.namespace_name = ns->second;
+    const uint32_t index = batch_->AddConsumer(consumer);
+    consumers_[std::string(name)] = {index, std::string(labels_text)};
+    return index;
+  }
+
+  uint32_t AssetOf(std::string_view name) {
+    auto it = assets_.find(name);
+    if (it != assets_.end()) return it->second;
+    const uint32_t index = batch_->AddAsset(Asset{std::string(name), "", "", "", {}});
+    assets_.emplace(std::string(name), index);
+    return index;
   }
 
   const std::string& path_;
   UsageCsvKind kind_;
   UsageBatch* batch_;
-  std::map<std::tuple<int64_t, uint32_t, uint32_t, std::string>, UsageFact>* usage_;
-  std::map<std::tuple<int64_t, uint32_t, std::string>, CapacityFact>* capacity_;
+  UsageCsvRun::Facts* facts_;
+  std::map<std::string, std::pair<uint32_t, std::string>, std::less<>> consumers_;
+  std::map<std::string, uint32_t, std::less<>> assets_;
   std::vector<size_t> index_;
   int64_t line_ = 0;
 };
@@ -193,30 +235,104 @@ Result<Labels> ParseLabelList(std::string_view text) {
   return labels;
 }
 
-Result<UsageBatch> ReadUsageCsvFiles(const std::vector<std::string>& paths, UsageCsvKind kind,
-                                     const std::string& source, UsageCsvTotals* totals) {
-  UsageBatch staging(source, {});
-  std::map<std::tuple<int64_t, uint32_t, uint32_t, std::string>, UsageFact> usage;
-  std::map<std::tuple<int64_t, uint32_t, std::string>, CapacityFact> capacity;
+uint32_t UsageCsvRun::Facts::Kind(const std::string& resource, const std::string& unit) {
+  for (size_t i = 0; i < kinds.size(); ++i) {
+    if (kinds[i].first == resource && kinds[i].second == unit) return static_cast<uint32_t>(i);
+  }
+  kinds.emplace_back(resource, unit);
+  return static_cast<uint32_t>(kinds.size() - 1);
+}
+
+void UsageCsvRun::Facts::Add(Timestamp hour, uint32_t consumer, uint32_t asset, uint32_t kind,
+                             const Decimal& request, const Decimal& usage) {
+  Record r;
+  r.hour = static_cast<int32_t>(hour.unix_seconds() / 3600);
+  r.consumer = consumer;
+  r.asset = asset;
+  r.kind = kind;
+  r.request = amounts.Encode(request);
+  r.usage = amounts.Encode(usage);
+  records.push_back(r);
+}
+
+Result<std::unique_ptr<UsageCsvRun>> UsageCsvRun::Read(const std::vector<std::string>& paths,
+                                                       UsageCsvKind kind,
+                                                       const std::string& source,
+                                                       UsageCsvTotals* totals,
+                                                       size_t facts_per_batch) {
+  std::unique_ptr<UsageCsvRun> run(new UsageCsvRun(source, std::max<size_t>(facts_per_batch, 1)));
   for (const std::string& path : paths) {
-    FileReader reader(path, kind, &staging, &usage, &capacity);
+    FileReader reader(path, kind, &run->staging_, &run->facts_);
     TALLY_ASSIGN_OR_RETURN(int64_t rows, reader.Read());
     totals->rows += rows;
     ++totals->files;
   }
-  int64_t first = INT64_MAX, last = INT64_MIN;
-  for (const auto& [key, f] : usage)
-    first = std::min(first, std::get<0>(key)), last = std::max(last, std::get<0>(key));
-  for (const auto& [key, f] : capacity)
-    first = std::min(first, std::get<0>(key)), last = std::max(last, std::get<0>(key));
-  if (first > last) return InvalidArgument("no rows in the files");
-  UsageBatch batch(source, TimeWindow{Timestamp::FromUnixSeconds(first),
-                                      Timestamp::FromUnixSeconds(last + 3600)});
-  for (const Consumer& c : staging.consumers()) batch.AddConsumer(c);
-  for (const Asset& a : staging.assets()) batch.AddAsset(a);
-  for (auto& [key, f] : usage) batch.AddUsage(std::move(f));
-  for (auto& [key, f] : capacity) batch.AddCapacity(std::move(f));
-  return batch;
+  std::deque<Record>& records = run->facts_.records;
+  if (records.empty()) return InvalidArgument("no rows in the files");
+  // Sum the facts of one hour, consumer, asset and resource into one record.
+  std::sort(records.begin(), records.end(),
+            [](const Record& a, const Record& b) { return a.Key() < b.Key(); });
+  Amounts& amounts = run->facts_.amounts;
+  size_t out = 0;
+  for (size_t i = 0; i < records.size(); ++out) {
+    Record merged = records[i];
+    Decimal request = amounts.Decode(merged.request), usage = amounts.Decode(merged.usage);
+    bool summed = false;
+    for (++i; i < records.size() && records[i].Key() == merged.Key(); ++i) {
+      if (!request.CheckedAdd(amounts.Decode(records[i].request)) ||
+          !usage.CheckedAdd(amounts.Decode(records[i].usage))) {
+        return InvalidArgument("the amounts of one hour of " +
+                               run->staging_.consumers()[merged.consumer].name + " overflow");
+      }
+      summed = true;
+    }
+    if (summed) {
+      merged.request = amounts.Encode(request);
+      merged.usage = amounts.Encode(usage);
+    }
+    records[out] = merged;
+  }
+  records.resize(out);
+  run->next_hour_ = int64_t{records.front().hour} * 3600;
+  run->end_hour_ = (int64_t{records.back().hour} + 1) * 3600;
+  return run;
+}
+
+Result<bool> UsageCsvRun::Next(UsageBatch* batch) {
+  const std::deque<Record>& records = facts_.records;
+  if (next_ >= records.size()) return false;
+  // Whole hours, until the batch holds about kFactsPerBatch facts.
+  size_t end = std::min(records.size(), next_ + facts_per_batch_);
+  while (end < records.size() && records[end].hour == records[end - 1].hour) ++end;
+  const int64_t window_end =
+      end < records.size() ? int64_t{records[end].hour} * 3600 : end_hour_;
+  *batch = UsageBatch(source_, TimeWindow{Timestamp::FromUnixSeconds(next_hour_),
+                                          Timestamp::FromUnixSeconds(window_end)});
+  std::vector<uint32_t> consumer_index(staging_.consumers().size(), kNoAsset);
+  std::vector<uint32_t> asset_index(staging_.assets().size(), kNoAsset);
+  auto asset_of = [&](uint32_t a) {
+    if (a == kNoAsset) return kNoAsset;
+    if (asset_index[a] == kNoAsset) asset_index[a] = batch->AddAsset(staging_.assets()[a]);
+    return asset_index[a];
+  };
+  for (size_t i = next_; i < end; ++i) {
+    const Record& r = records[i];
+    const Timestamp hour = Timestamp::FromUnixSeconds(int64_t{r.hour} * 3600);
+    const auto& [resource, unit] = facts_.kinds[r.kind];
+    if (r.consumer == kNoConsumer) {
+      batch->AddCapacity(
+          CapacityFact{hour, asset_of(r.asset), resource, unit, facts_.amounts.Decode(r.request)});
+      continue;
+    }
+    if (consumer_index[r.consumer] == kNoAsset) {
+      consumer_index[r.consumer] = batch->AddConsumer(staging_.consumers()[r.consumer]);
+    }
+    batch->AddUsage(UsageFact{hour, consumer_index[r.consumer], asset_of(r.asset), resource, unit,
+                              facts_.amounts.Decode(r.request), facts_.amounts.Decode(r.usage)});
+  }
+  next_ = end;
+  next_hour_ = window_end;
+  return true;
 }
 
 }  // namespace tally
