@@ -3,7 +3,8 @@
 //   usage.csv      one row per consumer, hour and resource (cpu, memory): request and usage
 //   inventory.csv  one row per node and resource over the whole window: 8 cores, 32 GiB
 //   bill.csv       one FOCUS line per node and hour: $0.384 (ResourceId = the node)
-// 25 consumers per node, hourly from 2024-05-01T00:00:00Z; the team label owns each consumer.
+// 25 consumers per node (requests fill 78% of its cores and memory, usage moves around them),
+// hourly from 2024-05-01T00:00:00Z; the team label owns each consumer.
 //   usage_gen CONSUMERS HOURS OUT_DIR
 #include <cstdio>
 #include <cstdlib>
@@ -45,8 +46,9 @@ int main(int argc, char** argv) {
   std::fprintf(usage, "start,end,consumer,asset,resource,request,usage,unit,labels\n");
   std::fprintf(inventory, "start,end,asset,resource,capacity,unit,labels\n");
   std::fprintf(bill,
-               "BillingAccountId,ProviderName,BillingPeriodStart,ChargePeriodStart,"
-               "ChargePeriodEnd,ResourceId,ServiceCategory,BilledCost,EffectiveCost\n");
+               "BillingAccountId,ProviderName,BillingCurrency,BillingPeriodStart,"
+               "ChargePeriodStart,ChargePeriodEnd,ResourceId,ServiceCategory,BilledCost,"
+               "EffectiveCost\n");
   for (int n = 0; n < nodes; ++n) {
     std::fprintf(inventory, "%s,%s,node-%d,cpu,8,core,provider_id=i-%d\n", Hour(0).c_str(),
                  Hour(hours).c_str(), n, n);
@@ -57,16 +59,18 @@ int main(int argc, char** argv) {
     const std::string start = Hour(h), end = Hour(h + 1);
     const std::string period = h < 31 * 24 ? "2024-05-01" : "2024-06-01";
     for (int n = 0; n < nodes; ++n) {
-      std::fprintf(bill, "A1,AWS,%s,%s,%s,i-%d,Compute,0.384,0.384\n", period.c_str(),
+      std::fprintf(bill, "A1,AWS,USD,%s,%s,%s,i-%d,Compute,0.384,0.384\n", period.c_str(),
                    start.c_str(), end.c_str(), n);
     }
     for (int c = 0; c < consumers; ++c) {
       const int node = c / 25;
       const int spin = (c * 7 + h * 13) % 10;  // usage moves from hour to hour
-      std::fprintf(usage, "%s,%s,ns-%d/pod-%d/app,node-%d,cpu,0.25,0.%d,core,team=team-%d\n",
+      // cpu: request 0.25, usage 0.2 to 0.29; memory: request 1, usage 0.5 to 1.4 GiB.
+      std::fprintf(usage, "%s,%s,ns-%d/pod-%d/app,node-%d,cpu,0.25,0.2%d,core,team=team-%d\n",
                    start.c_str(), end.c_str(), c % 50, c, node, spin, c % 20);
-      std::fprintf(usage, "%s,%s,ns-%d/pod-%d/app,node-%d,memory,1,1.%d,GiB,team=team-%d\n",
-                   start.c_str(), end.c_str(), c % 50, c, node, spin, c % 20);
+      std::fprintf(usage, "%s,%s,ns-%d/pod-%d/app,node-%d,memory,1,%d.%d,GiB,team=team-%d\n",
+                   start.c_str(), end.c_str(), c % 50, c, node, spin < 5 ? 0 : 1,
+                   (spin + 5) % 10, c % 20);
     }
   }
   if (std::fclose(usage) != 0 || std::fclose(inventory) != 0 || std::fclose(bill) != 0) {

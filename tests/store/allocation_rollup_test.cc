@@ -1,11 +1,15 @@
 // The daily allocation rollup in the SQLite store: showback equals the hourly rows however the
 // window falls on days, a restored hour re-sums its day, and a store from before the rollup
-// (schema v3) still answers correctly and gets every hour marked for reallocation.
+// (schema v3, a table row per allocation row) has its rows moved into blocks, still answers
+// correctly and gets every hour marked for reallocation.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include <map>
 
+#include "store/sqlite/allocation_blocks.h"
+#include "store/sqlite/decimal_codec.h"
+#include "store/sqlite/sqlite_db.h"
 #include "tally/store.h"
 #include "testing/test_util.h"
 
@@ -92,16 +96,36 @@ TEST(AllocationRollupTest, AStoreFromBeforeTheRollupAnswersAndIsMarkedForRealloc
     ASSERT_TRUE(store.ok());
     ASSERT_TRUE((*store)->StoreAllocations(Hours(), "p").ok());
   }
-  // Back to schema v3: no rollup tables.
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(dir.File("t.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "DROP TABLE allocations_daily; DROP TABLE allocation_days; DROP TABLE cost_rollup; "
-                         "DROP TABLE cost_series_columns; "
-                         "PRAGMA user_version = 3;",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
+  // Back to schema v3: one table row per allocation row, no daily rollup, no v5 tables.
+  {
+    auto db = sqlite::SqliteDb::Open(dir.File("t.db"));
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)
+                    ->Exec("CREATE TABLE allocations(hour INTEGER NOT NULL, source INTEGER NOT "
+                           "NULL, consumer INTEGER NOT NULL, asset INTEGER NOT NULL, resource "
+                           "INTEGER NOT NULL, owner INTEGER NOT NULL, service INTEGER NOT NULL, "
+                           "kind INTEGER NOT NULL, cost, quantity)")
+                    .ok());
+    auto insert = (*db)->Prepare("INSERT INTO allocations VALUES(?,?,?,?,?,?,?,?,?,?)");
+    ASSERT_TRUE(insert.ok());
+    sqlite::DecimalBlob cost, quantity;
+    ASSERT_TRUE(sqlite::ScanAllocationBlocks(
+                    db->get(), sqlite::AllocationGrain::kHour, INT64_MIN, INT64_MAX,
+                    [&](int64_t hour, const sqlite::StoredAllocation& row) {
+                      insert->BindInt(1, hour);
+                      for (int i = 0; i < 6; ++i) insert->BindInt(2 + i, row.ids[i]);
+                      insert->BindInt(8, row.kind);
+                      sqlite::BindDecimal(&*insert, 9, row.cost, &cost);
+                      sqlite::BindDecimal(&*insert, 10, row.quantity, &quantity);
+                      return insert->Run();
+                    })
+                    .ok());
+    ASSERT_TRUE((*db)
+                    ->Exec("DROP TABLE allocation_blocks; DROP TABLE allocation_day_blocks; "
+                           "DROP TABLE allocation_days; DROP TABLE cost_rollup; "
+                           "DROP TABLE cost_series_columns; PRAGMA user_version = 3;")
+                    .ok());
+  }
 
   auto store = OpenStore(dir.File("t.db"), OpenMode::kMustExist);
   ASSERT_TRUE(store.ok()) << store.status().message();

@@ -216,9 +216,14 @@ TEST_F(CostRollupTest, AStoreFromBeforeTheRollupIsRolledUpWhenOpened) {
   store_.reset();
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE cost_rollup; DROP TABLE cost_series_columns; "
-                         "PRAGMA user_version = 4;", nullptr, nullptr,
-                         nullptr),
+  ASSERT_EQ(sqlite3_exec(db,
+                         "DROP TABLE cost_rollup; DROP TABLE cost_series_columns; "
+                         "DROP TABLE allocation_blocks; DROP TABLE allocation_day_blocks; "
+                         "CREATE TABLE allocations(hour, source, consumer, asset, resource, owner, "
+                         "service, kind, cost, quantity); CREATE TABLE allocations_daily(day, "
+                         "source, consumer, asset, resource, owner, service, kind, cost, "
+                         "quantity); PRAGMA user_version = 4;",
+                         nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
   SetUp();

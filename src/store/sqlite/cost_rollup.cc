@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "store/sqlite/decimal_codec.h"
-#include "store/sqlite/varint.h"
+#include "store/sqlite/packed.h"
 #include "tally/focus_schema.h"
 #include "tally/time.h"
 
@@ -16,7 +16,6 @@ namespace tally::sqlite {
 namespace {
 
 constexpr size_t kMetrics = std::size(kCostMetrics);
-constexpr unsigned char kNullValue = 0xFF;
 
 struct CellKey {
   int64_t grain, period, series;
@@ -44,38 +43,6 @@ struct Sums {
     return Status::Ok();
   }
 };
-
-constexpr std::array<Decimal::Raw, Decimal::kScale + 1> kPow10 = [] {
-  std::array<Decimal::Raw, Decimal::kScale + 1> p{};
-  p[0] = 1;
-  for (size_t i = 1; i < p.size(); ++i) p[i] = p[i - 1] * 10;
-  return p;
-}();
-
-// Steps *pos past one varint. False when the data ends first.
-bool SkipVarint(std::string_view data, size_t* pos) {
-  while (*pos < data.size()) {
-    if ((static_cast<unsigned char>(data[(*pos)++]) & 0x80) == 0) return true;
-  }
-  return false;
-}
-
-// A decimal as its exponent of trailing zeros (0..18) and the mantissa left: 0.25 is 25 × 10^16.
-void AppendDecimal(const std::optional<Decimal>& value, std::string* out) {
-  if (!value) {
-    out->push_back(static_cast<char>(kNullValue));
-    return;
-  }
-  Decimal::Raw m = value->raw();
-  int e = 0;
-  while (e < Decimal::kScale && m != 0 && m % 10 == 0) {
-    m /= 10;
-    ++e;
-  }
-  if (m == 0) e = 0;
-  out->push_back(static_cast<char>(e));
-  AppendVarint(ZigZag(m), out);
-}
 
 // Writes cells out as blocks, one per grain, period and flush.
 class RollupWriter {
@@ -164,19 +131,9 @@ Result<bool> RollupBlockReader::Next(Entry* entry) {
   if (!ReadVarint(block_, &pos_, &v)) return corrupt();
   entry->lines = static_cast<int64_t>(v);
   for (size_t m = 0; m < kMetrics; ++m) {
-    if (pos_ >= block_.size()) return corrupt();
-    const auto e = static_cast<unsigned char>(block_[pos_++]);
-    if (e == kNullValue) {
-      if (m == metric_) entry->value.reset();
-      continue;
-    }
-    if (e > Decimal::kScale) return corrupt();
-    if (m != metric_) {
-      if (!SkipVarint(block_, &pos_)) return corrupt();
-      continue;
-    }
-    if (!ReadVarint(block_, &pos_, &v)) return corrupt();
-    entry->value = Decimal::FromRaw(UnZigZag(v) * kPow10[e]);
+    const bool ok = m == metric_ ? ReadDecimal(block_, &pos_, &entry->value)
+                                 : SkipDecimal(block_, &pos_);
+    if (!ok) return corrupt();
   }
   return true;
 }

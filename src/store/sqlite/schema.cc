@@ -3,6 +3,7 @@
 #include <functional>
 #include <vector>
 
+#include "store/sqlite/allocation_blocks.h"
 #include "store/sqlite/cost_rollup.h"
 #include "store/sqlite/series_columns.h"
 #include "tally/focus_schema.h"
@@ -136,8 +137,9 @@ INSERT OR IGNORE INTO allocation_dirty(hour) SELECT hour FROM allocation_hours;
 
 // Version 5: the cost rollup (cost_rollup.h), blocks of each cost metric summed per series,
 // partition, run and UTC day or month, clustered by (grain, period) so a report reads its
-// months and days in one range; and the series' columns in blocks (series_columns.h). Both are
-// filled from what is stored.
+// months and days in one range; the series' columns in blocks (series_columns.h); allocations
+// as one block per hour and per day (allocation_blocks.h) instead of a row each. All are filled
+// from what is stored, and the allocation tables of v3 and v4 dropped.
 std::string MigrationV5() {
   return R"sql(
 CREATE TABLE cost_rollup(
@@ -147,12 +149,16 @@ CREATE TABLE cost_rollup(
 CREATE TABLE cost_series_columns(
   name TEXT NOT NULL, block INTEGER NOT NULL, data BLOB NOT NULL,
   PRIMARY KEY(name, block)) WITHOUT ROWID;
+CREATE TABLE allocation_blocks(hour INTEGER PRIMARY KEY, rows INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE TABLE allocation_day_blocks(
+  day INTEGER PRIMARY KEY, rows INTEGER NOT NULL, data BLOB NOT NULL);
 )sql";
 }
 
 Status FillV5(SqliteDb* db) {
   TALLY_RETURN_IF_ERROR(RollUpAll(db));
-  return WriteSeriesColumns(db, 0);
+  TALLY_RETURN_IF_ERROR(WriteSeriesColumns(db, 0));
+  return MoveAllocationRowsIntoBlocks(db);
 }
 
 struct Migration {

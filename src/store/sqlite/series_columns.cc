@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "store/sqlite/varint.h"
+#include "store/sqlite/packed.h"
 #include "tally/focus_schema.h"
 
 namespace tally::sqlite {

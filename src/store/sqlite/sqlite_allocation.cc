@@ -4,6 +4,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "store/sqlite/allocation_blocks.h"
 #include "store/sqlite/decimal_codec.h"
 #include "store/sqlite/dict_ids.h"
 #include "store/sqlite/sqlite_allocation_rollup.h"
@@ -206,7 +207,21 @@ Status StoreAllocations(SqliteDb* db, std::span<const AllocatedHour> hours,
                         std::string_view digest) {
   TALLY_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
   DictIds dict(db);
-  TALLY_ASSIGN_OR_RETURN(Statement del_rows, db->Prepare("DELETE FROM allocations WHERE hour = ?"));
+  // Rows name the same few texts again and again, through views that stay put for this call:
+  // their ids are found by address first, by text only once per address.
+  struct ViewHash {
+    size_t operator()(const std::pair<const char*, size_t>& v) const {
+      return std::hash<const void*>{}(v.first) ^ (v.second * 0x9E3779B97F4A7C15ull);
+    }
+  };
+  std::unordered_map<std::pair<const char*, size_t>, int64_t, ViewHash> by_view;
+  auto id_of = [&](std::string_view text) -> Result<int64_t> {
+    auto [it, added] = by_view.try_emplace({text.data(), text.size()}, 0);
+    if (added) {
+      TALLY_ASSIGN_OR_RETURN(it->second, dict.Id(text));
+    }
+    return it->second;
+  };
   TALLY_ASSIGN_OR_RETURN(Statement del_bill,
                          db->Prepare("DELETE FROM allocation_bill WHERE hour = ?"));
   TALLY_ASSIGN_OR_RETURN(Statement del_dirty,
@@ -215,39 +230,36 @@ Status StoreAllocations(SqliteDb* db, std::span<const AllocatedHour> hours,
       Statement mark,
       db->Prepare("INSERT OR REPLACE INTO allocation_hours(hour, digest) VALUES(?, ?)"));
   TALLY_ASSIGN_OR_RETURN(
-      Statement insert,
-      db->Prepare("INSERT INTO allocations(hour, source, consumer, asset, resource, owner, "
-                  "service, kind, cost, quantity) VALUES(?,?,?,?,?,?,?,?,?,?)"));
-  TALLY_ASSIGN_OR_RETURN(
       Statement insert_bill,
       db->Prepare("INSERT INTO allocation_bill(hour, source, bill) VALUES(?,?,?)"));
   DecimalBlob scratch;
   std::set<int64_t> days;
+  std::string block;
   for (const AllocatedHour& h : hours) {
     const int64_t hour = h.hour.unix_seconds();
     days.insert(DayOf(hour));
-    for (Statement* s : {&del_rows, &del_bill, &del_dirty}) {
+    for (Statement* s : {&del_bill, &del_dirty}) {
       s->BindInt(1, hour);
       TALLY_RETURN_IF_ERROR(s->Run());
     }
     mark.BindInt(1, hour);
     mark.BindText(2, digest);
     TALLY_RETURN_IF_ERROR(mark.Run());
+    block.clear();
     for (const AllocationRow& r : h.rows) {
-      insert.BindInt(1, hour);
-      int param = 2;
+      StoredAllocation row;
+      size_t i = 0;
       for (std::string_view text :
            {r.source, r.consumer, r.asset, r.resource, r.owner, r.service}) {
-        TALLY_ASSIGN_OR_RETURN(int64_t id, dict.Id(text));
-        insert.BindInt(param++, id);
+        TALLY_ASSIGN_OR_RETURN(row.ids[i++], id_of(text));
       }
-      insert.BindInt(8, static_cast<int64_t>(r.kind));
-      BindDecimal(&insert, 9, r.cost, &scratch);
-      DecimalBlob scratch2;
-      BindDecimal(&insert, 10, r.quantity.is_zero() ? std::optional<Decimal>() : r.quantity,
-                  &scratch2);
-      TALLY_RETURN_IF_ERROR(insert.Run());
+      row.kind = static_cast<int64_t>(r.kind);
+      row.cost = r.cost;
+      if (!r.quantity.is_zero()) row.quantity = r.quantity;
+      AppendAllocation(row, &block);
     }
+    TALLY_RETURN_IF_ERROR(PutAllocationBlock(db, AllocationGrain::kHour, hour,
+                                             static_cast<int64_t>(h.rows.size()), block));
     for (const auto& [source, bill] : h.bill) {
       insert_bill.BindInt(1, hour);
       insert_bill.BindText(2, source);

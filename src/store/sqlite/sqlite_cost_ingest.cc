@@ -8,7 +8,7 @@
 #include "store/sqlite/cost_rollup.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/series_columns.h"
-#include "store/sqlite/varint.h"
+#include "store/sqlite/packed.h"
 
 namespace tally::sqlite {
 namespace {

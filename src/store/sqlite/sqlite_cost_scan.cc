@@ -223,6 +223,7 @@ Status ScanRollup(SqliteDb* db, const CostQuery& query, int64_t grain, Range ran
   for (;;) {
     TALLY_ASSIGN_OR_RETURN(bool row, scan.Step());
     if (!row) break;
+    TALLY_RETURN_IF_ERROR(db->CheckDeadline());
     const int64_t period = scan.Int(0);
     RollupBlockReader block(scan.Blob(1), metric);
     RollupBlockReader::Entry entry;

@@ -86,6 +86,11 @@ bool SqliteDb::PastDeadline() const {
          std::chrono::steady_clock::now().time_since_epoch().count() > deadline;
 }
 
+Status SqliteDb::CheckDeadline() const {
+  if (!PastDeadline()) return Status::Ok();
+  return Unavailable("sqlite: the query ran past its time budget and was stopped");
+}
+
 int SqliteDb::Progress(void* self) { return static_cast<SqliteDb*>(self)->PastDeadline() ? 1 : 0; }
 
 int SqliteDb::Busy(void* self, int count) {

@@ -76,6 +76,9 @@ class SqliteDb {
   // Statements still running past `deadline`, or waiting for another writer then, stop with
   // kUnavailable; nullopt lifts it. Any thread may call it (to stop work in flight).
   void SetDeadline(std::optional<std::chrono::steady_clock::time_point> deadline);
+  // kUnavailable when the deadline passed: for work done in C++ between statements (decoding
+  // blocks), which SQLite's progress handler does not see.
+  Status CheckDeadline() const;
 
  private:
   SqliteDb() = default;

@@ -1,10 +1,13 @@
-// Showback and reconciliation over stored allocations, names resolved through the dict, sums in
-// exact decimals. Whole days of a window that are rolled up are read from allocations_daily
-// (24 times fewer rows); the window's partial days at its edges, days not rolled up, and every
-// query grouped by hour read the hourly rows.
+// Showback and reconciliation over stored allocation blocks, grouped by ids and named through the
+// dict once per group, sums in exact decimals. Whole days of a window that are rolled up are
+// read from the day blocks (24 times fewer rows); the window's partial days at its edges, days
+// not rolled up, and every query grouped by hour read the hour blocks.
+#include <algorithm>
 #include <map>
+#include <tuple>
 #include <unordered_map>
 
+#include "store/sqlite/allocation_blocks.h"
 #include "store/sqlite/decimal_codec.h"
 #include "store/sqlite/dict_ids.h"
 #include "store/sqlite/sqlite_allocation.h"
@@ -55,7 +58,8 @@ Result<std::vector<Key>> ParseKeys(const std::vector<std::string>& group_by) {
   return keys;
 }
 
-// Sums rows of either table into groups.
+// Sums rows of either grain into groups, keyed by ids (dict ids, kind, time, or an attribute's
+// index) until the end, when the groups' keys are turned into text once.
 class ShowbackSums {
  public:
   ShowbackSums(SqliteDb* db, std::vector<Key> keys) : db_(db), dict_(db), keys_(std::move(keys)) {}
@@ -72,57 +76,98 @@ class ShowbackSums {
     return Status::Ok();
   }
 
-  // Reads every row of `q`: the 7 stored columns, cost, quantity, then the hour or day start.
-  Status Add(Statement& q) {
-    for (;;) {
-      TALLY_ASSIGN_OR_RETURN(bool row, q.Step());
-      if (!row) return Status::Ok();
-      std::string values[9];
-      for (int c = 0; c < 6; ++c) {
-        TALLY_ASSIGN_OR_RETURN(values[c], dict_.Text(q.Int(c)));
+  // One stored row of the hour or day starting at `time`.
+  Status Add(int64_t time, const StoredAllocation& row) {
+    key_.clear();
+    for (const Key& k : keys_) {
+      if (k.column >= 0 && k.column < 6) {
+        key_.push_back(row.ids[static_cast<size_t>(k.column)]);
+      } else if (k.column == 6) {
+        key_.push_back(row.kind);
+      } else if (k.column == kHourColumn) {
+        key_.push_back(time);
+      } else if (k.column == kDayColumn) {
+        key_.push_back(DayOf(time));
+      } else {
+        TALLY_ASSIGN_OR_RETURN(int64_t attribute, AttributeIndex(k, row.ids[1], row.ids[2]));
+        key_.push_back(attribute);
       }
-      values[6] = std::string(AllocationKindName(static_cast<AllocationKind>(q.Int(6))));
-      const int64_t time = q.Int(9);
-      for (const Key& k : keys_) {
-        if (k.column == kHourColumn)
-          values[kHourColumn] = Timestamp::FromUnixSeconds(time).ToString();
-        if (k.column == kDayColumn) {
-          values[kDayColumn] = Timestamp::FromUnixSeconds(DayOf(time)).ToString().substr(0, 10);
-        }
-      }
-      key_.clear();
-      for (const Key& k : keys_)
-        key_.push_back(k.column >= 0 ? values[k.column] : Attribute(k, values));
-      TALLY_ASSIGN_OR_RETURN(std::optional<Decimal> cost, ColumnDecimal(q, 7));
-      TALLY_ASSIGN_OR_RETURN(std::optional<Decimal> quantity, ColumnDecimal(q, 8));
-      ShowbackRow& group = groups_[key_];
-      group.cost += cost.value_or(Decimal());
-      if (quantity) group.quantity[values[3]] += *quantity;
-      total_ += cost.value_or(Decimal());
     }
+    Group& group = groups_[key_];
+    if (!group.cost.CheckedAdd(row.cost)) return InvalidArgument("a showback sum overflows");
+    if (row.quantity) group.quantity[row.ids[kResourceId]] += *row.quantity;
+    total_ += row.cost;
+    return Status::Ok();
   }
 
-  ShowbackTable Table(const std::vector<std::string>& columns) && {
+  Result<ShowbackTable> Table(const std::vector<std::string>& columns) && {
     ShowbackTable table;
     table.columns = columns;
     table.total = total_;
-    for (auto& [k, group] : groups_) {
-      group.keys = k;
-      table.rows.push_back(std::move(group));
+    for (auto& [ids, group] : groups_) {
+      ShowbackRow row;
+      for (size_t i = 0; i < keys_.size(); ++i) {
+        TALLY_ASSIGN_OR_RETURN(std::string text, KeyText(keys_[i], ids[i]));
+        row.keys.push_back(std::move(text));
+      }
+      row.cost = group.cost;
+      for (const auto& [resource, amount] : group.quantity) {
+        TALLY_ASSIGN_OR_RETURN(std::string name, dict_.Text(resource));
+        row.quantity[name] += amount;
+      }
+      table.rows.push_back(std::move(row));
     }
+    std::sort(table.rows.begin(), table.rows.end(),
+              [](const ShowbackRow& a, const ShowbackRow& b) { return a.keys < b.keys; });
     return table;
   }
 
  private:
-  // The consumer's namespace or label; a label falls back to the asset's.
-  std::string Attribute(const Key& k, const std::string* values) const {
-    auto c = consumers_.find(values[1]);
+  struct Group {
+    Decimal cost;
+    std::map<int64_t, Decimal> quantity;  // by resource dict id
+  };
+  struct IdsHash {
+    size_t operator()(const std::vector<int64_t>& v) const {
+      uint64_t h = 0xcbf29ce484222325ull;
+      for (int64_t x : v) h = (h ^ static_cast<uint64_t>(x)) * 0x100000001b3ull;
+      return static_cast<size_t>(h ^ (h >> 29));
+    }
+  };
+
+  Result<std::string> KeyText(const Key& k, int64_t id) {
+    if (k.column >= 0 && k.column < 6) return dict_.Text(id);
+    if (k.column == 6) return std::string(AllocationKindName(static_cast<AllocationKind>(id)));
+    if (k.column == kHourColumn) return Timestamp::FromUnixSeconds(id).ToString();
+    if (k.column == kDayColumn) return Timestamp::FromUnixSeconds(id).ToString().substr(0, 10);
+    return attributes_[static_cast<size_t>(id)];
+  }
+
+  // The index in attributes_ of the consumer's namespace or label (a label falls back to the
+  // asset's), for key `k`, per (key, consumer, asset).
+  Result<int64_t> AttributeIndex(const Key& k, int64_t consumer, int64_t asset) {
+    const auto cache_key = std::make_tuple(&k, consumer, asset);
+    if (auto it = attribute_of_.find(cache_key); it != attribute_of_.end()) return it->second;
+    TALLY_ASSIGN_OR_RETURN(std::string consumer_name, dict_.Text(consumer));
+    TALLY_ASSIGN_OR_RETURN(std::string asset_name, dict_.Text(asset));
+    std::string text = Attribute(k, consumer_name, asset_name);
+    // One index per distinct text, so rows with the same value group together.
+    auto [it, added] =
+        attribute_index_.try_emplace(text, static_cast<int64_t>(attributes_.size()));
+    if (added) attributes_.push_back(std::move(text));
+    attribute_of_.emplace(cache_key, it->second);
+    return it->second;
+  }
+
+  std::string Attribute(const Key& k, const std::string& consumer,
+                        const std::string& asset) const {
+    auto c = consumers_.find(consumer);
     if (!k.label) return c == consumers_.end() ? "" : c->second.namespace_name;
     if (c != consumers_.end()) {
       if (auto l = c->second.labels.find(k.attribute); l != c->second.labels.end())
         return l->second;
     }
-    if (auto a = assets_.find(values[2]); a != assets_.end()) {
+    if (auto a = assets_.find(asset); a != assets_.end()) {
       if (auto l = a->second.labels.find(k.attribute); l != a->second.labels.end())
         return l->second;
     }
@@ -134,8 +179,11 @@ class ShowbackSums {
   std::vector<Key> keys_;
   std::unordered_map<std::string, Consumer> consumers_;
   std::unordered_map<std::string, Asset> assets_;
-  std::map<std::vector<std::string>, ShowbackRow> groups_;
-  std::vector<std::string> key_;
+  std::map<std::tuple<const Key*, int64_t, int64_t>, int64_t> attribute_of_;
+  std::vector<std::string> attributes_;
+  std::unordered_map<std::string, int64_t> attribute_index_;
+  std::unordered_map<std::vector<int64_t>, Group, IdsHash> groups_;
+  std::vector<int64_t> key_;
   Decimal total_;
 };
 
@@ -194,9 +242,6 @@ Result<std::optional<std::pair<int64_t, int64_t>>> Bounds(SqliteDb* db,
   return std::optional<std::pair<int64_t, int64_t>>({from, std::max(from, to)});
 }
 
-constexpr const char* kResourceFilter =
-    " AND (?3 IS NULL OR resource = (SELECT id FROM dict WHERE value = ?3))";
-
 }  // namespace
 
 Result<ShowbackTable> QueryShowback(SqliteDb* db, const ShowbackQuery& query) {
@@ -210,31 +255,25 @@ Result<ShowbackTable> QueryShowback(SqliteDb* db, const ShowbackQuery& query) {
   if (bounds) {
     TALLY_ASSIGN_OR_RETURN(plan, PlanRead(db, bounds->first, bounds->second, by_hour));
   }
-  TALLY_ASSIGN_OR_RETURN(
-      Statement hourly,
-      db->Prepare(std::string("SELECT source, consumer, asset, resource, owner, service, kind, "
-                              "cost, quantity, hour FROM allocations WHERE hour >= ? AND "
-                              "hour < ?") +
-                  kResourceFilter));
-  TALLY_ASSIGN_OR_RETURN(
-      Statement daily,
-      db->Prepare(std::string("SELECT source, consumer, asset, resource, owner, service, kind, "
-                              "cost, quantity, day FROM allocations_daily WHERE day >= ? AND "
-                              "day < ?") +
-                  kResourceFilter));
-  auto read = [&](Statement& q, const std::vector<std::pair<int64_t, int64_t>>& spans) -> Status {
-    for (const auto& [a, b] : spans) {
-      q.Reset();
-      q.BindInt(1, a);
-      q.BindInt(2, b);
-      if (query.resource) q.BindText(3, *query.resource);
-      TALLY_RETURN_IF_ERROR(sums.Add(q));
-    }
-    return Status::Ok();
+  // Only the rows of one resource, when asked (its dict id; none match an unknown name).
+  std::optional<int64_t> resource;
+  if (query.resource) {
+    TALLY_ASSIGN_OR_RETURN(Statement find, db->Prepare("SELECT id FROM dict WHERE value = ?"));
+    find.BindText(1, *query.resource);
+    TALLY_ASSIGN_OR_RETURN(bool found, find.Step());
+    resource = found ? find.Int(0) : -1;
+  }
+  auto add = [&](int64_t time, const StoredAllocation& row) -> Status {
+    if (resource && row.ids[kResourceId] != *resource) return Status::Ok();
+    return sums.Add(time, row);
   };
-  TALLY_RETURN_IF_ERROR(read(daily, plan.daily));
-  TALLY_RETURN_IF_ERROR(read(hourly, plan.hourly));
-  ShowbackTable table = std::move(sums).Table(query.group_by);
+  for (const auto& [a, b] : plan.daily) {
+    TALLY_RETURN_IF_ERROR(ScanAllocationBlocks(db, AllocationGrain::kDay, a, b, add));
+  }
+  for (const auto& [a, b] : plan.hourly) {
+    TALLY_RETURN_IF_ERROR(ScanAllocationBlocks(db, AllocationGrain::kHour, a, b, add));
+  }
+  TALLY_ASSIGN_OR_RETURN(ShowbackTable table, std::move(sums).Table(query.group_by));
   TALLY_ASSIGN_OR_RETURN(
       Statement hours,
       db->Prepare("SELECT COUNT(*) FROM allocation_hours WHERE hour >= ? AND hour < ?"));
