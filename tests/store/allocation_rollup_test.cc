@@ -123,7 +123,11 @@ TEST(AllocationRollupTest, AStoreFromBeforeTheRollupAnswersAndIsMarkedForRealloc
     ASSERT_TRUE((*db)
                     ->Exec("DROP TABLE allocation_blocks; DROP TABLE allocation_day_blocks; "
                            "DROP TABLE allocation_days; DROP TABLE cost_rollup; "
-                           "DROP TABLE cost_series_columns; PRAGMA user_version = 3;")
+                           "DROP TABLE cost_series_columns; DROP TABLE usage_blocks; "
+                           "DROP TABLE capacity_blocks; CREATE TABLE usage_facts(source_id, hour, "
+                           "consumer_id, asset_id, resource, unit, request, usage); CREATE TABLE "
+                           "capacity_facts(source_id, hour, asset_id, resource, unit, capacity); "
+                           "PRAGMA user_version = 3;")
                     .ok());
   }
 

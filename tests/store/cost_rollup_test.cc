@@ -222,7 +222,10 @@ TEST_F(CostRollupTest, AStoreFromBeforeTheRollupIsRolledUpWhenOpened) {
                          "CREATE TABLE allocations(hour, source, consumer, asset, resource, owner, "
                          "service, kind, cost, quantity); CREATE TABLE allocations_daily(day, "
                          "source, consumer, asset, resource, owner, service, kind, cost, "
-                         "quantity); PRAGMA user_version = 4;",
+                         "quantity); DROP TABLE usage_blocks; DROP TABLE capacity_blocks; "
+                         "CREATE TABLE usage_facts(source_id, hour, consumer_id, asset_id, "
+                         "resource, unit, request, usage); CREATE TABLE capacity_facts(source_id, "
+                         "hour, asset_id, resource, unit, capacity); PRAGMA user_version = 4;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);

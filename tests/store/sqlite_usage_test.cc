@@ -2,6 +2,9 @@
 // hours are remembered per source, and grouped queries sum exactly.
 #include <gtest/gtest.h>
 
+#include "store/sqlite/decimal_codec.h"
+#include "store/sqlite/fact_blocks.h"
+#include "store/sqlite/sqlite_db.h"
 #include "tally/store.h"
 #include "testing/test_util.h"
 
@@ -119,6 +122,87 @@ TEST_F(SqliteUsageTest, RunsAreLoggedPerSource) {
   EXPECT_EQ((*sources)[0].last_hour, H(1));
   EXPECT_EQ((*sources)[0].last_error, "boom");
   EXPECT_EQ((*sources)[0].last_run, H(5));
+}
+
+}  // namespace
+}  // namespace tally
+
+namespace tally {
+namespace {
+
+// A store of schema v4 kept a table row per fact: opening it moves the rows into blocks, and
+// every usage, capacity and asset answer stays the same.
+TEST_F(SqliteUsageTest, FactRowsOfAnOlderStoreMoveIntoBlocks) {
+  std::vector<UsageBatch> batches = {Batch("s", 0, 3, "1.1"), Batch("t", 2, 5, "0.3")};
+  ASSERT_TRUE(store_->StoreUsage(batches).ok());
+  auto answers = [&] {
+    std::string out;
+    const std::vector<std::vector<std::string>> groupings = {
+        {"consumer", "hour"}, {"label.team", "source"}, {"node", "day"}};
+    for (const auto& by : groupings) {
+      UsageQuery q;
+      for (const std::string& b : by) q.group_by.push_back(*UsageGroupKey::Parse(b));
+      for (const bool capacity : {false, true}) {
+        auto table = capacity ? store_->QueryCapacity(q) : store_->QueryUsage(q);
+        EXPECT_TRUE(table.ok());
+        for (const UsageRow& r : table->rows) {
+          for (const std::string& k : r.keys) out += k + ",";
+          out += r.request.ToString() + "/" + r.usage.ToString() + "\n";
+        }
+      }
+    }
+    const auto assets = store_->ListAssets(std::nullopt, std::nullopt);
+    EXPECT_TRUE(assets.ok());
+    for (const AssetRecord& a : *assets) {
+      for (const auto& [resource, amount] : a.capacity) out += a.asset.name + resource + amount.ToString();
+    }
+    return out;
+  };
+  const std::string before = answers();
+  ASSERT_FALSE(before.empty());
+  store_.reset();
+  {
+    auto db = sqlite::SqliteDb::Open(dir_.File("u.db"));
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)
+                    ->Exec("CREATE TABLE usage_facts(source_id, hour, consumer_id, asset_id, "
+                           "resource, unit, request, usage); CREATE TABLE capacity_facts("
+                           "source_id, hour, asset_id, resource, unit, capacity)")
+                    .ok());
+    auto usage = (*db)->Prepare("INSERT INTO usage_facts VALUES(?,?,?,?,?,?,?,?)");
+    auto capacity = (*db)->Prepare("INSERT INTO capacity_facts VALUES(?,?,?,?,?,?)");
+    ASSERT_TRUE(usage.ok() && capacity.ok());
+    sqlite::DecimalBlob a, b;
+    for (auto table : {sqlite::FactTable::kUsage, sqlite::FactTable::kCapacity}) {
+      const bool is_usage = table == sqlite::FactTable::kUsage;
+      sqlite::Statement& insert = is_usage ? *usage : *capacity;
+      ASSERT_TRUE(sqlite::ScanFactBlocks(db->get(), table, INT64_MIN, INT64_MAX,
+                                         [&](const sqlite::StoredFact& f) {
+                                           int i = 1;
+                                           insert.BindInt(i++, f.source_id);
+                                           insert.BindInt(i++, f.hour);
+                                           if (is_usage) insert.BindInt(i++, f.consumer_id);
+                                           insert.BindInt(i++, f.asset_id);
+                                           insert.BindText(i++, f.resource);
+                                           insert.BindText(i++, f.unit);
+                                           sqlite::BindDecimal(&insert, i++, f.request, &a);
+                                           if (is_usage) sqlite::BindDecimal(&insert, i++, f.usage, &b);
+                                           return insert.Run();
+                                         })
+                      .ok());
+    }
+    ASSERT_TRUE((*db)
+                    ->Exec("DROP TABLE usage_blocks; DROP TABLE capacity_blocks; "
+                           "DROP TABLE cost_rollup; DROP TABLE cost_series_columns; "
+                           "DROP TABLE allocation_blocks; DROP TABLE allocation_day_blocks; "
+                           "CREATE TABLE allocations(hour, source, consumer, asset, resource, "
+                           "owner, service, kind, cost, quantity); CREATE TABLE "
+                           "allocations_daily(day, source, consumer, asset, resource, owner, "
+                           "service, kind, cost, quantity); PRAGMA user_version = 4;")
+                    .ok());
+  }
+  SetUp();
+  EXPECT_EQ(answers(), before);
 }
 
 }  // namespace

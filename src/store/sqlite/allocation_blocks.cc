@@ -40,7 +40,8 @@ Result<bool> AllocationBlockReader::Next(StoredAllocation* row) {
 
 Status ScanAllocationBlocks(
     SqliteDb* db, AllocationGrain grain, int64_t from, int64_t to,
-    const std::function<Status(int64_t, const StoredAllocation&)>& each) {
+    const std::function<Status(int64_t, const StoredAllocation&)>& each,
+    const std::function<bool(int64_t)>& wanted) {
   TALLY_ASSIGN_OR_RETURN(Statement blocks,
                          db->Prepare(std::string("SELECT ") + KeyOf(grain) + ", data FROM " +
                                      TableOf(grain) + " WHERE " + KeyOf(grain) + " >= ? AND " +
@@ -53,6 +54,7 @@ Status ScanAllocationBlocks(
     if (!more) return Status::Ok();
     TALLY_RETURN_IF_ERROR(db->CheckDeadline());
     const int64_t time = blocks.Int(0);
+    if (wanted && !wanted(time)) continue;
     AllocationBlockReader reader(blocks.Blob(1));
     for (;;) {
       TALLY_ASSIGN_OR_RETURN(bool next, reader.Next(&row));

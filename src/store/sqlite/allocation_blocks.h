@@ -43,10 +43,12 @@ class AllocationBlockReader {
 
 enum class AllocationGrain { kHour, kDay };
 
-// Calls each(hour or day start, row) for every row of the blocks of `grain` in [from, to).
+// Calls each(hour or day start, row) for every row of the blocks of `grain` in [from, to)
+// (only of the blocks `wanted` accepts, when given).
 Status ScanAllocationBlocks(
     SqliteDb* db, AllocationGrain grain, int64_t from, int64_t to,
-    const std::function<Status(int64_t, const StoredAllocation&)>& each);
+    const std::function<Status(int64_t, const StoredAllocation&)>& each,
+    const std::function<bool(int64_t)>& wanted = nullptr);
 
 // Replaces the block of `grain` at `time` with `rows` packed (AppendAllocation), `count` rows.
 Status PutAllocationBlock(SqliteDb* db, AllocationGrain grain, int64_t time, int64_t count,

@@ -17,6 +17,15 @@
 namespace tally::sqlite {
 
 inline void AppendVarint(unsigned __int128 v, std::string* out) {
+  if (v <= UINT64_MAX) {  // most values: shift in 64 bits
+    auto small = static_cast<uint64_t>(v);
+    while (small >= 0x80) {
+      out->push_back(static_cast<char>(static_cast<unsigned char>(small) | 0x80));
+      small >>= 7;
+    }
+    out->push_back(static_cast<char>(small));
+    return;
+  }
   while (v >= 0x80) {
     out->push_back(static_cast<char>(static_cast<unsigned char>(v) | 0x80));
     v >>= 7;
@@ -69,11 +78,28 @@ inline void AppendDecimal(const std::optional<Decimal>& value, std::string* out)
   }
   Decimal::Raw m = value->raw();
   int e = 0;
-  while (e < Decimal::kScale && m != 0 && m % 10 == 0) {
-    m /= 10;
-    ++e;
+  if (m == 0) {
+    out->push_back('\0');
+    out->push_back('\0');
+    return;
   }
-  if (m == 0) e = 0;
+  if (m > INT64_MIN && m <= INT64_MAX) {  // most amounts: strip zeros in 64-bit arithmetic
+    int64_t small = static_cast<int64_t>(m);
+    if (small % 1'000'000'000 == 0) {
+      small /= 1'000'000'000;
+      e = 9;
+    }
+    while (e < Decimal::kScale && small % 10 == 0) {
+      small /= 10;
+      ++e;
+    }
+    m = small;
+  } else {
+    while (e < Decimal::kScale && m % 10 == 0) {
+      m /= 10;
+      ++e;
+    }
+  }
   out->push_back(static_cast<char>(e));
   AppendVarint(ZigZag(m), out);
 }

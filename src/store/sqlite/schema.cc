@@ -5,6 +5,7 @@
 
 #include "store/sqlite/allocation_blocks.h"
 #include "store/sqlite/cost_rollup.h"
+#include "store/sqlite/fact_blocks.h"
 #include "store/sqlite/series_columns.h"
 #include "tally/focus_schema.h"
 
@@ -138,7 +139,8 @@ INSERT OR IGNORE INTO allocation_dirty(hour) SELECT hour FROM allocation_hours;
 // Version 5: the cost rollup (cost_rollup.h), blocks of each cost metric summed per series,
 // partition, run and UTC day or month, clustered by (grain, period) so a report reads its
 // months and days in one range; the series' columns in blocks (series_columns.h); allocations
-// as one block per hour and per day (allocation_blocks.h) instead of a row each. All are filled
+// as one block per hour and per day (allocation_blocks.h) and usage and capacity facts as one
+// block per hour and source (fact_blocks.h) instead of a row each. All are filled
 // from what is stored, and the allocation tables of v3 and v4 dropped.
 std::string MigrationV5() {
   return R"sql(
@@ -150,6 +152,14 @@ CREATE TABLE cost_series_columns(
   name TEXT NOT NULL, block INTEGER NOT NULL, data BLOB NOT NULL,
   PRIMARY KEY(name, block)) WITHOUT ROWID;
 CREATE TABLE allocation_blocks(hour INTEGER PRIMARY KEY, rows INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE TABLE usage_blocks(
+  id INTEGER PRIMARY KEY, hour INTEGER NOT NULL, source_id INTEGER NOT NULL,
+  facts INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE UNIQUE INDEX usage_blocks_by_hour ON usage_blocks(hour, source_id);
+CREATE TABLE capacity_blocks(
+  id INTEGER PRIMARY KEY, hour INTEGER NOT NULL, source_id INTEGER NOT NULL,
+  facts INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE UNIQUE INDEX capacity_blocks_by_hour ON capacity_blocks(hour, source_id);
 CREATE TABLE allocation_day_blocks(
   day INTEGER PRIMARY KEY, rows INTEGER NOT NULL, data BLOB NOT NULL);
 )sql";
@@ -158,6 +168,7 @@ CREATE TABLE allocation_day_blocks(
 Status FillV5(SqliteDb* db) {
   TALLY_RETURN_IF_ERROR(RollUpAll(db));
   TALLY_RETURN_IF_ERROR(WriteSeriesColumns(db, 0));
+  TALLY_RETURN_IF_ERROR(MoveFactRowsIntoBlocks(db));
   return MoveAllocationRowsIntoBlocks(db);
 }
 

@@ -1,8 +1,10 @@
 #include "store/sqlite/sqlite_usage.h"
 
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "store/sqlite/decimal_codec.h"
+#include "store/sqlite/fact_blocks.h"
 
 namespace tally::sqlite {
 namespace {
@@ -83,21 +85,18 @@ Result<std::vector<int64_t>> StoreAssets(SqliteDb* db, const std::vector<Asset>&
   return ids;
 }
 
-// Deletes the source's facts in the window; returns how many usage facts went.
+// Deletes the source's facts and hour marks in the window; returns how many usage facts went.
 Result<int64_t> DeleteHours(SqliteDb* db, int64_t source_id, TimeWindow hours) {
-  int64_t replaced = -1;
-  for (const char* sql : {"DELETE FROM usage_facts WHERE source_id = ? AND hour >= ? AND hour < ?",
-                          "DELETE FROM capacity_facts WHERE source_id = ? AND hour >= ? AND "
-                          "hour < ?",
-                          "DELETE FROM usage_hours WHERE source_id = ? AND hour >= ? AND "
-                          "hour < ?"}) {
-    TALLY_ASSIGN_OR_RETURN(Statement del, db->Prepare(sql));
-    del.BindInt(1, source_id);
-    del.BindInt(2, hours.start.unix_seconds());
-    del.BindInt(3, hours.end.unix_seconds());
-    TALLY_RETURN_IF_ERROR(del.Run());
-    if (replaced < 0) replaced = db->Changes();  // the first statement's: usage facts
-  }
+  TALLY_ASSIGN_OR_RETURN(int64_t replaced,
+                         DeleteFactBlocks(db, source_id, hours.start.unix_seconds(),
+                                          hours.end.unix_seconds()));
+  TALLY_ASSIGN_OR_RETURN(Statement del,
+                         db->Prepare("DELETE FROM usage_hours WHERE source_id = ? AND hour >= ? "
+                                     "AND hour < ?"));
+  del.BindInt(1, source_id);
+  del.BindInt(2, hours.start.unix_seconds());
+  del.BindInt(3, hours.end.unix_seconds());
+  TALLY_RETURN_IF_ERROR(del.Run());
   return replaced;
 }
 
@@ -186,43 +185,27 @@ Status StoreBatch(SqliteDb* db, const UsageBatch& batch, UsageCommit* commit) {
   TALLY_ASSIGN_OR_RETURN(std::vector<int64_t> consumer_ids, StoreConsumers(db, batch.consumers()));
   TALLY_ASSIGN_OR_RETURN(std::vector<int64_t> asset_ids, StoreAssets(db, batch.assets()));
 
-  TALLY_ASSIGN_OR_RETURN(
-      Statement insert_usage,
-      db->Prepare("INSERT INTO usage_facts(source_id, hour, consumer_id, asset_id, resource, "
-                  "unit, request, usage) VALUES(?,?,?,?,?,?,?,?)"));
-  DecimalBlob a, b;
+  // One block per hour, for usage and for capacity.
+  std::map<int64_t, FactBlockWriter> usage_blocks, capacity_blocks;
   for (const UsageFact& f : batch.usage()) {
-    insert_usage.BindInt(1, source_id);
-    insert_usage.BindInt(2, f.hour.unix_seconds());
-    insert_usage.BindInt(3, consumer_ids[f.consumer]);
-    if (f.asset == kNoAsset) {
-      insert_usage.BindNull(4);
-    } else {
-      insert_usage.BindInt(4, asset_ids[f.asset]);
-    }
-    insert_usage.BindText(5, f.resource);
-    insert_usage.BindText(6, f.unit);
-    BindDecimal(&insert_usage, 7, f.request, &a);
-    BindDecimal(&insert_usage, 8, f.usage, &b);
-    TALLY_RETURN_IF_ERROR(insert_usage.Run());
+    auto it = usage_blocks.try_emplace(f.hour.unix_seconds(), FactTable::kUsage).first;
+    it->second.Add(consumer_ids[f.consumer], f.asset == kNoAsset ? 0 : asset_ids[f.asset],
+                   f.resource, f.unit, f.request, f.usage);
     ++commit->facts_stored;
   }
-  TALLY_ASSIGN_OR_RETURN(
-      Statement insert_capacity,
-      db->Prepare("INSERT INTO capacity_facts(source_id, hour, asset_id, resource, unit, "
-                  "capacity) VALUES(?,?,?,?,?,?)"));
   for (const CapacityFact& f : batch.capacity()) {
     if (!hours.Contains(f.hour)) {
       return InvalidArgument("capacity fact for hour " + f.hour.ToString() +
                              " outside the batch window");
     }
-    insert_capacity.BindInt(1, source_id);
-    insert_capacity.BindInt(2, f.hour.unix_seconds());
-    insert_capacity.BindInt(3, asset_ids[f.asset]);
-    insert_capacity.BindText(4, f.resource);
-    insert_capacity.BindText(5, f.unit);
-    BindDecimal(&insert_capacity, 6, f.capacity, &a);
-    TALLY_RETURN_IF_ERROR(insert_capacity.Run());
+    auto it = capacity_blocks.try_emplace(f.hour.unix_seconds(), FactTable::kCapacity).first;
+    it->second.Add(0, asset_ids[f.asset], f.resource, f.unit, f.capacity, Decimal());
+  }
+  for (const auto& [hour, block] : usage_blocks) {
+    TALLY_RETURN_IF_ERROR(PutFactBlock(db, FactTable::kUsage, source_id, hour, block));
+  }
+  for (const auto& [hour, block] : capacity_blocks) {
+    TALLY_RETURN_IF_ERROR(PutFactBlock(db, FactTable::kCapacity, source_id, hour, block));
   }
   TALLY_ASSIGN_OR_RETURN(
       Statement mark,
@@ -274,8 +257,9 @@ Result<std::vector<UsageSourceRecord>> ListUsageSources(SqliteDb* db) {
   TALLY_ASSIGN_OR_RETURN(
       Statement q,
       db->Prepare("SELECT s.name, s.last_run, s.last_error, COUNT(h.hour), MIN(h.hour), "
-                  "MAX(h.hour), (SELECT COUNT(*) FROM usage_facts f WHERE f.source_id = s.id) + "
-                  "(SELECT COUNT(*) FROM capacity_facts c WHERE c.source_id = s.id) "
+                  "MAX(h.hour), (SELECT COALESCE(SUM(facts), 0) FROM usage_blocks f WHERE "
+                  "f.source_id = s.id) + (SELECT COALESCE(SUM(facts), 0) FROM capacity_blocks c "
+                  "WHERE c.source_id = s.id) "
                   "FROM usage_sources s LEFT JOIN usage_hours h ON "
                   "h.source_id = s.id AND h.complete = 1 GROUP BY s.id ORDER BY s.name"));
   std::vector<UsageSourceRecord> out;

@@ -1,11 +1,11 @@
-// Grouped usage queries: scans the window's facts once, resolving consumers and assets through
-// small caches, and sums request and usage per group in exact decimals.
+// Grouped usage queries: scans the window's fact blocks once, resolving consumers and assets
+// through small caches, and sums request and usage per group in exact decimals.
 #include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
-#include "store/sqlite/decimal_codec.h"
+#include "store/sqlite/fact_blocks.h"
 #include "store/sqlite/sqlite_usage.h"
 
 namespace tally::sqlite {
@@ -105,64 +105,63 @@ class Grouper {
   int64_t facts_ = 0;
 };
 
+// The names of the usage sources, by id.
+Result<std::unordered_map<int64_t, std::string>> SourceNames(SqliteDb* db) {
+  TALLY_ASSIGN_OR_RETURN(Statement q, db->Prepare("SELECT id, name FROM usage_sources"));
+  std::unordered_map<int64_t, std::string> names;
+  for (;;) {
+    TALLY_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    names.emplace(q.Int(0), std::string(q.Text(1)));
+  }
+  return names;
+}
+
+int64_t From(const UsageQuery& query) { return query.from ? query.from->unix_seconds() : INT64_MIN; }
+int64_t To(const UsageQuery& query) { return query.to ? query.to->unix_seconds() : INT64_MAX; }
+
 }  // namespace
 
 Result<UsageTable> QueryUsage(SqliteDb* db, const UsageQuery& query) {
   TALLY_ASSIGN_OR_RETURN(auto consumer_list, LoadConsumers(db));
   TALLY_ASSIGN_OR_RETURN(auto asset_list, LoadAssets(db));
+  TALLY_ASSIGN_OR_RETURN(auto sources, SourceNames(db));
   std::unordered_map<int64_t, Consumer> consumers(consumer_list.begin(), consumer_list.end());
   std::unordered_map<int64_t, Asset> assets(asset_list.begin(), asset_list.end());
-  TALLY_ASSIGN_OR_RETURN(
-      Statement q,
-      db->Prepare("SELECT s.name, f.consumer_id, f.asset_id, f.resource, f.unit, f.request, "
-                  "f.usage, f.hour FROM usage_facts f JOIN usage_sources s ON s.id = f.source_id "
-                  "WHERE f.hour >= ? AND f.hour < ? AND (?3 IS NULL OR f.resource = ?3)"));
-  q.BindInt(1, query.from ? query.from->unix_seconds() : INT64_MIN);
-  q.BindInt(2, query.to ? query.to->unix_seconds() : INT64_MAX);
-  if (query.resource) q.BindText(3, *query.resource);
-
   static const Consumer kNoConsumer;
   static const Asset kNoAsset;
   Grouper groups(query);
-  for (;;) {
-    TALLY_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    auto c = consumers.find(q.Int(1));
-    const Consumer& consumer = c == consumers.end() ? kNoConsumer : c->second;
-    const Asset* asset = &kNoAsset;
-    if (!q.IsNull(2)) {
-      auto a = assets.find(q.Int(2));
-      if (a != assets.end()) asset = &a->second;
-    }
-    BuildKey(query, consumer, *asset, q.Text(0), q.Text(3), q.Text(4), q.Int(7), &groups.key());
-    TALLY_ASSIGN_OR_RETURN(std::optional<Decimal> request, ColumnDecimal(q, 5));
-    TALLY_ASSIGN_OR_RETURN(std::optional<Decimal> usage, ColumnDecimal(q, 6));
-    groups.Add(request.value_or(Decimal()), usage.value_or(Decimal()));
-  }
+  TALLY_RETURN_IF_ERROR(ScanFactBlocks(
+      db, FactTable::kUsage, From(query), To(query), [&](const StoredFact& f) {
+        if (query.resource && f.resource != *query.resource) return Status::Ok();
+        auto c = consumers.find(f.consumer_id);
+        const Consumer& consumer = c == consumers.end() ? kNoConsumer : c->second;
+        auto a = assets.find(f.asset_id);
+        const Asset& asset = a == assets.end() ? kNoAsset : a->second;
+        BuildKey(query, consumer, asset, sources[f.source_id], f.resource, f.unit, f.hour,
+                 &groups.key());
+        groups.Add(f.request, f.usage);
+        return Status::Ok();
+      }));
   return std::move(groups).Table();
 }
 
 Result<UsageTable> QueryCapacity(SqliteDb* db, const UsageQuery& query) {
   TALLY_ASSIGN_OR_RETURN(auto asset_list, LoadAssets(db));
+  TALLY_ASSIGN_OR_RETURN(auto sources, SourceNames(db));
   std::unordered_map<int64_t, Asset> assets(asset_list.begin(), asset_list.end());
-  TALLY_ASSIGN_OR_RETURN(
-      Statement q, db->Prepare("SELECT s.name, c.asset_id, c.resource, c.unit, c.capacity, c.hour "
-                               "FROM capacity_facts c JOIN usage_sources s ON s.id = c.source_id "
-                               "WHERE c.hour >= ? AND c.hour < ?"));
-  q.BindInt(1, query.from ? query.from->unix_seconds() : INT64_MIN);
-  q.BindInt(2, query.to ? query.to->unix_seconds() : INT64_MAX);
   static const Consumer kNoConsumer;
   static const Asset kNoAsset;
   Grouper groups(query);
-  for (;;) {
-    TALLY_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    auto a = assets.find(q.Int(1));
-    const Asset& asset = a == assets.end() ? kNoAsset : a->second;
-    BuildKey(query, kNoConsumer, asset, q.Text(0), q.Text(2), q.Text(3), q.Int(5), &groups.key());
-    TALLY_ASSIGN_OR_RETURN(std::optional<Decimal> capacity, ColumnDecimal(q, 4));
-    groups.Add(capacity.value_or(Decimal()), Decimal());
-  }
+  TALLY_RETURN_IF_ERROR(ScanFactBlocks(
+      db, FactTable::kCapacity, From(query), To(query), [&](const StoredFact& f) {
+        auto a = assets.find(f.asset_id);
+        const Asset& asset = a == assets.end() ? kNoAsset : a->second;
+        BuildKey(query, kNoConsumer, asset, sources[f.source_id], f.resource, f.unit, f.hour,
+                 &groups.key());
+        groups.Add(f.request, Decimal());
+        return Status::Ok();
+      }));
   return std::move(groups).Table();
 }
 
@@ -177,23 +176,17 @@ Result<std::vector<AssetRecord>> ListAssets(SqliteDb* db, std::optional<Timestam
     index.emplace(id, out.size());
     out.push_back(AssetRecord{std::move(asset), {}, {}});
   }
-  TALLY_ASSIGN_OR_RETURN(
-      Statement capacity,
-      db->Prepare("SELECT asset_id, resource, unit, capacity FROM capacity_facts "
-                  "WHERE hour >= ? AND hour < ?"));
-  capacity.BindInt(1, from ? from->unix_seconds() : INT64_MIN);
-  capacity.BindInt(2, to ? to->unix_seconds() : INT64_MAX);
-  for (;;) {
-    TALLY_ASSIGN_OR_RETURN(bool row, capacity.Step());
-    if (!row) break;
-    auto it = index.find(capacity.Int(0));
-    if (it == index.end()) continue;
-    AssetRecord& r = out[it->second];
-    const std::string resource(capacity.Text(1));
-    TALLY_ASSIGN_OR_RETURN(std::optional<Decimal> amount, ColumnDecimal(capacity, 3));
-    r.capacity[resource] += amount.value_or(Decimal());
-    r.units[resource] = std::string(capacity.Text(2));
-  }
+  TALLY_RETURN_IF_ERROR(ScanFactBlocks(
+      db, FactTable::kCapacity, from ? from->unix_seconds() : INT64_MIN,
+      to ? to->unix_seconds() : INT64_MAX, [&](const StoredFact& f) {
+        auto it = index.find(f.asset_id);
+        if (it == index.end()) return Status::Ok();
+        AssetRecord& r = out[it->second];
+        const std::string resource(f.resource);
+        r.capacity[resource] += f.request;
+        r.units[resource] = std::string(f.unit);
+        return Status::Ok();
+      }));
   return out;
 }
 
