@@ -278,10 +278,12 @@ Status StoreAllocations(SqliteDb* db, std::span<const AllocatedHour> hours,
   // their ids are found by address first, by text only once per address.
   struct ViewHash {
     size_t operator()(const std::pair<const char*, size_t>& v) const {
-      return std::hash<const void*>{}(v.first) ^ (v.second * 0x9E3779B97F4A7C15ull);
+      const uint64_t h = (reinterpret_cast<uintptr_t>(v.first) + v.second) * 0x9E3779B97F4A7C15ull;
+      return static_cast<size_t>(h ^ (h >> 29));
     }
   };
   std::unordered_map<std::pair<const char*, size_t>, int64_t, ViewHash> by_view;
+  by_view.reserve(1 << 14);
   // Consecutive rows mostly repeat each field's view: the last one per field is checked first.
   std::array<std::pair<std::string_view, int64_t>, 6> last{};
   auto id_of = [&](size_t field, std::string_view text) -> Result<int64_t> {
