@@ -39,7 +39,8 @@ median_ms() {  # median_ms CMD... -> median wall milliseconds of $runs runs of C
 declare -A by=([provider_category]="ProviderName,ServiceCategory" [sub_account]="SubAccountId" [tag_team]="Tags.team")
 echo "rows $rows, $runs runs each; tally store $(( $(stat -c %s "$db") / 1048576 )) MiB, DuckDB file $(( $(stat -c %s "$duck") / 1048576 )) MiB"
 printf '%-18s %14s %22s %18s\n' report "tally process" "DuckDB open+first" "DuckDB warm"
-node bench/duckdb_query.mjs "$duck" "$runs" | while read -r name first warm _; do
+duck_times=$(node bench/duckdb_query.mjs "$duck" "$runs")  # all of DuckDB's runs first: never both at once
+echo "$duck_times" | while read -r name first warm _; do
   t=$(median_ms "$build/tally" --store "sqlite:$db" costs --by "${by[$name]}" --from 2024-05-01 --to 2024-06-01)
   printf '%-18s %11s ms %19s ms %15s ms\n' "$name" "$t" "$(awk "BEGIN{printf \"%.1f\", $first*1000}")" "$(awk "BEGIN{printf \"%.1f\", $warm*1000}")"
 done

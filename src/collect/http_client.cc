@@ -1,12 +1,57 @@
 #include "collect/http_client.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 
 #include <cmath>
-#include <mutex>
+#include <type_traits>
 
 namespace tally {
 namespace {
+
+// libcurl, loaded on first use: linked into the binary, its 30 dependent libraries (TLS,
+// Kerberos, LDAP, ...) cost every tally command 10 ms at start-up; only collectors need it.
+struct Curl {
+  CURLcode (*global_init)(long);
+  CURL* (*easy_init)();
+  void (*easy_cleanup)(CURL*);
+  char* (*easy_escape)(CURL*, const char*, int);
+  void (*free)(void*);
+  CURLcode (*easy_setopt)(CURL*, CURLoption, ...);
+  CURLcode (*easy_perform)(CURL*);
+  CURLcode (*easy_getinfo)(CURL*, CURLINFO, ...);
+  const char* (*easy_strerror)(CURLcode);
+  std::string error;  // why it could not be loaded; "" when it was
+};
+
+const Curl& Lib() {
+  static const Curl lib = [] {
+    Curl c{};
+    void* so = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (so == nullptr) {
+      const char* why = dlerror();
+      c.error = std::string("libcurl could not be loaded (install libcurl4): ") +
+                (why != nullptr ? why : "libcurl.so.4");
+      return c;
+    }
+    auto bind = [&](auto* fn, const char* name) {
+      *fn = reinterpret_cast<std::remove_reference_t<decltype(*fn)>>(dlsym(so, name));
+      if (*fn == nullptr && c.error.empty()) c.error = std::string("libcurl lacks ") + name;
+    };
+    bind(&c.global_init, "curl_global_init");
+    bind(&c.easy_init, "curl_easy_init");
+    bind(&c.easy_cleanup, "curl_easy_cleanup");
+    bind(&c.easy_escape, "curl_easy_escape");
+    bind(&c.free, "curl_free");
+    bind(&c.easy_setopt, "curl_easy_setopt");
+    bind(&c.easy_perform, "curl_easy_perform");
+    bind(&c.easy_getinfo, "curl_easy_getinfo");
+    bind(&c.easy_strerror, "curl_easy_strerror");
+    if (c.error.empty()) c.global_init(CURL_GLOBAL_DEFAULT);
+    return c;
+  }();
+  return lib;
+}
 
 size_t Append(char* data, size_t size, size_t n, void* out) {
   static_cast<std::string*>(out)->append(data, size * n);
@@ -18,54 +63,53 @@ int CheckCancel(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return cancel != nullptr && static_cast<const std::atomic<bool>*>(cancel)->load() ? 1 : 0;
 }
 
-void GlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 }  // namespace
 
 HttpClient::HttpClient() {
-  GlobalInit();
-  curl_ = curl_easy_init();
+  if (Lib().error.empty()) curl_ = Lib().easy_init();
 }
 
-HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+HttpClient::~HttpClient() {
+  if (curl_ != nullptr) Lib().easy_cleanup(static_cast<CURL*>(curl_));
+}
 
 std::string HttpClient::Escape(const std::string& value) {
+  if (curl_ == nullptr) return value;
   char* escaped =
-      curl_easy_escape(static_cast<CURL*>(curl_), value.data(), static_cast<int>(value.size()));
+      Lib().easy_escape(static_cast<CURL*>(curl_), value.data(), static_cast<int>(value.size()));
   std::string out = escaped == nullptr ? "" : escaped;
-  curl_free(escaped);
+  Lib().free(escaped);
   return out;
 }
 
 Result<HttpResponse> HttpClient::PostForm(const std::string& url, const std::string& form,
                                           double timeout_seconds, const std::atomic<bool>* cancel) {
+  const Curl& lib = Lib();
+  if (!lib.error.empty()) return Unavailable(lib.error);
   CURL* curl = static_cast<CURL*>(curl_);
   if (curl == nullptr) return Internal("libcurl: could not create a handle");
   HttpResponse response;
   char error[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, form.c_str());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(form.size()));
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Append);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, std::lround(timeout_seconds * 1000));
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 10'000L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // gzip when the server offers it
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, "tally/0.1");
-  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, CheckCancel);
-  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, cancel);
-  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, cancel == nullptr ? 1L : 0L);
-  const CURLcode code = curl_easy_perform(curl);
+  lib.easy_setopt(curl, CURLOPT_URL, url.c_str());
+  lib.easy_setopt(curl, CURLOPT_POSTFIELDS, form.c_str());
+  lib.easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(form.size()));
+  lib.easy_setopt(curl, CURLOPT_WRITEFUNCTION, Append);
+  lib.easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+  lib.easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+  lib.easy_setopt(curl, CURLOPT_TIMEOUT_MS, std::lround(timeout_seconds * 1000));
+  lib.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 10'000L);
+  lib.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  lib.easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // gzip when the server offers it
+  lib.easy_setopt(curl, CURLOPT_USERAGENT, "tally/0.1");
+  lib.easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, CheckCancel);
+  lib.easy_setopt(curl, CURLOPT_XFERINFODATA, cancel);
+  lib.easy_setopt(curl, CURLOPT_NOPROGRESS, cancel == nullptr ? 1L : 0L);
+  const CURLcode code = lib.easy_perform(curl);
   if (code == CURLE_ABORTED_BY_CALLBACK) return Cancelled(url + ": cancelled");
   if (code != CURLE_OK) {
-    return Unavailable(url + ": " + (error[0] != 0 ? error : curl_easy_strerror(code)));
+    return Unavailable(url + ": " + (error[0] != 0 ? error : lib.easy_strerror(code)));
   }
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+  lib.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   if (response.status >= 500 || response.status == 429) {
     std::string excerpt = response.body.substr(0, 200);
     return Unavailable(url + ": HTTP " + std::to_string(response.status) +
