@@ -6,6 +6,7 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <zlib.h>
 
 #include "testing/test_util.h"
 #include "tally/decimal.h"
@@ -167,6 +168,42 @@ TEST_F(CostReportTest, BadOptionsAreRefusedWithOneLine) {
   auto no_value = RunTally({"--store", *store_, "costs", "--where", "ServiceName"});
   EXPECT_EQ(no_value.exit_code, 2);
   EXPECT_NE(no_value.err.find("COLUMN=VALUE"), std::string::npos) << no_value.err;
+}
+
+// A file abandoned half-way (--skip-bad-files) leaves none of its rows in the totals, whether
+// they come from the rollup or from the lines.
+TEST(CostRollupAbandonTest, AnAbandonedFileLeavesNothingInTheRollup) {
+  testing::TempDir dir;
+  const std::string store = dir.File("t.db");
+  testing::WriteFile(dir.File("good.csv"),
+                     "BillingAccountId,ProviderName,BillingPeriodStart,ChargePeriodStart,"
+                     "EffectiveCost\nA,AWS,2024-05-01,2024-05-02T00:00:00Z,1.25\n"
+                     "A,AWS,2024-05-01,2024-05-03T00:00:00Z,2\n");
+  // Another account's export, gzipped and cut off: its first rows are read, then it fails.
+  std::string big = "BillingAccountId,ProviderName,BillingPeriodStart,ChargePeriodStart,"
+                    "EffectiveCost\n";
+  for (int i = 0; i < 20000; ++i) {
+    big += "B,AWS,2024-05-01,2024-05-0" + std::to_string(1 + i % 9) + "T00:00:00Z,1." +
+           std::to_string(i) + "\n";
+  }
+  gzFile gz = gzopen(dir.File("cut.csv.gz").c_str(), "wb");
+  ASSERT_NE(gz, nullptr);
+  ASSERT_EQ(gzwrite(gz, big.data(), static_cast<unsigned>(big.size())), static_cast<int>(big.size()));
+  ASSERT_EQ(gzclose(gz), Z_OK);
+  std::string zipped = testing::ReadFile(dir.File("cut.csv.gz"));
+  testing::WriteFile(dir.File("cut.csv.gz"), zipped.substr(0, zipped.size() * 2 / 3));
+  auto ingest = RunTally({"--store", store, "ingest", "focus", dir.File("good.csv"),
+                          dir.File("cut.csv.gz"), "--skip-bad-files", "-q"});
+  ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{}, {"--step", "day"}, {"--by", "ChargePeriodStart"},
+        {"--from", "2024-05-01", "--to", "2024-06-01"}}) {
+    std::vector<std::string> all = {"--store", store, "costs", "--format", "json"};
+    all.insert(all.end(), args.begin(), args.end());
+    auto r = RunTally(all);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(Json::parse(r.out)["total"], "3.25") << r.out;
+  }
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <array>
 #include <map>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -18,7 +19,7 @@ namespace {
 constexpr size_t kMetrics = std::size(kCostMetrics);
 
 struct CellKey {
-  int64_t grain, period, series;
+  int64_t partition, grain, period, series;
   bool operator==(const CellKey&) const = default;
   auto operator<=>(const CellKey&) const = default;
 };
@@ -26,6 +27,7 @@ struct CellKeyHash {
   size_t operator()(const CellKey& k) const {
     uint64_t h = static_cast<uint64_t>(k.series) * 0x9E3779B97F4A7C15ull;
     h ^= static_cast<uint64_t>(k.period) + 0x9E3779B9ull + (h << 6) + (h >> 2);
+    h ^= static_cast<uint64_t>(k.partition) * 0xC2B2AE3D27D4EB4Full;
     return static_cast<size_t>(h ^ static_cast<uint64_t>(k.grain));
   }
 };
@@ -42,76 +44,86 @@ struct Sums {
     }
     return Status::Ok();
   }
-};
-
-// Writes cells out as blocks, one per grain, period and flush.
-class RollupWriter {
- public:
-  RollupWriter(SqliteDb* db, int64_t partition_id, int64_t ingest_id, size_t flush_cells)
-      : db_(db), partition_id_(partition_id), ingest_id_(ingest_id), flush_cells_(flush_cells) {}
-
-  Status Add(int64_t series, std::optional<int64_t> start, const Sums& line) {
-    for (int64_t grain : {kGrainDay, kGrainMonth}) {
-      const int64_t period =
-          !start ? kUndatedPeriod : grain == kGrainDay ? DayStart(*start) : MonthStart(*start);
-      Sums& sums = cells_[CellKey{grain, period, series}];
-      sums.lines += line.lines;
-      for (size_t m = 0; m < kMetrics; ++m) {
-        if (line.metrics[m]) TALLY_RETURN_IF_ERROR(sums.Add(m, *line.metrics[m]));
-      }
+  Status Add(const Sums& other) {
+    lines += other.lines;
+    for (size_t m = 0; m < kMetrics; ++m) {
+      if (other.metrics[m]) TALLY_RETURN_IF_ERROR(Add(m, *other.metrics[m]));
     }
-    if (cells_.size() >= flush_cells_) return Flush();
     return Status::Ok();
   }
-
-  Status Flush() {
-    if (cells_.empty()) return Status::Ok();
-    if (!insert_) {
-      TALLY_ASSIGN_OR_RETURN(
-          insert_, db_->Prepare("INSERT INTO cost_rollup(grain, period, partition_id, ingest_id, "
-                                "chunk, cells, data) VALUES(?, ?, ?, ?, ?, ?, ?)"));
-    }
-    std::vector<std::pair<CellKey, Sums>> sorted(cells_.begin(), cells_.end());
-    cells_.clear();
-    std::sort(sorted.begin(), sorted.end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (size_t begin = 0; begin < sorted.size();) {
-      const CellKey& first = sorted[begin].first;
-      size_t end = begin;
-      std::string block;
-      int64_t previous = 0;
-      for (; end < sorted.size() && sorted[end].first.grain == first.grain &&
-             sorted[end].first.period == first.period;
-           ++end) {
-        const auto& [key, sums] = sorted[end];
-        AppendVarint(static_cast<uint64_t>(key.series - previous), &block);
-        previous = key.series;
-        AppendVarint(static_cast<uint64_t>(sums.lines), &block);
-        for (const auto& metric : sums.metrics) AppendDecimal(metric, &block);
-      }
-      Statement& s = *insert_;
-      s.BindInt(1, first.grain);
-      s.BindInt(2, first.period);
-      s.BindInt(3, partition_id_);
-      s.BindInt(4, ingest_id_);
-      s.BindInt(5, chunk_);
-      s.BindInt(6, static_cast<int64_t>(end - begin));
-      s.BindBlob(7, block.data(), static_cast<int>(block.size()));
-      TALLY_RETURN_IF_ERROR(s.Run());
-      begin = end;
-    }
-    ++chunk_;
-    return Status::Ok();
-  }
-
- private:
-  SqliteDb* db_;
-  int64_t partition_id_, ingest_id_;
-  size_t flush_cells_;
-  int64_t chunk_ = 0;
-  std::unordered_map<CellKey, Sums, CellKeyHash> cells_;
-  std::optional<Statement> insert_;
 };
+
+}  // namespace
+
+struct CostRollupBuilder::Cells {
+  std::unordered_map<CellKey, Sums, CellKeyHash> map;
+};
+
+CostRollupBuilder::CostRollupBuilder() : cells_(std::make_unique<Cells>()) {}
+CostRollupBuilder::~CostRollupBuilder() = default;
+CostRollupBuilder::CostRollupBuilder(CostRollupBuilder&&) noexcept = default;
+CostRollupBuilder& CostRollupBuilder::operator=(CostRollupBuilder&&) noexcept = default;
+
+Status CostRollupBuilder::Add(int64_t partition, int64_t series, std::optional<int64_t> start,
+                              const std::array<std::optional<Decimal>, 4>& metrics) {
+  for (int64_t grain : {kGrainDay, kGrainMonth}) {
+    const int64_t period =
+        !start ? kUndatedPeriod : grain == kGrainDay ? DayStart(*start) : MonthStart(*start);
+    Sums& sums = cells_->map[CellKey{partition, grain, period, series}];
+    ++sums.lines;
+    for (size_t m = 0; m < kMetrics; ++m) {
+      if (metrics[m]) TALLY_RETURN_IF_ERROR(sums.Add(m, *metrics[m]));
+    }
+  }
+  return Status::Ok();
+}
+
+size_t CostRollupBuilder::cells() const { return cells_->map.size(); }
+
+void CostRollupBuilder::Clear() { cells_->map.clear(); }
+
+Status CostRollupBuilder::Flush(SqliteDb* db, int64_t ingest_id, int64_t* chunk) {
+  if (cells_->map.empty()) return Status::Ok();
+  TALLY_ASSIGN_OR_RETURN(
+      Statement insert, db->Prepare("INSERT INTO cost_rollup(grain, period, partition_id, "
+                                    "ingest_id, chunk, cells, data) VALUES(?, ?, ?, ?, ?, ?, ?)"));
+  std::vector<std::pair<CellKey, Sums>> sorted(cells_->map.begin(), cells_->map.end());
+  cells_->map.clear();
+
+  // Blocks hold one (partition, grain, period) each, series ascending.
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.first.partition, a.first.grain, a.first.period, a.first.series) <
+           std::tie(b.first.partition, b.first.grain, b.first.period, b.first.series);
+  });
+  for (size_t begin = 0; begin < sorted.size();) {
+    const CellKey& first = sorted[begin].first;
+    size_t end = begin;
+    std::string block;
+    int64_t previous = 0;
+    for (; end < sorted.size() && sorted[end].first.partition == first.partition &&
+           sorted[end].first.grain == first.grain && sorted[end].first.period == first.period;
+         ++end) {
+      const auto& [key, sums] = sorted[end];
+      AppendVarint(static_cast<uint64_t>(key.series - previous), &block);
+      previous = key.series;
+      AppendVarint(static_cast<uint64_t>(sums.lines), &block);
+      for (const auto& metric : sums.metrics) AppendDecimal(metric, &block);
+    }
+    insert.BindInt(1, first.grain);
+    insert.BindInt(2, first.period);
+    insert.BindInt(3, first.partition);
+    insert.BindInt(4, ingest_id);
+    insert.BindInt(5, *chunk);
+    insert.BindInt(6, static_cast<int64_t>(end - begin));
+    insert.BindBlob(7, block.data(), static_cast<int>(block.size()));
+    TALLY_RETURN_IF_ERROR(insert.Run());
+    begin = end;
+  }
+  ++*chunk;
+  return Status::Ok();
+}
+
+namespace {
 
 std::string MetricList() {
   std::string s;
@@ -151,20 +163,21 @@ Status RollUpPartition(SqliteDb* db, int64_t partition_id, int64_t ingest_id,
                                      " FROM cost_lines WHERE partition_id = ? AND ingest_id = ?"));
   scan.BindInt(1, partition_id);
   scan.BindInt(2, ingest_id);
-  RollupWriter writer(db, partition_id, ingest_id, flush_cells);
+  CostRollupBuilder builder;
+  int64_t chunk = 0;
+  std::array<std::optional<Decimal>, kMetrics> metrics;
   for (;;) {
     TALLY_ASSIGN_OR_RETURN(bool row, scan.Step());
     if (!row) break;
-    Sums line;
-    line.lines = 1;
     for (size_t m = 0; m < kMetrics; ++m) {
-      TALLY_ASSIGN_OR_RETURN(line.metrics[m], ColumnDecimal(scan, static_cast<int>(2 + m)));
+      TALLY_ASSIGN_OR_RETURN(metrics[m], ColumnDecimal(scan, static_cast<int>(2 + m)));
     }
     const std::optional<int64_t> start =
         scan.IsNull(1) ? std::nullopt : std::optional<int64_t>(scan.Int(1));
-    TALLY_RETURN_IF_ERROR(writer.Add(scan.Int(0), start, line));
+    TALLY_RETURN_IF_ERROR(builder.Add(partition_id, scan.Int(0), start, metrics));
+    if (builder.cells() >= flush_cells) TALLY_RETURN_IF_ERROR(builder.Flush(db, ingest_id, &chunk));
   }
-  return writer.Flush();
+  return builder.Flush(db, ingest_id, &chunk);
 }
 
 Status DropReplacedRollup(SqliteDb* db, int64_t partition_id, int64_t ingest_id) {

@@ -6,16 +6,20 @@
 // (series ascending as varint deltas; lines; per metric a trailing-zero exponent and a zigzag
 // varint mantissa), so a month of 60,000 series is one row of about 2 MB read in a millisecond.
 //
-// It is derived from the stored lines, never from what a parser handed over: an ingest run rolls
-// up its partitions' lines after its replacements, in its own transaction, so the rollup moves
-// with every ingest, restatement and abandoned file, atomically. Memory is bounded: the sums
-// are written out every `flush_cells` cells as further blocks (`chunk`), which readers add up.
+// An ingest run sums its lines as it stores them (CostRollupBuilder) and writes the sums out as
+// blocks in its own transaction, so the rollup moves with every ingest and restatement,
+// atomically. Memory is bounded: the sums are written out every kRollupFlushCells cells as
+// further blocks (`chunk`), which readers add up. A run that abandons a file (whose lines are
+// deleted) drops its blocks and rolls up its partitions from the stored lines at commit
+// (RollUpPartition), as the migration does.
 //
 // Stateless. Runs on the caller's connection, inside the caller's transaction.
 #pragma once
 
 #include <cstddef>
+#include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string_view>
 
@@ -31,6 +35,27 @@ inline constexpr int64_t kGrainMonth = 2;
 inline constexpr int64_t kUndatedPeriod = INT64_MIN;
 // Cells held in memory before they are written out (about 130 bytes each).
 inline constexpr size_t kRollupFlushCells = 200'000;
+
+// Cost lines summed into cells of (partition, grain, period, series).
+class CostRollupBuilder {
+ public:
+  CostRollupBuilder();
+  ~CostRollupBuilder();
+  CostRollupBuilder(CostRollupBuilder&&) noexcept;
+  CostRollupBuilder& operator=(CostRollupBuilder&&) noexcept;
+
+  // Adds one line; `metrics` in kCostMetrics order. Errors: kInvalidArgument on overflow.
+  Status Add(int64_t partition, int64_t series, std::optional<int64_t> charge_period_start,
+             const std::array<std::optional<Decimal>, 4>& metrics);
+  size_t cells() const;
+  void Clear();
+  // Writes every cell as blocks of `ingest_id` (chunk numbers from *chunk on), then clears.
+  Status Flush(SqliteDb* db, int64_t ingest_id, int64_t* chunk);
+
+ private:
+  struct Cells;
+  std::unique_ptr<Cells> cells_;
+};
 
 // Rolls up the lines of `ingest_id` in `partition_id` (which must have no rollup rows yet),
 // writing out every `flush_cells` cells.

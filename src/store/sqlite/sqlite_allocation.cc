@@ -180,8 +180,11 @@ Status ForEachUsageHour(SqliteDb* db, std::span<const Timestamp> hours,
     }
     return Status::Ok();
   }
-  // A day ahead: the reader keeps going while the caller stores its 24 hours.
+  // A day ahead, so the reader keeps going while the caller stores its 24 hours; at most about
+  // a million facts (some 120 MB) waiting, whatever the cluster's size.
   constexpr size_t kHoursAhead = 32;
+  constexpr size_t kFactsAhead = 1'000'000;
+  size_t facts_ahead = 0;
   std::mutex mu;
   std::condition_variable changed;
   std::deque<HourFacts> ready;
@@ -192,9 +195,12 @@ Status ForEachUsageHour(SqliteDb* db, std::span<const Timestamp> hours,
       HourFacts next{hour, {}, {}, Status::Ok()};
       next.status = reader.Read(hour, &next.usage, &next.capacity);
       std::unique_lock lock(mu);
-      changed.wait(lock, [&] { return stop || ready.size() < kHoursAhead; });
+      changed.wait(lock, [&] {
+        return stop || ready.empty() || (ready.size() < kHoursAhead && facts_ahead < kFactsAhead);
+      });
       if (stop) return;
       const bool failed = !next.status.ok();
+      facts_ahead += next.usage.size();
       ready.push_back(std::move(next));
       changed.notify_all();
       if (failed) return;
@@ -208,6 +214,7 @@ Status ForEachUsageHour(SqliteDb* db, std::span<const Timestamp> hours,
       changed.wait(lock, [&] { return !ready.empty(); });
       facts = std::move(ready.front());
       ready.pop_front();
+      facts_ahead -= facts.usage.size();
       changed.notify_all();
     }
     status = facts.status.ok() ? each(facts.hour, facts.usage, facts.capacity) : facts.status;

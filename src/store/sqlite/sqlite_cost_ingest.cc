@@ -79,17 +79,18 @@ Status SqliteCostIngest::Prepare() {
   return Status::Ok();
 }
 
-void SqliteCostIngest::FinishFile() {
+Status SqliteCostIngest::FinishFile() {
   for (auto& [id, partition] : file_partitions_) {
     RunPartition& run = run_partitions_[id];
     run.partition = std::move(partition);
     ++run.files;
   }
   file_partitions_.clear();
+  return Status::Ok();
 }
 
 Status SqliteCostIngest::BeginFile(const SourceFile& file) {
-  FinishFile();
+  TALLY_RETURN_IF_ERROR(FinishFile());
   TALLY_ASSIGN_OR_RETURN(Statement insert,
                          db_->Prepare("INSERT INTO source_files(ingest_id, path, format, size) "
                                       "VALUES(?, ?, ?, ?)"));
@@ -126,6 +127,8 @@ Status SqliteCostIngest::AbandonFile() {
   rows_stored_ -= file_rows_;
   file_rows_ = 0;
   file_partitions_.clear();  // its partitions are not replaced unless another file touched them
+  rollup_from_lines_ = true;  // the sums so far hold its lines
+  rollup_.Clear();
   last_partition_id_ = -1;
   return Status::Ok();
 }
@@ -158,6 +161,17 @@ Status SqliteCostIngest::Add(const CostLine& line) {
   TALLY_RETURN_IF_ERROR(s.Run());
   ++rows_stored_;
   ++file_rows_;
+  if (!rollup_from_lines_) {
+    std::array<std::optional<Decimal>, 4> metrics;
+    for (size_t m = 0; m < metrics.size(); ++m) metrics[m] = line.decimal(kCostMetrics[m]);
+    const auto& start = line.time(FocusColumn::kChargePeriodStart);
+    TALLY_RETURN_IF_ERROR(rollup_.Add(
+        partition_id, series_id, start ? std::optional<int64_t>(start->unix_seconds()) : std::nullopt,
+        metrics));
+    if (rollup_.cells() >= kRollupFlushCells) {
+      TALLY_RETURN_IF_ERROR(rollup_.Flush(db_, ingest_id_, &rollup_chunk_));
+    }
+  }
   return Status::Ok();
 }
 
@@ -261,7 +275,7 @@ Status SqliteCostIngest::AddDiagnostic(const Diagnostic& d) {
 }
 
 Result<IngestCommit> SqliteCostIngest::Commit() {
-  FinishFile();
+  TALLY_RETURN_IF_ERROR(FinishFile());
   IngestCommit commit;
   commit.rows_stored = rows_stored_;
   TALLY_ASSIGN_OR_RETURN(Statement replace,
@@ -273,6 +287,12 @@ Result<IngestCommit> SqliteCostIngest::Commit() {
   TALLY_ASSIGN_OR_RETURN(Statement own,
                          db_->Prepare("UPDATE billing_partitions SET ingest_id = ?, file_count = ? "
                                       "WHERE id = ?"));
+  if (rollup_from_lines_) {  // blocks written before a file was abandoned may hold its lines
+    TALLY_ASSIGN_OR_RETURN(Statement drop,
+                           db_->Prepare("DELETE FROM cost_rollup WHERE ingest_id = ?"));
+    drop.BindInt(1, ingest_id_);
+    TALLY_RETURN_IF_ERROR(drop.Run());
+  }
   for (const auto& [id, run] : run_partitions_) {
     earlier_files.BindInt(1, id);
     earlier_files.BindInt(2, ingest_id_);
@@ -296,9 +316,10 @@ Result<IngestCommit> SqliteCostIngest::Commit() {
     own.BindInt(3, id);
     TALLY_RETURN_IF_ERROR(own.Run());
     TALLY_RETURN_IF_ERROR(DropReplacedRollup(db_, id, ingest_id_));
-    TALLY_RETURN_IF_ERROR(RollUpPartition(db_, id, ingest_id_));
+    if (rollup_from_lines_) TALLY_RETURN_IF_ERROR(RollUpPartition(db_, id, ingest_id_));
     commit.partitions.push_back(run.partition);
   }
+  if (!rollup_from_lines_) TALLY_RETURN_IF_ERROR(rollup_.Flush(db_, ingest_id_, &rollup_chunk_));
   if (first_new_series_ > 0) TALLY_RETURN_IF_ERROR(WriteSeriesColumns(db_, first_new_series_));
   TALLY_ASSIGN_OR_RETURN(Statement done,
                          db_->Prepare("UPDATE ingests SET committed_at = ?, rows_stored = ?, "

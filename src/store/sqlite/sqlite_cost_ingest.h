@@ -20,6 +20,7 @@
 
 #include "common/strings.h"
 #include "store/sqlite/decimal_codec.h"
+#include "store/sqlite/cost_rollup.h"
 #include "store/sqlite/dict_ids.h"
 #include "store/sqlite/sqlite_db.h"
 #include "tally/store.h"
@@ -71,8 +72,13 @@ class SqliteCostIngest final : public CostIngest {
     BillingPartition partition;
     int files = 0;  // files of this run with rows in it
   };
-  void FinishFile();
+  Status FinishFile();
   std::map<int64_t, RunPartition> run_partitions_;       // touched by completed files
+  // The rollup of the run's lines (cost_rollup.h), written out every kRollupFlushCells cells.
+  // An abandoned file makes the run roll up from the stored lines at commit instead.
+  CostRollupBuilder rollup_;
+  bool rollup_from_lines_ = false;
+  int64_t rollup_chunk_ = 0;
   std::map<int64_t, BillingPartition> file_partitions_;  // touched by the current file
 };
 
