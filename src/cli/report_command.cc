@@ -1,17 +1,15 @@
 // tally report showback | chargeback | export: allocated cost, grouped for people, priced for
 // internal billing, or written back out as FOCUS rows with the allocation columns.
 #include <cstdio>
-#include <nlohmann/json.hpp>
-#include <set>
 #include <string>
 
 #include "cli/cli.h"
 #include "common/strings.h"
 #include "config/config.h"
 #include "report/allocation_views.h"
+#include "report/chargeback.h"
 #include "report/gpu_report.h"
 #include "report/record_table.h"
-#include "report/text_cells.h"
 #include "tally/store.h"
 
 namespace tally::cli {
@@ -120,45 +118,18 @@ int RunChargeback(const GlobalOptions& globals, const ReportFlags& flags) {
     return format.ok() ? 1 : 2;
   }
   for (const std::string& w : config->warnings) PrintError("chargeback: warning: " + w);
-  // A bare name that is no allocation column is a label: --by cost_center.
-  std::vector<std::string> by;
-  for (const std::string& name : SplitList(flags.by, ',')) {
-    static const std::set<std::string> kColumns = {"owner",   "consumer", "asset", "resource",
-                                                   "service", "source",   "kind",  "namespace",
-                                                   "hour",    "day"};
-    by.push_back(kColumns.contains(name) || name.starts_with("label.") ? name : "label." + name);
-  }
+  const std::vector<std::string> by = ChargebackKeys(SplitList(flags.by, ','));
   int code = 0;
   auto table = Query(globals, flags, by, "chargeback", &code);
   if (!table) return code;
-  const bool priced = !config->chargeback_rates.empty();
+  const ChargebackTable priced = PriceChargeback(*table, config->chargeback_rates);
   std::vector<std::vector<std::string>> rows;
-  Decimal charged;
-  for (const ShowbackRow& r : table->rows) {
-    Decimal charge = r.cost;
-    if (priced) {
-      charge = Decimal();
-      for (const auto& [resource, quantity] : r.quantity) {
-        auto rate = config->chargeback_rates.find(resource);
-        if (rate == config->chargeback_rates.end()) continue;
-        auto amount = quantity.Multiply(rate->second);
-        if (amount.ok()) charge += *amount;
-      }
-    }
-    charged += charge;
+  for (const ChargebackRow& r : priced.rows) {
     rows.push_back(r.keys);
     rows.back().push_back(r.cost.ToString());
-    rows.back().push_back(charge.ToString());
+    rows.back().push_back(r.charge.ToString());
   }
-  if (priced) {
-    // What the rates did not recover (positive) or recovered beyond the bill (negative).
-    std::vector<std::string> platform(by.size(), "");
-    platform[0] = "__platform_recovery__";
-    platform.push_back("0");
-    platform.push_back((table->total - charged).ToString());
-    rows.push_back(std::move(platform));
-  }
-  Print(by, {"cost", "charge"}, rows, table->total.ToString(), *format);
+  Print(by, {"cost", "charge"}, rows, priced.total.ToString(), *format);
   return 0;
 }
 
@@ -168,30 +139,9 @@ int RunExport(const GlobalOptions& globals, const ReportFlags& flags) {
     return 2;
   }
   int code = 0;
-  auto table =
-      Query(globals, flags,
-            {"hour", "source", "service", "asset", "consumer", "owner", "resource", "kind"},
-            "export", &code);
+  auto table = Query(globals, flags, FocusExportKeys(), "export", &code);
   if (!table) return code;
-  std::string out =
-      "ChargePeriodStart,ChargePeriodEnd,ProviderName,ServiceName,ResourceId,EffectiveCost,"
-      "AllocatedMethodId,AllocatedMethodDetails,AllocatedResourceId,AllocatedResourceName,"
-      "AllocatedTags\n";
-  for (const ShowbackRow& r : table->rows) {
-    const auto& k = r.keys;
-    auto start = ParseTimestamp(k[0]);
-    const std::string end =
-        start.ok() ? Timestamp::FromUnixSeconds(start->unix_seconds() + 3600).ToString() : "";
-    const nlohmann::json tags = {{"owner", k[5]}, {"kind", k[7]}};
-    const nlohmann::json details = {{"Elements", {{{"UsageUnit", k[6]}}}}};
-    for (const std::string& cell :
-         {k[0], end, k[1], k[2], k[3], r.cost.ToString(), std::string("tally/") + k[7],
-          details.dump(), k[4], k[4], tags.dump()}) {
-      AppendCsvField(cell, &out);
-      out += ',';
-    }
-    out.back() = '\n';
-  }
+  const std::string out = RenderFocusExport(*table);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;
 }

@@ -3,6 +3,8 @@
 #include <array>
 #include <map>
 
+#include "report/node_costs.h"
+
 namespace tally {
 namespace {
 
@@ -87,34 +89,21 @@ Result<std::string> RenderMetrics(Store* store) {
              std::to_string(hour.unix_seconds()));
 
   ShowbackQuery last;
-  last.group_by = {"asset", "resource", "kind", "consumer", "owner"};
+  last.group_by = kNodeCostKeys;
   last.from = hour;
   last.to = Timestamp::FromUnixSeconds(hour.unix_seconds() + 3600);
   TALLY_ASSIGN_OR_RETURN(ShowbackTable rows, store->QueryShowback(last));
   TALLY_ASSIGN_OR_RETURN(std::vector<AssetRecord> assets, store->ListAssets(last.from, last.to));
 
-  std::map<std::pair<std::string, std::string>, Decimal> node_resource;  // direct + idle
-  std::map<std::string, Decimal> node_total, node_idle;
-  std::map<std::tuple<std::string, std::string, std::string>, Decimal> by_owner;
-  for (const ShowbackRow& r : rows.rows) {
-    const std::string &asset = r.keys[0], &resource = r.keys[1], &kind = r.keys[2];
-    by_owner[{r.keys[4], resource, kind}] += r.cost;
-    if (asset.empty() || kind == "unallocated") continue;
-    node_total[asset] += r.cost;
-    if (kind == "direct" || kind == "idle") node_resource[{asset, resource}] += r.cost;
-    if (kind == "idle") node_idle[asset] += r.cost;
-  }
+  const NodeCosts nodes = NodeCosts::Sum(rows);
   const std::pair<const char*, const char*> kNodeFamilies[] = {{"node_cpu_hourly_cost", "cpu"},
                                                                {"node_ram_hourly_cost", "memory"},
                                                                {"node_gpu_hourly_cost", "gpu"}};
   for (const auto& [family, resource] : kNodeFamilies) {
     out.Family(family, "Hourly cost of one unit (core, GiB, GPU) of the node's capacity.");
     for (const AssetRecord& a : assets) {
-      auto cap = a.capacity.find(resource);
-      auto cost = node_resource.find({a.asset.name, resource});
-      if (cap == a.capacity.end() || cap->second.is_zero() || cost == node_resource.end()) continue;
-      auto price = cost->second.Divide(cap->second);
-      if (!price.ok()) continue;
+      const auto price = nodes.UnitPrice(a, resource);
+      if (!price) continue;
       out.Sample(family,
                  {{"node", a.asset.name},
                   {"instance", a.asset.name},
@@ -125,8 +114,8 @@ Result<std::string> RenderMetrics(Store* store) {
   }
   out.Family("node_total_hourly_cost", "Hourly cost of the node.");
   for (const AssetRecord& a : assets) {
-    auto total = node_total.find(a.asset.name);
-    if (total == node_total.end() || !a.capacity.contains("cpu")) continue;  // nodes, not volumes
+    auto total = nodes.total.find(a.asset.name);
+    if (total == nodes.total.end() || !a.capacity.contains("cpu")) continue;  // nodes, not volumes
     out.Sample("node_total_hourly_cost",
                {{"node", a.asset.name},
                 {"instance", a.asset.name},
@@ -137,11 +126,8 @@ Result<std::string> RenderMetrics(Store* store) {
   // OpenCost's pv_hourly_cost is per GiB-hour; a volume is an asset with storage capacity.
   out.Family("pv_hourly_cost", "Hourly cost of one GiB of the persistent volume.");
   for (const AssetRecord& a : assets) {
-    auto cap = a.capacity.find("storage");
-    auto cost = node_resource.find({a.asset.name, "storage"});
-    if (cap == a.capacity.end() || cap->second.is_zero() || cost == node_resource.end()) continue;
-    auto price = cost->second.Divide(cap->second);
-    if (!price.ok()) continue;
+    const auto price = nodes.UnitPrice(a, "storage");
+    if (!price) continue;
     out.Sample("pv_hourly_cost",
                {{"persistentvolume", a.asset.name},
                 {"volumename", a.asset.name},
@@ -199,13 +185,13 @@ Result<std::string> RenderMetrics(Store* store) {
     }
   }
   out.Family("tally_hourly_cost", "Allocated cost in the hour by owner, resource and kind.");
-  for (const auto& [key, cost] : by_owner) {
+  for (const auto& [key, cost] : nodes.by_owner) {
     const auto& [owner, resource, kind] = key;
     out.Sample("tally_hourly_cost", {{"owner", owner}, {"resource", resource}, {"kind", kind}},
                cost.ToString());
   }
   out.Family("tally_idle_hourly_cost", "Idle cost of the node in the hour.");
-  for (const auto& [node, cost] : node_idle) {
+  for (const auto& [node, cost] : nodes.idle) {
     out.Sample("tally_idle_hourly_cost", {{"node", node}}, cost.ToString());
   }
   return out.Take();
