@@ -5,7 +5,6 @@
 #include <map>
 #include <string>
 #include <tuple>
-#include <unordered_map>
 #include <vector>
 
 #include "store/sqlite/decimal_codec.h"
@@ -18,45 +17,49 @@ namespace {
 
 constexpr size_t kMetrics = std::size(kCostMetrics);
 
-struct CellKey {
-  int64_t partition, grain, period, series;
-  bool operator==(const CellKey&) const = default;
-  auto operator<=>(const CellKey&) const = default;
-};
-struct CellKeyHash {
-  size_t operator()(const CellKey& k) const {
-    uint64_t h = static_cast<uint64_t>(k.series) * 0x9E3779B97F4A7C15ull;
-    h ^= static_cast<uint64_t>(k.period) + 0x9E3779B9ull + (h << 6) + (h >> 2);
-    h ^= static_cast<uint64_t>(k.partition) * 0xC2B2AE3D27D4EB4Full;
-    return static_cast<size_t>(h ^ static_cast<uint64_t>(k.grain));
-  }
-};
-struct Sums {
+// A line, or the sum of lines, of one series in one day (or month) of one partition.
+struct Cell {
+  int64_t partition = 0, series = 0, period = 0;  // period: day or month start, or undated
   int64_t lines = 0;
-  std::array<std::optional<Decimal>, kMetrics> metrics;  // null while no line had a value
+  std::array<Decimal, kMetrics> metrics{};
+  uint8_t present = 0;  // bit m: some line had metric m (else it stays null)
 
-  Status Add(size_t m, const Decimal& value) {
-    if (!metrics[m]) {
-      metrics[m] = value;
-    } else if (!metrics[m]->CheckedAdd(value)) {
-      return InvalidArgument("sqlite: the sum of " + std::string(NameOf(kCostMetrics[m])) +
-                             " in one day of one series overflows");
-    }
-    return Status::Ok();
-  }
-  Status Add(const Sums& other) {
+  auto Key() const { return std::tie(partition, period, series); }
+  Status Add(const Cell& other) {
     lines += other.lines;
     for (size_t m = 0; m < kMetrics; ++m) {
-      if (other.metrics[m]) TALLY_RETURN_IF_ERROR(Add(m, *other.metrics[m]));
+      if ((other.present >> m & 1) == 0) continue;
+      present |= static_cast<uint8_t>(1u << m);
+      if (!metrics[m].CheckedAdd(other.metrics[m])) {
+        return InvalidArgument("sqlite: the sum of " + std::string(NameOf(kCostMetrics[m])) +
+                               " in one month of one series overflows");
+      }
     }
     return Status::Ok();
   }
 };
+
+// Sorts cells by key and sums equal keys into the first of each run; returns the new size.
+Result<size_t> SortAndSum(std::vector<Cell>* cells) {
+  std::sort(cells->begin(), cells->end(),
+            [](const Cell& a, const Cell& b) { return a.Key() < b.Key(); });
+  size_t out = 0;
+  for (size_t i = 0; i < cells->size(); ++out) {
+    Cell merged = (*cells)[i];
+    for (++i; i < cells->size() && (*cells)[i].Key() == merged.Key(); ++i) {
+      TALLY_RETURN_IF_ERROR(merged.Add((*cells)[i]));
+    }
+    (*cells)[out] = merged;
+  }
+  cells->resize(out);
+  return out;
+}
 
 }  // namespace
 
+// Lines are appended as they come (no lookup per line) and summed when written out.
 struct CostRollupBuilder::Cells {
-  std::unordered_map<CellKey, Sums, CellKeyHash> map;
+  std::vector<Cell> days;
 };
 
 CostRollupBuilder::CostRollupBuilder() : cells_(std::make_unique<Cells>()) {}
@@ -66,59 +69,73 @@ CostRollupBuilder& CostRollupBuilder::operator=(CostRollupBuilder&&) noexcept = 
 
 Status CostRollupBuilder::Add(int64_t partition, int64_t series, std::optional<int64_t> start,
                               const std::array<std::optional<Decimal>, 4>& metrics) {
-  for (int64_t grain : {kGrainDay, kGrainMonth}) {
-    const int64_t period =
-        !start ? kUndatedPeriod : grain == kGrainDay ? DayStart(*start) : MonthStart(*start);
-    Sums& sums = cells_->map[CellKey{partition, grain, period, series}];
-    ++sums.lines;
-    for (size_t m = 0; m < kMetrics; ++m) {
-      if (metrics[m]) TALLY_RETURN_IF_ERROR(sums.Add(m, *metrics[m]));
-    }
+  // Room for a whole flush at once: growing by doubling would copy it and hold two copies (the
+  // pages are only touched as lines come).
+  if (cells_->days.capacity() == 0) cells_->days.reserve(kRollupFlushCells);
+  Cell& cell = cells_->days.emplace_back();
+  cell.partition = partition;
+  cell.series = series;
+  cell.period = start ? DayStart(*start) : kUndatedPeriod;
+  cell.lines = 1;
+  for (size_t m = 0; m < kMetrics; ++m) {
+    if (!metrics[m]) continue;
+    cell.metrics[m] = *metrics[m];
+    cell.present |= static_cast<uint8_t>(1u << m);
   }
   return Status::Ok();
 }
 
-size_t CostRollupBuilder::cells() const { return cells_->map.size(); }
+size_t CostRollupBuilder::cells() const { return cells_->days.size(); }
 
-void CostRollupBuilder::Clear() { cells_->map.clear(); }
+void CostRollupBuilder::Clear() { cells_->days.clear(); }
 
 Status CostRollupBuilder::Flush(SqliteDb* db, int64_t ingest_id, int64_t* chunk) {
-  if (cells_->map.empty()) return Status::Ok();
+  std::vector<Cell>& days = cells_->days;
+  if (days.empty()) return Status::Ok();
   TALLY_ASSIGN_OR_RETURN(
       Statement insert, db->Prepare("INSERT INTO cost_rollup(grain, period, partition_id, "
                                     "ingest_id, chunk, cells, data) VALUES(?, ?, ?, ?, ?, ?, ?)"));
-  std::vector<std::pair<CellKey, Sums>> sorted(cells_->map.begin(), cells_->map.end());
-  cells_->map.clear();
-
-  // Blocks hold one (partition, grain, period) each, series ascending.
-  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.first.partition, a.first.grain, a.first.period, a.first.series) <
-           std::tie(b.first.partition, b.first.grain, b.first.period, b.first.series);
-  });
-  for (size_t begin = 0; begin < sorted.size();) {
-    const CellKey& first = sorted[begin].first;
-    size_t end = begin;
-    std::string block;
-    int64_t previous = 0;
-    for (; end < sorted.size() && sorted[end].first.partition == first.partition &&
-           sorted[end].first.grain == first.grain && sorted[end].first.period == first.period;
-         ++end) {
-      const auto& [key, sums] = sorted[end];
-      AppendVarint(static_cast<uint64_t>(key.series - previous), &block);
-      previous = key.series;
-      AppendVarint(static_cast<uint64_t>(sums.lines), &block);
-      for (const auto& metric : sums.metrics) AppendDecimal(metric, &block);
-    }
-    insert.BindInt(1, first.grain);
-    insert.BindInt(2, first.period);
-    insert.BindInt(3, first.partition);
-    insert.BindInt(4, ingest_id);
-    insert.BindInt(5, *chunk);
-    insert.BindInt(6, static_cast<int64_t>(end - begin));
-    insert.BindBlob(7, block.data(), static_cast<int>(block.size()));
-    TALLY_RETURN_IF_ERROR(insert.Run());
-    begin = end;
+  TALLY_RETURN_IF_ERROR(SortAndSum(&days).status());
+  // The months from the days.
+  std::vector<Cell> months(days);
+  for (Cell& c : months) {
+    if (c.period != kUndatedPeriod) c.period = MonthStart(c.period);
   }
+  TALLY_RETURN_IF_ERROR(SortAndSum(&months).status());
+  // One block per (partition, period) of each grain, series ascending.
+  for (const auto& [grain, cells] : {std::pair<int64_t, const std::vector<Cell>*>{kGrainDay, &days},
+                                     {kGrainMonth, &months}}) {
+    for (size_t begin = 0; begin < cells->size();) {
+      const Cell& first = (*cells)[begin];
+      size_t end = begin;
+      std::string block;
+      int64_t previous = 0;
+      for (; end < cells->size() && (*cells)[end].partition == first.partition &&
+             (*cells)[end].period == first.period;
+           ++end) {
+        const Cell& c = (*cells)[end];
+        AppendVarint(static_cast<uint64_t>(c.series - previous), &block);
+        previous = c.series;
+        AppendVarint(static_cast<uint64_t>(c.lines), &block);
+        for (size_t m = 0; m < kMetrics; ++m) {
+          AppendDecimal((c.present >> m & 1) != 0 ? std::optional<Decimal>(c.metrics[m])
+                                                  : std::nullopt,
+                        &block);
+        }
+      }
+      insert.BindInt(1, grain);
+      insert.BindInt(2, first.period);
+      insert.BindInt(3, first.partition);
+      insert.BindInt(4, ingest_id);
+      insert.BindInt(5, *chunk);
+      insert.BindInt(6, static_cast<int64_t>(end - begin));
+      insert.BindBlob(7, block.data(), static_cast<int>(block.size()));
+      TALLY_RETURN_IF_ERROR(insert.Run());
+      begin = end;
+    }
+  }
+  days.clear();
+  days.shrink_to_fit();
   ++*chunk;
   return Status::Ok();
 }

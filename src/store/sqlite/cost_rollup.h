@@ -33,10 +33,11 @@ inline constexpr int64_t kGrainDay = 1;
 inline constexpr int64_t kGrainMonth = 2;
 // cost_rollup.period of lines with no ChargePeriodStart (the key columns cannot be null).
 inline constexpr int64_t kUndatedPeriod = INT64_MIN;
-// Cells held in memory before they are written out (about 130 bytes each).
-inline constexpr size_t kRollupFlushCells = 200'000;
+// Lines summed in memory before they are written out (112 bytes each: about 56 MB).
+inline constexpr size_t kRollupFlushCells = 500'000;
 
-// Cost lines summed into cells of (partition, grain, period, series).
+// Cost lines summed into cells of (partition, grain, period, series): appended as they come,
+// sorted and summed when written out.
 class CostRollupBuilder {
  public:
   CostRollupBuilder();
@@ -47,7 +48,7 @@ class CostRollupBuilder {
   // Adds one line; `metrics` in kCostMetrics order. Errors: kInvalidArgument on overflow.
   Status Add(int64_t partition, int64_t series, std::optional<int64_t> charge_period_start,
              const std::array<std::optional<Decimal>, 4>& metrics);
-  size_t cells() const;
+  size_t cells() const;  // lines held
   void Clear();
   // Writes every cell as blocks of `ingest_id` (chunk numbers from *chunk on), then clears.
   Status Flush(SqliteDb* db, int64_t ingest_id, int64_t* chunk);

@@ -422,6 +422,7 @@ Result<SeriesValues> ResolveSeries(SqliteDb* db, const CostQuery& query,
 }  // namespace
 
 Result<CostCells> ScanCosts(SqliteDb* db, const CostQuery& query) {
+  TALLY_RETURN_IF_ERROR(db->ReadMapped());
   for (const CostFilter& f : query.where) {
     if (IsLineLevel(f.key)) {
       return InvalidArgument("where: " + f.key.label +

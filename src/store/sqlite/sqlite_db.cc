@@ -75,7 +75,7 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) {
   // synchronous=NORMAL is crash-safe in WAL mode (a power loss may drop the last commit only).
   Status status = db->Exec(
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;"
-      "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456;");
+      "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
   if (!status.ok()) return status.WithContext("sqlite:" + path);
   return db;
 }
@@ -84,6 +84,12 @@ bool SqliteDb::PastDeadline() const {
   const int64_t deadline = deadline_ns_.load(std::memory_order_relaxed);
   return deadline != 0 &&
          std::chrono::steady_clock::now().time_since_epoch().count() > deadline;
+}
+
+Status SqliteDb::ReadMapped() {
+  if (mapped_) return Status::Ok();
+  mapped_ = true;
+  return Exec("PRAGMA mmap_size=268435456");
 }
 
 Status SqliteDb::CheckDeadline() const {

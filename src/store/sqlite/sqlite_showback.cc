@@ -245,6 +245,7 @@ Result<std::optional<std::pair<int64_t, int64_t>>> Bounds(SqliteDb* db,
 }  // namespace
 
 Result<ShowbackTable> QueryShowback(SqliteDb* db, const ShowbackQuery& query) {
+  TALLY_RETURN_IF_ERROR(db->ReadMapped());
   TALLY_ASSIGN_OR_RETURN(std::vector<Key> keys, ParseKeys(query.group_by));
   bool by_hour = false;
   for (const Key& k : keys) by_hour |= k.column == kHourColumn;
