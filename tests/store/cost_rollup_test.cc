@@ -1,6 +1,6 @@
 // The cost rollup answers exactly what the lines hold: for windows on and off day and month
-// boundaries, per step, filtered, after a restatement, when its cells are flushed in pieces, and
-// in a store migrated from before it existed. Expected figures are summed here from the values
+// boundaries, per step, filtered, after a restatement, when its cells are flushed in pieces and
+// when those pieces are compacted, and in a store migrated from before it existed. Expected figures are summed here from the values
 // the test writes, not by tally.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -207,6 +207,16 @@ TEST_F(CostRollupTest, CellsFlushedInPiecesAddUp) {
   for (const auto& [partition, ingest] : pairs) {
     ASSERT_TRUE(sqlite::RollUpPartition(db->get(), partition, ingest, 3).ok());
   }
+  ExpectEveryWindow(lines);
+  // Compacted: one block per grain, period and partition, with the same answers.
+  for (const auto& [partition, ingest] : pairs) {
+    ASSERT_TRUE(sqlite::CompactRollup(db->get(), ingest).ok());
+  }
+  auto pieces = (*db)->Prepare(
+      "SELECT COUNT(*) FROM (SELECT 1 FROM cost_rollup GROUP BY grain, period, partition_id "
+      "HAVING COUNT(*) > 1)");
+  ASSERT_TRUE(pieces.ok() && *pieces->Step());
+  EXPECT_EQ(pieces->Int(0), 0);
   ExpectEveryWindow(lines);
 }
 

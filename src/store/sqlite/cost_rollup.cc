@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -53,6 +54,17 @@ Result<size_t> SortAndSum(std::vector<Cell>* cells) {
   }
   cells->resize(out);
   return out;
+}
+
+// Appends a cell to a block: its series as a delta from the block's previous one.
+void AppendCell(const Cell& c, int64_t* previous, std::string* block) {
+  AppendVarint(static_cast<uint64_t>(c.series - *previous), block);
+  *previous = c.series;
+  AppendVarint(static_cast<uint64_t>(c.lines), block);
+  for (size_t m = 0; m < kMetrics; ++m) {
+    AppendDecimal((c.present >> m & 1) != 0 ? std::optional<Decimal>(c.metrics[m]) : std::nullopt,
+                  block);
+  }
 }
 
 }  // namespace
@@ -113,15 +125,7 @@ Status CostRollupBuilder::Flush(SqliteDb* db, int64_t ingest_id, int64_t* chunk)
       for (; end < cells->size() && (*cells)[end].partition == first.partition &&
              (*cells)[end].period == first.period;
            ++end) {
-        const Cell& c = (*cells)[end];
-        AppendVarint(static_cast<uint64_t>(c.series - previous), &block);
-        previous = c.series;
-        AppendVarint(static_cast<uint64_t>(c.lines), &block);
-        for (size_t m = 0; m < kMetrics; ++m) {
-          AppendDecimal((c.present >> m & 1) != 0 ? std::optional<Decimal>(c.metrics[m])
-                                                  : std::nullopt,
-                        &block);
-        }
+        AppendCell((*cells)[end], &previous, &block);
       }
       insert.BindInt(1, grain);
       insert.BindInt(2, first.period);
@@ -160,11 +164,79 @@ Result<bool> RollupBlockReader::Next(Entry* entry) {
   if (!ReadVarint(block_, &pos_, &v)) return corrupt();
   entry->lines = static_cast<int64_t>(v);
   for (size_t m = 0; m < kMetrics; ++m) {
-    const bool ok = m == metric_ ? ReadDecimal(block_, &pos_, &entry->value)
-                                 : SkipDecimal(block_, &pos_);
+    const bool ok = metric_ == kAllMetrics ? ReadDecimal(block_, &pos_, &entry->metrics[m])
+                    : m == metric_         ? ReadDecimal(block_, &pos_, &entry->value)
+                                           : SkipDecimal(block_, &pos_);
     if (!ok) return corrupt();
   }
   return true;
+}
+
+Status CompactRollup(SqliteDb* db, int64_t ingest_id) {
+  TALLY_ASSIGN_OR_RETURN(
+      Statement pieces,
+      db->Prepare("SELECT grain, period, partition_id FROM cost_rollup WHERE ingest_id = ? "
+                  "GROUP BY grain, period, partition_id HAVING COUNT(*) > 1"));
+  pieces.BindInt(1, ingest_id);
+  std::vector<std::array<int64_t, 3>> split;
+  for (;;) {
+    TALLY_ASSIGN_OR_RETURN(bool row, pieces.Step());
+    if (!row) break;
+    split.push_back({pieces.Int(0), pieces.Int(1), pieces.Int(2)});
+  }
+  if (split.empty()) return Status::Ok();
+  TALLY_ASSIGN_OR_RETURN(Statement read,
+                         db->Prepare("SELECT data FROM cost_rollup WHERE grain = ? AND period = ? "
+                                     "AND partition_id = ? AND ingest_id = ?"));
+  TALLY_ASSIGN_OR_RETURN(Statement drop,
+                         db->Prepare("DELETE FROM cost_rollup WHERE grain = ? AND period = ? AND "
+                                     "partition_id = ? AND ingest_id = ?"));
+  TALLY_ASSIGN_OR_RETURN(
+      Statement insert, db->Prepare("INSERT INTO cost_rollup(grain, period, partition_id, "
+                                    "ingest_id, chunk, cells, data) VALUES(?, ?, ?, ?, 0, ?, ?)"));
+  for (const auto& [grain, period, partition] : split) {
+    std::vector<Cell> cells;
+    for (Statement* s : {&read, &drop}) {
+      s->BindInt(1, grain);
+      s->BindInt(2, period);
+      s->BindInt(3, partition);
+      s->BindInt(4, ingest_id);
+    }
+    for (;;) {
+      TALLY_ASSIGN_OR_RETURN(bool row, read.Step());
+      if (!row) break;
+      RollupBlockReader reader(read.Blob(0), RollupBlockReader::kAllMetrics);
+      RollupBlockReader::Entry entry;
+      for (;;) {
+        TALLY_ASSIGN_OR_RETURN(bool more, reader.Next(&entry));
+        if (!more) break;
+        Cell& c = cells.emplace_back();
+        c.partition = partition;
+        c.period = period;
+        c.series = entry.series;
+        c.lines = entry.lines;
+        for (size_t m = 0; m < kMetrics; ++m) {
+          if (!entry.metrics[m]) continue;
+          c.metrics[m] = *entry.metrics[m];
+          c.present |= static_cast<uint8_t>(1u << m);
+        }
+      }
+    }
+    read.Reset();
+    TALLY_RETURN_IF_ERROR(drop.Run());
+    TALLY_ASSIGN_OR_RETURN(size_t count, SortAndSum(&cells));
+    std::string block;
+    int64_t previous = 0;
+    for (const Cell& c : cells) AppendCell(c, &previous, &block);
+    insert.BindInt(1, grain);
+    insert.BindInt(2, period);
+    insert.BindInt(3, partition);
+    insert.BindInt(4, ingest_id);
+    insert.BindInt(5, static_cast<int64_t>(count));
+    insert.BindBlob(6, block.data(), static_cast<int>(block.size()));
+    TALLY_RETURN_IF_ERROR(insert.Run());
+  }
+  return Status::Ok();
 }
 
 int64_t DayStart(int64_t t) { return t - ((t % 86400) + 86400) % 86400; }
@@ -215,9 +287,12 @@ Status RollUpAll(SqliteDb* db) {
     if (!row) break;
     pairs.emplace_back(runs.Int(0), runs.Int(1));
   }
+  std::set<int64_t> ingests;
   for (const auto& [partition, ingest] : pairs) {
     TALLY_RETURN_IF_ERROR(RollUpPartition(db, partition, ingest));
+    ingests.insert(ingest);
   }
+  for (int64_t ingest : ingests) TALLY_RETURN_IF_ERROR(CompactRollup(db, ingest));
   return Status::Ok();
 }
 

@@ -62,6 +62,9 @@ class CostRollupBuilder {
 // writing out every `flush_cells` cells.
 Status RollUpPartition(SqliteDb* db, int64_t partition_id, int64_t ingest_id,
                        size_t flush_cells = kRollupFlushCells);
+// Sums the blocks `ingest_id` wrote in pieces (one per flush) into one block per (grain, period,
+// partition), so a report reads one block per month and partition whatever the file's size.
+Status CompactRollup(SqliteDb* db, int64_t ingest_id);
 // Drops the rollup rows of `partition_id` that ingest runs other than `ingest_id` wrote.
 Status DropReplacedRollup(SqliteDb* db, int64_t partition_id, int64_t ingest_id);
 // Rolls up every stored line (the migration that created the table).
@@ -70,11 +73,14 @@ Status RollUpAll(SqliteDb* db);
 // Reads the entries of one block, with the value of one metric (an index into kCostMetrics).
 class RollupBlockReader {
  public:
+  static constexpr size_t kAllMetrics = SIZE_MAX;
+  // With kAllMetrics, every metric is read into Entry::metrics.
   RollupBlockReader(std::string_view block, size_t metric) : block_(block), metric_(metric) {}
   struct Entry {
     int64_t series = 0;
     int64_t lines = 0;
     std::optional<Decimal> value;  // null when no line of the cell had one
+    std::array<std::optional<Decimal>, 4> metrics;  // with kAllMetrics
   };
   // The next entry into *entry; false at the end. Errors: kInternal for a corrupt block.
   Result<bool> Next(Entry* entry);

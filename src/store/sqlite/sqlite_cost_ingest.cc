@@ -320,6 +320,7 @@ Result<IngestCommit> SqliteCostIngest::Commit() {
     commit.partitions.push_back(run.partition);
   }
   if (!rollup_from_lines_) TALLY_RETURN_IF_ERROR(rollup_.Flush(db_, ingest_id_, &rollup_chunk_));
+  TALLY_RETURN_IF_ERROR(CompactRollup(db_, ingest_id_));
   if (first_new_series_ > 0) TALLY_RETURN_IF_ERROR(WriteSeriesColumns(db_, first_new_series_));
   TALLY_ASSIGN_OR_RETURN(Statement done,
                          db_->Prepare("UPDATE ingests SET committed_at = ?, rows_stored = ?, "
