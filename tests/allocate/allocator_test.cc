@@ -1,0 +1,124 @@
+// The allocation engine in memory: CostSpreader spreads lines over hours exactly; Allocator
+// allocates the worked example of docs/allocation.md (one hour, two nodes, four consumers, a
+// tagged support line and an untagged tax line) to the figures computed there by hand.
+#include "allocate/allocator.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "allocate/cost_spreader.h"
+
+namespace tally {
+namespace {
+
+Decimal D(const char* s) { return *Decimal::Parse(s); }
+Timestamp T(const char* s) { return *ParseTimestamp(s); }
+
+AllocationCostLine Line(const char* resource_id, const char* cost, const char* start,
+                        const char* end, Labels tags = {}) {
+  AllocationCostLine l;
+  l.source = "AWS";
+  l.account = "1";
+  l.service = "EC2";
+  l.resource_id = resource_id;
+  l.tags = std::move(tags);
+  l.start = T(start);
+  l.end = T(end);
+  l.cost = D(cost);
+  return l;
+}
+
+TEST(CostSpreaderTest, SpreadsByTheSecondsOfEachHourAndSumsExactly) {
+  const std::vector<AllocationCostLine> lines = {
+      Line("a", "9.216", "2026-06-01T00:00:00Z", "2026-06-02T00:00:00Z"),  // a day: 24 × 0.384
+      Line("b", "3", "2026-06-01T10:30:00Z", "2026-06-01T12:00:00Z"),      // 30 and 60 minutes
+      Line("c", "1", "2026-06-01T05:00:00Z", "2026-06-01T08:00:00Z"),      // 3 hours of 1/3
+      Line("d", "5", "2026-06-01T05:00:00Z", "2026-06-01T05:00:00Z")};     // no period
+  const CostSpreader spreader(lines, TimeWindow{T("2026-06-01"), T("2026-06-02")});
+  EXPECT_EQ(spreader.lines_without_period(), 1);
+  std::map<uint32_t, Decimal> sums;
+  for (int h = 0; h < 24; ++h) {
+    const Timestamp hour = Timestamp::FromUnixSeconds(T("2026-06-01").unix_seconds() + h * 3600);
+    for (const auto& [line, amount] : spreader.PartsInHour(hour)) {
+      sums[line] += amount;
+      const Decimal want = line == 0 ? D("0.384") : line == 1 ? D(h == 10 ? "1" : "2") : amount;
+      EXPECT_EQ(amount, want) << "line " << line << " hour " << h;
+    }
+  }
+  EXPECT_EQ(sums[0], D("9.216"));
+  EXPECT_EQ(sums[1], D("3"));
+  EXPECT_EQ(sums[2], D("1"));  // 0.333333333333333334 + 0.333333333333333333 × 2
+  EXPECT_FALSE(sums.contains(3));
+}
+
+TEST(AllocatorTest, TheWorkedExampleOfTheAllocationDoc) {
+  Config config = DefaultConfig();
+  config.reference_prices = {{"cpu", D("1")}, {"memory", D("0.25")}};
+  AllocationInputs in;
+  auto consumer = [&](const char* name, const char* team) {
+    in.consumers.push_back(Consumer{name, team, "", "", "", {{"team", team}}});
+    in.consumer_ids.push_back(static_cast<int64_t>(in.consumers.size()));
+    return static_cast<uint32_t>(in.consumers.size() - 1);
+  };
+  const uint32_t api = consumer("search/api", "search"), web = consumer("ads/web", "ads");
+  const uint32_t batch = consumer("ads/batch", "ads"), etl = consumer("search/etl", "search");
+  in.assets = {Asset{"node-a", "node-a", "", "", {}},
+               Asset{"node-b", "node-b", "", "", {{"team", "platform"}}}};
+  in.asset_ids = {1, 2};
+  const char* h0 = "2026-06-01T00:00:00Z";
+  const char* h1 = "2026-06-01T01:00:00Z";
+  in.lines = {Line("node-a", "10", h0, h1), Line("node-b", "6", h0, h1),
+              Line("support", "3", h0, h1, {{"team", "search"}}), Line("tax", "1", h0, h1)};
+  const Timestamp hour = T(h0);
+  auto fact = [&](uint32_t c, uint32_t a, const char* resource, const char* request,
+                  const char* used) {
+    return UsageFact{hour, c, a, resource, std::string(resource) == "cpu" ? "core" : "GiB",
+                     D(request), D(used)};
+  };
+  const std::vector<UsageFact> usage = {
+      fact(api, 0, "cpu", "1", "0.5"),   fact(api, 0, "memory", "4", "6"),
+      fact(web, 0, "cpu", "2", "2.5"),   fact(web, 0, "memory", "2", "1"),
+      fact(batch, 1, "cpu", "2", "3"),   fact(batch, 1, "memory", "4", "2"),
+      fact(etl, 1, "cpu", "1", "0"),     fact(etl, 1, "memory", "2", "2")};
+  const std::vector<CapacityFact> capacity = {
+      {hour, 0, "cpu", "core", D("4")}, {hour, 0, "memory", "GiB", D("16")},
+      {hour, 1, "cpu", "core", D("2")}, {hour, 1, "memory", "GiB", D("8")}};
+  const CostSpreader spreader(in.lines, TimeWindow{hour, T(h1)});
+  Allocator allocator(config, in);
+  std::vector<AllocationRow> rows;
+  std::map<std::string, Decimal> bill;
+  ASSERT_TRUE(
+      allocator.AllocateHour(HourInputs{hour, usage, capacity, spreader.PartsInHour(hour)}, &rows,
+                             &bill)
+          .ok());
+  EXPECT_EQ(bill.at("AWS"), D("20"));
+
+  std::map<std::string, Decimal> by_owner, by_cell;
+  Decimal total;
+  for (const AllocationRow& r : rows) {
+    by_owner[std::string(r.owner)] += r.cost;
+    by_cell[std::string(r.consumer) + " " + std::string(r.asset) + " " + std::string(r.resource)] +=
+        r.cost;
+    total += r.cost;
+  }
+  EXPECT_EQ(total, D("20"));  // allocated + idle + unallocated = bill
+  EXPECT_EQ(by_owner, (std::map<std::string, Decimal>{{"search", D("7.625")},
+                                                     {"ads", D("7.5")},
+                                                     {"__idle__", D("3.125")},
+                                                     {"__unallocated__", D("1")},
+                                                     {"platform", D("0.75")}}));
+  // node-a cpu: $5 over bases 1 and 2.5 and idle 0.5; node-b cpu overcommitted (3 + 1 > 2).
+  EXPECT_EQ(by_cell.at("search/api node-a cpu"), D("1.25"));
+  EXPECT_EQ(by_cell.at("ads/web node-a cpu"), D("3.125"));
+  EXPECT_EQ(by_cell.at("__idle__ node-a cpu"), D("0.625"));
+  EXPECT_EQ(by_cell.at("search/api node-a memory"), D("1.875"));
+  EXPECT_EQ(by_cell.at("__idle__ node-a memory"), D("2.5"));
+  EXPECT_EQ(by_cell.at("ads/batch node-b cpu"), D("2.25"));
+  EXPECT_EQ(by_cell.at("search/etl node-b cpu"), D("0.75"));
+  EXPECT_FALSE(by_cell.contains("__idle__ node-b cpu"));
+  EXPECT_EQ(by_cell.at("__idle__ node-b memory"), D("0.75"));
+}
+
+}  // namespace
+}  // namespace tally
