@@ -62,6 +62,17 @@ class Sums {
     return Status::Ok();
   }
 
+  // The same for a key that is a series alone (no period, no line-level value).
+  Status AddSeries(int64_t series, const std::optional<Decimal>& value, int64_t lines) {
+    if (series < 0) return Internal("sqlite: a negative series id");
+    const auto index = static_cast<size_t>(series);
+    if (index >= by_series_.size()) by_series_.resize(index + 1);
+    Sum& cell = by_series_[index];
+    cell.lines += lines;
+    if (value && !cell.sum.CheckedAdd(*value)) return InvalidArgument("a cost sum overflows");
+    return Status::Ok();
+  }
+
   // Calls f(key, sum) for every cell summed (in no particular order).
   template <typename F>
   Status ForEach(F f) const {
@@ -225,11 +236,16 @@ Status ScanRollup(SqliteDb* db, const CostQuery& query, int64_t grain, Range ran
     if (!row) break;
     TALLY_RETURN_IF_ERROR(db->CheckDeadline());
     const int64_t period = scan.Int(0);
+    const bool by_series = query.step == CostStep::kNone || period == kUndatedPeriod;
     RollupBlockReader block(scan.Blob(1), metric);
     RollupBlockReader::Entry entry;
     for (;;) {
       TALLY_ASSIGN_OR_RETURN(bool more, block.Next(&entry));
       if (!more) break;
+      if (by_series) {  // most reports: no key to build
+        TALLY_RETURN_IF_ERROR(sums->AddSeries(entry.series, entry.value, entry.lines));
+        continue;
+      }
       LineKey key;
       key.series = entry.series;
       if (period != kUndatedPeriod) key.period = PeriodOf(query.step, period);
