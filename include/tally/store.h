@@ -96,10 +96,12 @@ class Store {
   // Logs a collection run of `source` at `at`; `error` is "" for a successful one.
   virtual Status RecordUsageRun(std::string_view source, Timestamp at, std::string_view error) = 0;
   virtual Result<std::vector<UsageSourceRecord>> ListUsageSources() = 0;
-  virtual Result<UsageTable> QueryUsage(const UsageQuery& query) = 0;
-  // Capacity-hours grouped like usage (asset, resource, unit, source, day, hour, label.<key> of
-  // the asset); the amounts are in `request`, `usage` is zero.
-  virtual Result<UsageTable> QueryCapacity(const UsageQuery& query) = 0;
+  // Calls `each` for every usage (or capacity) fact with an hour in [from, to) (either end may be
+  // open), of `resource` only when given. report/usage_report.h groups them.
+  virtual Status ScanUsageFacts(FactKind kind, std::optional<Timestamp> from,
+                                std::optional<Timestamp> to,
+                                const std::optional<std::string>& resource,
+                                const std::function<Status(const UsageFactView&)>& each) = 0;
   // Every known asset, with its capacity over [from, to) (either end may be open).
   virtual Result<std::vector<AssetRecord>> ListAssets(std::optional<Timestamp> from,
                                                       std::optional<Timestamp> to) = 0;

@@ -1,6 +1,7 @@
 // Usage queries: stored usage facts summed over a window and grouped by consumer fields,
 // asset, resource or a label. Rows are always split by resource and unit, since core-hours
-// and GiB-hours do not add.
+// and GiB-hours do not add. The store scans the facts (UsageFactView); report/usage_report
+// groups them.
 #pragma once
 
 #include <optional>
@@ -11,6 +12,7 @@
 #include "tally/decimal.h"
 #include "tally/result.h"
 #include "tally/time.h"
+#include "tally/usage.h"
 
 namespace tally {
 
@@ -43,6 +45,19 @@ struct UsageQuery {
   std::optional<Timestamp> from;  // hour >= from
   std::optional<Timestamp> to;    // hour < to
   std::optional<std::string> resource;  // only facts of this resource ("gpu")
+};
+
+enum class FactKind { kUsage, kCapacity };
+
+// One stored fact as a scan hands it over, its consumer and asset resolved (an empty Consumer
+// for capacity facts, an empty Asset when none). Views last for the callback only.
+struct UsageFactView {
+  const Consumer* consumer = nullptr;
+  const Asset* asset = nullptr;
+  std::string_view source, resource, unit;
+  int64_t hour = 0;  // unix seconds
+  Decimal request;   // the capacity, for capacity facts
+  Decimal usage;
 };
 
 struct UsageRow {

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "common/strings.h"
 #include "report/record_table.h"
+#include "report/usage_report.h"
 #include "tally/store.h"
 
 namespace tally::cli {
@@ -50,7 +51,7 @@ int RunUsage(const GlobalOptions& globals, const UsageFlags& flags) {
     PrintError(store.status().message());
     return 1;
   }
-  auto table = (*store)->QueryUsage(query);
+  auto table = QueryUsage(**store, query);
   if (!table.ok()) {
     PrintError("usage: " + table.status().message());
     return 1;

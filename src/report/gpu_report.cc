@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "report/usage_report.h"
+
 namespace tally {
 namespace {
 
@@ -26,7 +28,7 @@ Result<UsageTable> GpuFacts(Store& store, std::optional<Timestamp> from,
   q.from = from;
   q.to = to;
   q.resource = std::string(kGpu);
-  return capacity ? store.QueryCapacity(q) : store.QueryUsage(q);
+  return capacity ? QueryCapacity(store, q) : QueryUsage(store, q);
 }
 
 Json AmountsJson(const GpuAmounts& a, bool with_capacity, bool with_cost) {

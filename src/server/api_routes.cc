@@ -7,6 +7,7 @@
 #include "common/strings.h"
 #include "report/allocation_views.h"
 #include "report/cost_report.h"
+#include "report/usage_report.h"
 #include "report/gpu_report.h"
 #include "report/output_format.h"
 #include "server/metrics_exporter.h"
@@ -189,7 +190,7 @@ void Usage(const ApiContext& ctx, const httplib::Request& req, httplib::Response
   }
   Status window = ParseWindow(req, &query.from, &query.to);
   if (!window.ok()) return ReplyError(res, 400, window.message());
-  auto table = Locked<UsageTable>(ctx, res, [&] { return ctx.store->QueryUsage(query); });
+  auto table = Locked<UsageTable>(ctx, res, [&] { return QueryUsage(*ctx.store, query); });
   if (!table) return;
   const size_t total_rows = table->rows.size();
   Json next = TakePage(*page, &table->rows);

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "report/node_costs.h"
+#include "report/usage_report.h"
 
 namespace tally {
 namespace {
@@ -136,7 +137,7 @@ Result<std::string> RenderMetrics(Store* store) {
   }
   // GPU utilization in the hour: busy GPU-hours (DCGM) over the node's GPU-hours.
   UsageQuery gpu_hour{{*UsageGroupKey::Parse("node")}, last.from, last.to, "gpu"};
-  TALLY_ASSIGN_OR_RETURN(UsageTable gpu_used, store->QueryUsage(gpu_hour));
+  TALLY_ASSIGN_OR_RETURN(UsageTable gpu_used, QueryUsage(*store, gpu_hour));
   std::map<std::string, Decimal> busy;
   for (const UsageRow& r : gpu_used.rows) busy[r.keys[0]] += r.usage;
   out.Family("tally_node_gpu_utilization_ratio",

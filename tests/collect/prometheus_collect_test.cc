@@ -15,6 +15,7 @@
 
 #include "collect/prometheus/kube_collector.h"
 #include "demo/kube_metrics_gen.h"
+#include "report/usage_report.h"
 #include "tally/store.h"
 #include "testing/process.h"
 
@@ -119,7 +120,7 @@ class PrometheusCollectTest : public ::testing::Test {
     ASSERT_TRUE(store.ok()) << store.status().message();
     UsageQuery query;
     query.group_by.push_back(*UsageGroupKey::Parse("consumer"));
-    auto table = (*store)->QueryUsage(query);
+    auto table = QueryUsage(**store, query);
     ASSERT_TRUE(table.ok()) << table.status().message();
     size_t matched = 0;
     double worst = 0;
@@ -237,7 +238,7 @@ TEST_F(PrometheusCollectTest, WeekOfContainersMatchesTheTruth) {
   UsageQuery by_node;
   by_node.group_by.push_back(*UsageGroupKey::Parse("node"));
   by_node.group_by.push_back(*UsageGroupKey::Parse("label.team"));
-  auto table = (*store)->QueryUsage(by_node);
+  auto table = QueryUsage(**store, by_node);
   ASSERT_TRUE(table.ok());
   for (const UsageRow& row : table->rows) {
     EXPECT_TRUE(row.keys[0].starts_with("node-")) << row.keys[0];
@@ -471,7 +472,7 @@ TEST(DemoOpenMetricsTest, PrometheusCollectionMatchesTheUsageCsv) {
     UsageQuery q;
     q.group_by.push_back(*UsageGroupKey::Parse("consumer"));
     std::map<std::pair<std::string, std::string>, std::pair<Decimal, Decimal>> out;
-    const auto table = (*store)->QueryUsage(q);
+    const auto table = QueryUsage(**store, q);
     for (const UsageRow& r : table->rows) {
       // The demo's persistent-volume claims are in its CSV only: the metrics it writes, and the
       // collector's queries, cover cpu, memory and gpu.

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "report/usage_report.h"
 #include "tally/store.h"
 #include "testing/process.h"
 
@@ -150,7 +151,7 @@ TEST_F(RemoteWriteTest, PrometheusRemoteWritesUsageIntoHourlyRollups) {
   query.group_by.push_back(*UsageGroupKey::Parse("consumer"));
   query.group_by.push_back(*UsageGroupKey::Parse("node"));
   query.group_by.push_back(*UsageGroupKey::Parse("controller"));
-  auto table = (*store)->QueryUsage(query);
+  auto table = QueryUsage(**store, query);
   ASSERT_TRUE(table.ok());
   ASSERT_EQ(table->rows.size(), 4u);  // 2 containers × (cpu, memory)
   for (const UsageRow& row : table->rows) {

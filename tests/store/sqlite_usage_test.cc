@@ -2,6 +2,7 @@
 // hours are remembered per source, and grouped queries sum exactly.
 #include <gtest/gtest.h>
 
+#include "report/usage_report.h"
 #include "store/sqlite/decimal_codec.h"
 #include "store/sqlite/fact_blocks.h"
 #include "store/sqlite/sqlite_db.h"
@@ -40,7 +41,7 @@ class SqliteUsageTest : public ::testing::Test {
     UsageQuery q;
     for (const std::string& b : by) q.group_by.push_back(*UsageGroupKey::Parse(b));
     q.from = from;
-    return *store_->QueryUsage(q);
+    return *QueryUsage(*store_, q);
   }
   testing::TempDir dir_;
   std::unique_ptr<Store> store_;
@@ -143,7 +144,7 @@ TEST_F(SqliteUsageTest, FactRowsOfAnOlderStoreMoveIntoBlocks) {
       UsageQuery q;
       for (const std::string& b : by) q.group_by.push_back(*UsageGroupKey::Parse(b));
       for (const bool capacity : {false, true}) {
-        auto table = capacity ? store_->QueryCapacity(q) : store_->QueryUsage(q);
+        auto table = capacity ? QueryCapacity(*store_, q) : QueryUsage(*store_, q);
         EXPECT_TRUE(table.ok());
         for (const UsageRow& r : table->rows) {
           for (const std::string& k : r.keys) out += k + ",";

@@ -52,13 +52,13 @@ Result<std::vector<UsageSourceRecord>> SqliteStore::ListUsageSources() {
   return sqlite::ListUsageSources(db_.get());
 }
 
-Result<UsageTable> SqliteStore::QueryUsage(const UsageQuery& query) {
-  return sqlite::QueryUsage(db_.get(), query);
+Status SqliteStore::ScanUsageFacts(FactKind kind, std::optional<Timestamp> from,
+                                   std::optional<Timestamp> to,
+                                   const std::optional<std::string>& resource,
+                                   const std::function<Status(const UsageFactView&)>& each) {
+  return sqlite::ScanUsageFacts(db_.get(), kind, from, to, resource, each);
 }
 
-Result<UsageTable> SqliteStore::QueryCapacity(const UsageQuery& query) {
-  return sqlite::QueryCapacity(db_.get(), query);
-}
 
 Result<std::vector<AssetRecord>> SqliteStore::ListAssets(std::optional<Timestamp> from,
                                                          std::optional<Timestamp> to) {

@@ -28,8 +28,9 @@ class SqliteStore final : public Store {
                                                     TimeWindow window) override;
   Status RecordUsageRun(std::string_view source, Timestamp at, std::string_view error) override;
   Result<std::vector<UsageSourceRecord>> ListUsageSources() override;
-  Result<UsageTable> QueryUsage(const UsageQuery& query) override;
-  Result<UsageTable> QueryCapacity(const UsageQuery& query) override;
+  Status ScanUsageFacts(FactKind kind, std::optional<Timestamp> from,
+                        std::optional<Timestamp> to, const std::optional<std::string>& resource,
+                        const std::function<Status(const UsageFactView&)>& each) override;
   Result<std::vector<AssetRecord>> ListAssets(std::optional<Timestamp> from,
                                               std::optional<Timestamp> to) override;
   Result<std::optional<TimeWindow>> DataWindow() override;

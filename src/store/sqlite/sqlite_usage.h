@@ -26,8 +26,9 @@ Result<std::vector<Timestamp>> CompleteUsageHours(SqliteDb* db, std::string_view
                                                   TimeWindow window);
 Status RecordUsageRun(SqliteDb* db, std::string_view source, Timestamp at, std::string_view error);
 Result<std::vector<UsageSourceRecord>> ListUsageSources(SqliteDb* db);
-Result<UsageTable> QueryUsage(SqliteDb* db, const UsageQuery& query);
-Result<UsageTable> QueryCapacity(SqliteDb* db, const UsageQuery& query);
+Status ScanUsageFacts(SqliteDb* db, FactKind kind, std::optional<Timestamp> from,
+                      std::optional<Timestamp> to, const std::optional<std::string>& resource,
+                      const std::function<Status(const UsageFactView&)>& each);
 Result<std::vector<AssetRecord>> ListAssets(SqliteDb* db, std::optional<Timestamp> from,
                                             std::optional<Timestamp> to);
 

@@ -1,8 +1,6 @@
-// Grouped usage queries: scans the window's fact blocks once, resolving consumers and assets
-// through small caches, and sums request and usage per group in exact decimals.
+// Usage scans: the window's fact blocks read once, consumers, assets and sources resolved for the
+// caller (report/usage_report groups them); and the asset inventory with its capacity.
 #include <algorithm>
-#include <map>
-#include <nlohmann/json.hpp>
 #include <unordered_map>
 
 #include "store/sqlite/fact_blocks.h"
@@ -10,100 +8,6 @@
 
 namespace tally::sqlite {
 namespace {
-
-// A consumer's label, else its asset's: "label.team" finds a team wherever it is set.
-std::string LabelOf(const Consumer& consumer, const Asset& asset, const std::string& key) {
-  if (auto it = consumer.labels.find(key); it != consumer.labels.end()) return it->second;
-  if (auto it = asset.labels.find(key); it != asset.labels.end()) return it->second;
-  return "";
-}
-
-struct Sums {
-  Decimal request;
-  Decimal usage;
-  int64_t facts = 0;
-};
-
-// One fact's group key: the query's keys, then its resource and unit.
-void BuildKey(const UsageQuery& query, const Consumer& consumer, const Asset& asset,
-              std::string_view source, std::string_view resource, std::string_view unit,
-              int64_t hour, std::vector<std::string>* key) {
-  using Kind = UsageGroupKey::Kind;
-  key->clear();
-  for (const UsageGroupKey& g : query.group_by) {
-    switch (g.kind) {
-      case Kind::kConsumer:
-        key->push_back(consumer.name);
-        break;
-      case Kind::kNamespace:
-        key->push_back(consumer.namespace_name);
-        break;
-      case Kind::kPod:
-        key->push_back(consumer.pod);
-        break;
-      case Kind::kContainer:
-        key->push_back(consumer.container);
-        break;
-      case Kind::kController:
-        key->push_back(consumer.controller);
-        break;
-      case Kind::kAsset:
-        key->push_back(asset.name);
-        break;
-      case Kind::kResource:
-        key->emplace_back(resource);
-        break;
-      case Kind::kUnit:
-        key->emplace_back(unit);
-        break;
-      case Kind::kSource:
-        key->emplace_back(source);
-        break;
-      case Kind::kLabel:
-        key->push_back(LabelOf(consumer, asset, g.label_key));
-        break;
-      case Kind::kDay:
-        key->push_back(Timestamp::FromUnixSeconds(hour).ToString().substr(0, 10));
-        break;
-      case Kind::kHour:
-        key->push_back(Timestamp::FromUnixSeconds(hour).ToString());
-        break;
-    }
-  }
-  key->emplace_back(resource);
-  key->emplace_back(unit);
-}
-
-// Sums facts into groups and turns them into the table.
-class Grouper {
- public:
-  explicit Grouper(const UsageQuery& query) : query_(query) {}
-  std::vector<std::string>& key() { return key_; }
-  void Add(Decimal request, Decimal usage) {
-    Sums& sums = groups_[key_];
-    sums.request += request;
-    sums.usage += usage;
-    ++sums.facts;
-    ++facts_;
-  }
-  UsageTable Table() && {
-    UsageTable table;
-    table.facts = facts_;
-    for (const UsageGroupKey& g : query_.group_by) table.columns.push_back(g.header);
-    table.columns.emplace_back("resource");
-    table.columns.emplace_back("unit");
-    for (auto& [k, sums] : groups_) {
-      table.rows.push_back(UsageRow{k, sums.request, sums.usage, sums.facts});
-    }
-    return table;
-  }
-
- private:
-  const UsageQuery& query_;
-  std::vector<std::string> key_;
-  std::map<std::vector<std::string>, Sums> groups_;
-  int64_t facts_ = 0;
-};
 
 // The names of the usage sources, by id.
 Result<std::unordered_map<int64_t, std::string>> SourceNames(SqliteDb* db) {
@@ -117,12 +21,11 @@ Result<std::unordered_map<int64_t, std::string>> SourceNames(SqliteDb* db) {
   return names;
 }
 
-int64_t From(const UsageQuery& query) { return query.from ? query.from->unix_seconds() : INT64_MIN; }
-int64_t To(const UsageQuery& query) { return query.to ? query.to->unix_seconds() : INT64_MAX; }
-
 }  // namespace
 
-Result<UsageTable> QueryUsage(SqliteDb* db, const UsageQuery& query) {
+Status ScanUsageFacts(SqliteDb* db, FactKind kind, std::optional<Timestamp> from,
+                      std::optional<Timestamp> to, const std::optional<std::string>& resource,
+                      const std::function<Status(const UsageFactView&)>& each) {
   TALLY_ASSIGN_OR_RETURN(auto consumer_list, LoadConsumers(db));
   TALLY_ASSIGN_OR_RETURN(auto asset_list, LoadAssets(db));
   TALLY_ASSIGN_OR_RETURN(auto sources, SourceNames(db));
@@ -130,39 +33,24 @@ Result<UsageTable> QueryUsage(SqliteDb* db, const UsageQuery& query) {
   std::unordered_map<int64_t, Asset> assets(asset_list.begin(), asset_list.end());
   static const Consumer kNoConsumer;
   static const Asset kNoAsset;
-  Grouper groups(query);
-  TALLY_RETURN_IF_ERROR(ScanFactBlocks(
-      db, FactTable::kUsage, From(query), To(query), [&](const StoredFact& f) {
-        if (query.resource && f.resource != *query.resource) return Status::Ok();
-        auto c = consumers.find(f.consumer_id);
-        const Consumer& consumer = c == consumers.end() ? kNoConsumer : c->second;
+  const FactTable table = kind == FactKind::kUsage ? FactTable::kUsage : FactTable::kCapacity;
+  return ScanFactBlocks(
+      db, table, from ? from->unix_seconds() : INT64_MIN, to ? to->unix_seconds() : INT64_MAX,
+      [&](const StoredFact& f) {
+        if (resource && f.resource != *resource) return Status::Ok();
+        auto c = kind == FactKind::kUsage ? consumers.find(f.consumer_id) : consumers.end();
         auto a = assets.find(f.asset_id);
-        const Asset& asset = a == assets.end() ? kNoAsset : a->second;
-        BuildKey(query, consumer, asset, sources[f.source_id], f.resource, f.unit, f.hour,
-                 &groups.key());
-        groups.Add(f.request, f.usage);
-        return Status::Ok();
-      }));
-  return std::move(groups).Table();
-}
-
-Result<UsageTable> QueryCapacity(SqliteDb* db, const UsageQuery& query) {
-  TALLY_ASSIGN_OR_RETURN(auto asset_list, LoadAssets(db));
-  TALLY_ASSIGN_OR_RETURN(auto sources, SourceNames(db));
-  std::unordered_map<int64_t, Asset> assets(asset_list.begin(), asset_list.end());
-  static const Consumer kNoConsumer;
-  static const Asset kNoAsset;
-  Grouper groups(query);
-  TALLY_RETURN_IF_ERROR(ScanFactBlocks(
-      db, FactTable::kCapacity, From(query), To(query), [&](const StoredFact& f) {
-        auto a = assets.find(f.asset_id);
-        const Asset& asset = a == assets.end() ? kNoAsset : a->second;
-        BuildKey(query, kNoConsumer, asset, sources[f.source_id], f.resource, f.unit, f.hour,
-                 &groups.key());
-        groups.Add(f.request, Decimal());
-        return Status::Ok();
-      }));
-  return std::move(groups).Table();
+        UsageFactView view;
+        view.consumer = c == consumers.end() ? &kNoConsumer : &c->second;
+        view.asset = a == assets.end() ? &kNoAsset : &a->second;
+        view.source = sources[f.source_id];
+        view.resource = f.resource;
+        view.unit = f.unit;
+        view.hour = f.hour;
+        view.request = f.request;
+        view.usage = f.usage;
+        return each(view);
+      });
 }
 
 Result<std::vector<AssetRecord>> ListAssets(SqliteDb* db, std::optional<Timestamp> from,

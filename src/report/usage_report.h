@@ -1,0 +1,20 @@
+// The usage report (`tally usage`, GET /api/v1/usage, the GPU view, /metrics): the store's
+// usage or capacity facts in a window, grouped by consumer fields, asset, source, day, hour or a
+// label (the consumer's, else its asset's), and always by resource and unit, since core-hours
+// and GiB-hours do not add; request and usage summed exactly. Rows are sorted by their keys.
+//
+// Stateless; runs on the caller's thread through the Store interface.
+#pragma once
+
+#include "tally/store.h"
+#include "tally/usage_query.h"
+
+namespace tally {
+
+// Errors: the store's.
+Result<UsageTable> QueryUsage(Store& store, const UsageQuery& query);
+// Capacity-hours grouped like usage (asset, resource, unit, source, day, hour, label.<key> of
+// the asset); the amounts are in `request`, `usage` is zero.
+Result<UsageTable> QueryCapacity(Store& store, const UsageQuery& query);
+
+}  // namespace tally
