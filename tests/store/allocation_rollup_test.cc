@@ -11,6 +11,7 @@
 #include "store/sqlite/decimal_codec.h"
 #include "store/sqlite/sqlite_db.h"
 #include "tally/store.h"
+#include "store/legacy_schema.h"
 #include "testing/test_util.h"
 
 namespace tally {
@@ -120,6 +121,7 @@ TEST(AllocationRollupTest, AStoreFromBeforeTheRollupAnswersAndIsMarkedForRealloc
                       return insert->Run();
                     })
                     .ok());
+    ASSERT_TRUE(testing::DowngradeCostLines(db->get()).ok());
     ASSERT_TRUE((*db)
                     ->Exec("DROP TABLE allocation_blocks; DROP TABLE allocation_day_blocks; "
                            "DROP TABLE allocation_days; DROP TABLE cost_rollup; "

@@ -1,6 +1,7 @@
 // The cost rollup answers exactly what the lines hold: for windows on and off day and month
 // boundaries, per step, filtered, after a restatement, when its cells are flushed in pieces and
-// when those pieces are compacted, and in a store migrated from before it existed. Expected figures are summed here from the values
+// when those pieces are compacted, and in a store migrated from before it existed (its lines
+// then still with 12 decimal columns). Expected figures are summed here from the values
 // the test writes, not by tally.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -12,6 +13,7 @@
 #include "report/cost_report.h"
 #include "store/sqlite/cost_rollup.h"
 #include "store/sqlite/sqlite_db.h"
+#include "store/legacy_schema.h"
 #include "testing/test_util.h"
 
 namespace tally {
@@ -224,6 +226,11 @@ TEST_F(CostRollupTest, AStoreFromBeforeTheRollupIsRolledUpWhenOpened) {
   const std::vector<Line> lines = Lines();
   Ingest(Csv(lines));
   store_.reset();
+  {
+    auto old = sqlite::SqliteDb::Open(path_);
+    ASSERT_TRUE(old.ok());
+    ASSERT_TRUE(testing::DowngradeCostLines(old->get()).ok());
+  }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,

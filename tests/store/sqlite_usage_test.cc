@@ -7,6 +7,7 @@
 #include "store/sqlite/fact_blocks.h"
 #include "store/sqlite/sqlite_db.h"
 #include "tally/store.h"
+#include "store/legacy_schema.h"
 #include "testing/test_util.h"
 
 namespace tally {
@@ -192,6 +193,7 @@ TEST_F(SqliteUsageTest, FactRowsOfAnOlderStoreMoveIntoBlocks) {
                                          })
                       .ok());
     }
+    ASSERT_TRUE(testing::DowngradeCostLines(db->get()).ok());
     ASSERT_TRUE((*db)
                     ->Exec("DROP TABLE usage_blocks; DROP TABLE capacity_blocks; "
                            "DROP TABLE cost_rollup; DROP TABLE cost_series_columns; "

@@ -146,11 +146,6 @@ Status CostRollupBuilder::Flush(SqliteDb* db, int64_t ingest_id, int64_t* chunk)
 
 namespace {
 
-std::string MetricList() {
-  std::string s;
-  for (FocusColumn m : kCostMetrics) (s += ", ") += NameOf(m);
-  return s;
-}
 
 }  // namespace
 
@@ -248,8 +243,8 @@ int64_t NextMonthStart(int64_t t) { return MonthStart(MonthStart(t) + 32 * 86400
 Status RollUpPartition(SqliteDb* db, int64_t partition_id, int64_t ingest_id,
                        size_t flush_cells) {
   TALLY_ASSIGN_OR_RETURN(Statement scan,
-                         db->Prepare("SELECT series_id, ChargePeriodStart" + MetricList() +
-                                     " FROM cost_lines WHERE partition_id = ? AND ingest_id = ?"));
+                         db->Prepare("SELECT series_id, ChargePeriodStart, amounts FROM "
+                                     "cost_lines WHERE partition_id = ? AND ingest_id = ?"));
   scan.BindInt(1, partition_id);
   scan.BindInt(2, ingest_id);
   CostRollupBuilder builder;
@@ -259,7 +254,9 @@ Status RollUpPartition(SqliteDb* db, int64_t partition_id, int64_t ingest_id,
     TALLY_ASSIGN_OR_RETURN(bool row, scan.Step());
     if (!row) break;
     for (size_t m = 0; m < kMetrics; ++m) {
-      TALLY_ASSIGN_OR_RETURN(metrics[m], ColumnDecimal(scan, static_cast<int>(2 + m)));
+      if (!ReadPackedAt(scan.Blob(2), DecimalIndex(kCostMetrics[m]), &metrics[m])) {
+        return Internal("sqlite: the amounts of a cost line are corrupt");
+      }
     }
     const std::optional<int64_t> start =
         scan.IsNull(1) ? std::nullopt : std::optional<int64_t>(scan.Int(1));

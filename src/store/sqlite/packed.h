@@ -132,4 +132,14 @@ inline bool SkipDecimal(std::string_view data, size_t* pos) {
   return e <= Decimal::kScale && SkipVarint(data, pos);
 }
 
+// The `index`th of the decimals AppendDecimal wrote one after another into `data` (a cost line's
+// amounts). False when corrupt or shorter.
+inline bool ReadPackedAt(std::string_view data, size_t index, std::optional<Decimal>* value) {
+  size_t pos = 0;
+  for (size_t i = 0; i < index; ++i) {
+    if (!SkipDecimal(data, &pos)) return false;
+  }
+  return ReadDecimal(data, &pos, value);
+}
+
 }  // namespace tally::sqlite

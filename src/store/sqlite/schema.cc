@@ -5,6 +5,8 @@
 
 #include "store/sqlite/allocation_blocks.h"
 #include "store/sqlite/cost_rollup.h"
+#include "store/sqlite/decimal_codec.h"
+#include "store/sqlite/packed.h"
 #include "store/sqlite/fact_blocks.h"
 #include "store/sqlite/series_columns.h"
 #include "tally/focus_schema.h"
@@ -140,7 +142,8 @@ INSERT OR IGNORE INTO allocation_dirty(hour) SELECT hour FROM allocation_hours;
 // partition, run and UTC day or month, clustered by (grain, period) so a report reads its
 // months and days in one range; the series' columns in blocks (series_columns.h); allocations
 // as one block per hour and per day (allocation_blocks.h) and usage and capacity facts as one
-// block per hour and source (fact_blocks.h) instead of a row each. All are filled
+// block per hour and source (fact_blocks.h) instead of a row each; cost_lines' 12 decimal
+// columns packed into one `amounts` blob. All are filled
 // from what is stored, and the allocation tables of v3 and v4 dropped.
 std::string MigrationV5() {
   return R"sql(
@@ -148,6 +151,10 @@ CREATE TABLE cost_rollup(
   grain INTEGER NOT NULL, period INTEGER NOT NULL, partition_id INTEGER NOT NULL,
   ingest_id INTEGER NOT NULL, chunk INTEGER NOT NULL, cells INTEGER NOT NULL, data BLOB NOT NULL,
   PRIMARY KEY(grain, period, partition_id, ingest_id, chunk)) WITHOUT ROWID;
+CREATE TABLE cost_lines_v5(
+  series_id INTEGER NOT NULL, partition_id INTEGER NOT NULL, ingest_id INTEGER NOT NULL,
+  file_id INTEGER NOT NULL, line INTEGER NOT NULL, extras BLOB,
+  ChargePeriodStart INTEGER, ChargePeriodEnd INTEGER, amounts BLOB NOT NULL);
 CREATE TABLE cost_series_columns(
   name TEXT NOT NULL, block INTEGER NOT NULL, data BLOB NOT NULL,
   PRIMARY KEY(name, block)) WITHOUT ROWID;
@@ -165,7 +172,44 @@ CREATE TABLE allocation_day_blocks(
 )sql";
 }
 
+// cost_lines' 12 decimal columns become one blob of packed decimals (about half the bytes).
+Status PackLineAmounts(SqliteDb* db) {
+  TALLY_ASSIGN_OR_RETURN(
+      Statement rows, db->Prepare("SELECT series_id, partition_id, ingest_id, file_id, line, "
+                                  "extras, ChargePeriodStart, ChargePeriodEnd, " +
+                                  DecimalColumnList() + " FROM cost_lines ORDER BY rowid"));
+  TALLY_ASSIGN_OR_RETURN(Statement insert,
+                         db->Prepare("INSERT INTO cost_lines_v5 VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  std::string amounts;
+  for (;;) {
+    TALLY_ASSIGN_OR_RETURN(bool row, rows.Step());
+    if (!row) break;
+    for (int c = 0; c < 8; ++c) {
+      if (rows.IsNull(c)) {
+        insert.BindNull(c + 1);
+      } else if (rows.Type(c) == SQLITE_BLOB) {
+        const std::string_view blob = rows.Blob(c);
+        insert.BindBlob(c + 1, blob.data(), static_cast<int>(blob.size()));
+      } else {
+        insert.BindInt(c + 1, rows.Int(c));
+      }
+    }
+    amounts.clear();
+    for (size_t i = 0; i < kFocusDecimalCount; ++i) {
+      TALLY_ASSIGN_OR_RETURN(std::optional<Decimal> value,
+                             ColumnDecimal(rows, static_cast<int>(8 + i)));
+      AppendDecimal(value, &amounts);
+    }
+    insert.BindBlob(9, amounts.data(), static_cast<int>(amounts.size()));
+    TALLY_RETURN_IF_ERROR(insert.Run());
+  }
+  return db->Exec(
+      "DROP TABLE cost_lines; ALTER TABLE cost_lines_v5 RENAME TO cost_lines; "
+      "CREATE INDEX cost_lines_by_partition ON cost_lines(partition_id, ingest_id);");
+}
+
 Status FillV5(SqliteDb* db) {
+  TALLY_RETURN_IF_ERROR(PackLineAmounts(db));
   TALLY_RETURN_IF_ERROR(RollUpAll(db));
   TALLY_RETURN_IF_ERROR(WriteSeriesColumns(db, 0));
   TALLY_RETURN_IF_ERROR(MoveFactRowsIntoBlocks(db));

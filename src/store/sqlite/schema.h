@@ -4,8 +4,8 @@
 // Layout (docs/store.md has the reasoning):
 //   dict                 every distinct dimension text once (id, value)
 //   cost_series          one row per distinct set of cost-line dimensions, as dict ids
-//   cost_lines           narrow facts: series, partition, times, 12 decimals as integers, and
-//                        the row's extra (non-FOCUS) column values as one packed blob
+//   cost_lines           narrow facts: series, partition, times, the 12 decimals packed into one
+//                        blob (v5), and the row's extra (non-FOCUS) column values as one blob
 //   cost_rollup          the cost metrics summed per series, partition, run and day or month
 //   cost_series_columns  cost_series column by column, in blocks of series ids
 //   billing_partitions   (provider, account, billing period) -> the ingest run that owns it
@@ -26,7 +26,7 @@ inline constexpr int kSchemaVersion = 5;
 // newer tally; kIoError from SQLite.
 Status Migrate(SqliteDb* db);
 
-// Column names of the decimal columns of cost_lines, in FocusColumn order.
+// Column names of the decimal columns of cost_lines before v5, in FocusColumn order.
 std::string DecimalColumnList();
 // Column names of the dimension columns of cost_series, in FocusColumn order.
 std::string DimColumnList();

@@ -14,8 +14,10 @@
 #include "store/sqlite/decimal_codec.h"
 #include "store/sqlite/dict_ids.h"
 #include "store/sqlite/fact_blocks.h"
+#include "store/sqlite/packed.h"
 #include "store/sqlite/sqlite_allocation_rollup.h"
 #include "store/sqlite/sqlite_usage.h"
+#include "tally/focus_schema.h"
 
 namespace tally::sqlite {
 
@@ -71,7 +73,7 @@ Result<AllocationInputs> LoadAllocationInputs(SqliteDb* db, TimeWindow window) {
     in.assets.push_back(std::move(a));
   }
   TALLY_ASSIGN_OR_RETURN(
-      Statement q, db->Prepare("SELECT l.ChargePeriodStart, l.ChargePeriodEnd, l.EffectiveCost, "
+      Statement q, db->Prepare("SELECT l.ChargePeriodStart, l.ChargePeriodEnd, l.amounts, "
                                "p.value, a.value, v.value, r.value, t.value FROM cost_lines l "
                                "JOIN cost_series s ON s.id = l.series_id "
                                "LEFT JOIN dict p ON p.id = s.ProviderName "
@@ -79,8 +81,7 @@ Result<AllocationInputs> LoadAllocationInputs(SqliteDb* db, TimeWindow window) {
                                "LEFT JOIN dict v ON v.id = s.ServiceName "
                                "LEFT JOIN dict r ON r.id = s.ResourceId "
                                "LEFT JOIN dict t ON t.id = s.Tags "
-                               "WHERE l.ChargePeriodStart < ? AND l.ChargePeriodEnd > ? "
-                               "AND l.EffectiveCost IS NOT NULL"));
+                               "WHERE l.ChargePeriodStart < ? AND l.ChargePeriodEnd > ?"));
   q.BindInt(1, window.end.unix_seconds());
   q.BindInt(2, window.start.unix_seconds());
   for (;;) {
@@ -89,8 +90,12 @@ Result<AllocationInputs> LoadAllocationInputs(SqliteDb* db, TimeWindow window) {
     AllocationCostLine line;
     line.start = Timestamp::FromUnixSeconds(q.Int(0));
     line.end = Timestamp::FromUnixSeconds(q.Int(1));
-    TALLY_ASSIGN_OR_RETURN(std::optional<Decimal> cost, ColumnDecimal(q, 2));
-    line.cost = cost.value_or(Decimal());
+    std::optional<Decimal> cost;
+    if (!ReadPackedAt(q.Blob(2), DecimalIndex(FocusColumn::kEffectiveCost), &cost)) {
+      return Internal("sqlite: the amounts of a cost line are corrupt");
+    }
+    if (!cost) continue;  // no EffectiveCost: nothing to allocate
+    line.cost = *cost;
     line.source = std::string(q.Text(3));
     line.account = std::string(q.Text(4));
     line.service = std::string(q.Text(5));

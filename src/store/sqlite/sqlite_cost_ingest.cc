@@ -55,13 +55,11 @@ Status SqliteCostIngest::Prepare() {
   std::string dims = DimColumnList();
   std::string dim_params;
   for (size_t i = 0; i < kFocusDimCount; ++i) dim_params += ", ?";
-  std::string decimal_params;
-  for (size_t i = 0; i < kFocusDecimalCount; ++i) decimal_params += ", ?";
   TALLY_ASSIGN_OR_RETURN(
       insert_line_,
       db_->Prepare("INSERT INTO cost_lines(series_id, partition_id, ingest_id, file_id, line, "
-                   "extras, ChargePeriodStart, ChargePeriodEnd, " +
-                   DecimalColumnList() + ") VALUES(?, ?, ?, ?, ?, ?, ?, ?" + decimal_params + ")"));
+                   "extras, ChargePeriodStart, ChargePeriodEnd, amounts) "
+                   "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   TALLY_ASSIGN_OR_RETURN(find_series_, db_->Prepare("SELECT id FROM cost_series WHERE key = ?"));
   TALLY_ASSIGN_OR_RETURN(
       insert_series_,
@@ -155,9 +153,9 @@ Status SqliteCostIngest::Add(const CostLine& line) {
       s.BindNull(index);
     }
   }
-  for (size_t i = 0; i < kFocusDecimalCount; ++i) {
-    BindDecimal(&s, static_cast<int>(9 + i), line.decimals[i], &blobs_[i]);
-  }
+  amounts_.clear();
+  for (const auto& amount : line.decimals) AppendDecimal(amount, &amounts_);
+  s.BindBlob(9, amounts_.data(), static_cast<int>(amounts_.size()));
   TALLY_RETURN_IF_ERROR(s.Run());
   ++rows_stored_;
   ++file_rows_;

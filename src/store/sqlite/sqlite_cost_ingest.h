@@ -64,7 +64,7 @@ class SqliteCostIngest final : public CostIngest {
   size_t series_cache_bytes_ = 0;
   DictIds dict_;
   std::string raw_key_, id_key_;
-  std::array<DecimalBlob, kFocusDecimalCount> blobs_{};
+  std::string amounts_;  // the line's 12 decimals, packed (packed.h)
 
   BillingPartition partition_scratch_, last_partition_;
   int64_t last_partition_id_ = -1;

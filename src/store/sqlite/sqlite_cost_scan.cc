@@ -10,6 +10,7 @@
 #include "model/json_object.h"
 #include "store/sqlite/cost_rollup.h"
 #include "store/sqlite/decimal_codec.h"
+#include "store/sqlite/packed.h"
 #include "store/sqlite/series_columns.h"
 
 namespace tally::sqlite {
@@ -196,8 +197,10 @@ struct Range {
 // Sums the metric per LineKey over the lines in `range`.
 Status ScanLines(SqliteDb* db, const CostQuery& query, Range range, bool by_start, bool by_end,
                  ExtraColumns* extras, Sums* sums) {
-  std::string sql = "SELECT series_id, ChargePeriodStart, ChargePeriodEnd, " +
-                    std::string(NameOf(query.metric)) + ", file_id, extras FROM cost_lines";
+  std::string sql =
+      "SELECT series_id, ChargePeriodStart, ChargePeriodEnd, amounts, file_id, extras FROM "
+      "cost_lines";
+  const size_t metric = DecimalIndex(query.metric);
   if (!range.undated) sql += " WHERE ChargePeriodStart >= ?1 AND ChargePeriodStart < ?2";
   TALLY_ASSIGN_OR_RETURN(Statement scan, db->Prepare(sql));
   if (!range.undated) {
@@ -215,7 +218,10 @@ Status ScanLines(SqliteDb* db, const CostQuery& query, Range range, bool by_star
     if (!extras->empty()) {
       TALLY_ASSIGN_OR_RETURN(key.extras, extras->Values(scan.Int(4), scan.Blob(5)));
     }
-    TALLY_ASSIGN_OR_RETURN(std::optional<Decimal> value, ColumnDecimal(scan, 3));
+    std::optional<Decimal> value;
+    if (!ReadPackedAt(scan.Blob(3), metric, &value)) {
+      return Internal("sqlite: the amounts of a cost line are corrupt");
+    }
     TALLY_RETURN_IF_ERROR(sums->Add(std::move(key), value, 1));
   }
   return Status::Ok();
