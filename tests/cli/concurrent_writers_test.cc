@@ -22,10 +22,13 @@ TEST(ConcurrentWritersTest, ASecondWriterWaitsItsTurn) {
   testing::WriteFile(dir.File("b.csv"), header + "b,Cloud,2024-05-01,2024-05-01T00:00:00Z,6\n");
   ASSERT_EQ(RunTally({"--store", store, "ingest", "focus", dir.File("a.csv")}).exit_code, 0);
 
-  // Another writer: sqlite3 holding the write lock for 12 seconds.
+  // Another writer: sqlite3 holding the write lock for 12 seconds. It waits for the probes
+  // below, which take the lock for an instant (without the timeout, a probe that got there first
+  // made it fail and the test wait for a lock nobody held).
   testing::ChildProcess holder(
       "/bin/sh",
-      {"-c", "printf 'BEGIN IMMEDIATE;\\n.shell sleep 12\\nCOMMIT;\\n' | sqlite3 " + db},
+      {"-c", "printf '.timeout 5000\\nBEGIN IMMEDIATE;\\n.shell sleep 12\\nCOMMIT;\\n' | "
+             "sqlite3 " + db},
       dir.File("holder.log"));
   bool locked = false;
   for (int i = 0; i < 100 && !locked; ++i) {
