@@ -33,6 +33,15 @@ struct GroupKey {
   // Parses "ServiceName" (any case), "Tags.team", "x_Foo". Errors: kInvalidArgument for a
   // Decimal column (a metric, not a dimension) or an empty name.
   static Result<GroupKey> Parse(std::string_view text);
+
+  // Whether the key's value can differ between the lines of one series: ChargePeriodStart,
+  // ChargePeriodEnd, or a column kept per line. Such keys cannot filter, and group by scanning
+  // the lines.
+  bool IsLineLevel() const {
+    return kind == Kind::kExtra ||
+           (kind == Kind::kColumn &&
+            (column == FocusColumn::kChargePeriodStart || column == FocusColumn::kChargePeriodEnd));
+  }
 };
 
 // The time series step of a report: each row is one group in one period of ChargePeriodStart

@@ -56,11 +56,7 @@ Result<CostFilter> CostFilter::Parse(std::string_view text) {
   }
   CostFilter filter;
   TALLY_ASSIGN_OR_RETURN(filter.key, GroupKey::Parse(text.substr(0, eq)));
-  const bool per_line = filter.key.kind == GroupKey::Kind::kExtra ||
-                        (filter.key.kind == GroupKey::Kind::kColumn &&
-                         (filter.key.column == FocusColumn::kChargePeriodStart ||
-                          filter.key.column == FocusColumn::kChargePeriodEnd));
-  if (per_line) {
+  if (filter.key.IsLineLevel()) {
     return InvalidArgument("where: " + filter.key.label +
                            " is kept per line and cannot filter; use --from/--to for time, or a "
                            "FOCUS dimension or Tags.<key>");

@@ -99,12 +99,14 @@ class Grouper {
   int64_t facts_ = 0;
 };
 
-}  // namespace
-
-Result<UsageTable> QueryUsage(Store& store, const UsageQuery& query) {
+// Groups the facts of `kind` (capacity facts carry their amount in request, usage zero). The
+// resource filter applies to usage only, as it always has.
+Result<UsageTable> GroupFacts(Store& store, const UsageQuery& query, FactKind kind) {
   Grouper groups(query);
+  const std::optional<std::string> resource =
+      kind == FactKind::kUsage ? query.resource : std::nullopt;
   TALLY_RETURN_IF_ERROR(store.ScanUsageFacts(
-      FactKind::kUsage, query.from, query.to, query.resource, [&](const UsageFactView& f) {
+      kind, query.from, query.to, resource, [&](const UsageFactView& f) {
         BuildKey(query, *f.consumer, *f.asset, f.source, f.resource, f.unit, f.hour,
                  &groups.key());
         groups.Add(f.request, f.usage);
@@ -113,16 +115,14 @@ Result<UsageTable> QueryUsage(Store& store, const UsageQuery& query) {
   return std::move(groups).Table();
 }
 
+}  // namespace
+
+Result<UsageTable> QueryUsage(Store& store, const UsageQuery& query) {
+  return GroupFacts(store, query, FactKind::kUsage);
+}
+
 Result<UsageTable> QueryCapacity(Store& store, const UsageQuery& query) {
-  Grouper groups(query);
-  TALLY_RETURN_IF_ERROR(store.ScanUsageFacts(
-      FactKind::kCapacity, query.from, query.to, std::nullopt, [&](const UsageFactView& f) {
-        BuildKey(query, *f.consumer, *f.asset, f.source, f.resource, f.unit, f.hour,
-                 &groups.key());
-        groups.Add(f.request, Decimal());
-        return Status::Ok();
-      }));
-  return std::move(groups).Table();
+  return GroupFacts(store, query, FactKind::kCapacity);
 }
 
 }  // namespace tally

@@ -33,15 +33,7 @@ inline Status DowngradeCostLines(sqlite::SqliteDb* db) {
   for (;;) {
     TALLY_ASSIGN_OR_RETURN(bool row, rows.Step());
     if (!row) break;
-    for (int c = 0; c < 8; ++c) {
-      if (rows.IsNull(c)) {
-        insert.BindNull(c + 1);
-      } else if (rows.Type(c) == SQLITE_BLOB) {
-        insert.BindBlob(c + 1, rows.Blob(c).data(), static_cast<int>(rows.Blob(c).size()));
-      } else {
-        insert.BindInt(c + 1, rows.Int(c));
-      }
-    }
+    for (int c = 0; c < 8; ++c) insert.BindColumnOf(c + 1, rows, c);
     for (size_t i = 0; i < kFocusDecimalCount; ++i) {
       std::optional<Decimal> value;
       if (!sqlite::ReadPackedAt(rows.Blob(8), i, &value)) return Internal("corrupt amounts");

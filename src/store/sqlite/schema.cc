@@ -184,16 +184,7 @@ Status PackLineAmounts(SqliteDb* db) {
   for (;;) {
     TALLY_ASSIGN_OR_RETURN(bool row, rows.Step());
     if (!row) break;
-    for (int c = 0; c < 8; ++c) {
-      if (rows.IsNull(c)) {
-        insert.BindNull(c + 1);
-      } else if (rows.Type(c) == SQLITE_BLOB) {
-        const std::string_view blob = rows.Blob(c);
-        insert.BindBlob(c + 1, blob.data(), static_cast<int>(blob.size()));
-      } else {
-        insert.BindInt(c + 1, rows.Int(c));
-      }
-    }
+    for (int c = 0; c < 8; ++c) insert.BindColumnOf(c + 1, rows, c);
     amounts.clear();
     for (size_t i = 0; i < kFocusDecimalCount; ++i) {
       TALLY_ASSIGN_OR_RETURN(std::optional<Decimal> value,

@@ -327,7 +327,7 @@ Status StoreAllocations(SqliteDb* db, std::span<const AllocatedHour> hours,
   for (const AllocatedHour& h : hours) {
     const int64_t hour = h.hour.unix_seconds();
     stored.insert(hour);
-    DaySums& day = days[DayOf(hour)];
+    DaySums& day = days[DayStart(hour)];
     for (Statement* s : {&del_bill, &del_dirty}) {
       s->BindInt(1, hour);
       TALLY_RETURN_IF_ERROR(s->Run());

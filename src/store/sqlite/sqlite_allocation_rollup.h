@@ -12,13 +12,12 @@
 #include <vector>
 
 #include "store/sqlite/allocation_blocks.h"
+#include "store/sqlite/cost_rollup.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace tally::sqlite {
 
 constexpr int64_t kDay = 86400;
-// Start of the UTC day holding `t` (unix seconds).
-inline int64_t DayOf(int64_t t) { return t - ((t % kDay) + kDay) % kDay; }
 
 // One day's rows summed by (source, consumer, asset, resource, owner, service, kind).
 class DaySums {

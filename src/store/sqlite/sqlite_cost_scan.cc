@@ -48,19 +48,12 @@ struct LineKeyHash {
 class Sums {
  public:
   Status Add(LineKey&& key, const std::optional<Decimal>& value, int64_t lines) {
-    if (key.series < 0) return Internal("sqlite: a negative series id");
-    Sum* cell = nullptr;
     if (key.period == kNoPeriod && key.start == kNoTime && key.end == kNoTime &&
         key.extras.empty()) {
-      const auto series = static_cast<size_t>(key.series);
-      if (series >= by_series_.size()) by_series_.resize(series + 1);
-      cell = &by_series_[series];
-    } else {
-      cell = &by_key_[std::move(key)];
+      return AddSeries(key.series, value, lines);
     }
-    cell->lines += lines;
-    if (value && !cell->sum.CheckedAdd(*value)) return InvalidArgument("a cost sum overflows");
-    return Status::Ok();
+    if (key.series < 0) return Internal("sqlite: a negative series id");
+    return AddTo(&by_key_[std::move(key)], value, lines);
   }
 
   // The same for a key that is a series alone (no period, no line-level value).
@@ -68,10 +61,7 @@ class Sums {
     if (series < 0) return Internal("sqlite: a negative series id");
     const auto index = static_cast<size_t>(series);
     if (index >= by_series_.size()) by_series_.resize(index + 1);
-    Sum& cell = by_series_[index];
-    cell.lines += lines;
-    if (value && !cell.sum.CheckedAdd(*value)) return InvalidArgument("a cost sum overflows");
-    return Status::Ok();
+    return AddTo(&by_series_[index], value, lines);
   }
 
   // Calls f(key, sum) for every cell summed (in no particular order).
@@ -95,15 +85,15 @@ class Sums {
   }
 
  private:
+  static Status AddTo(Sum* cell, const std::optional<Decimal>& value, int64_t lines) {
+    cell->lines += lines;
+    if (value && !cell->sum.CheckedAdd(*value)) return InvalidArgument("a cost sum overflows");
+    return Status::Ok();
+  }
+
   std::vector<Sum> by_series_;
   std::unordered_map<LineKey, Sum, LineKeyHash> by_key_;
 };
-
-bool IsLineLevel(const GroupKey& key) {
-  return key.kind == GroupKey::Kind::kExtra ||
-         (key.kind == GroupKey::Kind::kColumn && (key.column == FocusColumn::kChargePeriodStart ||
-                                                  key.column == FocusColumn::kChargePeriodEnd));
-}
 
 std::optional<std::string> TimeText(int64_t t) {
   if (t == kNoTime) return std::nullopt;
@@ -395,7 +385,7 @@ Result<SeriesValues> ResolveSeries(SqliteDb* db, const CostQuery& query,
                                    const std::vector<bool>& wanted, Texts* texts) {
   std::unordered_map<std::string, std::vector<int64_t>> columns;
   auto bind = [&](const GroupKey& k) -> Result<BoundKey> {
-    if (k.kind == GroupKey::Kind::kExtra || IsLineLevel(k)) return BoundKey{&k, nullptr};
+    if (k.IsLineLevel()) return BoundKey{&k, nullptr};
     const std::string name =
         k.kind == GroupKey::Kind::kTag ? "Tags" : std::string(NameOf(k.column));
     auto it = columns.find(name);
@@ -446,7 +436,7 @@ Result<SeriesValues> ResolveSeries(SqliteDb* db, const CostQuery& query,
 Result<CostCells> ScanCosts(SqliteDb* db, const CostQuery& query) {
   TALLY_RETURN_IF_ERROR(db->ReadMapped());
   for (const CostFilter& f : query.where) {
-    if (IsLineLevel(f.key)) {
+    if (f.key.IsLineLevel()) {
       return InvalidArgument("where: " + f.key.label +
                              " is kept per line and cannot filter; filter on a FOCUS dimension "
                              "or Tags.<key>");
@@ -491,7 +481,7 @@ Result<CostCells> ScanCosts(SqliteDb* db, const CostQuery& query) {
       const GroupKey& k = query.group_by[i];
       if (k.kind == GroupKey::Kind::kExtra) {
         out.keys.push_back(texts.Intern(key.extras[extra++]));
-      } else if (IsLineLevel(k)) {
+      } else if (k.IsLineLevel()) {
         out.keys.push_back(texts.Intern(
             TimeText(k.column == FocusColumn::kChargePeriodStart ? key.start : key.end)));
       } else {

@@ -22,6 +22,21 @@ Statement& Statement::operator=(Statement&& o) noexcept {
   return *this;
 }
 
+void Statement::BindColumnOf(int i, const Statement& row, int col) {
+  switch (row.Type(col)) {
+    case SQLITE_NULL:
+      return BindNull(i);
+    case SQLITE_INTEGER:
+      return BindInt(i, row.Int(col));
+    case SQLITE_TEXT:
+      return BindText(i, row.Text(col));
+    default: {
+      const std::string_view blob = row.Blob(col);
+      return BindBlob(i, blob.data(), static_cast<int>(blob.size()));
+    }
+  }
+}
+
 Result<bool> Statement::Step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;

@@ -31,6 +31,9 @@ class Statement {
   // Parameter indexes are 1-based, as in SQLite.
   void BindInt(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
   void BindNull(int i) { sqlite3_bind_null(stmt_, i); }
+  // Binds parameter `i` to column `col` of `row`'s current row, as it is (an integer, text,
+  // blob or null; the value must outlive this statement's next step).
+  void BindColumnOf(int i, const Statement& row, int col);
   // The text must stay alive until the statement is stepped.
   void BindText(int i, std::string_view v) {
     sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);

@@ -87,7 +87,7 @@ class ShowbackSums {
       } else if (k.column == kHourColumn) {
         key_.push_back(time);
       } else if (k.column == kDayColumn) {
-        key_.push_back(DayOf(time));
+        key_.push_back(DayStart(time));
       } else {
         TALLY_ASSIGN_OR_RETURN(int64_t attribute, AttributeIndex(k, row.ids[1], row.ids[2]));
         key_.push_back(attribute);
