@@ -202,7 +202,7 @@ TEST_F(CostRollupTest, CellsFlushedInPiecesAddUp) {
   auto db = sqlite::SqliteDb::Open(path_);
   ASSERT_TRUE(db.ok());
   ASSERT_TRUE((*db)->Exec("DELETE FROM cost_rollup").ok());
-  auto runs = (*db)->Prepare("SELECT DISTINCT partition_id, ingest_id FROM cost_lines");
+  auto runs = (*db)->Prepare("SELECT DISTINCT partition_id, ingest_id FROM cost_line_blocks");
   ASSERT_TRUE(runs.ok());
   std::vector<std::pair<int64_t, int64_t>> pairs;
   while (*runs->Step()) pairs.emplace_back(runs->Int(0), runs->Int(1));

@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "store/sqlite/decimal_codec.h"
+#include "store/sqlite/line_blocks.h"
 #include "store/sqlite/packed.h"
+#include "store/sqlite/zstd_frame.h"
 #include "tally/focus_schema.h"
 #include "tally/time.h"
 
@@ -133,7 +135,8 @@ Status CostRollupBuilder::Flush(SqliteDb* db, int64_t ingest_id, int64_t* chunk)
       insert.BindInt(4, ingest_id);
       insert.BindInt(5, *chunk);
       insert.BindInt(6, static_cast<int64_t>(end - begin));
-      insert.BindBlob(7, block.data(), static_cast<int>(block.size()));
+      TALLY_ASSIGN_OR_RETURN(const std::string data, ZstdCompress(block, kRollupZstdLevel));
+      insert.BindBlob(7, data.data(), static_cast<int>(data.size()));
       TALLY_RETURN_IF_ERROR(insert.Run());
       begin = end;
     }
@@ -144,10 +147,11 @@ Status CostRollupBuilder::Flush(SqliteDb* db, int64_t ingest_id, int64_t* chunk)
   return Status::Ok();
 }
 
-namespace {
-
-
-}  // namespace
+Status RollupBlockReader::Load(std::string_view data) {
+  pos_ = 0;
+  series_ = 0;
+  return zstd_.Decompress(data, &block_, "a cost_rollup block");
+}
 
 Result<bool> RollupBlockReader::Next(Entry* entry) {
   if (pos_ >= block_.size()) return false;
@@ -189,6 +193,7 @@ Status CompactRollup(SqliteDb* db, int64_t ingest_id) {
   TALLY_ASSIGN_OR_RETURN(
       Statement insert, db->Prepare("INSERT INTO cost_rollup(grain, period, partition_id, "
                                     "ingest_id, chunk, cells, data) VALUES(?, ?, ?, ?, 0, ?, ?)"));
+  RollupBlockReader reader(RollupBlockReader::kAllMetrics);
   for (const auto& [grain, period, partition] : split) {
     std::vector<Cell> cells;
     for (Statement* s : {&read, &drop}) {
@@ -200,7 +205,7 @@ Status CompactRollup(SqliteDb* db, int64_t ingest_id) {
     for (;;) {
       TALLY_ASSIGN_OR_RETURN(bool row, read.Step());
       if (!row) break;
-      RollupBlockReader reader(read.Blob(0), RollupBlockReader::kAllMetrics);
+      TALLY_RETURN_IF_ERROR(reader.Load(read.Blob(0)));
       RollupBlockReader::Entry entry;
       for (;;) {
         TALLY_ASSIGN_OR_RETURN(bool more, reader.Next(&entry));
@@ -228,7 +233,8 @@ Status CompactRollup(SqliteDb* db, int64_t ingest_id) {
     insert.BindInt(3, partition);
     insert.BindInt(4, ingest_id);
     insert.BindInt(5, static_cast<int64_t>(count));
-    insert.BindBlob(6, block.data(), static_cast<int>(block.size()));
+    TALLY_ASSIGN_OR_RETURN(const std::string data, ZstdCompress(block, kRollupZstdLevel));
+    insert.BindBlob(6, data.data(), static_cast<int>(data.size()));
     TALLY_RETURN_IF_ERROR(insert.Run());
   }
   return Status::Ok();
@@ -242,27 +248,22 @@ int64_t NextMonthStart(int64_t t) { return MonthStart(MonthStart(t) + 32 * 86400
 
 Status RollUpPartition(SqliteDb* db, int64_t partition_id, int64_t ingest_id,
                        size_t flush_cells) {
-  TALLY_ASSIGN_OR_RETURN(Statement scan,
-                         db->Prepare("SELECT series_id, ChargePeriodStart, amounts FROM "
-                                     "cost_lines WHERE partition_id = ? AND ingest_id = ?"));
-  scan.BindInt(1, partition_id);
-  scan.BindInt(2, ingest_id);
+  LineFilter filter;
+  filter.partition_id = partition_id;
+  filter.ingest_id = ingest_id;
   CostRollupBuilder builder;
   int64_t chunk = 0;
   std::array<std::optional<Decimal>, kMetrics> metrics;
-  for (;;) {
-    TALLY_ASSIGN_OR_RETURN(bool row, scan.Step());
-    if (!row) break;
+  TALLY_RETURN_IF_ERROR(ScanLineBlocks(db, filter, [&](const LineBlockInfo&, const StoredLine& line) {
     for (size_t m = 0; m < kMetrics; ++m) {
-      if (!ReadPackedAt(scan.Blob(2), DecimalIndex(kCostMetrics[m]), &metrics[m])) {
+      if (!ReadPackedAt(line.amounts, DecimalIndex(kCostMetrics[m]), &metrics[m])) {
         return Internal("sqlite: the amounts of a cost line are corrupt");
       }
     }
-    const std::optional<int64_t> start =
-        scan.IsNull(1) ? std::nullopt : std::optional<int64_t>(scan.Int(1));
-    TALLY_RETURN_IF_ERROR(builder.Add(partition_id, scan.Int(0), start, metrics));
-    if (builder.cells() >= flush_cells) TALLY_RETURN_IF_ERROR(builder.Flush(db, ingest_id, &chunk));
-  }
+    TALLY_RETURN_IF_ERROR(builder.Add(partition_id, line.series_id, line.start, metrics));
+    if (builder.cells() >= flush_cells) return builder.Flush(db, ingest_id, &chunk);
+    return Status::Ok();
+  }));
   return builder.Flush(db, ingest_id, &chunk);
 }
 
@@ -276,8 +277,10 @@ Status DropReplacedRollup(SqliteDb* db, int64_t partition_id, int64_t ingest_id)
 }
 
 Status RollUpAll(SqliteDb* db) {
+  TALLY_RETURN_IF_ERROR(db->Exec("DELETE FROM cost_rollup"));
   TALLY_ASSIGN_OR_RETURN(
-      Statement runs, db->Prepare("SELECT DISTINCT partition_id, ingest_id FROM cost_lines"));
+      Statement runs,
+      db->Prepare("SELECT DISTINCT partition_id, ingest_id FROM cost_line_blocks"));
   std::vector<std::pair<int64_t, int64_t>> pairs;
   for (;;) {
     TALLY_ASSIGN_OR_RETURN(bool row, runs.Step());

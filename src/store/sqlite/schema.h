@@ -3,9 +3,11 @@
 //
 // Layout (docs/store.md has the reasoning):
 //   dict                 every distinct dimension text once (id, value)
-//   cost_series          one row per distinct set of cost-line dimensions, as dict ids
-//   cost_lines           narrow facts: series, partition, times, the 12 decimals packed into one
-//                        blob (v5), and the row's extra (non-FOCUS) column values as one blob
+//   cost_series          one row per distinct set of cost-line dimensions: its key (dict ids)
+//                        and the key's hash, indexed (series_key.h; v6)
+//   cost_line_blocks     the lines, up to 8,192 of one file and partition per row, column by
+//                        column and zstd-compressed, their extra (native) columns a second frame
+//                        (line_blocks.h; v6, before which cost_lines held a row per line)
 //   cost_rollup          the cost metrics summed per series, partition, run and day or month
 //   cost_series_columns  cost_series column by column, in blocks of series ids
 //   billing_partitions   (provider, account, billing period) -> the ingest run that owns it
@@ -20,7 +22,7 @@
 
 namespace tally::sqlite {
 
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 // Brings `db` to kSchemaVersion. Errors: kFailedPrecondition when the store was written by a
 // newer tally; kIoError from SQLite.
@@ -28,7 +30,5 @@ Status Migrate(SqliteDb* db);
 
 // Column names of the decimal columns of cost_lines before v5, in FocusColumn order.
 std::string DecimalColumnList();
-// Column names of the dimension columns of cost_series, in FocusColumn order.
-std::string DimColumnList();
 
 }  // namespace tally::sqlite

@@ -3,10 +3,14 @@
 #include <string>
 
 #include "store/sqlite/packed.h"
+#include "store/sqlite/series_key.h"
+#include "store/sqlite/zstd_frame.h"
 #include "tally/focus_schema.h"
 
 namespace tally::sqlite {
 namespace {
+
+constexpr int kSeriesZstdLevel = 3;
 
 std::vector<std::string> ColumnNames() {
   std::vector<std::string> names = {"BillingPeriodStart", "BillingPeriodEnd"};
@@ -22,10 +26,8 @@ std::vector<std::string> ColumnNames() {
 
 Status WriteSeriesColumns(SqliteDb* db, int64_t first_id) {
   const std::vector<std::string> names = ColumnNames();
-  std::string sql = "SELECT id";
-  for (const std::string& name : names) sql += ", " + name;
   TALLY_ASSIGN_OR_RETURN(Statement rows,
-                         db->Prepare(sql + " FROM cost_series WHERE id >= ? ORDER BY id"));
+                         db->Prepare("SELECT id, key FROM cost_series WHERE id >= ? ORDER BY id"));
   TALLY_ASSIGN_OR_RETURN(Statement put,
                          db->Prepare("INSERT OR REPLACE INTO cost_series_columns(name, block, "
                                      "data) VALUES(?, ?, ?)"));
@@ -36,13 +38,18 @@ Status WriteSeriesColumns(SqliteDb* db, int64_t first_id) {
   auto flush = [&]() -> Status {
     if (block < 0) return Status::Ok();
     for (size_t c = 0; c < names.size(); ++c) {
+      TALLY_ASSIGN_OR_RETURN(std::string data, ZstdCompress(blocks[c], kSeriesZstdLevel));
       put.BindText(1, names[c]);
       put.BindInt(2, block);
-      put.BindBlob(3, blocks[c].data(), static_cast<int>(blocks[c].size()));
+      put.BindBlob(3, data.data(), static_cast<int>(data.size()));
       TALLY_RETURN_IF_ERROR(put.Run());
       blocks[c].clear();
     }
     return Status::Ok();
+  };
+  SeriesKey key;
+  auto append = [](std::optional<int64_t> v, std::string* out) {
+    AppendVarint(v ? ZigZag(*v) + 1 : 0, out);
   };
   for (;;) {
     TALLY_ASSIGN_OR_RETURN(bool row, rows.Step());
@@ -56,9 +63,11 @@ Status WriteSeriesColumns(SqliteDb* db, int64_t first_id) {
     for (; next_id < id; ++next_id) {  // ids with no row read as null
       for (std::string& b : blocks) b.push_back('\0');
     }
-    for (size_t c = 0; c < names.size(); ++c) {
-      const int col = static_cast<int>(c + 1);
-      AppendVarint(rows.IsNull(col) ? 0 : ZigZag(rows.Int(col)) + 1, &blocks[c]);
+    if (!DecodeSeriesKey(rows.Blob(1), &key)) return Internal("sqlite: a series key is corrupt");
+    append(key.period_start, &blocks[0]);
+    append(key.period_end, &blocks[1]);
+    for (size_t d = 0; d < kFocusDimCount; ++d) {
+      append(key.dims[d] == 0 ? std::nullopt : std::optional<int64_t>(key.dims[d]), &blocks[d + 2]);
     }
     next_id = id + 1;
   }
@@ -71,13 +80,15 @@ Result<std::vector<int64_t>> ReadSeriesColumn(SqliteDb* db, std::string_view nam
                                      "ORDER BY block"));
   blocks.BindText(1, name);
   std::vector<int64_t> values;
+  ZstdReader zstd;
+  std::string data;
   for (;;) {
     TALLY_ASSIGN_OR_RETURN(bool row, blocks.Step());
     if (!row) break;
     const int64_t first = blocks.Int(0) * kSeriesBlock;
     if (first < 0 || first > (int64_t{1} << 40)) return Internal("sqlite: a series block is corrupt");
     values.resize(static_cast<size_t>(first), kNullValue);
-    const std::string_view data = blocks.Blob(1);
+    TALLY_RETURN_IF_ERROR(zstd.Decompress(blocks.Blob(1), &data, "a series block"));
     for (size_t pos = 0; pos < data.size();) {
       unsigned __int128 v = 0;
       if (!ReadVarint(data, &pos, &v)) return Internal("sqlite: a series block is corrupt");

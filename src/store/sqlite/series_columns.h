@@ -3,9 +3,9 @@
 // cost_series_columns). A cost report reads the two or three columns it needs for every series
 // in a few rows, instead of stepping through tens of thousands of 50-column rows.
 //
-// Derived from cost_series: an ingest run that added series rewrites the blocks holding them, in
-// its own transaction. Block encoding: one varint per series id from the block's first id on,
-// 0 for null, else the zigzag value plus one.
+// Derived from cost_series' keys (series_key.h): an ingest run that added series rewrites the
+// blocks holding them, in its own transaction. Block encoding: one varint per series id from the
+// block's first id on, 0 for null, else the zigzag value plus one; zstd-compressed.
 //
 // Stateless. Runs on the caller's connection.
 #pragma once

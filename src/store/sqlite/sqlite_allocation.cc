@@ -14,7 +14,9 @@
 #include "store/sqlite/decimal_codec.h"
 #include "store/sqlite/dict_ids.h"
 #include "store/sqlite/fact_blocks.h"
+#include "store/sqlite/line_blocks.h"
 #include "store/sqlite/packed.h"
+#include "store/sqlite/series_key.h"
 #include "store/sqlite/sqlite_allocation_rollup.h"
 #include "store/sqlite/sqlite_usage.h"
 #include "tally/focus_schema.h"
@@ -28,7 +30,7 @@ Result<std::optional<TimeWindow>> DataWindow(SqliteDb* db) {
       db->Prepare("SELECT MIN(lo), MAX(hi) FROM ("
                   "SELECT (SELECT MIN(hour) FROM usage_blocks) AS lo, "
                   "(SELECT MAX(hour) FROM usage_blocks) + 3600 AS hi UNION ALL "
-                  "SELECT MIN(ChargePeriodStart), MAX(ChargePeriodEnd) FROM cost_lines)"));
+                  "SELECT MIN(min_start), MAX(max_end) FROM cost_line_blocks)"));
   TALLY_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row || q.IsNull(0) || q.IsNull(1)) return std::optional<TimeWindow>();
   const Timestamp start = Timestamp::FromUnixSeconds(q.Int(0)).StartOfHour();
@@ -72,44 +74,61 @@ Result<AllocationInputs> LoadAllocationInputs(SqliteDb* db, TimeWindow window) {
     in.asset_ids.push_back(id);
     in.assets.push_back(std::move(a));
   }
-  TALLY_ASSIGN_OR_RETURN(
-      Statement q, db->Prepare("SELECT l.ChargePeriodStart, l.ChargePeriodEnd, l.amounts, "
-                               "p.value, a.value, v.value, r.value, t.value FROM cost_lines l "
-                               "JOIN cost_series s ON s.id = l.series_id "
-                               "LEFT JOIN dict p ON p.id = s.ProviderName "
-                               "LEFT JOIN dict a ON a.id = s.BillingAccountId "
-                               "LEFT JOIN dict v ON v.id = s.ServiceName "
-                               "LEFT JOIN dict r ON r.id = s.ResourceId "
-                               "LEFT JOIN dict t ON t.id = s.Tags "
-                               "WHERE l.ChargePeriodStart < ? AND l.ChargePeriodEnd > ?"));
-  q.BindInt(1, window.end.unix_seconds());
-  q.BindInt(2, window.start.unix_seconds());
-  for (;;) {
-    TALLY_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    AllocationCostLine line;
-    line.start = Timestamp::FromUnixSeconds(q.Int(0));
-    line.end = Timestamp::FromUnixSeconds(q.Int(1));
-    std::optional<Decimal> cost;
-    if (!ReadPackedAt(q.Blob(2), DecimalIndex(FocusColumn::kEffectiveCost), &cost)) {
-      return Internal("sqlite: the amounts of a cost line are corrupt");
+  // The dimensions allocation reads, per series, fetched once each.
+  TALLY_ASSIGN_OR_RETURN(Statement key_of, db->Prepare("SELECT key FROM cost_series WHERE id = ?"));
+  TALLY_ASSIGN_OR_RETURN(Statement text_of, db->Prepare("SELECT value FROM dict WHERE id = ?"));
+  auto text = [&](int64_t id) -> Result<std::string> {
+    if (id == 0) return std::string();
+    text_of.BindInt(1, id);
+    TALLY_ASSIGN_OR_RETURN(bool found, text_of.Step());
+    std::string value = found ? std::string(text_of.Text(0)) : std::string();
+    text_of.Reset();
+    return value;
+  };
+  std::unordered_map<int64_t, AllocationCostLine> by_series;  // all but times and cost
+  auto series = [&](int64_t id) -> Result<const AllocationCostLine*> {
+    if (auto it = by_series.find(id); it != by_series.end()) return &it->second;
+    key_of.BindInt(1, id);
+    TALLY_ASSIGN_OR_RETURN(bool found, key_of.Step());
+    SeriesKey key;
+    if (!found || !DecodeSeriesKey(key_of.Blob(0), &key)) {
+      return Internal("sqlite: a cost line names a series that is missing or corrupt");
     }
-    if (!cost) continue;  // no EffectiveCost: nothing to allocate
-    line.cost = *cost;
-    line.source = std::string(q.Text(3));
-    line.account = std::string(q.Text(4));
-    line.service = std::string(q.Text(5));
-    line.resource_id = std::string(q.Text(6));
-    if (!q.IsNull(7)) {
-      const nlohmann::json tags = nlohmann::json::parse(q.Text(7), nullptr, false);
+    key_of.Reset();
+    auto dim = [&](FocusColumn c) { return text(key.dims[DimIndex(c)]); };
+    AllocationCostLine line;
+    TALLY_ASSIGN_OR_RETURN(line.source, dim(FocusColumn::kProviderName));
+    TALLY_ASSIGN_OR_RETURN(line.account, dim(FocusColumn::kBillingAccountId));
+    TALLY_ASSIGN_OR_RETURN(line.service, dim(FocusColumn::kServiceName));
+    TALLY_ASSIGN_OR_RETURN(line.resource_id, dim(FocusColumn::kResourceId));
+    TALLY_ASSIGN_OR_RETURN(std::string tags_text, dim(FocusColumn::kTags));
+    if (!tags_text.empty()) {
+      const nlohmann::json tags = nlohmann::json::parse(tags_text, nullptr, false);
       if (tags.is_object()) {
         for (const auto& [k, v] : tags.items()) {
           line.tags.emplace(k, v.is_string() ? v.get<std::string>() : v.dump());
         }
       }
     }
+    return &by_series.emplace(id, std::move(line)).first->second;
+  };
+  LineFilter filter;
+  filter.overlap_from = window.start.unix_seconds();
+  filter.overlap_to = window.end.unix_seconds();
+  TALLY_RETURN_IF_ERROR(ScanLineBlocks(db, filter, [&](const LineBlockInfo&, const StoredLine& l) {
+    std::optional<Decimal> cost;
+    if (!ReadPackedAt(l.amounts, DecimalIndex(FocusColumn::kEffectiveCost), &cost)) {
+      return Internal("sqlite: the amounts of a cost line are corrupt");
+    }
+    if (!cost) return Status::Ok();  // no EffectiveCost: nothing to allocate
+    TALLY_ASSIGN_OR_RETURN(const AllocationCostLine* dims_of, series(l.series_id));
+    AllocationCostLine line = *dims_of;
+    line.start = Timestamp::FromUnixSeconds(*l.start);
+    line.end = Timestamp::FromUnixSeconds(*l.end);
+    line.cost = *cost;
     in.lines.push_back(std::move(line));
-  }
+    return Status::Ok();
+  }));
   return in;
 }
 
@@ -253,19 +272,18 @@ Result<std::vector<Timestamp>> UnallocatedBillHours(SqliteDb* db, std::optional<
   const int64_t lo = from ? from->unix_seconds() : INT64_MIN;
   const int64_t hi = to ? to->unix_seconds() : INT64_MAX;
   // Bills have few distinct charge periods (hours, days, months), so their hours are few.
-  TALLY_ASSIGN_OR_RETURN(
-      Statement periods,
-      db->Prepare("SELECT DISTINCT ChargePeriodStart, ChargePeriodEnd FROM cost_lines WHERE "
-                  "ChargePeriodEnd > ? AND ChargePeriodStart < ?"));
-  periods.BindInt(1, lo);
-  periods.BindInt(2, hi);
+  std::set<std::pair<int64_t, int64_t>> periods;
+  LineFilter filter;
+  filter.overlap_from = lo;
+  filter.overlap_to = hi;
+  TALLY_RETURN_IF_ERROR(ScanLineBlocks(db, filter, [&](const LineBlockInfo&, const StoredLine& l) {
+    periods.emplace(*l.start, *l.end);
+    return Status::Ok();
+  }));
   std::set<int64_t> hours;
-  for (;;) {
-    TALLY_ASSIGN_OR_RETURN(bool row, periods.Step());
-    if (!row) break;
-    if (periods.IsNull(0) || periods.IsNull(1)) continue;
-    const int64_t start = std::max(periods.Int(0), lo);
-    const int64_t end = std::min(periods.Int(1), hi);
+  for (const auto& [period_start, period_end] : periods) {
+    const int64_t start = std::max(period_start, lo);
+    const int64_t end = std::min(period_end, hi);
     for (int64_t h = start - ((start % 3600) + 3600) % 3600; h < end; h += 3600) hours.insert(h);
   }
   TALLY_ASSIGN_OR_RETURN(Statement done,

@@ -6,8 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include "store/sqlite/cost_rollup.h"
+#include "store/sqlite/line_blocks.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/series_columns.h"
+#include "store/sqlite/series_key.h"
 #include "store/sqlite/packed.h"
 
 namespace tally::sqlite {
@@ -24,13 +26,7 @@ void AppendText(std::string_view text, std::string* out) {
 }
 
 void AppendTime(const std::optional<Timestamp>& t, std::string* out) {
-  if (!t) {
-    out->push_back('\0');
-    return;
-  }
-  out->push_back('\1');
-  int64_t s = t->unix_seconds();
-  out->append(reinterpret_cast<const char*>(&s), sizeof s);
+  AppendKeyTime(t ? std::optional<int64_t>(t->unix_seconds()) : std::nullopt, out);
 }
 
 }  // namespace
@@ -52,19 +48,10 @@ Result<std::unique_ptr<SqliteCostIngest>> SqliteCostIngest::Begin(SqliteDb* db,
 }
 
 Status SqliteCostIngest::Prepare() {
-  std::string dims = DimColumnList();
-  std::string dim_params;
-  for (size_t i = 0; i < kFocusDimCount; ++i) dim_params += ", ?";
-  TALLY_ASSIGN_OR_RETURN(
-      insert_line_,
-      db_->Prepare("INSERT INTO cost_lines(series_id, partition_id, ingest_id, file_id, line, "
-                   "extras, ChargePeriodStart, ChargePeriodEnd, amounts) "
-                   "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  TALLY_ASSIGN_OR_RETURN(find_series_, db_->Prepare("SELECT id FROM cost_series WHERE key = ?"));
-  TALLY_ASSIGN_OR_RETURN(
-      insert_series_,
-      db_->Prepare("INSERT INTO cost_series(key, BillingPeriodStart, BillingPeriodEnd, " + dims +
-                   ") VALUES(?, ?, ?" + dim_params + ")"));
+  TALLY_ASSIGN_OR_RETURN(find_series_,
+                         db_->Prepare("SELECT id, key FROM cost_series WHERE hash = ?"));
+  TALLY_ASSIGN_OR_RETURN(insert_series_,
+                         db_->Prepare("INSERT INTO cost_series(hash, key) VALUES(?, ?)"));
   TALLY_ASSIGN_OR_RETURN(find_partition_,
                          db_->Prepare("SELECT id FROM billing_partitions WHERE provider = ? AND "
                                       "account = ? AND period_start = ?"));
@@ -78,6 +65,7 @@ Status SqliteCostIngest::Prepare() {
 }
 
 Status SqliteCostIngest::FinishFile() {
+  TALLY_RETURN_IF_ERROR(lines_.Flush(db_));
   for (auto& [id, partition] : file_partitions_) {
     RunPartition& run = run_partitions_[id];
     run.partition = std::move(partition);
@@ -98,6 +86,7 @@ Status SqliteCostIngest::BeginFile(const SourceFile& file) {
   insert.BindInt(4, static_cast<int64_t>(file.size_on_disk));
   TALLY_RETURN_IF_ERROR(insert.Run());
   file_id_ = db_->LastInsertRowId();
+  lines_.BeginFile(ingest_id_, file_id_);
   size_t slash = file.path.find_last_of('/');
   file_name_ = slash == std::string::npos ? file.path : file.path.substr(slash + 1);
   file_rows_ = 0;
@@ -115,9 +104,8 @@ Status SqliteCostIngest::DeclareExtraColumns(const std::vector<std::string>& nam
 }
 
 Status SqliteCostIngest::AbandonFile() {
-  TALLY_ASSIGN_OR_RETURN(Statement drop, db_->Prepare("DELETE FROM cost_lines WHERE file_id = ?"));
-  drop.BindInt(1, file_id_);
-  TALLY_RETURN_IF_ERROR(drop.Run());
+  lines_.Discard();
+  TALLY_RETURN_IF_ERROR(DeleteFileLines(db_, file_id_).status());
   TALLY_ASSIGN_OR_RETURN(Statement mark,
                          db_->Prepare("UPDATE source_files SET abandoned = 1 WHERE id = ?"));
   mark.BindInt(1, file_id_);
@@ -134,29 +122,16 @@ Status SqliteCostIngest::AbandonFile() {
 Status SqliteCostIngest::Add(const CostLine& line) {
   TALLY_ASSIGN_OR_RETURN(int64_t series_id, SeriesId(line));
   TALLY_ASSIGN_OR_RETURN(int64_t partition_id, PartitionId(line));
-  Statement& s = insert_line_;
-  s.BindInt(1, series_id);
-  s.BindInt(2, partition_id);
-  s.BindInt(3, ingest_id_);
-  s.BindInt(4, file_id_);
-  s.BindInt(5, line.line);
-  if (line.extras.empty()) {
-    s.BindNull(6);
-  } else {
-    s.BindBlob(6, line.extras.data(), static_cast<int>(line.extras.size()));
-  }
-  for (FocusColumn c : {FocusColumn::kChargePeriodStart, FocusColumn::kChargePeriodEnd}) {
-    int index = c == FocusColumn::kChargePeriodStart ? 7 : 8;
-    if (const auto& t = line.time(c)) {
-      s.BindInt(index, t->unix_seconds());
-    } else {
-      s.BindNull(index);
-    }
-  }
+  StoredLine stored;
+  stored.series_id = series_id;
+  stored.line = line.line;
+  if (const auto& t = line.time(FocusColumn::kChargePeriodStart)) stored.start = t->unix_seconds();
+  if (const auto& t = line.time(FocusColumn::kChargePeriodEnd)) stored.end = t->unix_seconds();
   amounts_.clear();
   for (const auto& amount : line.decimals) AppendDecimal(amount, &amounts_);
-  s.BindBlob(9, amounts_.data(), static_cast<int>(amounts_.size()));
-  TALLY_RETURN_IF_ERROR(s.Run());
+  stored.amounts = amounts_;
+  stored.extras = line.extras;
+  TALLY_RETURN_IF_ERROR(lines_.Add(db_, partition_id, stored));
   ++rows_stored_;
   ++file_rows_;
   if (!rollup_from_lines_) {
@@ -190,40 +165,31 @@ Result<int64_t> SqliteCostIngest::SeriesId(const CostLine& line) {
 }
 
 Result<int64_t> SqliteCostIngest::InsertSeries(const CostLine& line) {
-  std::array<int64_t, kFocusDimCount> dim_ids{};
-  id_key_.clear();
+  SeriesKey key;
   for (size_t i = 0; i < kFocusDimCount; ++i) {
-    TALLY_ASSIGN_OR_RETURN(dim_ids[i], DictId(line.dims[i]));
-    AppendVarint(static_cast<uint64_t>(dim_ids[i]), &id_key_);
+    TALLY_ASSIGN_OR_RETURN(key.dims[i], DictId(line.dims[i]));
   }
-  AppendTime(line.time(FocusColumn::kBillingPeriodStart), &id_key_);
-  AppendTime(line.time(FocusColumn::kBillingPeriodEnd), &id_key_);
+  for (auto [c, t] : {std::pair{FocusColumn::kBillingPeriodStart, &key.period_start},
+                      std::pair{FocusColumn::kBillingPeriodEnd, &key.period_end}}) {
+    if (const auto& time = line.time(c)) *t = time->unix_seconds();
+  }
+  EncodeSeriesKey(key, &id_key_);
+  const int64_t hash = SeriesKeyHash(id_key_);
 
-  find_series_.BindBlob(1, id_key_.data(), static_cast<int>(id_key_.size()));
-  TALLY_ASSIGN_OR_RETURN(bool found, find_series_.Step());
-  int64_t id = found ? find_series_.Int(0) : 0;
+  find_series_.BindInt(1, hash);
+  for (;;) {  // series whose keys share the hash; almost always none or the one
+    TALLY_ASSIGN_OR_RETURN(bool found, find_series_.Step());
+    if (!found) break;
+    if (find_series_.Blob(1) == id_key_) {
+      const int64_t id = find_series_.Int(0);
+      find_series_.Reset();
+      return id;
+    }
+  }
   find_series_.Reset();
-  if (found) return id;
-
-  Statement& s = insert_series_;
-  s.BindBlob(1, id_key_.data(), static_cast<int>(id_key_.size()));
-  int param = 2;
-  for (FocusColumn c : {FocusColumn::kBillingPeriodStart, FocusColumn::kBillingPeriodEnd}) {
-    if (const auto& t = line.time(c)) {
-      s.BindInt(param++, t->unix_seconds());
-    } else {
-      s.BindNull(param++);
-    }
-  }
-  auto bind_id = [&](int64_t dict_id) {
-    if (dict_id == 0) {
-      s.BindNull(param++);
-    } else {
-      s.BindInt(param++, dict_id);
-    }
-  };
-  for (int64_t dict_id : dim_ids) bind_id(dict_id);
-  TALLY_RETURN_IF_ERROR(s.Run());
+  insert_series_.BindInt(1, hash);
+  insert_series_.BindBlob(2, id_key_.data(), static_cast<int>(id_key_.size()));
+  TALLY_RETURN_IF_ERROR(insert_series_.Run());
   const int64_t added = db_->LastInsertRowId();
   if (first_new_series_ == 0 || added < first_new_series_) first_new_series_ = added;
   return added;
@@ -276,9 +242,6 @@ Result<IngestCommit> SqliteCostIngest::Commit() {
   TALLY_RETURN_IF_ERROR(FinishFile());
   IngestCommit commit;
   commit.rows_stored = rows_stored_;
-  TALLY_ASSIGN_OR_RETURN(Statement replace,
-                         db_->Prepare("DELETE FROM cost_lines WHERE partition_id = ? AND "
-                                      "ingest_id <> ?"));
   TALLY_ASSIGN_OR_RETURN(Statement earlier_files,
                          db_->Prepare("SELECT file_count FROM billing_partitions WHERE id = ? AND "
                                       "ingest_id <> ?"));
@@ -305,10 +268,8 @@ Result<IngestCommit> SqliteCostIngest::Commit() {
                                 ": the rows of the files left out are replaced too (ingest "
                                 "every file of an export in one run)");
     }
-    replace.BindInt(1, id);
-    replace.BindInt(2, ingest_id_);
-    TALLY_RETURN_IF_ERROR(replace.Run());
-    commit.rows_replaced += db_->Changes();
+    TALLY_ASSIGN_OR_RETURN(int64_t replaced_lines, DeleteReplacedLines(db_, id, ingest_id_));
+    commit.rows_replaced += replaced_lines;
     own.BindInt(1, ingest_id_);
     own.BindInt(2, run.files);
     own.BindInt(3, id);

@@ -4,8 +4,9 @@
 // that leaves the store as it was.
 //
 // Dimension texts go through the dict table and rows with equal dimensions share a
-// cost_series row, so a cost_lines row is a few integers. Memory: two caches bounded by a
-// fixed number of entries, and SQLite's page cache.
+// cost_series row, so a stored line is a few integers, kept in compressed blocks of one file
+// and partition (line_blocks.h). Memory: two caches bounded in bytes, the blocks being filled
+// (at most 64 MiB), and SQLite's page cache.
 //
 // Owned by the caller; borrows the SqliteDb, which must outlive it. Not thread-safe.
 #pragma once
@@ -22,6 +23,7 @@
 #include "store/sqlite/decimal_codec.h"
 #include "store/sqlite/cost_rollup.h"
 #include "store/sqlite/dict_ids.h"
+#include "store/sqlite/line_blocks.h"
 #include "store/sqlite/sqlite_db.h"
 #include "tally/store.h"
 
@@ -55,7 +57,7 @@ class SqliteCostIngest final : public CostIngest {
   int64_t first_new_series_ = 0;  // the first series id this run added (0: none)
   int64_t file_rows_ = 0;
 
-  Statement insert_line_, find_series_, insert_series_;
+  Statement find_series_, insert_series_;
   Statement find_partition_, insert_partition_, insert_diagnostic_;
 
   // Raw dimension text of a row -> cost_series id, a cache bounded in bytes: past the limit it is
@@ -65,6 +67,7 @@ class SqliteCostIngest final : public CostIngest {
   DictIds dict_;
   std::string raw_key_, id_key_;
   std::string amounts_;  // the line's 12 decimals, packed (packed.h)
+  LineBlockWriter lines_;  // the lines, in compressed blocks (line_blocks.h)
 
   BillingPartition partition_scratch_, last_partition_;
   int64_t last_partition_id_ = -1;

@@ -10,6 +10,7 @@
 #include "model/json_object.h"
 #include "store/sqlite/cost_rollup.h"
 #include "store/sqlite/decimal_codec.h"
+#include "store/sqlite/line_blocks.h"
 #include "store/sqlite/packed.h"
 #include "store/sqlite/series_columns.h"
 
@@ -187,34 +188,28 @@ struct Range {
 // Sums the metric per LineKey over the lines in `range`.
 Status ScanLines(SqliteDb* db, const CostQuery& query, Range range, bool by_start, bool by_end,
                  ExtraColumns* extras, Sums* sums) {
-  std::string sql =
-      "SELECT series_id, ChargePeriodStart, ChargePeriodEnd, amounts, file_id, extras FROM "
-      "cost_lines";
-  const size_t metric = DecimalIndex(query.metric);
-  if (!range.undated) sql += " WHERE ChargePeriodStart >= ?1 AND ChargePeriodStart < ?2";
-  TALLY_ASSIGN_OR_RETURN(Statement scan, db->Prepare(sql));
+  LineFilter filter;
   if (!range.undated) {
-    scan.BindInt(1, range.lo);
-    scan.BindInt(2, range.hi);
+    filter.start_from = range.lo;
+    filter.start_to = range.hi;
   }
-  for (;;) {
-    TALLY_ASSIGN_OR_RETURN(bool row, scan.Step());
-    if (!row) break;
+  filter.extras = !extras->empty();
+  const size_t metric = DecimalIndex(query.metric);
+  return ScanLineBlocks(db, filter, [&](const LineBlockInfo& block, const StoredLine& line) {
     LineKey key;
-    key.series = scan.Int(0);
-    if (!scan.IsNull(1)) key.period = PeriodOf(query.step, scan.Int(1));
-    if (by_start && !scan.IsNull(1)) key.start = scan.Int(1);
-    if (by_end && !scan.IsNull(2)) key.end = scan.Int(2);
+    key.series = line.series_id;
+    if (line.start) key.period = PeriodOf(query.step, *line.start);
+    if (by_start && line.start) key.start = *line.start;
+    if (by_end && line.end) key.end = *line.end;
     if (!extras->empty()) {
-      TALLY_ASSIGN_OR_RETURN(key.extras, extras->Values(scan.Int(4), scan.Blob(5)));
+      TALLY_ASSIGN_OR_RETURN(key.extras, extras->Values(block.file_id, line.extras));
     }
     std::optional<Decimal> value;
-    if (!ReadPackedAt(scan.Blob(3), metric, &value)) {
+    if (!ReadPackedAt(line.amounts, metric, &value)) {
       return Internal("sqlite: the amounts of a cost line are corrupt");
     }
-    TALLY_RETURN_IF_ERROR(sums->Add(std::move(key), value, 1));
-  }
-  return Status::Ok();
+    return sums->Add(std::move(key), value, 1);
+  });
 }
 
 // Sums the metric per series and period from the rollup blocks of `grain` in `range`.
@@ -227,13 +222,14 @@ Status ScanRollup(SqliteDb* db, const CostQuery& query, int64_t grain, Range ran
   scan.BindInt(3, range.hi);
   size_t metric = 0;
   while (kCostMetrics[metric] != query.metric) ++metric;
+  RollupBlockReader block(metric);
   for (;;) {
     TALLY_ASSIGN_OR_RETURN(bool row, scan.Step());
     if (!row) break;
     TALLY_RETURN_IF_ERROR(db->CheckDeadline());
     const int64_t period = scan.Int(0);
     const bool by_series = query.step == CostStep::kNone || period == kUndatedPeriod;
-    RollupBlockReader block(scan.Blob(1), metric);
+    TALLY_RETURN_IF_ERROR(block.Load(scan.Blob(1)));
     RollupBlockReader::Entry entry;
     for (;;) {
       TALLY_ASSIGN_OR_RETURN(bool more, block.Next(&entry));
