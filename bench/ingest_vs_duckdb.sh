@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Times `tally ingest FORMAT` against DuckDB loading the same CSV into a file database
 # (CREATE TABLE t AS SELECT * FROM read_csv(...); CHECKPOINT), on this machine, and prints both
-# times, their ratio and tally's peak memory. Also checks that tally's peak memory does not grow
+# times, their ratio, both stores' sizes and tally's peak memory. Also checks that tally's peak memory does not grow
 # with the file: it ingests a file twice as large and prints that peak too.
 #
 # Usage: bench/ingest_vs_duckdb.sh [focus|aws-cur] [ROWS]   (defaults: focus 500000; run from
@@ -57,11 +57,15 @@ size_mb=$(( $(stat -c %s "$file") / 1048576 ))
 echo "file: $file ($rows rows, $(head -1 "$file" | tr ',' '\n' | wc -l) columns, $size_mb MiB)"
 t_tally=$(best_of_3 tally_once "$file")
 peak=$(cat "$out/tally.peak")
+sqlite3 "$out/tally.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+tally_bytes=$(stat -c %s "$out/tally.db")
 t_duck=$(best_of_3 duckdb_once "$file")
+duck_bytes=$(stat -c %s "$out/duck.duckdb")
 ratio=$(awk "BEGIN{printf \"%.2f\", $t_tally / $t_duck}")
 echo "tally ingest $format: ${t_tally} s (best of 3), peak RSS $((peak / 1024)) MiB"
 echo "duckdb read_csv:    ${t_duck} s (best of 3)"
 echo "ratio tally/duckdb: ${ratio}"
+echo "store size: tally $(awk "BEGIN{printf \"%.1f\", $tally_bytes / 1048576}") MiB, DuckDB $(awk "BEGIN{printf \"%.1f\", $duck_bytes / 1048576}") MiB (ratio $(awk "BEGIN{printf \"%.2f\", $tally_bytes / $duck_bytes}"))"
 
 big=$(gen $((rows * 2)))
 tally_once "$big" >/dev/null

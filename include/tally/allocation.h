@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tally/decimal.h"
+#include "tally/showback.h"
 #include "tally/time.h"
 #include "tally/usage.h"
 
@@ -73,46 +74,12 @@ struct AllocatedHour {
   std::map<std::string, Decimal> bill;
 };
 
-struct ShowbackQuery {
-  // owner, consumer, asset, resource, service, source, kind, namespace, label.<key>.
-  std::vector<std::string> group_by;
-  std::optional<Timestamp> from;
-  std::optional<Timestamp> to;
-  std::optional<std::string> resource;  // only rows of this resource ("gpu")
-};
-
-struct ShowbackRow {
-  std::vector<std::string> keys;
-  Decimal cost;
-  // Basis amount-hours per resource of the direct rows summed here (for chargeback rates).
-  std::map<std::string, Decimal> quantity;
-};
-
-struct ShowbackTable {
-  std::vector<std::string> columns;
-  std::vector<ShowbackRow> rows;  // sorted by keys
-  Decimal total;
-  int64_t hours = 0;  // allocated hours in the window
-};
-
 // How far allocation has come: what the data sources page shows.
 struct AllocationStatus {
   int64_t allocated_hours = 0;
   int64_t dirty_hours = 0;  // allocated hours whose usage or bills changed since
   std::optional<Timestamp> first_hour;
   std::optional<Timestamp> last_hour;  // the start of the newest allocated hour
-};
-
-// Per billing source: the bill and where it went.
-struct ReconcileRow {
-  std::string source;
-  int64_t hours = 0;  // allocated hours in which this source had a bill (a rate card: its assets)
-  std::optional<Timestamp> first_hour, last_hour;
-  Decimal bill;
-  Decimal allocated;  // direct + shared
-  Decimal idle;
-  Decimal unallocated;
-  Decimal difference() const { return bill - allocated - idle - unallocated; }
 };
 
 }  // namespace tally

@@ -122,11 +122,14 @@ class Store {
   // Replaces the allocation of each hour given, atomically, and records the digest.
   virtual Status StoreAllocations(std::span<const AllocatedHour> hours,
                                   std::string_view digest) = 0;
-  virtual Result<ShowbackTable> QueryShowback(const ShowbackQuery& query) = 0;
+  // Allocation rows summed along stored columns (report/showback.h adds the rest).
+  virtual Result<ShowbackTable> SumAllocations(const AllocationScan& scan) = 0;
+  // Every known consumer and asset, with their labels.
+  virtual Result<AllocationParties> ListParties() = 0;
   virtual Result<AllocationStatus> GetAllocationStatus() = 0;
-  // Per billing source over the allocated hours of [from, to).
-  virtual Result<std::vector<ReconcileRow>> Reconcile(std::optional<Timestamp> from,
-                                                      std::optional<Timestamp> to) = 0;
+  // Per billing source, its bill over the allocated hours of [from, to).
+  virtual Result<std::vector<SourceBill>> ListBills(std::optional<Timestamp> from,
+                                                    std::optional<Timestamp> to) = 0;
   // The hours of [from, to) inside some bill line's charge period that are not allocated, or
   // whose inputs changed since they were (ascending): a reconcile over them would miss cost.
   virtual Result<std::vector<Timestamp>> UnallocatedBillHours(std::optional<Timestamp> from,

@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "report/allocation_views.h"
+#include "report/showback.h"
 #include "tally/store.h"
 
 namespace tally::cli {
@@ -29,7 +30,7 @@ int RunReconcile(const GlobalOptions& globals, const ReconcileFlags& flags) {
     PrintError(store.status().message());
     return 1;
   }
-  auto rows = (*store)->Reconcile(from, to);
+  auto rows = Reconcile(**store, from, to);
   if (!rows.ok()) {
     PrintError("reconcile: " + rows.status().message());
     return 1;

@@ -10,6 +10,7 @@
 #include "report/chargeback.h"
 #include "report/gpu_report.h"
 #include "report/record_table.h"
+#include "report/showback.h"
 #include "tally/store.h"
 
 namespace tally::cli {
@@ -26,7 +27,13 @@ struct ReportFlags {
 std::optional<ShowbackTable> Query(const GlobalOptions& globals, const ReportFlags& flags,
                                    std::vector<std::string> by, const char* name, int* code) {
   ShowbackQuery query;
-  query.group_by = std::move(by);
+  auto keys = ParseShowbackKeys(by);
+  if (!keys.ok()) {
+    PrintError(std::string(name) + ": --by: " + keys.status().message());
+    *code = 2;
+    return std::nullopt;
+  }
+  query.group_by = std::move(*keys);
   Status window = ParseWindowFlags(flags.from, flags.to, &query.from, &query.to);
   if (!window.ok()) {
     PrintError(std::string(name) + ": " + window.message());
@@ -39,7 +46,7 @@ std::optional<ShowbackTable> Query(const GlobalOptions& globals, const ReportFla
     *code = 1;
     return std::nullopt;
   }
-  auto table = (*store)->QueryShowback(query);
+  auto table = QueryShowback(**store, query);
   if (!table.ok()) {
     PrintError(std::string(name) + ": " + table.status().message());
     *code = table.status().code() == StatusCode::kInvalidArgument ? 2 : 1;

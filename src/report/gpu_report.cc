@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "report/showback.h"
 #include "report/usage_report.h"
 
 namespace tally {
@@ -67,8 +68,12 @@ Result<GpuReport> BuildGpuReport(Store& store, std::optional<Timestamp> from,
   }
 
   // Cost of the gpu component, by node, consumer, owner and kind, in one scan.
-  ShowbackQuery gpu_cost{{"asset", "consumer", "owner", "kind"}, from, to, std::string(kGpu)};
-  TALLY_ASSIGN_OR_RETURN(ShowbackTable cost, store.QueryShowback(gpu_cost));
+  ShowbackQuery gpu_cost{{ShowbackKey::Of(AllocationColumn::kAsset),
+                          ShowbackKey::Of(AllocationColumn::kConsumer),
+                          ShowbackKey::Of(AllocationColumn::kOwner),
+                          ShowbackKey::Of(AllocationColumn::kKind)},
+                         from, to, std::string(kGpu)};
+  TALLY_ASSIGN_OR_RETURN(ShowbackTable cost, QueryShowback(store, gpu_cost));
   std::map<std::string, std::string> owner_of;
   for (const ShowbackRow& r : cost.rows) {
     const std::string &asset = r.keys[0], &consumer = r.keys[1], &kind = r.keys[3];

@@ -5,8 +5,9 @@ namespace tally {
 NodeCosts NodeCosts::Sum(const ShowbackTable& hour) {
   NodeCosts out;
   for (const ShowbackRow& r : hour.rows) {
-    const std::string &asset = r.keys[0], &resource = r.keys[1], &kind = r.keys[2];
-    out.by_owner[{r.keys[4], resource, kind}] += r.cost;
+    const std::string &asset = r.keys[kNodeAsset], &resource = r.keys[kNodeResource],
+                      &kind = r.keys[kNodeKind];
+    out.by_owner[{r.keys[kNodeOwner], resource, kind}] += r.cost;
     if (asset.empty() || kind == "unallocated") continue;
     out.total[asset] += r.cost;
     if (kind == "direct" || kind == "idle") out.resource[{asset, resource}] += r.cost;

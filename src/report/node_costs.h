@@ -16,9 +16,12 @@
 
 namespace tally {
 
-// The showback keys NodeCosts reads, in order.
-inline const std::vector<std::string> kNodeCostKeys = {"asset", "resource", "kind", "consumer",
-                                                       "owner"};
+// The showback keys NodeCosts reads, and their positions in a row's keys.
+inline const std::vector<ShowbackKey> kNodeCostKeys = {
+    ShowbackKey::Of(AllocationColumn::kAsset), ShowbackKey::Of(AllocationColumn::kResource),
+    ShowbackKey::Of(AllocationColumn::kKind), ShowbackKey::Of(AllocationColumn::kConsumer),
+    ShowbackKey::Of(AllocationColumn::kOwner)};
+enum NodeCostKey : size_t { kNodeAsset, kNodeResource, kNodeKind, kNodeConsumer, kNodeOwner };
 
 struct NodeCosts {
   std::map<std::pair<std::string, std::string>, Decimal> resource;  // (asset, resource): direct + idle

@@ -10,6 +10,7 @@
 #include "report/usage_report.h"
 #include "report/gpu_report.h"
 #include "report/output_format.h"
+#include "report/showback.h"
 #include "server/metrics_exporter.h"
 
 namespace tally {
@@ -212,7 +213,9 @@ void Showback(const ApiContext& ctx, const httplib::Request& req, httplib::Respo
   ShowbackQuery query;
   auto by = GroupBy(req, "owner");
   if (!by.ok()) return ReplyError(res, 400, by.status().message());
-  query.group_by = std::move(*by);
+  auto keys = ParseShowbackKeys(*by);
+  if (!keys.ok()) return ReplyError(res, 400, "by: " + keys.status().message());
+  query.group_by = std::move(*keys);
   auto page = ParsePage(req);
   if (!page.ok()) return ReplyError(res, 400, page.status().message());
   const std::string step = Param(req, "step");
@@ -222,7 +225,7 @@ void Showback(const ApiContext& ctx, const httplib::Request& req, httplib::Respo
   Status window = ParseWindow(req, &query.from, &query.to);
   if (!window.ok()) return ReplyError(res, 400, window.message());
   if (step.empty()) {
-    auto table = Locked<ShowbackTable>(ctx, res, [&] { return ctx.store->QueryShowback(query); });
+    auto table = Locked<ShowbackTable>(ctx, res, [&] { return QueryShowback(*ctx.store, query); });
     if (!table) return;
     const size_t total_rows = table->rows.size();
     Json next = TakePage(*page, &table->rows);
@@ -230,13 +233,17 @@ void Showback(const ApiContext& ctx, const httplib::Request& req, httplib::Respo
     AddPaging(&data, total_rows, std::move(next));
     return ReplySuccess(res, std::move(data));
   }
-  const std::vector<std::string> keys = query.group_by;
-  if (std::find(keys.begin(), keys.end(), "hour") != keys.end() ||
-      std::find(keys.begin(), keys.end(), "day") != keys.end()) {
-    return ReplyError(res, 400, "by: with step, time is the series' axis, not a group key");
+  for (const ShowbackKey& k : query.group_by) {
+    if (k == ShowbackKey::Of(AllocationColumn::kHour) ||
+        k == ShowbackKey::Of(AllocationColumn::kDay)) {
+      return ReplyError(res, 400, "by: with step, time is the series' axis, not a group key");
+    }
   }
-  query.group_by.emplace_back(step == "1d" ? "day" : "hour");  // days read the daily rollup
-  auto table = Locked<ShowbackTable>(ctx, res, [&] { return ctx.store->QueryShowback(query); });
+  const std::vector<std::string> names = *by;
+  // Days read the daily rollup.
+  query.group_by.push_back(
+      ShowbackKey::Of(step == "1d" ? AllocationColumn::kDay : AllocationColumn::kHour));
+  auto table = Locked<ShowbackTable>(ctx, res, [&] { return QueryShowback(*ctx.store, query); });
   if (!table) return;
   std::map<std::vector<std::string>, std::map<std::string, Decimal>> series;
   for (const ShowbackRow& row : table->rows) {
@@ -251,7 +258,7 @@ void Showback(const ApiContext& ctx, const httplib::Request& req, httplib::Respo
   Json out = Json::array();
   for (const auto& [key, points] : groups) {
     Json k = Json::object();
-    for (size_t i = 0; i < keys.size(); ++i) k[keys[i]] = key[i];
+    for (size_t i = 0; i < names.size(); ++i) k[names[i]] = key[i];
     Json p = Json::array();
     for (const auto& [t, cost] : points) p.push_back(Json::array({t, cost.ToString()}));
     out.push_back(Json{{"key", std::move(k)}, {"points", std::move(p)}});
@@ -266,7 +273,7 @@ void Reconcile(const ApiContext& ctx, const httplib::Request& req, httplib::Resp
   Status window = ParseWindow(req, &from, &to);
   if (!window.ok()) return ReplyError(res, 400, window.message());
   auto rows =
-      Locked<std::vector<ReconcileRow>>(ctx, res, [&] { return ctx.store->Reconcile(from, to); });
+      Locked<std::vector<ReconcileRow>>(ctx, res, [&] { return tally::Reconcile(*ctx.store, from, to); });
   if (!rows) return;
   auto missing = Locked<std::vector<Timestamp>>(
       ctx, res, [&] { return ctx.store->UnallocatedBillHours(from, to); });

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "report/node_costs.h"
+#include "report/showback.h"
 #include "report/usage_report.h"
 
 namespace tally {
@@ -79,9 +80,9 @@ Result<std::string> RenderMetrics(Store* store) {
   TALLY_ASSIGN_OR_RETURN(std::optional<TimeWindow> data, store->DataWindow());
   if (!data) return out.Take();
   ShowbackQuery recent;
-  recent.group_by = {"hour"};
+  recent.group_by = {ShowbackKey::Of(AllocationColumn::kHour)};
   recent.from = Timestamp::FromUnixSeconds(data->end.unix_seconds() - 48 * 3600);
-  TALLY_ASSIGN_OR_RETURN(ShowbackTable hours, store->QueryShowback(recent));
+  TALLY_ASSIGN_OR_RETURN(ShowbackTable hours, QueryShowback(*store, recent));
   if (hours.rows.empty()) return out.Take();
   TALLY_ASSIGN_OR_RETURN(Timestamp hour, ParseTimestamp(hours.rows.back().keys[0]));
   out.Family("tally_last_allocated_hour_timestamp_seconds",
@@ -93,7 +94,7 @@ Result<std::string> RenderMetrics(Store* store) {
   last.group_by = kNodeCostKeys;
   last.from = hour;
   last.to = Timestamp::FromUnixSeconds(hour.unix_seconds() + 3600);
-  TALLY_ASSIGN_OR_RETURN(ShowbackTable rows, store->QueryShowback(last));
+  TALLY_ASSIGN_OR_RETURN(ShowbackTable rows, QueryShowback(*store, last));
   TALLY_ASSIGN_OR_RETURN(std::vector<AssetRecord> assets, store->ListAssets(last.from, last.to));
 
   const NodeCosts nodes = NodeCosts::Sum(rows);
@@ -166,7 +167,7 @@ Result<std::string> RenderMetrics(Store* store) {
   for (const auto& [family, resource, help] : kContainerFamilies) {
     out.Family(family, help);
     for (const ShowbackRow& r : rows.rows) {
-      if (r.keys[1] != resource || r.keys[2] != "direct") continue;
+      if (r.keys[kNodeResource] != resource || r.keys[kNodeKind] != "direct") continue;
       auto q = r.quantity.find(resource);
       if (q == r.quantity.end()) continue;
       Decimal amount = q->second;
@@ -175,13 +176,13 @@ Result<std::string> RenderMetrics(Store* store) {
         if (!bytes.ok()) continue;
         amount = *bytes;
       }
-      const auto [ns, pod, container] = ConsumerParts(r.keys[3]);
+      const auto [ns, pod, container] = ConsumerParts(r.keys[kNodeConsumer]);
       out.Sample(family,
                  {{"namespace", ns},
                   {"pod", pod},
                   {"container", container},
-                  {"node", r.keys[0]},
-                  {"instance", r.keys[0]}},
+                  {"node", r.keys[kNodeAsset]},
+                  {"instance", r.keys[kNodeAsset]}},
                  amount.ToString());
     }
   }

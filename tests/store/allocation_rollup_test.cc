@@ -7,6 +7,7 @@
 
 #include <map>
 
+#include "report/showback.h"
 #include "store/sqlite/allocation_blocks.h"
 #include "store/sqlite/decimal_codec.h"
 #include "store/sqlite/sqlite_db.h"
@@ -42,9 +43,9 @@ std::vector<AllocatedHour> Hours(const char* extra_for_hour_30 = "0") {
 
 std::map<std::string, std::string> ByOwner(Store& store, std::optional<Timestamp> from,
                                            std::optional<Timestamp> to, const char* extra = "") {
-  ShowbackQuery q{{"owner"}, from, to, {}};
-  if (*extra) q.group_by.emplace_back(extra);
-  auto table = store.QueryShowback(q);
+  ShowbackQuery q{{ShowbackKey::Of(AllocationColumn::kOwner)}, from, to, {}};
+  if (*extra) q.group_by.push_back(*ShowbackKey::Parse(extra));
+  auto table = QueryShowback(store, q);
   EXPECT_TRUE(table.ok()) << table.status().message();
   std::map<std::string, Decimal> sums;
   for (const ShowbackRow& r : table->rows) sums[r.keys[0]] += r.cost;
@@ -71,7 +72,8 @@ TEST(AllocationRollupTest, ShowbackEqualsTheHoursForAnyWindow) {
   ASSERT_TRUE((*store)->StoreAllocations(Hours(), "p").ok());
   ExpectRollupMatchesHours(**store);
   // Days: 3, each with its three rows summed; quantity kept for chargeback.
-  auto days = (*store)->QueryShowback(ShowbackQuery{{"day", "owner", "kind"}, {}, {}, {}});
+  auto days = QueryShowback(**store, ShowbackQuery{*ParseShowbackKeys({"day", "owner", "kind"}),
+                                                   {}, {}, {}});
   ASSERT_TRUE(days.ok());
   ASSERT_EQ(days->rows.size(), 9u);
   EXPECT_EQ(days->rows[0].keys, (std::vector<std::string>{"2026-01-01", "a", "direct"}));
@@ -84,7 +86,7 @@ TEST(AllocationRollupTest, ShowbackEqualsTheHoursForAnyWindow) {
   ExpectRollupMatchesHours(**store);
   // Day 2 for a: 24 + (24 + ... + 47) / 100 + 7 direct, and 24 × 0.5 idle.
   EXPECT_EQ(ByOwner(**store, H(24), H(48)).at("a"), "51.52");
-  auto reconcile = (*store)->Reconcile(std::nullopt, std::nullopt);
+  auto reconcile = Reconcile(**store, std::nullopt, std::nullopt);
   ASSERT_TRUE(reconcile.ok());
   ASSERT_EQ(reconcile->size(), 1u);
   EXPECT_TRUE((*reconcile)[0].difference().is_zero());

@@ -99,6 +99,16 @@ Status CostRollupBuilder::Add(int64_t partition, int64_t series, std::optional<i
   return Status::Ok();
 }
 
+namespace {
+
+// A block as stored: day blocks compressed, month blocks (what most reports read) as they are.
+Result<std::string> PackBlock(int64_t grain, std::string block) {
+  if (grain != kGrainDay) return block;
+  return ZstdCompress(block, kRollupZstdLevel);
+}
+
+}  // namespace
+
 size_t CostRollupBuilder::cells() const { return cells_->days.size(); }
 
 void CostRollupBuilder::Clear() { cells_->days.clear(); }
@@ -135,7 +145,7 @@ Status CostRollupBuilder::Flush(SqliteDb* db, int64_t ingest_id, int64_t* chunk)
       insert.BindInt(4, ingest_id);
       insert.BindInt(5, *chunk);
       insert.BindInt(6, static_cast<int64_t>(end - begin));
-      TALLY_ASSIGN_OR_RETURN(const std::string data, ZstdCompress(block, kRollupZstdLevel));
+      TALLY_ASSIGN_OR_RETURN(const std::string data, PackBlock(grain, std::move(block)));
       insert.BindBlob(7, data.data(), static_cast<int>(data.size()));
       TALLY_RETURN_IF_ERROR(insert.Run());
       begin = end;
@@ -147,10 +157,16 @@ Status CostRollupBuilder::Flush(SqliteDb* db, int64_t ingest_id, int64_t* chunk)
   return Status::Ok();
 }
 
-Status RollupBlockReader::Load(std::string_view data) {
+Status RollupBlockReader::Load(int64_t grain, std::string_view data) {
   pos_ = 0;
   series_ = 0;
-  return zstd_.Decompress(data, &block_, "a cost_rollup block");
+  if (grain != kGrainDay) {
+    block_ = data;
+    return Status::Ok();
+  }
+  TALLY_RETURN_IF_ERROR(zstd_.Decompress(data, &buffer_, "a cost_rollup block"));
+  block_ = buffer_;
+  return Status::Ok();
 }
 
 Result<bool> RollupBlockReader::Next(Entry* entry) {
@@ -205,7 +221,7 @@ Status CompactRollup(SqliteDb* db, int64_t ingest_id) {
     for (;;) {
       TALLY_ASSIGN_OR_RETURN(bool row, read.Step());
       if (!row) break;
-      TALLY_RETURN_IF_ERROR(reader.Load(read.Blob(0)));
+      TALLY_RETURN_IF_ERROR(reader.Load(grain, read.Blob(0)));
       RollupBlockReader::Entry entry;
       for (;;) {
         TALLY_ASSIGN_OR_RETURN(bool more, reader.Next(&entry));
@@ -233,7 +249,7 @@ Status CompactRollup(SqliteDb* db, int64_t ingest_id) {
     insert.BindInt(3, partition);
     insert.BindInt(4, ingest_id);
     insert.BindInt(5, static_cast<int64_t>(count));
-    TALLY_ASSIGN_OR_RETURN(const std::string data, ZstdCompress(block, kRollupZstdLevel));
+    TALLY_ASSIGN_OR_RETURN(const std::string data, PackBlock(grain, std::move(block)));
     insert.BindBlob(6, data.data(), static_cast<int>(data.size()));
     TALLY_RETURN_IF_ERROR(insert.Run());
   }

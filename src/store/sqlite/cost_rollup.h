@@ -4,8 +4,8 @@
 //
 // A row holds one block: the sums of every series of one period, partition and run, packed
 // (series ascending as varint deltas; lines; per metric a trailing-zero exponent and a zigzag
-// varint mantissa) and zstd-compressed (since v6), so a month of 60,000 series is one row of
-// a few hundred KB read in a millisecond or two.
+// varint mantissa), so a month of 60,000 series is one row of about 2 MB read in a millisecond.
+// Day blocks, many more and read less often, are zstd-compressed (since v6).
 //
 // An ingest run sums its lines as it stores them (CostRollupBuilder) and writes the sums out as
 // blocks in its own transaction, so the rollup moves with every ingest and restatement,
@@ -79,8 +79,9 @@ class RollupBlockReader {
   static constexpr size_t kAllMetrics = SIZE_MAX;
   // With kAllMetrics, every metric is read into Entry::metrics.
   explicit RollupBlockReader(size_t metric) : metric_(metric) {}
-  // Decompresses a block (a cost_rollup.data value) for Next to read. Errors: kInternal.
-  Status Load(std::string_view data);
+  // Takes a block (a cost_rollup.data value of `grain`, which must outlive the reading) for Next
+  // to read, decompressed when it is a day block. Errors: kInternal.
+  Status Load(int64_t grain, std::string_view data);
   struct Entry {
     int64_t series = 0;
     int64_t lines = 0;
@@ -92,7 +93,8 @@ class RollupBlockReader {
 
  private:
   ZstdReader zstd_;
-  std::string block_;
+  std::string buffer_;  // a day block, decompressed
+  std::string_view block_;
   size_t metric_;
   size_t pos_ = 0;
   int64_t series_ = 0;

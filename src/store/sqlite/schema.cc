@@ -262,9 +262,14 @@ Status Migrate(SqliteDb* db) {
   const std::vector<Migration> migrations = {
       {MigrationV1, nullptr}, {MigrationV2, nullptr}, {MigrationV3, nullptr},
       {MigrationV4, nullptr}, {MigrationV5, FillV5}, {MigrationV6, FillV6}};
+  {  // Most opens find the store current: no write transaction for them.
+    TALLY_ASSIGN_OR_RETURN(Statement version_query, db->Prepare("PRAGMA user_version"));
+    TALLY_ASSIGN_OR_RETURN(bool has_row, version_query.Step());
+    if (has_row && version_query.Int(0) == kSchemaVersion) return Status::Ok();
+  }
   for (;;) {
-    // The version is read inside the write transaction, so two processes opening a new store
-    // at once cannot both migrate it.
+    // The version is read again inside the write transaction, so two processes opening a new
+    // store at once cannot both migrate it.
     TALLY_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
     TALLY_ASSIGN_OR_RETURN(Statement version_query, db->Prepare("PRAGMA user_version"));
     TALLY_ASSIGN_OR_RETURN(bool has_row, version_query.Step());

@@ -1,6 +1,6 @@
 // Allocation in the SQLite store: what allocation reads (consumers, assets, bill lines, usage
-// per hour), what it writes (rows, bills, digests per hour), which hours need it, and the
-// showback and reconciliation queries over its results.
+// per hour), what it writes (rows, bills, digests per hour), which hours need it, and the sums
+// and bills that showback and reconciliation read.
 #pragma once
 
 #include <functional>
@@ -21,11 +21,11 @@ Status ForEachUsageHour(SqliteDb* db, std::span<const Timestamp> hours,
                                                    std::span<const CapacityFact>)>& each);
 Status StoreAllocations(SqliteDb* db, std::span<const AllocatedHour> hours,
                         std::string_view digest);
-Result<ShowbackTable> QueryShowback(SqliteDb* db, const ShowbackQuery& query);
+Result<ShowbackTable> SumAllocations(SqliteDb* db, const AllocationScan& scan);
 Result<AllocationStatus> GetAllocationStatus(SqliteDb* db);
 Result<std::vector<Timestamp>> UnallocatedBillHours(SqliteDb* db, std::optional<Timestamp> from,
                                                     std::optional<Timestamp> to);
-Result<std::vector<ReconcileRow>> Reconcile(SqliteDb* db, std::optional<Timestamp> from,
-                                            std::optional<Timestamp> to);
+Result<std::vector<SourceBill>> ListBills(SqliteDb* db, std::optional<Timestamp> from,
+                                          std::optional<Timestamp> to);
 
 }  // namespace tally::sqlite

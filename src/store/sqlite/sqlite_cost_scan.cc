@@ -229,7 +229,7 @@ Status ScanRollup(SqliteDb* db, const CostQuery& query, int64_t grain, Range ran
     TALLY_RETURN_IF_ERROR(db->CheckDeadline());
     const int64_t period = scan.Int(0);
     const bool by_series = query.step == CostStep::kNone || period == kUndatedPeriod;
-    TALLY_RETURN_IF_ERROR(block.Load(scan.Blob(1)));
+    TALLY_RETURN_IF_ERROR(block.Load(grain, scan.Blob(1)));
     RollupBlockReader::Entry entry;
     for (;;) {
       TALLY_ASSIGN_OR_RETURN(bool more, block.Next(&entry));

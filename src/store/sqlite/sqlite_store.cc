@@ -90,8 +90,17 @@ Status SqliteStore::StoreAllocations(std::span<const AllocatedHour> hours,
   return sqlite::StoreAllocations(db_.get(), hours, digest);
 }
 
-Result<ShowbackTable> SqliteStore::QueryShowback(const ShowbackQuery& query) {
-  return sqlite::QueryShowback(db_.get(), query);
+Result<ShowbackTable> SqliteStore::SumAllocations(const AllocationScan& scan) {
+  return sqlite::SumAllocations(db_.get(), scan);
+}
+
+Result<AllocationParties> SqliteStore::ListParties() {
+  AllocationParties parties;
+  TALLY_ASSIGN_OR_RETURN(auto consumers, LoadConsumers(db_.get()));
+  for (auto& [id, c] : consumers) parties.consumers.push_back(std::move(c));
+  TALLY_ASSIGN_OR_RETURN(auto assets, LoadAssets(db_.get()));
+  for (auto& [id, a] : assets) parties.assets.push_back(std::move(a));
+  return parties;
 }
 
 Result<AllocationStatus> SqliteStore::GetAllocationStatus() {
@@ -125,9 +134,9 @@ Result<int64_t> SqliteStore::DataVersion() {
   return (others << 32) ^ db_->TotalChanges();
 }
 
-Result<std::vector<ReconcileRow>> SqliteStore::Reconcile(std::optional<Timestamp> from,
-                                                         std::optional<Timestamp> to) {
-  return sqlite::Reconcile(db_.get(), from, to);
+Result<std::vector<SourceBill>> SqliteStore::ListBills(std::optional<Timestamp> from,
+                                                       std::optional<Timestamp> to) {
+  return sqlite::ListBills(db_.get(), from, to);
 }
 
 Result<std::vector<Timestamp>> SqliteStore::UnallocatedBillHours(std::optional<Timestamp> from,

@@ -42,9 +42,10 @@ class SqliteStore final : public Store {
       const std::function<Status(Timestamp, std::span<const UsageFact>,
                                  std::span<const CapacityFact>)>& each) override;
   Status StoreAllocations(std::span<const AllocatedHour> hours, std::string_view digest) override;
-  Result<ShowbackTable> QueryShowback(const ShowbackQuery& query) override;
-  Result<std::vector<ReconcileRow>> Reconcile(std::optional<Timestamp> from,
-                                              std::optional<Timestamp> to) override;
+  Result<ShowbackTable> SumAllocations(const AllocationScan& scan) override;
+  Result<AllocationParties> ListParties() override;
+  Result<std::vector<SourceBill>> ListBills(std::optional<Timestamp> from,
+                                            std::optional<Timestamp> to) override;
   Result<std::vector<Timestamp>> UnallocatedBillHours(std::optional<Timestamp> from,
                                                       std::optional<Timestamp> to) override;
   Result<int64_t> DataVersion() override;
