@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "tally/allocation.h"
+#include "tally/clock.h"
 #include "tally/cost_line.h"
 #include "tally/cost_query.h"
 #include "tally/cost_sink.h"
@@ -31,6 +32,7 @@ namespace tally {
 struct IngestRun {
   std::string format;   // "focus", ...
   std::string command;  // the command line, for the store's ingest log
+  const Clock* clock = &SystemClock();  // for the log's start and commit times
 };
 
 struct IngestCommit {
@@ -70,18 +72,34 @@ class CostIngest : public CostSink {
   virtual Result<IngestCommit> Commit() = 0;
 };
 
-class Store {
+// The interfaces below are each shaped by their callers: ingest and cost reports, the ingest
+// log, usage collection and reports, allocation and its reports. Code takes the narrowest one it
+// needs; Store is all of them, with what the server needs of a store as a whole.
+
+// Cost lines in, cost cells out.
+class CostStore {
  public:
-  virtual ~Store() = default;
+  virtual ~CostStore() = default;
   virtual Result<std::unique_ptr<CostIngest>> BeginCostIngest(const IngestRun& run) = 0;
   // The query's metric summed per cell (report/cost_report.h groups the cells into rows).
   // Errors: kInvalidArgument for a filter the store cannot apply or a sum that overflows.
   virtual Result<CostCells> ScanCosts(const CostQuery& query) = 0;
+};
+
+// What each ingest run read and reported.
+class IngestLogStore {
+ public:
+  virtual ~IngestLogStore() = default;
   // The last `limit` committed ingest runs, newest first.
   virtual Result<std::vector<IngestRecord>> ListIngests(int64_t limit) = 0;
   // Diagnostics of one run in file and line order. Errors: kNotFound for an unknown run.
   virtual Result<std::vector<Diagnostic>> ListDiagnostics(const DiagnosticQuery& query) = 0;
+};
 
+// Hourly usage and capacity facts, per source.
+class UsageStore {
+ public:
+  virtual ~UsageStore() = default;
   // For each batch, replaces what its source stored for its hours with the batch and marks
   // those hours complete or open as the batch says; all batches in one transaction.
   // Errors: kInvalidArgument for a window that is not whole hours or a fact outside it.
@@ -106,7 +124,13 @@ class Store {
   virtual Result<std::vector<AssetRecord>> ListAssets(std::optional<Timestamp> from,
                                                       std::optional<Timestamp> to) = 0;
 
-  // Allocation. The hours that have usage facts or bill lines, if any.
+};
+
+// Allocation's inputs and results, and the sums its reports read.
+class AllocationStore {
+ public:
+  virtual ~AllocationStore() = default;
+  // The hours that have usage facts or bill lines, if any.
   virtual Result<std::optional<TimeWindow>> DataWindow() = 0;
   // Hours of `window` to (re)allocate: never allocated, allocated under another policy digest,
   // or whose inputs changed since (usage stored, bills ingested).
@@ -135,6 +159,10 @@ class Store {
   virtual Result<std::vector<Timestamp>> UnallocatedBillHours(std::optional<Timestamp> from,
                                                               std::optional<Timestamp> to) = 0;
 
+};
+
+class Store : public CostStore, public IngestLogStore, public UsageStore, public AllocationStore {
+ public:
   // OK when the store can take writes: its files are writable and their disk has at least
   // `min_free_bytes` free. Errors: kUnavailable saying which.
   virtual Status CheckWritable(uint64_t min_free_bytes) = 0;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "tally/clock.h"
 #include "jobs/prometheus_collect_job.h"
 #include "tally/store.h"
 
@@ -53,7 +54,7 @@ int RunCollect(const GlobalOptions& globals, const CollectFlags& flags) {
     PrintError("collect prometheus: " + opened.status().message());
     return 1;
   }
-  auto summary = RunPrometheusCollect(**opened, job, Timestamp::Now());
+  auto summary = RunPrometheusCollect(**opened, job, SystemClock().Now());
   if (!summary.ok()) {
     PrintError("collect prometheus: " + summary.status().message());
     return 1;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "tally/clock.h"
 #include "demo/demo_platform.h"
 
 namespace tally::cli {
@@ -53,7 +54,7 @@ int RunDemo(const GlobalOptions& globals, const DemoFlags& flags) {
   options.openmetrics = flags.openmetrics;
   if (flags.start.empty()) {
     // The last `days` whole days before today.
-    const int64_t now = Timestamp::Now().unix_seconds();
+    const int64_t now = SystemClock().Now().unix_seconds();
     options.start = Timestamp::FromUnixSeconds(now / 86400 * 86400 - int64_t{flags.days} * 86400);
   } else {
     auto start = ParseTimestamp(flags.start);

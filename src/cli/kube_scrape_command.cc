@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "tally/clock.h"
 #include "ingest/telemetry/kube/kube_scrape_reader.h"
 #include "tally/store.h"
 
@@ -62,7 +63,7 @@ int RunKubeScrape(const GlobalOptions& globals, const KubeScrapeFlags& flags) {
     PrintError(prefix + commit.status().message() + " (nothing was stored)");
     return 1;
   }
-  (void)(*store)->RecordUsageRun(flags.source, Timestamp::Now(), "");  // for its freshness
+  (void)(*store)->RecordUsageRun(flags.source, SystemClock().Now(), "");  // for its freshness
   std::printf(
       "ingest kube-scrape: %lld files, %lld samples (%lld used, %lld dropped), %zu pods, %zu "
       "containers, %zu nodes, %lld usage facts over %lld hours (%lld replaced)\n",

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "tally/clock.h"
 #include "ingest/telemetry/usage_csv/usage_csv_reader.h"
 #include "tally/store.h"
 
@@ -34,7 +35,7 @@ int RunUsageCsv(const GlobalOptions& globals, const UsageCsvFlags& flags, UsageC
     PrintError(prefix + commit.status().message() + " (nothing was stored)");
     return 1;
   }
-  (void)(*store)->RecordUsageRun(source, Timestamp::Now(), "");  // for its freshness
+  (void)(*store)->RecordUsageRun(source, SystemClock().Now(), "");  // for its freshness
   std::printf(
       "%s%lld files, %lld rows, %zu consumers, %zu assets, %lld usage and %zu capacity "
       "facts over %lld hours (%lld usage facts replaced)\n",

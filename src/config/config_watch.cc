@@ -5,13 +5,13 @@
 namespace tally {
 
 ConfigWatch::ConfigWatch(std::string path, const Config& initial,
-                         std::function<Status(const Config&)> check)
-    : path_(std::move(path)), check_(std::move(check)) {
+                         std::function<Status(const Config&)> check, const Clock& clock)
+    : path_(std::move(path)), check_(std::move(check)), clock_(clock) {
   auto text = ReadWholeFile(path_);
   last_text_ = text.ok() ? *text : "";
   state_.path = path_;
   state_.digest = initial.digest;
-  state_.loaded_at = Timestamp::Now();
+  state_.loaded_at = clock_.Now();
 }
 
 ConfigPoll ConfigWatch::Poll(bool force) {
@@ -30,12 +30,12 @@ ConfigPoll ConfigWatch::Poll(bool force) {
   ++state_.generation;
   if (!config.ok()) {
     state_.error = config.status().message();
-    state_.error_at = Timestamp::Now();
+    state_.error_at = clock_.Now();
     return {std::nullopt, "config reload failed, keeping the running config: " + state_.error};
   }
   state_.error.clear();
   state_.error_at.reset();
-  state_.loaded_at = Timestamp::Now();
+  state_.loaded_at = clock_.Now();
   const bool policy_changed = config->digest != state_.digest;
   state_.digest = config->digest;
   std::string message = "config reloaded from " + path_ +

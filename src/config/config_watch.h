@@ -11,6 +11,7 @@
 #include <string>
 
 #include "config/config.h"
+#include "tally/clock.h"
 #include "tally/time.h"
 
 namespace tally {
@@ -35,7 +36,8 @@ class ConfigWatch {
   // `initial` was loaded from `path`; `check` may refuse a config that parses (e.g. a source
   // kind this binary does not read).
   ConfigWatch(std::string path, const Config& initial,
-              std::function<Status(const Config&)> check = nullptr);
+              std::function<Status(const Config&)> check = nullptr,
+              const Clock& clock = SystemClock());
 
   // Reads the file; parses it when its text changed since the last poll, or when `force`.
   ConfigPoll Poll(bool force);
@@ -44,6 +46,7 @@ class ConfigWatch {
  private:
   const std::string path_;
   const std::function<Status(const Config&)> check_;
+  const Clock& clock_;
   std::string last_text_;  // the text at the last poll (or the load), read or not
   bool last_read_ok_ = true;
   mutable std::mutex mu_;

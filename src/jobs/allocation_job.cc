@@ -36,7 +36,7 @@ std::string AllocationSummary::ToString() const {
   return text;
 }
 
-Result<AllocationSummary> RunAllocation(Store& store, const Config& config,
+Result<AllocationSummary> RunAllocation(AllocationStore& store, const Config& config,
                                         const AllocationJob& job) {
   AllocationSummary summary;
   TALLY_ASSIGN_OR_RETURN(std::optional<TimeWindow> data, store.DataWindow());

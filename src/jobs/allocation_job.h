@@ -34,7 +34,7 @@ struct AllocationSummary {
 };
 
 // Errors: the store's. Hours committed before an error stay allocated.
-Result<AllocationSummary> RunAllocation(Store& store, const Config& config,
+Result<AllocationSummary> RunAllocation(AllocationStore& store, const Config& config,
                                         const AllocationJob& job);
 
 }  // namespace tally

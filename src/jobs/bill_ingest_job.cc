@@ -34,7 +34,7 @@ Result<std::vector<std::string>> BillFiles(const BillFormat& format,
   return ExpandInputPaths(rewritten);
 }
 
-Result<BillIngestResult> RunBillIngest(Store& store, const BillIngestJob& job) {
+Result<BillIngestResult> RunBillIngest(CostStore& store, const BillIngestJob& job) {
   std::vector<std::string> paths = job.paths;
   if (job.format->expand) {
     TALLY_ASSIGN_OR_RETURN(paths, job.format->expand(job.paths));

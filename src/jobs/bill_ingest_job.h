@@ -29,6 +29,6 @@ Result<std::vector<std::string>> BillFiles(const BillFormat& format,
                                            const std::vector<std::string>& paths);
 
 // Errors: a bad file (unless options.skip_bad_files) or the store's; nothing is stored then.
-Result<BillIngestResult> RunBillIngest(Store& store, const BillIngestJob& job);
+Result<BillIngestResult> RunBillIngest(CostStore& store, const BillIngestJob& job);
 
 }  // namespace tally

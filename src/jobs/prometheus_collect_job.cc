@@ -28,7 +28,7 @@ std::vector<TimeWindow> PlanChunks(TimeWindow window, const std::vector<Timestam
   return chunks;
 }
 
-Status Failed(Store& store, const std::string& source, Timestamp now, const Status& status) {
+Status Failed(UsageStore& store, const std::string& source, Timestamp now, const Status& status) {
   (void)store.RecordUsageRun(source, now, status.message());
   return status;
 }
@@ -56,7 +56,7 @@ std::string PrometheusCollectSummary::ToString() const {
   return out;
 }
 
-Result<PrometheusCollectSummary> RunPrometheusCollect(Store& store, const PrometheusCollectJob& job,
+Result<PrometheusCollectSummary> RunPrometheusCollect(UsageStore& store, const PrometheusCollectJob& job,
                                                       Timestamp now) {
   if (job.chunk_hours <= 0 || job.lookback_hours <= 0) {
     return InvalidArgument("chunk and lookback hours must be positive");

@@ -37,7 +37,7 @@ struct PrometheusCollectSummary {
 
 // Collects and records the run on the source (RecordUsageRun), with the error when it fails.
 // A failed chunk stores nothing; the chunks before it stay. Errors name the hours not stored.
-Result<PrometheusCollectSummary> RunPrometheusCollect(Store& store, const PrometheusCollectJob& job,
+Result<PrometheusCollectSummary> RunPrometheusCollect(UsageStore& store, const PrometheusCollectJob& job,
                                                       Timestamp now);
 
 // "2026-11-01T13:00Z": an hour as the collection messages show it.

@@ -13,10 +13,10 @@
 namespace tally {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Ticks = std::chrono::steady_clock;  // for intervals, not the time of day
 
-Clock::duration Seconds(double s) {
-  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+Ticks::duration Seconds(double s) {
+  return std::chrono::duration_cast<Ticks::duration>(std::chrono::duration<double>(s));
 }
 
 }  // namespace
@@ -29,7 +29,7 @@ Scheduler::Scheduler(std::unique_ptr<Store> store, SchedulerOptions options)
 Scheduler::~Scheduler() { Stop(); }
 
 void Scheduler::Start() {
-  sources_.assign(options_.config.sources.size(), SourceState{Clock::now(), "", "", ""});
+  sources_.assign(options_.config.sources.size(), SourceState{Ticks::now(), "", "", ""});
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -60,7 +60,7 @@ void Scheduler::TakeNewConfig() {
   if (!config) return;
   std::vector<SourceState> states;
   for (const SourceConfig& source : config->sources) {
-    SourceState state{Clock::now(), "", "", ""};
+    SourceState state{Ticks::now(), "", "", ""};
     for (size_t i = 0; i < options_.config.sources.size(); ++i) {
       const SourceConfig& old = options_.config.sources[i];
       if (old.name == source.name && old.kind == source.kind) state = sources_[i];
@@ -75,17 +75,17 @@ void Scheduler::TakeNewConfig() {
 void Scheduler::Loop() {
   while (!stopping_) {
     TakeNewConfig();
-    CollectDue(Clock::now());
+    CollectDue(Ticks::now());
     if (stopping_) break;
     if (options_.allocate) AllocateIfChanged();
-    Clock::time_point wake = Clock::now() + Seconds(options_.allocate_check_seconds);
+    Ticks::time_point wake = Ticks::now() + Seconds(options_.allocate_check_seconds);
     for (const SourceState& state : sources_) wake = std::min(wake, state.next);
     std::unique_lock lock(mu_);
     wake_.wait_until(lock, wake, [this] { return stopping_.load() || new_config_.has_value(); });
   }
 }
 
-void Scheduler::CollectDue(Clock::time_point now) {
+void Scheduler::CollectDue(Ticks::time_point now) {
   for (size_t i = 0; i < options_.config.sources.size() && !stopping_; ++i) {
     SourceState& state = sources_[i];
     if (state.next > now) continue;
@@ -114,7 +114,7 @@ std::string Scheduler::CollectPrometheus(const SourceConfig& source) {
     options_.log("collect " + source.name + ": " + m);
   };
   job.collect.concurrency = source.concurrency;
-  auto summary = RunPrometheusCollect(*store_, job, Timestamp::Now());
+  auto summary = RunPrometheusCollect(*store_, job, options_.clock->Now());
   if (!summary.ok()) {
     return summary.status().code() == StatusCode::kCancelled
                ? ""

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "config/config.h"
+#include "tally/clock.h"
 #include "tally/store.h"
 
 namespace tally {
@@ -27,6 +28,7 @@ struct SchedulerOptions {
   double allocate_check_seconds = 5;
   // Told what happened: a collection or allocation that did something, and every error.
   std::function<void(const std::string&)> log;
+  const Clock* clock = &SystemClock();  // where collection windows end
 };
 
 class Scheduler {

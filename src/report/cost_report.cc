@@ -133,7 +133,7 @@ Result<CostTable> BuildCostTable(const CostQuery& query, const CostCells& cells)
   return table;
 }
 
-Result<CostTable> QueryCostTable(Store* store, const CostQuery& query) {
+Result<CostTable> QueryCostTable(CostStore* store, const CostQuery& query) {
   TALLY_ASSIGN_OR_RETURN(CostCells cells, store->ScanCosts(query));
   return BuildCostTable(query, cells);
 }

@@ -16,6 +16,6 @@ namespace tally {
 Result<CostTable> BuildCostTable(const CostQuery& query, const CostCells& cells);
 
 // Scans the store and builds the report. Errors: the store's, BuildCostTable's.
-Result<CostTable> QueryCostTable(Store* store, const CostQuery& query);
+Result<CostTable> QueryCostTable(CostStore* store, const CostQuery& query);
 
 }  // namespace tally

@@ -73,7 +73,7 @@ struct KeysHash {
 
 }  // namespace
 
-Result<ShowbackTable> QueryShowback(Store& store, const ShowbackQuery& query) {
+Result<ShowbackTable> QueryShowback(AllocationStore& store, const ShowbackQuery& query) {
   const KeyPlan plan = Plan(query.group_by);
   TALLY_ASSIGN_OR_RETURN(ShowbackTable scanned,
                          store.SumAllocations(AllocationScan{plan.scan, query.from, query.to,
@@ -111,7 +111,7 @@ Result<ShowbackTable> QueryShowback(Store& store, const ShowbackQuery& query) {
   return table;
 }
 
-Result<std::vector<ReconcileRow>> Reconcile(Store& store, std::optional<Timestamp> from,
+Result<std::vector<ReconcileRow>> Reconcile(AllocationStore& store, std::optional<Timestamp> from,
                                             std::optional<Timestamp> to) {
   std::map<std::string, ReconcileRow> rows;
   TALLY_ASSIGN_OR_RETURN(std::vector<SourceBill> bills, store.ListBills(from, to));

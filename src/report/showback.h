@@ -14,8 +14,8 @@
 namespace tally {
 
 // Errors: the store's.
-Result<ShowbackTable> QueryShowback(Store& store, const ShowbackQuery& query);
-Result<std::vector<ReconcileRow>> Reconcile(Store& store, std::optional<Timestamp> from,
+Result<ShowbackTable> QueryShowback(AllocationStore& store, const ShowbackQuery& query);
+Result<std::vector<ReconcileRow>> Reconcile(AllocationStore& store, std::optional<Timestamp> from,
                                             std::optional<Timestamp> to);
 
 }  // namespace tally

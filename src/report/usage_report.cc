@@ -101,7 +101,7 @@ class Grouper {
 
 // Groups the facts of `kind` (capacity facts carry their amount in request, usage zero). The
 // resource filter applies to usage only, as it always has.
-Result<UsageTable> GroupFacts(Store& store, const UsageQuery& query, FactKind kind) {
+Result<UsageTable> GroupFacts(UsageStore& store, const UsageQuery& query, FactKind kind) {
   Grouper groups(query);
   const std::optional<std::string> resource =
       kind == FactKind::kUsage ? query.resource : std::nullopt;
@@ -117,11 +117,11 @@ Result<UsageTable> GroupFacts(Store& store, const UsageQuery& query, FactKind ki
 
 }  // namespace
 
-Result<UsageTable> QueryUsage(Store& store, const UsageQuery& query) {
+Result<UsageTable> QueryUsage(UsageStore& store, const UsageQuery& query) {
   return GroupFacts(store, query, FactKind::kUsage);
 }
 
-Result<UsageTable> QueryCapacity(Store& store, const UsageQuery& query) {
+Result<UsageTable> QueryCapacity(UsageStore& store, const UsageQuery& query) {
   return GroupFacts(store, query, FactKind::kCapacity);
 }
 

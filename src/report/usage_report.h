@@ -12,9 +12,9 @@
 namespace tally {
 
 // Errors: the store's.
-Result<UsageTable> QueryUsage(Store& store, const UsageQuery& query);
+Result<UsageTable> QueryUsage(UsageStore& store, const UsageQuery& query);
 // Capacity-hours grouped like usage (asset, resource, unit, source, day, hour, label.<key> of
 // the asset); the amounts are in `request`, `usage` is zero.
-Result<UsageTable> QueryCapacity(Store& store, const UsageQuery& query);
+Result<UsageTable> QueryCapacity(UsageStore& store, const UsageQuery& query);
 
 }  // namespace tally

@@ -38,7 +38,7 @@ Status RemoteWriteReceiver::Accept(std::string_view body, const RemoteWriteLimit
   return status;
 }
 
-Result<UsageCommit> RemoteWriteReceiver::Flush(Store* store, bool final) {
+Result<UsageCommit> RemoteWriteReceiver::Flush(UsageStore* store, bool final) {
   std::lock_guard lock(mu_);
   ++stats_.flushes;
   if (newest_ms_ == INT64_MIN) return UsageCommit{};

@@ -37,7 +37,7 @@ class RemoteWriteReceiver {
   Status Accept(std::string_view body, const RemoteWriteLimits& limits);
   // Stores the hours held in memory (see above) in one transaction. `final` also closes every
   // series, at shutdown.
-  Result<UsageCommit> Flush(Store* store, bool final = false);
+  Result<UsageCommit> Flush(UsageStore* store, bool final = false);
 
   RemoteWriteStats stats() const;
   const std::string& source() const { return source_; }

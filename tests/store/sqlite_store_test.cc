@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "report/cost_report.h"
+#include "tally/clock.h"
 
 #include "ingest/billing/focus/focus_reader.h"
 #include "ingest/ingest_files.h"
@@ -178,6 +179,18 @@ TEST_F(SqliteStoreTest, SkippedBadFileDoesNotReplaceItsPartitions) {
   EXPECT_EQ(commit->rows_stored, 0);
   EXPECT_EQ(commit->rows_replaced, 0);
   EXPECT_EQ(Query("").total.ToString(), "1");
+}
+
+TEST_F(SqliteStoreTest, TheIngestLogKeepsTheInjectedClocksTime) {
+  FixedClock clock(*ParseTimestamp("2031-03-04T05:06:07Z"));
+  auto ingest = store_->BeginCostIngest({"focus", "test", &clock});
+  ASSERT_TRUE(ingest.ok());
+  clock.Set(*ParseTimestamp("2031-03-04T05:07:00Z"));  // the commit's time, not the start's
+  ASSERT_TRUE((*ingest)->Commit().ok());
+  auto log = store_->ListIngests(1);
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->size(), 1u);
+  EXPECT_EQ((*log)[0].committed_at.ToString(), "2031-03-04T05:07:00Z");
 }
 
 TEST_F(SqliteStoreTest, ReopensAnExistingStore) {

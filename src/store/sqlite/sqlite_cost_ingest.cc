@@ -41,9 +41,10 @@ Result<std::unique_ptr<SqliteCostIngest>> SqliteCostIngest::Begin(SqliteDb* db,
                                      "VALUES(?, ?, ?)"));
   insert.BindText(1, run.format);
   insert.BindText(2, run.command);
-  insert.BindInt(3, Timestamp::Now().unix_seconds());
+  insert.BindInt(3, run.clock->Now().unix_seconds());
   TALLY_RETURN_IF_ERROR(insert.Run());
   ingest->ingest_id_ = db->LastInsertRowId();
+  ingest->clock_ = run.clock;
   return ingest;
 }
 
@@ -284,7 +285,7 @@ Result<IngestCommit> SqliteCostIngest::Commit() {
   TALLY_ASSIGN_OR_RETURN(Statement done,
                          db_->Prepare("UPDATE ingests SET committed_at = ?, rows_stored = ?, "
                                       "rows_replaced = ? WHERE id = ?"));
-  done.BindInt(1, Timestamp::Now().unix_seconds());
+  done.BindInt(1, clock_->Now().unix_seconds());
   done.BindInt(2, commit.rows_stored);
   done.BindInt(3, commit.rows_replaced);
   done.BindInt(4, ingest_id_);

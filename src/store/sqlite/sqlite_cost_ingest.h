@@ -51,6 +51,7 @@ class SqliteCostIngest final : public CostIngest {
   SqliteDb* db_;
   std::unique_ptr<Transaction> txn_;
   int64_t ingest_id_ = 0;
+  const Clock* clock_ = nullptr;
   int64_t file_id_ = 0;
   std::string file_name_;
   int64_t rows_stored_ = 0;

@@ -1,0 +1,20 @@
+// The API's handlers, one file per resource (api_<resource>.cc), each with its parameter
+// parsing and encoding; api_routes.cc lists them with their paths and parameters.
+#pragma once
+
+#include <httplib.h>
+
+#include "server/api_routes.h"
+
+namespace tally {
+
+void ServeCosts(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
+void ServeMetrics(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
+void ServeUsage(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
+void ServeShowback(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
+void ServeReconcile(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
+void ServeGpu(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
+void ServeSources(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
+void ServeAssets(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
+
+}  // namespace tally
