@@ -1,6 +1,7 @@
 // The allocation engine in memory: CostSpreader spreads lines over hours exactly; Allocator
 // allocates the worked example of docs/allocation.md (one hour, two nodes, four consumers, a
-// tagged support line and an untagged tax line) to the figures computed there by hand.
+// tagged support line and an untagged tax line) to the figures computed there by hand, and
+// shared-cost stages move a pool by proportion, evenly and by fixed percentages, exactly.
 #include "allocate/allocator.h"
 
 #include <gtest/gtest.h>
@@ -118,6 +119,61 @@ TEST(AllocatorTest, TheWorkedExampleOfTheAllocationDoc) {
   EXPECT_EQ(by_cell.at("search/etl node-b cpu"), D("0.75"));
   EXPECT_FALSE(by_cell.contains("__idle__ node-b cpu"));
   EXPECT_EQ(by_cell.at("__idle__ node-b memory"), D("0.75"));
+}
+
+// One node of $10 for an hour, 4 cores: x's basis 1 core, y's 2, so x 2.5, y 5 and idle 2.5.
+// A shared stage then moves the idle pool to the teams: in proportion to their cost (1:2, the
+// odd 10^-18 to the larger remainder), evenly, or by fixed percentages.
+std::map<std::string, Decimal> SharedIdle(SharedStage::Distribution distribution,
+                                          std::map<std::string, Decimal> percentages = {}) {
+  Config config = DefaultConfig();
+  config.reference_prices = {{"cpu", D("1")}};
+  SharedStage stage;
+  stage.name = "idle";
+  stage.pool = {{"owner", "__idle__"}};
+  stage.distribution = distribution;
+  stage.percentages = std::move(percentages);
+  config.shared = {stage};
+  AllocationInputs in;
+  in.consumers = {Consumer{"x/a", "x", "", "", "", {{"team", "x"}}},
+                  Consumer{"y/b", "y", "", "", "", {{"team", "y"}}}};
+  in.consumer_ids = {1, 2};
+  in.assets = {Asset{"node-a", "node-a", "", "", {}}};
+  in.asset_ids = {1};
+  const char* h0 = "2026-06-01T00:00:00Z";
+  const char* h1 = "2026-06-01T01:00:00Z";
+  in.lines = {Line("node-a", "10", h0, h1)};
+  const Timestamp hour = T(h0);
+  const std::vector<UsageFact> usage = {{hour, 0, 0, "cpu", "core", D("1"), D("0.5")},
+                                        {hour, 1, 0, "cpu", "core", D("2"), D("1")}};
+  const std::vector<CapacityFact> capacity = {{hour, 0, "cpu", "core", D("4")}};
+  const CostSpreader spreader(in.lines, TimeWindow{hour, T(h1)});
+  Allocator allocator(config, in);
+  std::vector<AllocationRow> rows;
+  std::map<std::string, Decimal> bill;
+  EXPECT_TRUE(allocator
+                  .AllocateHour(HourInputs{hour, usage, capacity, spreader.PartsInHour(hour)},
+                                &rows, &bill)
+                  .ok());
+  std::map<std::string, Decimal> by_owner;
+  Decimal total;
+  for (const AllocationRow& r : rows) {
+    by_owner[std::string(r.owner)] += r.cost;
+    total += r.cost;
+  }
+  EXPECT_EQ(total, bill.at("AWS"));  // nothing made or lost by the stage
+  return by_owner;
+}
+
+TEST(AllocatorTest, SharedStagesMoveAPoolByProportionEvenlyOrByPercentages) {
+  using Distribution = SharedStage::Distribution;
+  EXPECT_EQ(SharedIdle(Distribution::kProportional),
+            (std::map<std::string, Decimal>{{"x", D("3.333333333333333333")},
+                                            {"y", D("6.666666666666666667")}}));
+  EXPECT_EQ(SharedIdle(Distribution::kEven),
+            (std::map<std::string, Decimal>{{"x", D("3.75")}, {"y", D("6.25")}}));
+  EXPECT_EQ(SharedIdle(Distribution::kFixed, {{"x", D("20")}, {"y", D("80")}}),
+            (std::map<std::string, Decimal>{{"x", D("3")}, {"y", D("7")}}));
 }
 
 }  // namespace
