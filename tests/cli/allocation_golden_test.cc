@@ -1,7 +1,9 @@
-// Golden allocations computed by hand (docs/allocation.md walks through the same numbers):
-// two nodes, mixed requests and usage, an overcommitted node, idle, an unmatched support line
-// with a team tag, a tax line without tags, and shared-cost stages. Every case checks the
-// invariant through `tally reconcile`: allocated + idle + unallocated = bill, exactly.
+// Allocation runs over the inputs of tests/golden/worked-example, with figures computed by hand
+// (docs/allocation.md walks through the same numbers): two nodes, mixed requests and usage, an
+// overcommitted node, idle, an unmatched support line with a team tag, a tax line without tags,
+// shared-cost stages; then what the golden files cannot show: an hour added, a bill restated,
+// chargeback and the FOCUS export. Every case checks the invariant through `tally reconcile`:
+// allocated + idle + unallocated = bill, exactly.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -14,56 +16,31 @@ namespace {
 
 using testing::RunTally;
 
-// The hour 2024-01-01T00:00Z: node-a $10, node-b $6, support $3 (team=search), tax $1.
-constexpr const char* kBill =
-    "BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,BilledCost,"
-    "EffectiveCost,BillingCurrency,ProviderName,BillingAccountId,ServiceName,ServiceCategory,"
-    "ChargeCategory,ResourceId,Tags\n"
-    "2024-01-01,2024-02-01,2024-01-01T00:00:00Z,2024-01-01T01:00:00Z,10,10,USD,Cloud,acct,"
-    "Compute,Compute,Usage,node-a,{}\n"
-    "2024-01-01,2024-02-01,2024-01-01T00:00:00Z,2024-01-01T01:00:00Z,6,6,USD,Cloud,acct,"
-    "Compute,Compute,Usage,node-b,{}\n"
-    "2024-01-01,2024-02-01,2024-01-01T00:00:00Z,2024-01-01T01:00:00Z,3,3,USD,Cloud,acct,"
-    "Support,Other,Usage,,\"{\"\"team\"\":\"\"search\"\"}\"\n"
-    "2024-01-01,2024-02-01,2024-01-01T00:00:00Z,2024-01-01T01:00:00Z,1,1,USD,Cloud,acct,"
-    "Tax,Other,Tax,,{}\n";
+// The inputs of tests/golden/worked-example: the hour 2024-01-01T00:00Z, node-a $10, node-b $6,
+// support $3 (team=search), tax $1; four consumers on the two nodes.
+std::string Golden(const char* file) {
+  return testing::ReadFile(std::string(TALLY_SOURCE_DIR) + "/tests/golden/worked-example/" + file);
+}
 
-constexpr const char* kInventory =
-    "start,end,asset,resource,capacity,unit,labels\n"
-    "2024-01-01T00:00:00Z,2024-01-01T02:00:00Z,node-a,cpu,4,core,\n"
-    "2024-01-01T00:00:00Z,2024-01-01T02:00:00Z,node-a,memory,16,GiB,\n"
-    "2024-01-01T00:00:00Z,2024-01-01T02:00:00Z,node-b,cpu,2,core,team=platform\n"
-    "2024-01-01T00:00:00Z,2024-01-01T02:00:00Z,node-b,memory,8,GiB,team=platform\n";
-
-constexpr const char* kUsageHeader =
-    "start,end,consumer,asset,resource,request,usage,unit,labels\n";
-std::string UsageRows(const char* start, const char* end) {
-  const std::string s = start, e = end;
-  auto row = [&](const char* consumer, const char* asset, const char* resource, const char* req,
-                 const char* use, const char* unit, const char* team) {
-    return s + "," + e + "," + consumer + "," + asset + "," + resource + "," + req + "," + use +
-           "," + unit + ",team=" + team + "\n";
-  };
-  return row("search/api", "node-a", "cpu", "1", "0.5", "core", "search") +
-         row("search/api", "node-a", "memory", "4", "6", "GiB", "search") +
-         row("ads/web", "node-a", "cpu", "2", "2.5", "core", "ads") +
-         row("ads/web", "node-a", "memory", "2", "1", "GiB", "ads") +
-         row("ads/batch", "node-b", "cpu", "2", "3", "core", "ads") +
-         row("ads/batch", "node-b", "memory", "4", "2", "GiB", "ads") +
-         row("search/etl", "node-b", "cpu", "1", "0", "core", "search") +
-         row("search/etl", "node-b", "memory", "2", "2", "GiB", "search");
+// The worked example's usage moved to the next hour.
+std::string NextHourUsage() {
+  std::string usage = Golden("usage.csv");
+  for (auto [from, to] : {std::pair{"T01:00:00Z", "T02:00:00Z"}, {"T00:00:00Z", "T01:00:00Z"}}) {
+    for (size_t at = usage.find(from); at != std::string::npos; at = usage.find(from, at + 1)) {
+      usage.replace(at, std::string(from).size(), to);
+    }
+  }
+  return usage;
 }
 
 class AllocationGoldenTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    testing::WriteFile(dir_.File("bill.csv"), kBill);
-    testing::WriteFile(dir_.File("inventory.csv"), kInventory);
-    testing::WriteFile(dir_.File("usage.csv"),
-                       kUsageHeader + UsageRows("2024-01-01T00:00:00Z", "2024-01-01T01:00:00Z"));
+    for (const char* file : {"bill.csv", "inventory.csv", "usage.csv"}) {
+      testing::WriteFile(dir_.File(file), Golden(file));
+    }
     // Reference prices that make the arithmetic easy to follow by hand.
-    testing::WriteFile(dir_.File("tally.yaml"),
-                       "reference_prices: {cpu: 1, memory: 0.25}\n" + extra_config_);
+    testing::WriteFile(dir_.File("tally.yaml"), Golden("tally.yaml") + extra_config_);
     for (auto args :
          std::vector<std::vector<std::string>>{{"ingest", "focus", dir_.File("bill.csv")},
                                                {"ingest", "inventory", dir_.File("inventory.csv")},
@@ -167,8 +144,7 @@ TEST_F(SharedStagesTest, PoolsMoveToOwnersAndTheBillStillReconciles) {
 TEST_F(AllocationGoldenTest, OneMoreHourRecomputesOnlyThatHour) {
   ASSERT_EQ(Tally({"allocate", "--config", dir_.File("tally.yaml")}).exit_code, 0);
   const auto before = ShowbackBy("owner");
-  testing::WriteFile(dir_.File("usage2.csv"),
-                     kUsageHeader + UsageRows("2024-01-01T01:00:00Z", "2024-01-01T02:00:00Z"));
+  testing::WriteFile(dir_.File("usage2.csv"), NextHourUsage());
   ASSERT_EQ(Tally({"ingest", "usage-csv", dir_.File("usage2.csv"), "--source", "hour2"}).exit_code,
             0);
   auto again = Tally({"allocate", "--config", dir_.File("tally.yaml")});
@@ -191,7 +167,7 @@ TEST_F(AllocationGoldenTest, ARestatedBillRecomputesItsHours) {
   auto current = Tally({"allocate", "--config", dir_.File("tally.yaml")});
   EXPECT_NE(current.out.find("all 1 hours"), std::string::npos) << current.out;
   // The provider restates the month: support drops to $2. Its hour is recomputed.
-  std::string restated = kBill;
+  std::string restated = Golden("bill.csv");
   const size_t support = restated.find(",3,3,USD");
   restated.replace(support, 8, ",2,2,USD");
   testing::WriteFile(dir_.File("bill.csv"), restated);
