@@ -78,6 +78,15 @@ class Sums {
     return Status::Ok();
   }
   size_t size() const { return by_series_.size() + by_key_.size(); }
+  // Sizes the per-series sums for every stored series at once (one allocation, not doubling).
+  Status Reserve(SqliteDb* db) {
+    TALLY_ASSIGN_OR_RETURN(Statement q, db->Prepare("SELECT MAX(id) FROM cost_series"));
+    TALLY_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (row && !q.IsNull(0) && q.Int(0) > 0 && q.Int(0) < (int64_t{1} << 32)) {
+      by_series_.reserve(static_cast<size_t>(q.Int(0)) + 1);
+    }
+    return Status::Ok();
+  }
   // The largest series id summed (0 when none).
   size_t max_series() const {
     size_t max = by_series_.empty() ? 0 : by_series_.size() - 1;
@@ -284,6 +293,11 @@ Status ScanWindow(SqliteDb* db, const CostQuery& query, ExtraColumns* no_extras,
   return rollup(kGrainMonth, month_lo, month_hi);
 }
 
+struct CellKeyHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+};
+
 // Interns texts as ids of CostCells::texts, and resolves dict ids and tags through it.
 class Texts {
  public:
@@ -448,6 +462,7 @@ Result<CostCells> ScanCosts(SqliteDb* db, const CostQuery& query) {
   }
   ExtraColumns extras(db, std::move(extra_names));
   Sums sums;
+  TALLY_RETURN_IF_ERROR(sums.Reserve(db));
   if (by_start || by_end || !extras.empty() || query.step == CostStep::kHour) {
     Range range;
     range.undated = !query.from && !query.to;
@@ -468,23 +483,38 @@ Result<CostCells> ScanCosts(SqliteDb* db, const CostQuery& query) {
     return Status::Ok();
   }));
   TALLY_ASSIGN_OR_RETURN(SeriesValues series, ResolveSeries(db, query, wanted, &texts));
-  out.cells.reserve(sums.size());
-  out.keys.reserve(sums.size() * out.width);
+  // Cells with the same key ids, period and currency are summed here: a monthly report over
+  // 60,000 series hands the report a few dozen cells, not 60,000.
+  std::unordered_map<std::string, size_t, CellKeyHash, std::equal_to<>> cell_of;
+  std::string cell_key;
+  std::vector<uint32_t> ids(out.width);
   TALLY_RETURN_IF_ERROR(sums.ForEach([&](const LineKey& key, const Sum& sum) {
     const auto id = static_cast<size_t>(key.series);
     if (!series.passes[id]) return Status::Ok();
     for (size_t i = 0, extra = 0; i < out.width; ++i) {
       const GroupKey& k = query.group_by[i];
       if (k.kind == GroupKey::Kind::kExtra) {
-        out.keys.push_back(texts.Intern(key.extras[extra++]));
+        ids[i] = texts.Intern(key.extras[extra++]);
       } else if (k.IsLineLevel()) {
-        out.keys.push_back(texts.Intern(
-            TimeText(k.column == FocusColumn::kChargePeriodStart ? key.start : key.end)));
+        ids[i] = texts.Intern(
+            TimeText(k.column == FocusColumn::kChargePeriodStart ? key.start : key.end));
       } else {
-        out.keys.push_back(series.keys[id * series.width + i]);
+        ids[i] = series.keys[id * series.width + i];
       }
     }
-    out.cells.push_back(CostCells::Cell{key.period, series.currency[id], sum.sum, sum.lines});
+    const uint32_t currency = series.currency[id];
+    cell_key.assign(reinterpret_cast<const char*>(&key.period), sizeof key.period);
+    cell_key.append(reinterpret_cast<const char*>(&currency), sizeof currency);
+    cell_key.append(reinterpret_cast<const char*>(ids.data()), ids.size() * sizeof(uint32_t));
+    auto [it, added] = cell_of.try_emplace(cell_key, out.cells.size());
+    if (added) {
+      out.keys.insert(out.keys.end(), ids.begin(), ids.end());
+      out.cells.push_back(CostCells::Cell{key.period, currency, sum.sum, sum.lines});
+      return Status::Ok();
+    }
+    CostCells::Cell& cell = out.cells[it->second];
+    cell.lines += sum.lines;
+    if (!cell.sum.CheckedAdd(sum.sum)) return InvalidArgument("a cost sum overflows");
     return Status::Ok();
   }));
   return out;
