@@ -194,6 +194,49 @@ TEST_F(LineBlocksTest, DiscardedLinesAreNotWritten) {
   EXPECT_FALSE(writer.Add(db_.get(), 100, StoredLine{1, 2, 0, 3600, "\x01", {}}).ok());
 }
 
+TEST_F(LineBlocksTest, ThousandsOfSparseExtraColumnsStayBounded) {
+  // Each line has a value in a column of its own: blocks are cut before the padded columns
+  // outgrow their bound, and every value comes back.
+  LineBlockWriter writer;
+  writer.BeginFile(1, 10);
+  std::string amounts;
+  for (size_t d = 0; d < kFocusDecimalCount; ++d) AppendDecimal(std::nullopt, &amounts);
+  constexpr int kLines = 6000;
+  for (int i = 0; i < kLines; ++i) {
+    ExtrasEncoder extras;
+    extras.Add(static_cast<uint32_t>(i), "v" + std::to_string(i));
+    ASSERT_TRUE(writer.Add(db_.get(), 100, StoredLine{1, i, 0, 3600, amounts, extras.blob()}).ok());
+  }
+  ASSERT_TRUE(writer.Flush(db_.get()).ok());
+  LineFilter all;
+  all.extras = true;
+  int seen = 0;
+  ASSERT_TRUE(ScanLineBlocks(db_.get(), all, [&](const LineBlockInfo&, const StoredLine& l) {
+                const auto v = FindExtra(l.extras, static_cast<uint32_t>(l.line));
+                EXPECT_EQ(v, "v" + std::to_string(l.line));
+                ++seen;
+                return Status::Ok();
+              }).ok());
+  EXPECT_EQ(seen, kLines);
+  auto blocks = db_->Prepare("SELECT COUNT(*) FROM cost_line_blocks");
+  ASSERT_TRUE(blocks.ok() && *blocks->Step());
+  EXPECT_GT(blocks->Int(0), 1);  // cut by the padded size, not by kLineBlockRows
+  // Past 65,536 extra columns: a clear error, nothing written.
+  ExtrasEncoder wide;
+  wide.Add(70000, "x");
+  Status s = writer.Add(db_.get(), 100, StoredLine{1, 1, 0, 3600, amounts, wide.blob()});
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.message();
+  // The refused line left the block as it was: the next line and the earlier ones read back.
+  ASSERT_TRUE(writer.Add(db_.get(), 100, StoredLine{1, kLines, 0, 3600, amounts, {}}).ok());
+  ASSERT_TRUE(writer.Flush(db_.get()).ok());
+  seen = 0;
+  ASSERT_TRUE(ScanLineBlocks(db_.get(), LineFilter{}, [&](const LineBlockInfo&, const StoredLine&) {
+                ++seen;
+                return Status::Ok();
+              }).ok());
+  EXPECT_EQ(seen, kLines + 1);
+}
+
 TEST_F(LineBlocksTest, ACorruptBlockIsAnError) {
   Write(1, 10, 100, 1, 7);
   for (const char* damage : {"substr(data, 1, length(data) / 2)", "zeroblob(length(data))",

@@ -19,6 +19,8 @@ constexpr unsigned char kHasStart = 1, kHasEnd = 2;
 constexpr size_t kPendingBytes = 64u << 20;
 // Extra (native) columns a block may hold: more reads as corrupt.
 constexpr uint64_t kMaxExtraColumns = 1u << 16;
+// Extra columns × rows of a block, each at least a byte once padded.
+constexpr size_t kMaxExtraCells = 16u << 20;
 constexpr int kZstdLevel = 6;
 
 constexpr std::string_view kWhat = "a cost line block";
@@ -142,32 +144,58 @@ size_t LineBlockWriter::Pending::bytes() const {
          amount_bytes + extra_bytes;
 }
 
-// Each extra column holds, per row, varint 0 for no value or length + 1 and the bytes, so that
-// equal values of a column sit next to each other for the compressor. The rows' blobs are
-// (column, length, bytes) triples (model/extra_columns.h).
-Status LineBlockWriter::Pending::AddExtras(std::string_view blob) {
-  size_t pos = 0;
-  while (pos < blob.size()) {
+namespace {
+
+// The (column, length, bytes) triples of a line's extras blob (model/extra_columns.h), for each
+// until it returns false; false when the blob is malformed.
+template <typename F>
+bool ForEachExtra(std::string_view blob, F each) {
+  for (size_t pos = 0; pos < blob.size();) {
     unsigned __int128 column = 0;
     std::string_view value;
-    if (!ReadVarint(blob, &pos, &column) || column >= kMaxExtraColumns ||
-        !ReadSized(blob, &pos, &value)) {
-      return Internal("sqlite: a cost line's extra columns are malformed");
+    if (!ReadVarint(blob, &pos, &column) || column > UINT32_MAX || !ReadSized(blob, &pos, &value)) {
+      return false;
     }
+    if (!each(static_cast<uint64_t>(column), value)) return true;
+  }
+  return true;
+}
+
+Status CheckExtras(std::string_view blob) {
+  bool wide = false;
+  if (!ForEachExtra(blob, [&](uint64_t column, std::string_view) {
+        wide |= column >= kMaxExtraColumns;
+        return !wide;
+      })) {
+    return Internal("sqlite: a cost line's extra columns are malformed");
+  }
+  if (wide) {
+    return InvalidArgument("a file with more than " + std::to_string(kMaxExtraColumns) +
+                           " extra (non-FOCUS) columns cannot be stored");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+// Each extra column holds, per row, varint 0 for no value or length + 1 and the bytes, so that
+// equal values of a column sit next to each other for the compressor. The blob was checked.
+void LineBlockWriter::Pending::AddExtras(std::string_view blob) {
+  ForEachExtra(blob, [&](uint64_t column, std::string_view value) {
     const auto c = static_cast<size_t>(column);
     if (c >= extras.size()) {
       extras.resize(c + 1);
       extras_filled.resize(c + 1, 0);
     }
-    if (extras_filled[c] > rows) continue;  // a column twice: the first value counts
+    if (extras_filled[c] > rows) return true;  // a column twice: the first value counts
     PadExtra(c, rows);
     const size_t before = extras[c].size();
     AppendVarint(value.size() + 1, &extras[c]);
     extras[c].append(value);
     extras_filled[c] = rows + 1;
     extra_bytes += extras[c].size() - before;
-  }
-  return Status::Ok();
+    return true;
+  });
 }
 
 void LineBlockWriter::Pending::PadExtra(size_t column, int64_t to_rows) {
@@ -184,6 +212,19 @@ void LineBlockWriter::BeginFile(int64_t ingest_id, int64_t file_id) {
 }
 
 Status LineBlockWriter::Add(SqliteDb* db, int64_t partition_id, const StoredLine& line) {
+  // Checked before anything is appended, so a refused line leaves the block as it was.
+  std::array<size_t, kFocusDecimalCount + 1> bounds{};
+  for (size_t i = 0; i < kFocusDecimalCount; ++i) {
+    bounds[i + 1] = bounds[i];
+    if (!SkipDecimal(line.amounts, &bounds[i + 1])) {
+      return Internal("sqlite: a cost line's amounts are malformed");
+    }
+  }
+  if (bounds.back() != line.amounts.size()) {
+    return Internal("sqlite: a cost line's amounts are malformed");
+  }
+  TALLY_RETURN_IF_ERROR(CheckExtras(line.extras));
+
   Pending& b = pending_[partition_id];
   const size_t before = b.bytes();
   unsigned char flags = 0;
@@ -203,18 +244,16 @@ Status LineBlockWriter::Add(SqliteDb* db, int64_t partition_id, const StoredLine
     b.max_end = b.max_end ? std::max(*b.max_end, *line.end) : *line.end;
   }
   b.flags.push_back(static_cast<char>(flags));
-  size_t pos = 0;
-  for (std::string& column : b.amounts) {
-    const size_t from = pos;
-    if (!SkipDecimal(line.amounts, &pos)) return Internal("sqlite: a cost line's amounts are malformed");
-    column.append(line.amounts.substr(from, pos - from));
-    b.amount_bytes += pos - from;
+  for (size_t i = 0; i < kFocusDecimalCount; ++i) {
+    b.amounts[i].append(line.amounts.substr(bounds[i], bounds[i + 1] - bounds[i]));
   }
-  if (pos != line.amounts.size()) return Internal("sqlite: a cost line's amounts are malformed");
-  TALLY_RETURN_IF_ERROR(b.AddExtras(line.extras));
+  b.amount_bytes += line.amounts.size();
+  b.AddExtras(line.extras);
   ++b.rows;
   pending_bytes_ += b.bytes() - before;
-  if (b.rows >= kLineBlockRows) {
+  // A block is written when full, or when its extras, padded to every column, would pass
+  // kMaxExtraCells (a file with thousands of sparse columns).
+  if (b.rows >= kLineBlockRows || b.extras.size() * static_cast<size_t>(b.rows) > kMaxExtraCells) {
     pending_bytes_ -= b.bytes();
     TALLY_RETURN_IF_ERROR(Write(db, partition_id, &b));
     pending_.erase(partition_id);

@@ -59,7 +59,7 @@ class LineBlockWriter {
     std::vector<int64_t> extras_filled;  // rows each extra column holds so far
     size_t extra_bytes = 0;
     size_t bytes() const;
-    Status AddExtras(std::string_view blob);
+    void AddExtras(std::string_view blob);  // checked by CheckExtras
     void PadExtra(size_t column, int64_t to_rows);
   };
   Status Write(SqliteDb* db, int64_t partition_id, Pending* block);
