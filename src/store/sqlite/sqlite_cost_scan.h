@@ -1,10 +1,12 @@
 // Answers a CostQuery from the SQLite store with CostCells: the metric summed per series and
 // period, the series then turned into key values through the dict (and filtered by the query's
-// `where`). Whole months and days of the window are read from the rollup (cost_rollup.h), only
-// the hours at its edges from cost_lines; groupings the rollup cannot answer (ChargePeriodStart
-// or ChargePeriodEnd, provider columns kept per line, a step of an hour) scan the lines. Work is
+// `where`), and cells with equal key values, period and currency added up. Whole months and days
+// of the window are read from the rollup (cost_rollup.h), only the hours at its edges from the
+// line blocks (line_blocks.h); groupings the rollup cannot answer (ChargePeriodStart or
+// ChargePeriodEnd, provider columns kept per line, a step of an hour) scan the lines. Work is
 // proportional to the rollup rows or lines read plus the distinct series, never to the text of
-// the dimensions. Grouping, ordering and totals are the report's (report/cost_report.h).
+// the dimensions. Grouping into rows, ordering, --top and totals are the report's
+// (report/cost_report.h).
 //
 // Stateless. Runs on the caller's connection; not thread-safe.
 #pragma once
