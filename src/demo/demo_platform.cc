@@ -221,6 +221,7 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
     return *share.Divide(Decimal::FromUnits(caps[resource]));
   };
   std::map<std::string, Decimal> waste;  // consumer -> cost of reserved-but-unused
+  std::map<std::string, Decimal> gpu_busy;  // node -> busy GPU-hours
   Writer usage(o.out_dir + "/usage.csv");
   usage.Put("start,end,consumer,asset,resource,request,usage,unit,labels\n");
   std::vector<std::vector<HourUsage>> samples(o.openmetrics ? consumers.size() : 0);
@@ -251,6 +252,7 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
             *Decimal::FromUnits(int64_t{w.gpus} * gpu_use_pct).Divide(Decimal::FromUnits(100));
         usage.Put(head + "gpu," + std::to_string(w.gpus) + "," + gpu_use.ToString() + ",gpu" +
                   labels);
+        gpu_busy[c.node->id] += gpu_use;
         ++summary.usage_rows;
         if (w.planted == "idle_gpu") {
           waste[c.name] += *Decimal::FromUnits(w.gpus).Multiply(unit_price(*c.node, 2));
@@ -366,6 +368,25 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
         .Round(2)
         .ToString();
   };
+  // GPUs: each GPU node's capacity (its GPUs for every hour of the window) and busy GPU-hours
+  // (the usage written above), and the utilization a GPU view must show: busy / capacity.
+  Decimal gpu_capacity_total, gpu_busy_total;
+  nlohmann::ordered_json gpu_nodes = nlohmann::ordered_json::array();
+  for (const Node& n : nodes) {
+    if (n.type->gpus == 0) continue;
+    const Decimal capacity = Decimal::FromUnits(int64_t{n.type->gpus} * hours);
+    gpu_capacity_total += capacity;
+    gpu_busy_total += gpu_busy[n.id];
+    gpu_nodes.push_back({{"node", n.id},
+                         {"capacity_gpu_hours", capacity.ToString()},
+                         {"busy_gpu_hours", gpu_busy[n.id].ToString()}});
+  }
+  truth["gpu"] = {{"capacity_gpu_hours", gpu_capacity_total.ToString()},
+                  {"busy_gpu_hours", gpu_busy_total.ToString()},
+                  {"utilization", gpu_capacity_total.is_zero()
+                                      ? std::string()
+                                      : gpu_busy_total.Divide(gpu_capacity_total)->Round(4).ToString()},
+                  {"nodes", std::move(gpu_nodes)}};
   for (const Consumer& c : consumers) {
     if (c.w->planted.empty()) continue;
     truth["inefficiencies"].push_back({{"kind", c.w->planted},

@@ -99,14 +99,12 @@ class Grouper {
   int64_t facts_ = 0;
 };
 
-// Groups the facts of `kind` (capacity facts carry their amount in request, usage zero). The
-// resource filter applies to usage only, as it always has.
+// Groups the facts of `kind` (capacity facts carry their amount in request, usage zero), of
+// the query's resource only when it names one: usage and capacity alike.
 Result<UsageTable> GroupFacts(UsageStore& store, const UsageQuery& query, FactKind kind) {
   Grouper groups(query);
-  const std::optional<std::string> resource =
-      kind == FactKind::kUsage ? query.resource : std::nullopt;
   TALLY_RETURN_IF_ERROR(store.ScanUsageFacts(
-      kind, query.from, query.to, resource, [&](const UsageFactView& f) {
+      kind, query.from, query.to, query.resource, [&](const UsageFactView& f) {
         BuildKey(query, *f.consumer, *f.asset, f.source, f.resource, f.unit, f.hour,
                  &groups.key());
         groups.Add(f.request, f.usage);

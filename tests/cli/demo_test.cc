@@ -1,5 +1,5 @@
-// tally demo: the generated platform loads, allocates and reconciles to exactly zero, and its
-// truth lists every planted inefficiency.
+// tally demo: the generated platform loads, allocates and reconciles to exactly zero, its
+// truth lists every planted inefficiency, and the GPU view shows the truth's GPU-hours.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -55,6 +55,26 @@ TEST(DemoTest, LoadsAllocatesAndReconcilesExactly) {
   }
   EXPECT_EQ(kinds, (std::set<std::string>{"over_requested", "abandoned", "idle_gpu",
                                           "orphaned_volume", "cost_spike"}));
+
+  // The GPU view counts GPUs only: per GPU node, its capacity and busy GPU-hours are the truth's
+  // (what the generator wrote), no other node is listed, and the utilization the overview shows
+  // is busy / capacity.
+  auto gpu = RunTally({"--store", store, "report", "gpu", "--format", "json"});
+  ASSERT_EQ(gpu.exit_code, 0) << gpu.err;
+  const auto view = nlohmann::json::parse(gpu.out);
+  const auto& want = truth["gpu"];
+  ASSERT_FALSE(want["nodes"].empty());
+  EXPECT_EQ(view["total"]["capacity"], want["capacity_gpu_hours"]) << gpu.out;
+  EXPECT_EQ(view["total"]["used"], want["busy_gpu_hours"]) << gpu.out;
+  EXPECT_EQ(view["total"]["utilization"], want["utilization"]) << gpu.out;
+  std::map<std::string, std::pair<std::string, std::string>> nodes;
+  for (const auto& n : view["nodes"]) nodes[n["node"]] = {n["capacity"], n["used"]};
+  ASSERT_EQ(nodes.size(), want["nodes"].size()) << gpu.out;
+  for (const auto& n : want["nodes"]) {
+    EXPECT_EQ(nodes[n["node"]], (std::pair<std::string, std::string>{n["capacity_gpu_hours"],
+                                                                      n["busy_gpu_hours"]}))
+        << n.dump();
+  }
 
   // Loading the same demo again changes nothing and recomputes only what changed.
   auto again = RunTally({"--store", store, "demo", "--out", dir.File("demo"), "--teams", "5",
