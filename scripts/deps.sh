@@ -8,7 +8,7 @@ packages=(
   libsqlite3-dev zlib1g-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcurl4-openssl-dev libcpp-httplib-dev libsnappy-dev libzstd-dev libprotobuf-dev protobuf-compiler
-  libyaml-cpp-dev
+  libyaml-cpp-dev libpugixml-dev
   clang-format clang-tidy sqlite3
   # Real peers for the integration tests (prometheus brings promtool), and the browser the
   # dashboard's end-to-end tests drive.

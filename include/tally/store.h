@@ -22,6 +22,7 @@
 #include "tally/cost_query.h"
 #include "tally/cost_sink.h"
 #include "tally/diagnostic.h"
+#include "tally/gpu.h"
 #include "tally/result.h"
 #include "tally/time.h"
 #include "tally/usage.h"
@@ -120,6 +121,13 @@ class UsageStore {
                                 std::optional<Timestamp> to,
                                 const std::optional<std::string>& resource,
                                 const std::function<Status(const UsageFactView&)>& each) = 0;
+  // Keeps the newest reading of each physical GPU (by host and UUID); a reading without a time
+  // is taken at `default_time`, and one older than the stored reading is ignored. Returns the
+  // readings stored. Errors: kInvalidArgument for a GPU without a UUID (nothing is stored).
+  virtual Result<int64_t> StoreGpuReadings(std::span<const GpuDevice> devices,
+                                           Timestamp default_time) = 0;
+  // The newest reading of every GPU, by host and UUID.
+  virtual Result<std::vector<GpuDevice>> ListGpuDevices() = 0;
   // Every known asset, with its capacity over [from, to) (either end may be open).
   virtual Result<std::vector<AssetRecord>> ListAssets(std::optional<Timestamp> from,
                                                       std::optional<Timestamp> to) = 0;

@@ -31,6 +31,7 @@ int RunCli(int argc, char** argv) {
   AddUsageCommand(&app, &globals, &exit_code);
   AddCollectCommand(&app, &globals, &exit_code);
   AddAssetsCommand(&app, &globals, &exit_code);
+  AddGpusCommand(&app, &globals, &exit_code);
   AddAllocateCommand(&app, &globals, &exit_code);
   AddReportCommand(&app, &globals, &exit_code);
   AddReconcileCommand(&app, &globals, &exit_code);

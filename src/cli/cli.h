@@ -36,6 +36,9 @@ void AddServeCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code
 void AddKubeScrapeCommand(CLI::App* ingest, const GlobalOptions* globals, int* exit_code);
 // `tally ingest usage-csv` and `tally ingest inventory`.
 void AddUsageCsvCommands(CLI::App* ingest, const GlobalOptions* globals, int* exit_code);
+// `tally ingest gpu` and `tally gpus` (gpu_commands.cc).
+void AddIngestGpuCommand(CLI::App* ingest, const GlobalOptions* globals, int* exit_code);
+void AddGpusCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 
 // Parses --from and --to (either may be empty) as a half-open window [from, to).
 // Errors: kInvalidArgument naming the flag, or when to is not after from.

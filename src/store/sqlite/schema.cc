@@ -249,6 +249,15 @@ Status FillV6(SqliteDb* db) {
   return RollUpAll(db);
 }
 
+// Version 7: the newest reading of each physical GPU (sqlite_gpu.h), by host and UUID.
+std::string MigrationV7() {
+  return R"sql(
+CREATE TABLE gpu_devices(
+  host TEXT NOT NULL, uuid TEXT NOT NULL, observed_at INTEGER NOT NULL, reading TEXT NOT NULL,
+  PRIMARY KEY(host, uuid)) WITHOUT ROWID;
+)sql";
+}
+
 struct Migration {
   std::function<std::string()> sql;
   std::function<Status(SqliteDb*)> fill;  // then run in the same transaction, if set
@@ -261,7 +270,8 @@ std::string DecimalColumnList() { return ColumnList(FocusType::kDecimal, FocusTy
 Status Migrate(SqliteDb* db) {
   const std::vector<Migration> migrations = {
       {MigrationV1, nullptr}, {MigrationV2, nullptr}, {MigrationV3, nullptr},
-      {MigrationV4, nullptr}, {MigrationV5, FillV5}, {MigrationV6, FillV6}};
+      {MigrationV4, nullptr}, {MigrationV5, FillV5}, {MigrationV6, FillV6},
+      {MigrationV7, nullptr}};
   {  // Most opens find the store current: no write transaction for them.
     TALLY_ASSIGN_OR_RETURN(Statement version_query, db->Prepare("PRAGMA user_version"));
     TALLY_ASSIGN_OR_RETURN(bool has_row, version_query.Step());

@@ -10,6 +10,7 @@
 //                        (line_blocks.h; v6, before which cost_lines held a row per line)
 //   cost_rollup          the cost metrics summed per series, partition, run and day or month
 //   cost_series_columns  cost_series column by column, in blocks of series ids
+//   gpu_devices          the newest reading of each physical GPU, by host and UUID (v7)
 //   billing_partitions   (provider, account, billing period) -> the ingest run that owns it
 //   ingests, source_files, diagnostics: what each run read and every problem it reported
 //
@@ -22,7 +23,7 @@
 
 namespace tally::sqlite {
 
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 // Brings `db` to kSchemaVersion. Errors: kFailedPrecondition when the store was written by a
 // newer tally; kIoError from SQLite.

@@ -10,6 +10,7 @@
 #include "store/sqlite/sqlite_allocation.h"
 #include "store/sqlite/sqlite_cost_ingest.h"
 #include "store/sqlite/sqlite_cost_scan.h"
+#include "store/sqlite/sqlite_gpu.h"
 #include "store/sqlite/sqlite_usage.h"
 
 namespace tally::sqlite {
@@ -88,6 +89,15 @@ Status SqliteStore::ForEachUsageHour(
 Status SqliteStore::StoreAllocations(std::span<const AllocatedHour> hours,
                                      std::string_view digest) {
   return sqlite::StoreAllocations(db_.get(), hours, digest);
+}
+
+Result<int64_t> SqliteStore::StoreGpuReadings(std::span<const GpuDevice> devices,
+                                              Timestamp default_time) {
+  return sqlite::StoreGpuReadings(db_.get(), devices, default_time);
+}
+
+Result<std::vector<GpuDevice>> SqliteStore::ListGpuDevices() {
+  return sqlite::ListGpuDevices(db_.get());
 }
 
 Result<ShowbackTable> SqliteStore::SumAllocations(const AllocationScan& scan) {

@@ -33,6 +33,9 @@ class SqliteStore final : public Store {
                         const std::function<Status(const UsageFactView&)>& each) override;
   Result<std::vector<AssetRecord>> ListAssets(std::optional<Timestamp> from,
                                               std::optional<Timestamp> to) override;
+  Result<int64_t> StoreGpuReadings(std::span<const GpuDevice> devices,
+                                   Timestamp default_time) override;
+  Result<std::vector<GpuDevice>> ListGpuDevices() override;
   Result<std::optional<TimeWindow>> DataWindow() override;
   Result<std::vector<Timestamp>> HoursToAllocate(TimeWindow window,
                                                  std::string_view digest) override;
