@@ -1,10 +1,14 @@
 // tally collect prometheus: pulls hourly Kubernetes usage from Prometheus. Resumable: each
 // chunk of hours is stored complete or not at all, and the next run collects only the hours
-// its source has not completed (gaps included).
+// its source has not completed (gaps included). tally collect nvml: this machine's GPUs, read
+// through the driver's NVML, into the GPU inventory.
+#include <unistd.h>
+
 #include <cstdio>
 #include <string>
 
 #include "cli/cli.h"
+#include "collect/nvml/nvml_reader.h"
 #include "tally/clock.h"
 #include "jobs/prometheus_collect_job.h"
 #include "tally/store.h"
@@ -68,6 +72,28 @@ int RunCollect(const GlobalOptions& globals, const CollectFlags& flags) {
   return 0;
 }
 
+int RunCollectNvml(const GlobalOptions& globals, const std::string& host_flag) {
+  auto readings = ReadNvml();
+  if (!readings.ok()) {
+    PrintError("collect nvml: " + readings.status().message());
+    return 1;
+  }
+  char name[256] = {};
+  const std::string host =
+      !host_flag.empty() ? host_flag : (::gethostname(name, sizeof name - 1) == 0 ? name : "");
+  const std::vector<GpuDevice> devices = NvmlToDevices(*readings, host);
+  auto store = OpenStore(globals.store);
+  auto stored = store.ok() ? (*store)->StoreGpuReadings(devices, SystemClock().Now())
+                           : Result<int64_t>(store.status());
+  if (!stored.ok()) {
+    PrintError("collect nvml: " + stored.status().message());
+    return 1;
+  }
+  std::printf("collect nvml: %zu GPUs of %s read, %lld readings stored\n", devices.size(),
+              host.c_str(), static_cast<long long>(*stored));
+  return 0;
+}
+
 }  // namespace
 
 void AddCollectCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code) {
@@ -97,6 +123,13 @@ void AddCollectCommand(CLI::App* app, const GlobalOptions* globals, int* exit_co
       "Hours already complete for the source are skipped; a failed chunk stores nothing and "
       "the next run retries it.");
   sub->callback([=]() { *exit_code = RunCollect(*globals, *flags); });
+
+  auto host = std::make_shared<std::string>();
+  CLI::App* nvml = collect->add_subcommand(
+      "nvml", "read this machine's GPUs through the NVIDIA driver's NVML (libnvidia-ml.so.1): "
+              "model, memory, utilization, power, MIG mode, processes");
+  nvml->add_option("--host", *host, "the name to store them under (default: this host's name)");
+  nvml->callback([=]() { *exit_code = RunCollectNvml(*globals, *host); });
 }
 
 }  // namespace tally::cli

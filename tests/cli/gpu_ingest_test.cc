@@ -4,6 +4,9 @@
 // tally. The two documentation files there are refused with a clear error.
 #include <gtest/gtest.h>
 
+#include <dlfcn.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -171,6 +174,21 @@ TEST(GpuIngestTest, TheNewestReadingOfADeviceWins) {
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0]["memory_used_bytes"], 100 * kMiB);
   EXPECT_EQ(rows[0]["host"], "box");
+}
+
+TEST(GpuIngestTest, CollectNvmlWithoutADriverExitsWithOneClearLine) {
+  testing::TempDir dir;
+  const std::string store = dir.File("t.db");
+  auto r = RunTally({"--store", store, "collect", "nvml"});
+  if (void* driver = dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_LOCAL)) {
+    dlclose(driver);
+    EXPECT_EQ(r.exit_code, 0) << r.err;  // a machine with the driver reads its GPUs
+    return;
+  }
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err.find("tally: collect nvml: no NVIDIA driver on this machine"), 0u) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;  // one line
+  EXPECT_FALSE(std::filesystem::exists(store));
 }
 
 }  // namespace
