@@ -179,6 +179,8 @@ int RunGpu(const GlobalOptions& globals, const ReportFlags& flags) {
   std::string text = RenderRecordTable(GpuNodesTable(*report), *format);
   if (*format == OutputFormat::kTable) text += "\n";
   text += RenderRecordTable(GpuConsumersTable(*report), *format);
+  if (*format == OutputFormat::kTable) text += "\n";
+  text += RenderRecordTable(GpuOwnersTable(*report), *format);
   std::fwrite(text.data(), 1, text.size(), stdout);
   return 0;
 }

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <vector>
@@ -205,12 +206,17 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
 
   // Usage, hour by hour; waste of the planted workloads is tallied as we go.
   const Decimal kCpuRef = D("0.031611"), kMemRef = D("0.004237"), kGpuRef = D("0.95");
-  auto unit_price = [&](const Node& n, int resource) -> Decimal {
-    // Hourly node cost × the resource's share of capacity × reference price, per unit.
+  auto unit_price = [&](const Node& n, int resource, int64_t hour) -> Decimal {
+    // Hourly node cost × the resource's share of capacity × reference price, per unit. A rate
+    // card's month is spread over the hours of its calendar month, as tally spreads it.
     Decimal hourly = n.type->hourly ? D(n.type->hourly) : Decimal();
     if (!n.type->hourly) {
+      const Timestamp month = Timestamp::FromUnixSeconds(hour).StartOfMonth();
+      const int64_t month_hours =
+          (Timestamp::FromUnixSeconds(month.unix_seconds() + 32 * 86400).StartOfMonth().unix_seconds() -
+           month.unix_seconds()) / 3600;
       hourly = *(*D("300000").Divide(Decimal::FromUnits(48)) + D("3400"))
-                    .Divide(Decimal::FromUnits(730));
+                    .Divide(Decimal::FromUnits(month_hours));
     }
     const Decimal w_cpu = *Decimal::FromUnits(n.type->cores).Multiply(kCpuRef);
     const Decimal w_mem = *Decimal::FromUnits(n.type->memory_gib).Multiply(kMemRef);
@@ -222,10 +228,22 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
   };
   std::map<std::string, Decimal> waste;  // consumer -> cost of reserved-but-unused
   std::map<std::string, Decimal> gpu_busy;  // node -> busy GPU-hours
+  // GPU idle cost per owner: held and unused by its workloads; capacity of its nodes nobody
+  // requested (a node's idle goes to its team, as the ownership rules give it).
+  std::map<std::string, Decimal> gpu_unused, gpu_unrequested;
+  std::map<std::string, int> gpus_requested;  // node -> GPUs its pods request
+  for (const Consumer& c : consumers) gpus_requested[c.node->id] += c.w->gpus;
   Writer usage(o.out_dir + "/usage.csv");
   usage.Put("start,end,consumer,asset,resource,request,usage,unit,labels\n");
   std::vector<std::vector<HourUsage>> samples(o.openmetrics ? consumers.size() : 0);
   for (int64_t h = start; h < end; h += 3600) {
+    for (const Node& n : nodes) {
+      const int free = n.type->gpus - gpus_requested[n.id];
+      if (free > 0) {
+        gpu_unrequested[n.team.empty() ? "__idle__" : n.team] +=
+            *Decimal::FromUnits(free).Multiply(unit_price(n, 2, h));
+      }
+    }
     const std::string span = Timestamp::FromUnixSeconds(h).ToString() + "," +
                              Timestamp::FromUnixSeconds(h + 3600).ToString() + ",";
     for (size_t ci = 0; ci < consumers.size(); ++ci) {
@@ -253,17 +271,20 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
         usage.Put(head + "gpu," + std::to_string(w.gpus) + "," + gpu_use.ToString() + ",gpu" +
                   labels);
         gpu_busy[c.node->id] += gpu_use;
+        gpu_unused[w.team] += *(*Decimal::FromUnits(int64_t{w.gpus} * (100 - gpu_use_pct))
+                                    .Multiply(unit_price(*c.node, 2, h)))
+                                   .Divide(Decimal::FromUnits(100));
         ++summary.usage_rows;
         if (w.planted == "idle_gpu") {
-          waste[c.name] += *Decimal::FromUnits(w.gpus).Multiply(unit_price(*c.node, 2));
+          waste[c.name] += *Decimal::FromUnits(w.gpus).Multiply(unit_price(*c.node, 2, h));
         }
       }
       if (w.planted == "over_requested" || w.planted == "abandoned") {
-        waste[c.name] += *Milli(w.cpu_m - cpu_use).Multiply(unit_price(*c.node, 0));
+        waste[c.name] += *Milli(w.cpu_m - cpu_use).Multiply(unit_price(*c.node, 0, h));
         if (w.mem_mib > mem_use) {
           waste[c.name] +=
               *(*Decimal::FromUnits(w.mem_mib - mem_use).Divide(Decimal::FromUnits(1024)))
-                   .Multiply(unit_price(*c.node, 1));
+                   .Multiply(unit_price(*c.node, 1, h));
         }
       }
     }
@@ -386,7 +407,17 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
                   {"utilization", gpu_capacity_total.is_zero()
                                       ? std::string()
                                       : gpu_busy_total.Divide(gpu_capacity_total)->Round(4).ToString()},
-                  {"nodes", std::move(gpu_nodes)}};
+                  {"nodes", std::move(gpu_nodes)},
+                  {"idle_cost_by_owner", nlohmann::ordered_json::object()}};
+  std::set<std::string> gpu_owners;
+  for (const auto& [owner, cost] : gpu_unused) gpu_owners.insert(owner);
+  for (const auto& [owner, cost] : gpu_unrequested) gpu_owners.insert(owner);
+  for (const std::string& owner : gpu_owners) {
+    truth["gpu"]["idle_cost_by_owner"][owner] = {
+        {"unused_cost", gpu_unused[owner].ToString()},
+        {"unrequested_cost", gpu_unrequested[owner].ToString()},
+        {"idle_cost", (gpu_unused[owner] + gpu_unrequested[owner]).ToString()}};
+  }
   for (const Consumer& c : consumers) {
     if (c.w->planted.empty()) continue;
     truth["inefficiencies"].push_back({{"kind", c.w->planted},

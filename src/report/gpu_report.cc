@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "report/showback.h"
 #include "report/usage_report.h"
@@ -42,6 +43,7 @@ Json AmountsJson(const GpuAmounts& a, bool with_capacity, bool with_cost) {
   if (with_cost) {
     j["cost"] = a.cost.ToString();
     if (with_capacity) j["idle_cost"] = a.idle_cost.ToString();
+    j["unused_cost"] = a.unused_cost.ToString();
   }
   return j;
 }
@@ -58,33 +60,57 @@ Result<GpuReport> BuildGpuReport(Store& store, std::optional<Timestamp> from,
     nodes[r.keys[0]].capacity += r.request;
     days[r.keys[1]].capacity += r.request;
   }
+  // Usage hour by hour, for the days and for each consumer-hour's allocated and used GPUs.
   TALLY_ASSIGN_OR_RETURN(UsageTable usage,
-                         GpuFacts(store, from, to, {"node", "consumer", "day"}, false));
+                         GpuFacts(store, from, to, {"node", "consumer", "hour"}, false));
+  std::map<std::tuple<std::string, std::string, std::string>, std::pair<Decimal, Decimal>> held;
   for (const UsageRow& r : usage.rows) {
-    for (GpuAmounts* a : {&nodes[r.keys[0]], &consumers[r.keys[1]], &days[r.keys[2]]}) {
+    for (GpuAmounts* a :
+         {&nodes[r.keys[0]], &consumers[r.keys[1]], &days[r.keys[2].substr(0, 10)]}) {
       a->requested += r.request;
       a->used += r.usage;
     }
+    auto& [request, used] = held[{r.keys[2], r.keys[0], r.keys[1]}];
+    request += r.request;
+    used += r.usage;
   }
 
-  // Cost of the gpu component, by node, consumer, owner and kind, in one scan.
-  ShowbackQuery gpu_cost{{ShowbackKey::Of(AllocationColumn::kAsset),
+  // Cost of the gpu component, by hour, node, consumer, owner and kind, in one scan.
+  ShowbackQuery gpu_cost{{ShowbackKey::Of(AllocationColumn::kHour),
+                          ShowbackKey::Of(AllocationColumn::kAsset),
                           ShowbackKey::Of(AllocationColumn::kConsumer),
                           ShowbackKey::Of(AllocationColumn::kOwner),
                           ShowbackKey::Of(AllocationColumn::kKind)},
                          from, to, std::string(kGpu)};
   TALLY_ASSIGN_OR_RETURN(ShowbackTable cost, QueryShowback(store, gpu_cost));
   std::map<std::string, std::string> owner_of;
+  std::map<std::string, GpuOwnerIdle> owners;
   for (const ShowbackRow& r : cost.rows) {
-    const std::string &asset = r.keys[0], &consumer = r.keys[1], &kind = r.keys[3];
+    const std::string &hour = r.keys[0], &asset = r.keys[1], &consumer = r.keys[2],
+                      &owner = r.keys[3], &kind = r.keys[4];
     if (kind != "direct" && kind != "idle") continue;  // a component's cost is these two
     nodes[asset].cost += r.cost;
+    GpuOwnerIdle& o = owners[owner];
+    o.owner = owner;
     if (kind == "idle") {
       nodes[asset].idle_cost += r.cost;
+      o.unrequested_cost += r.cost;
       continue;
     }
     consumers[consumer].cost += r.cost;
-    owner_of[consumer] = r.keys[2];
+    owner_of[consumer] = owner;
+    o.cost += r.cost;
+    // Held and not used: cost × (allocated − used) / allocated, allocated = max(request, use).
+    auto h = held.find({hour, asset, consumer});
+    if (h == held.end()) continue;
+    const auto& [request, used] = h->second;
+    const Decimal allocated = std::max(request, used);
+    if (allocated.is_zero() || !(used < allocated)) continue;
+    TALLY_ASSIGN_OR_RETURN(Decimal part, r.cost.Multiply(allocated - used));
+    TALLY_ASSIGN_OR_RETURN(Decimal unused, part.Divide(allocated));
+    nodes[asset].unused_cost += unused;
+    consumers[consumer].unused_cost += unused;
+    o.unused_cost += unused;
   }
 
   GpuReport report;
@@ -94,8 +120,12 @@ Result<GpuReport> BuildGpuReport(Store& store, std::optional<Timestamp> from,
     report.total.used += a.used;
     report.total.cost += a.cost;
     report.total.idle_cost += a.idle_cost;
+    report.total.unused_cost += a.unused_cost;
     report.nodes.emplace_back(name, a);
   }
+  for (auto& [name, o] : owners) report.owners.push_back(std::move(o));
+  std::stable_sort(report.owners.begin(), report.owners.end(),
+                   [](const auto& a, const auto& b) { return b.idle_cost() < a.idle_cost(); });
   for (auto& [name, a] : consumers) {
     report.consumers.push_back(GpuReport::Consumer{name, owner_of[name], a});
   }
@@ -122,10 +152,19 @@ Json GpuReportJson(const GpuReport& report) {
     j.update(AmountsJson(a, true, false));
     daily.push_back(std::move(j));
   }
+  Json owners = Json::array();
+  for (const GpuOwnerIdle& o : report.owners) {
+    owners.push_back({{"owner", o.owner},
+                      {"cost", o.cost.ToString()},
+                      {"unused_cost", o.unused_cost.ToString()},
+                      {"unrequested_cost", o.unrequested_cost.ToString()},
+                      {"idle_cost", o.idle_cost().ToString()}});
+  }
   return Json{{"total", AmountsJson(report.total, true, true)},
               {"nodes", std::move(nodes)},
               {"consumers", std::move(consumers)},
-              {"daily", std::move(daily)}};
+              {"daily", std::move(daily)},
+              {"owners", std::move(owners)}};
 }
 
 RecordTable GpuNodesTable(const GpuReport& report) {
@@ -151,6 +190,18 @@ RecordTable GpuConsumersTable(const GpuReport& report) {
     const GpuAmounts& a = c.amounts;
     t.rows.push_back({c.consumer, c.owner, a.requested.ToString(), a.used.ToString(),
                       Ratio(a.used, a.requested), a.cost.ToString()});
+  }
+  return t;
+}
+
+RecordTable GpuOwnersTable(const GpuReport& report) {
+  RecordTable t{{"owner", "gpu_cost", "unused_cost", "unrequested_cost", "gpu_idle_cost"},
+                {false, true, true, true, true},
+                {false, true, true, true, true},
+                {}};
+  for (const GpuOwnerIdle& o : report.owners) {
+    t.rows.push_back({o.owner, o.cost.ToString(), o.unused_cost.ToString(),
+                      o.unrequested_cost.ToString(), o.idle_cost().ToString()});
   }
   return t;
 }

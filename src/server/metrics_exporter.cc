@@ -3,6 +3,7 @@
 #include <array>
 #include <map>
 
+#include "report/gpu_report.h"
 #include "report/node_costs.h"
 #include "report/showback.h"
 #include "report/usage_report.h"
@@ -195,6 +196,15 @@ Result<std::string> RenderMetrics(Store* store) {
   out.Family("tally_idle_hourly_cost", "Idle cost of the node in the hour.");
   for (const auto& [node, cost] : nodes.idle) {
     out.Sample("tally_idle_hourly_cost", {{"node", node}}, cost.ToString());
+  }
+  // GPU idle cost per owner in the hour: GPUs its workloads held and did not use, and the GPU
+  // capacity of its assets nobody requested (report/gpu_report.h).
+  TALLY_ASSIGN_OR_RETURN(GpuReport gpu, BuildGpuReport(*store, last.from, last.to));
+  out.Family("tally_gpu_idle_cost",
+             "GPU idle cost in the hour per owner: held and unused, plus capacity nobody "
+             "requested.");
+  for (const GpuOwnerIdle& o : gpu.owners) {
+    out.Sample("tally_gpu_idle_cost", {{"owner", o.owner}}, o.idle_cost().ToString());
   }
   return out.Take();
 }

@@ -76,6 +76,25 @@ TEST(DemoTest, LoadsAllocatesAndReconcilesExactly) {
         << n.dump();
   }
 
+  // GPU idle cost per owner: the truth's, summed hour by hour from the unit prices the demo
+  // bills, equals tally's to within the 10^-18 rounding of each split (a few thousand splits).
+  const auto& truth_idle = want["idle_cost_by_owner"];
+  ASSERT_FALSE(truth_idle.empty());
+  std::map<std::string, nlohmann::json> tally_idle;
+  for (const auto& o : view["owners"]) tally_idle[o["owner"]] = o;
+  EXPECT_EQ(tally_idle.size(), truth_idle.size()) << view["owners"].dump();
+  const Decimal tolerance = *Decimal::Parse("0.000000001");
+  for (const auto& [owner, t] : truth_idle.items()) {
+    ASSERT_TRUE(tally_idle.contains(owner)) << owner;
+    for (const char* figure : {"unused_cost", "unrequested_cost", "idle_cost"}) {
+      const Decimal got = *Decimal::Parse(tally_idle[owner][figure].get<std::string>());
+      const Decimal truth_value = *Decimal::Parse(t[figure].get<std::string>());
+      const Decimal diff = got < truth_value ? truth_value - got : got - truth_value;
+      EXPECT_TRUE(diff <= tolerance) << owner << " " << figure << ": tally " << got.ToString()
+                                     << ", truth " << truth_value.ToString();
+    }
+  }
+
   // Loading the same demo again changes nothing and recomputes only what changed.
   auto again = RunTally({"--store", store, "demo", "--out", dir.File("demo"), "--teams", "5",
                          "--workloads", "24", "--days", "3", "--start", "2026-03-30", "--load"});

@@ -62,7 +62,9 @@ class GpuReportTest : public ::testing::Test {
       AllocatedHour out{H(h), {}, {}};
       auto row = [&](const char* consumer, const char* asset, const char* resource,
                      AllocationKind kind, const char* cost) {
-        out.rows.push_back({H(h), "AWS", consumer, asset, resource, "team", "EC2", kind, D(cost),
+        // The GPU nodes' unrequested capacity is the platform team's; the rest is "ml".
+        const char* owner = kind == AllocationKind::kIdle ? "platform" : "ml";
+        out.rows.push_back({H(h), "AWS", consumer, asset, resource, owner, "EC2", kind, D(cost),
                             Decimal()});
       };
       row("ml/a/c", "gpu-1", "gpu", AllocationKind::kDirect, "4");
@@ -128,6 +130,31 @@ TEST_F(GpuReportTest, CountsOnlyGpuCapacityRequestsUsageAndCost) {
   EXPECT_EQ(json["total"]["utilization"], "0.45");
   EXPECT_EQ(json["nodes"][0]["utilization"], "0.4375");
   EXPECT_EQ(json["nodes"][1]["utilization"], "0.5");
+}
+
+TEST_F(GpuReportTest, IdleCostIsUnusedHeldGpusAndUnrequestedCapacityPerOwner) {
+  auto report = BuildGpuReport(*store_, std::nullopt, std::nullopt);
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  // Per hour: a holds 2 GPUs for $4 and uses 1.5: $4 × 0.5 / 2 = $1 unused; b holds 1 for $2
+  // and uses 0.25: $2 × 0.75 = $1.5; m uses all it holds: $0. Two hours: a $2, b $3.
+  ASSERT_EQ(report->consumers.size(), 3u);
+  EXPECT_EQ(report->consumers[0].amounts.unused_cost, D("2"));
+  EXPECT_EQ(report->consumers[1].amounts.unused_cost, D("3"));
+  EXPECT_EQ(report->consumers[2].amounts.unused_cost, D("0"));
+  EXPECT_EQ(report->total.unused_cost, D("5"));
+  // Owners: ml holds $14 of GPUs and left $5 unused; platform owns the $6 nobody requested
+  // (gpu-1 $2 + mig-1 $1 an hour) and is listed first, by idle cost.
+  ASSERT_EQ(report->owners.size(), 2u);
+  EXPECT_EQ(report->owners[0].owner, "platform");
+  EXPECT_EQ(report->owners[0].unrequested_cost, D("6"));
+  EXPECT_EQ(report->owners[0].idle_cost(), D("6"));
+  EXPECT_EQ(report->owners[1].owner, "ml");
+  EXPECT_EQ(report->owners[1].cost, D("14"));
+  EXPECT_EQ(report->owners[1].unused_cost, D("5"));
+  EXPECT_EQ(report->owners[1].unrequested_cost, D("0"));
+  const auto json = GpuReportJson(*report);
+  EXPECT_EQ(json["owners"][1]["idle_cost"], "5");
+  EXPECT_EQ(json["total"]["unused_cost"], "5");
 }
 
 }  // namespace

@@ -237,6 +237,33 @@ TEST_F(ApiTest, MalformedRequestsGet4xxEnvelopes) {
   EXPECT_EQ(HttpGet(port_, "/healthz", &body), 200);
 }
 
+// /metrics' GPU idle cost per owner is the GPU view's for the same hour.
+TEST_F(ApiTest, MetricsGpuIdleCostEqualsTheGpuViewOfItsHour) {
+  std::string metrics;
+  ASSERT_EQ(HttpGet(port_, "/metrics", &metrics), 200);
+  const std::string hour_name = "\ntally_last_allocated_hour_timestamp_seconds ";
+  const size_t at = metrics.find(hour_name);
+  ASSERT_NE(at, std::string::npos);
+  const int64_t hour = std::stoll(metrics.substr(at + hour_name.size()));
+  std::map<std::string, std::string> from_metrics;
+  const std::string prefix = "\ntally_gpu_idle_cost{owner=\"";
+  for (size_t p = metrics.find(prefix); p != std::string::npos; p = metrics.find(prefix, p + 1)) {
+    const size_t owner_end = metrics.find('"', p + prefix.size());
+    const size_t value_at = metrics.find("} ", owner_end) + 2;
+    from_metrics[metrics.substr(p + prefix.size(), owner_end - p - prefix.size())] =
+        metrics.substr(value_at, metrics.find('\n', value_at) - value_at);
+  }
+  ASSERT_FALSE(from_metrics.empty()) << metrics;
+  std::string body;
+  const std::string path = "/api/v1/gpu?from=" + Timestamp::FromUnixSeconds(hour).ToString() +
+                           "&to=" + Timestamp::FromUnixSeconds(hour + 3600).ToString();
+  ASSERT_EQ(HttpGet(port_, path, &body), 200) << body;
+  std::map<std::string, std::string> from_view;
+  const json view = json::parse(body);  // named: a loop over a temporary's member would dangle
+  for (const auto& o : view["data"]["owners"]) from_view[o["owner"]] = o["idle_cost"];
+  EXPECT_EQ(from_metrics, from_view) << body;
+}
+
 TEST_F(ApiTest, MetricsPassPromtoolAndARealPrometheusScrapesThem) {
   std::string metrics;
   ASSERT_EQ(HttpGet(port_, "/metrics", &metrics), 200);
@@ -244,7 +271,8 @@ TEST_F(ApiTest, MetricsPassPromtoolAndARealPrometheusScrapesThem) {
        {"node_cpu_hourly_cost", "node_ram_hourly_cost", "node_gpu_hourly_cost",
         "node_total_hourly_cost", "container_cpu_allocation", "container_memory_allocation_bytes",
         "container_gpu_allocation", "pv_hourly_cost", "tally_hourly_cost",
-        "tally_node_gpu_utilization_ratio", "tally_source_last_complete_hour_timestamp_seconds"}) {
+        "tally_node_gpu_utilization_ratio", "tally_source_last_complete_hour_timestamp_seconds",
+        "tally_gpu_idle_cost"}) {
     EXPECT_NE(metrics.find(std::string("\n") + family + "{"), std::string::npos) << family;
   }
   testing::WriteFile(dir_->File("metrics.txt"), metrics);

@@ -38,12 +38,21 @@ export interface GpuAmounts {
   efficiency: string;
   cost?: string;
   idle_cost?: string;
+  unused_cost?: string;
+}
+export interface GpuOwnerIdle {
+  owner: string;
+  cost: string;
+  unused_cost: string;
+  unrequested_cost: string;
+  idle_cost: string;
 }
 export interface Gpu {
   total: GpuAmounts;
   nodes: (GpuAmounts & { node: string })[];
   consumers: (GpuAmounts & { consumer: string; owner: string })[];
   daily: (GpuAmounts & { day: string })[];
+  owners: GpuOwnerIdle[];
 }
 export interface Sources {
   window: { from: string; to: string } | null;

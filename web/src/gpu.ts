@@ -1,5 +1,6 @@
 // GPUs: capacity, requested and busy GPU-hours, utilization per day and per node, what idle
-// GPUs cost, and each workload's efficiency (busy / requested), worst first among the costly.
+// GPUs cost (per owner: held and unused, and capacity nobody requested), and each workload's
+// efficiency (busy / requested), worst first among the costly.
 import { api, Gpu } from "./api";
 import { disposeCharts, drawChart, titleStyle } from "./charts";
 import { escapeHtml, formatAmount, formatMoney, formatRatio } from "./format";
@@ -29,7 +30,7 @@ export async function renderGpu(root: HTMLElement): Promise<void> {
         <div class="sub">${formatAmount(t.requested, "GPU-h")} requested · efficiency ${formatRatio(t.efficiency)}</div></div>
       <div class="card"><div class="label">GPU cost</div>
         <div class="value" data-testid="gpu-cost">${formatMoney(t.cost!)}</div>
-        <div class="sub">idle GPUs ${formatMoney(t.idle_cost!)}</div></div>
+        <div class="sub">unrequested ${formatMoney(t.idle_cost!)} · held unused ${formatMoney(t.unused_cost!)}</div></div>
       <div class="card ${idleGpus.length ? "warn" : ""}"><div class="label">Idle GPU workloads</div>
         <div class="value" data-testid="idle-gpu-workloads">${idleGpus.length}</div>
         <div class="sub">${
@@ -49,6 +50,17 @@ export async function renderGpu(root: HTMLElement): Promise<void> {
             <td class="num">${formatAmount(n.requested, "GPU-h")}</td><td class="num">${formatAmount(n.used, "GPU-h")}</td>
             <td class="num">${formatRatio(n.utilization)}</td><td class="num">${formatMoney(n.cost!)}</td>
             <td class="num">${formatMoney(n.idle_cost!)}</td></tr>`,
+        )
+        .join("")}</tbody></table>
+    <h2>GPU idle cost by owner</h2>
+    <table data-testid="gpu-owners"><thead><tr><th>Owner</th><th class="num">GPU cost</th>
+      <th class="num">Held, unused</th><th class="num">Unrequested capacity</th>
+      <th class="num">Idle cost</th></tr></thead><tbody>
+      ${gpu.owners
+        .map(
+          (o) => `<tr><td>${escapeHtml(o.owner)}</td><td class="num">${formatMoney(o.cost)}</td>
+            <td class="num">${formatMoney(o.unused_cost)}</td><td class="num">${formatMoney(o.unrequested_cost)}</td>
+            <td class="num" data-owner="${escapeHtml(o.owner)}">${formatMoney(o.idle_cost)}</td></tr>`,
         )
         .join("")}</tbody></table>
     <h2>GPU workloads</h2>

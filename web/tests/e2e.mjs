@@ -111,6 +111,12 @@ try {
         "GPU page lists every GPU node");
   check((await page.$$("[data-testid=gpu-consumers] tbody tr")).length === gpu.consumers.length,
         "GPU page lists every GPU workload");
+  for (const o of gpu.owners) {
+    check((await page.textContent(`[data-testid=gpu-owners] td[data-owner="${o.owner}"]`)) ===
+            money.format(Number(o.idle_cost)),
+          `GPU page idle cost of ${o.owner} equals the API's (${o.idle_cost})`);
+  }
+  check(gpu.owners.length > 0, "the GPU page lists idle cost by owner");
   const idle = gpu.consumers.filter((c) => Number(c.requested) > 0 && Number(c.used) === 0).length;
   check(idle > 0 && (await page.textContent("[data-testid=idle-gpu-workloads]")) === String(idle),
         `GPU page flags the ${idle} idle GPU workloads the API shows`);
