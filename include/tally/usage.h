@@ -54,6 +54,11 @@ struct UsageFact {
   Decimal usage;              // amount-hours used
 };
 
+// How many of `unit` make one whole resource: a unit written "<name>/<N>" is 1/N of one, so a
+// shared GPU is counted in exact whole parts ("mig-slice/7": a seventh of the device, as MIG
+// slices are; "replica/4": one of four time-sliced or MPS replicas); any other unit is whole (1).
+int64_t UnitsPerWhole(std::string_view unit);
+
 struct CapacityFact {
   Timestamp hour;
   uint32_t asset = 0;

@@ -128,7 +128,8 @@ Status Allocator::AllocateHour(const HourInputs& in, std::vector<AllocationRow>*
   }
   for (const CapacityFact& f : in.capacity) {
     touch(f.asset);
-    capacity_by_asset_[f.asset].emplace_back(ResourceId(f.resource), f.capacity);
+    capacity_by_asset_[f.asset].push_back(
+        Capacity{ResourceId(f.resource), f.capacity, UnitsPerWhole(f.unit)});
   }
 
   // The hour's line parts by (asset, source, service); unmatched lines go straight out.
@@ -184,7 +185,7 @@ Status Allocator::AllocateHour(const HourInputs& in, std::vector<AllocationRow>*
 }
 
 Status Allocator::AllocateUnit(Timestamp hour, const CostUnit& unit, std::span<const Basis> bases,
-                               std::span<const std::pair<uint16_t, Decimal>> capacity_facts,
+                               std::span<const Capacity> capacity_facts,
                                std::vector<AllocationRow>* rows) {
   const Asset& asset = inputs_.assets[unit.asset];
   auto row = [&](std::string_view consumer, std::string_view resource, std::string_view owner,
@@ -194,14 +195,14 @@ Status Allocator::AllocateUnit(Timestamp hour, const CostUnit& unit, std::span<c
                                   unit.service, kind, cost, quantity});
   };
   // Capacity per resource (several sources may report it: the largest counts).
-  std::vector<std::pair<uint16_t, Decimal>> capacity;
-  for (const auto& fact : capacity_facts) {
+  std::vector<Capacity> capacity;
+  for (const Capacity& fact : capacity_facts) {
     auto it = std::find_if(capacity.begin(), capacity.end(),
-                           [&](const auto& c) { return c.first == fact.first; });
+                           [&](const Capacity& c) { return c.resource == fact.resource; });
     if (it == capacity.end()) {
       capacity.push_back(fact);
-    } else {
-      it->second = std::max(it->second, fact.second);
+    } else if (it->amount < fact.amount) {
+      *it = fact;
     }
   }
   if (capacity.empty()) {
@@ -210,7 +211,7 @@ Status Allocator::AllocateUnit(Timestamp hour, const CostUnit& unit, std::span<c
   }
   std::vector<Decimal> weights;
   const RateCard* card = rate_card_[unit.asset];
-  for (const auto& [resource, cap] : capacity) {
+  for (const auto& [resource, cap, per_whole] : capacity) {
     const std::string& name = resources_[resource];
     if (card != nullptr && !card->weights.empty()) {
       auto w = card->weights.find(name);
@@ -223,6 +224,9 @@ Status Allocator::AllocateUnit(Timestamp hour, const CostUnit& unit, std::span<c
       continue;
     }
     TALLY_ASSIGN_OR_RETURN(Decimal w, cap.Multiply(price->second));
+    if (per_whole != 1) {  // weighed in whole GPUs, not in their parts
+      TALLY_ASSIGN_OR_RETURN(w, w.Divide(Decimal::FromUnits(per_whole)));
+    }
     weights.push_back(w);
   }
   const std::vector<Decimal> components = SplitProportionally(unit.cost, weights);
@@ -233,7 +237,7 @@ Status Allocator::AllocateUnit(Timestamp hour, const CostUnit& unit, std::span<c
   for (size_t r = 0; r < capacity.size(); ++r) {
     const Decimal component = components[r];
     if (component.is_zero()) continue;
-    const uint16_t resource = capacity[r].first;
+    const uint16_t resource = capacity[r].resource;
     auto begin = std::lower_bound(bases.begin(), bases.end(), resource,
                                   [](const Basis& b, uint16_t res) { return b.resource < res; });
     auto end = begin;
@@ -243,7 +247,7 @@ Status Allocator::AllocateUnit(Timestamp hour, const CostUnit& unit, std::span<c
       w.push_back(end->amount);
       sum += end->amount;
     }
-    const Decimal cap = capacity[r].second;
+    const Decimal cap = capacity[r].amount;
     const bool idle = sum < cap || begin == end;
     if (idle) w.push_back(cap - sum);  // unused capacity is idle
     const std::vector<Decimal> parts = SplitProportionally(component, w);

@@ -5,7 +5,9 @@
 //      capacity × reference price.
 //   3. Each consumer's basis is max(request, usage); a component splits over the bases and the
 //      unused capacity (idle) by largest remainder; when the bases exceed the capacity they
-//      share the whole component and idle is zero.
+//      share the whole component and idle is zero. A shared GPU counts in its parts (unit
+//      "mig-slice/7", "replica/4"): bases and capacity in parts split exactly, and the weights
+//      of step 2 take the capacity in whole GPUs.
 //   4. Lines that match no asset are unallocated, owned through their tags.
 //   5. Shared-cost stages move pools of cost to owners.
 // Every split sums exactly, so the hour's rows sum to the hour's bill per source.
@@ -53,9 +55,15 @@ class Allocator {
     uint32_t consumer;
     Decimal amount;
   };
+  // An asset's capacity of a resource in the hour, in its unit, and how many of that unit make
+  // one whole (UnitsPerWhole: 7 for MIG slices), for the component weights.
+  struct Capacity {
+    uint16_t resource;
+    Decimal amount;
+    int64_t per_whole = 1;
+  };
   Status AllocateUnit(Timestamp hour, const CostUnit& unit, std::span<const Basis> bases,
-                      std::span<const std::pair<uint16_t, Decimal>> capacity,
-                      std::vector<AllocationRow>* rows);
+                      std::span<const Capacity> capacity, std::vector<AllocationRow>* rows);
   void ApplySharedStages(std::vector<AllocationRow>* rows, size_t first);
   Result<Decimal> RateCardHour(uint32_t asset, Timestamp hour);
   std::string_view IdleOwner(uint32_t asset);
@@ -74,7 +82,7 @@ class Allocator {
   std::map<std::pair<uint32_t, int64_t>, std::vector<Decimal>> rate_card_months_;
   // Per-hour scratch, kept to reuse its memory.
   std::vector<std::vector<Basis>> bases_by_asset_;
-  std::vector<std::vector<std::pair<uint16_t, Decimal>>> capacity_by_asset_;
+  std::vector<std::vector<Capacity>> capacity_by_asset_;
   std::vector<uint32_t> touched_assets_;
 };
 

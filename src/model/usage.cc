@@ -42,4 +42,15 @@ uint32_t UsageBatch::AddAsset(const Asset& asset) {
   return it->second;
 }
 
+int64_t UnitsPerWhole(std::string_view unit) {
+  const size_t slash = unit.rfind('/');
+  if (slash == std::string_view::npos || slash + 1 >= unit.size()) return 1;
+  int64_t n = 0;
+  for (char c : unit.substr(slash + 1)) {
+    if (c < '0' || c > '9' || n > 1'000'000) return 1;
+    n = n * 10 + (c - '0');
+  }
+  return n >= 1 && n <= 1'000'000 ? n : 1;
+}
+
 }  // namespace tally

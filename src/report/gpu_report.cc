@@ -33,6 +33,14 @@ Result<UsageTable> GpuFacts(Store& store, std::optional<Timestamp> from,
   return capacity ? QueryCapacity(store, q) : QueryUsage(store, q);
 }
 
+// GPU-hours in whole GPUs: a shared GPU's parts ("mig-slice/7", "replica/4") divided out.
+Decimal WholeGpus(const Decimal& amount, const std::string& unit) {
+  const int64_t per_whole = UnitsPerWhole(unit);
+  if (per_whole == 1) return amount;
+  auto whole = amount.Divide(Decimal::FromUnits(per_whole));
+  return whole.ok() ? *whole : amount;
+}
+
 Json AmountsJson(const GpuAmounts& a, bool with_capacity, bool with_cost) {
   Json j = Json::object();
   if (with_capacity) j["capacity"] = a.capacity.ToString();
@@ -57,19 +65,23 @@ Result<GpuReport> BuildGpuReport(Store& store, std::optional<Timestamp> from,
   std::map<std::string, GpuAmounts> nodes, days, consumers;
   TALLY_ASSIGN_OR_RETURN(UsageTable capacity, GpuFacts(store, from, to, {"node", "day"}, true));
   for (const UsageRow& r : capacity.rows) {
-    nodes[r.keys[0]].capacity += r.request;
-    days[r.keys[1]].capacity += r.request;
+    const Decimal gpus = WholeGpus(r.request, r.keys.back());
+    nodes[r.keys[0]].capacity += gpus;
+    days[r.keys[1]].capacity += gpus;
   }
   // Usage hour by hour, for the days and for each consumer-hour's allocated and used GPUs.
   TALLY_ASSIGN_OR_RETURN(UsageTable usage,
                          GpuFacts(store, from, to, {"node", "consumer", "hour"}, false));
   std::map<std::tuple<std::string, std::string, std::string>, std::pair<Decimal, Decimal>> held;
   for (const UsageRow& r : usage.rows) {
+    const Decimal requested = WholeGpus(r.request, r.keys.back());
+    const Decimal used_gpus = WholeGpus(r.usage, r.keys.back());
     for (GpuAmounts* a :
          {&nodes[r.keys[0]], &consumers[r.keys[1]], &days[r.keys[2].substr(0, 10)]}) {
-      a->requested += r.request;
-      a->used += r.usage;
+      a->requested += requested;
+      a->used += used_gpus;
     }
+    // In the fact's own unit: the ratio used / allocated is what matters, and parts are exact.
     auto& [request, used] = held[{r.keys[2], r.keys[0], r.keys[1]}];
     request += r.request;
     used += r.usage;

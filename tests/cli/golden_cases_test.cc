@@ -26,6 +26,7 @@ const std::vector<Report>& Reports() {
        {"report", "showback", "--by", "consumer,resource,kind", "--format", "csv"}},
       {"reconcile.csv", {"reconcile", "--format", "csv"}},
       {"costs_by_service.csv", {"costs", "--by", "ServiceName", "--format", "csv"}},
+      {"gpu.json", {"report", "gpu", "--format", "json"}},
   };
   return reports;
 }
@@ -64,7 +65,7 @@ TEST(GoldenCasesTest, EveryCaseAnswersItsExpectedReports) {
       }
     }
   }
-  EXPECT_GE(cases, 2);
+  EXPECT_GE(cases, 3);
 }
 
 }  // namespace

@@ -16,11 +16,12 @@ constexpr std::array<std::string_view, 9> kUsageColumns = {
 constexpr std::array<std::string_view, 7> kInventoryColumns = {
     "start", "end", "asset", "resource", "capacity", "unit", "labels"};
 
-// The unit each known resource must come in; other resources take any unit.
+// The unit each known resource must come in; other resources take any unit. A shared GPU
+// counts in its parts, "<part>/<N>" (UnitsPerWhole), e.g. "mig-slice/7" or "replica/4".
 bool UnitFits(std::string_view resource, std::string_view unit) {
   if (resource == "cpu") return unit == "core";
   if (resource == "memory") return unit == "GiB";
-  if (resource == "gpu") return unit == "gpu";
+  if (resource == "gpu") return unit == "gpu" || UnitsPerWhole(unit) > 1;
   return !unit.empty();
 }
 
@@ -152,7 +153,8 @@ class FileReader {
     if (resource.empty()) return Fail(resource_col, "empty");
     if (!UnitFits(resource, unit)) {
       return Fail(unit_col, "\"" + unit + "\" is not the unit of " + resource +
-                                " (cpu: core, memory: GiB, gpu: gpu)");
+                                " (cpu: core, memory: GiB, gpu: gpu, or parts of one as "
+                                "mig-slice/7, replica/4)");
     }
     auto labels = ParseLabelList(Field(row, labels_col));
     if (!labels.ok()) return Fail(labels_col, labels.status().message());
