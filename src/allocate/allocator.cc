@@ -20,11 +20,18 @@ bool MatchesAsset(const AllocationCostLine& line, const Asset& asset) {
   return p.size() > id.size() && p.ends_with(id) && p[p.size() - id.size() - 1] == '/';
 }
 
-bool RateCardFits(const RateCard& card, const std::string& asset) {
-  if (card.asset.ends_with('*')) {
-    return asset.starts_with(std::string_view(card.asset).substr(0, card.asset.size() - 1));
-  }
-  return card.asset == asset;
+// `pattern` with a trailing '*' matches a prefix, else the whole name.
+bool NameFits(std::string_view pattern, std::string_view name) {
+  if (pattern.ends_with('*')) return name.starts_with(pattern.substr(0, pattern.size() - 1));
+  return pattern == name;
+}
+
+// AWS split cost allocation's weights per unit-hour (WeightPolicy::kAws).
+std::optional<Decimal> AwsWeight(std::string_view resource) {
+  if (resource == "gpu") return Decimal::FromUnits(9);
+  if (resource == "cpu") return *Decimal::Parse("0.9");
+  if (resource == "memory") return *Decimal::Parse("0.1");
+  return std::nullopt;
 }
 
 }  // namespace
@@ -59,9 +66,18 @@ Allocator::Allocator(const Config& config, const AllocationInputs& inputs)
   }
   idle_owner_.assign(inputs.assets.size(), "");
   rate_card_.assign(inputs.assets.size(), nullptr);
+  weight_class_.assign(inputs.assets.size(), nullptr);
+  for (uint32_t a = 0; a < inputs.assets.size(); ++a) {
+    for (const WeightClass& cls : config.weight_classes) {
+      if (NameFits(cls.instance_type, inputs.assets[a].instance_type)) {
+        weight_class_[a] = &cls;
+        break;
+      }
+    }
+  }
   for (uint32_t a = 0; a < inputs.assets.size(); ++a) {
     for (const RateCard& card : config.rate_cards) {
-      if (RateCardFits(card, inputs.assets[a].name)) {
+      if (NameFits(card.asset, inputs.assets[a].name)) {
         rate_card_[a] = &card;
         break;
       }
@@ -210,20 +226,30 @@ Status Allocator::AllocateUnit(Timestamp hour, const CostUnit& unit, std::span<c
     return Status::Ok();
   }
   std::vector<Decimal> weights;
+  // Explicit shares: the rate card's, else the asset class's; else capacity × a per-unit weight.
   const RateCard* card = rate_card_[unit.asset];
+  const std::map<std::string, Decimal>* shares =
+      card != nullptr && !card->weights.empty() ? &card->weights
+      : weight_class_[unit.asset] != nullptr    ? &weight_class_[unit.asset]->weights
+                                                : nullptr;
   for (const auto& [resource, cap, per_whole] : capacity) {
     const std::string& name = resources_[resource];
-    if (card != nullptr && !card->weights.empty()) {
-      auto w = card->weights.find(name);
-      weights.push_back(w == card->weights.end() ? Decimal() : w->second);
+    if (shares != nullptr) {
+      auto w = shares->find(name);
+      weights.push_back(w == shares->end() ? Decimal() : w->second);
       continue;
     }
-    auto price = config_.reference_prices.find(name);
-    if (price == config_.reference_prices.end()) {
+    std::optional<Decimal> per_unit;
+    if (config_.weight_policy == WeightPolicy::kAws) per_unit = AwsWeight(name);
+    if (!per_unit) {
+      auto price = config_.reference_prices.find(name);
+      if (price != config_.reference_prices.end()) per_unit = price->second;
+    }
+    if (!per_unit) {
       weights.emplace_back();
       continue;
     }
-    TALLY_ASSIGN_OR_RETURN(Decimal w, cap.Multiply(price->second));
+    TALLY_ASSIGN_OR_RETURN(Decimal w, cap.Multiply(*per_unit));
     if (per_whole != 1) {  // weighed in whole GPUs, not in their parts
       TALLY_ASSIGN_OR_RETURN(w, w.Divide(Decimal::FromUnits(per_whole)));
     }

@@ -1,8 +1,9 @@
 // Allocator: one hour of the allocation model (../shared/DESIGN.md, docs/allocation.md).
 //   1. Bill lines whose ResourceId names an asset (its name, its provider id, or the last part
 //      of its provider id) are that asset's cost; on-prem assets get theirs from a rate card.
-//   2. An asset's cost splits into resource components by weights: the rate card's, else
-//      capacity × reference price.
+//   2. An asset's cost splits into resource components by weights: the rate card's, else its
+//      instance type's class's (component_weights.classes), else capacity × a per-unit weight:
+//      the reference price, or AWS's (GPU 9, vCPU 0.9, GiB 0.1) under component_weights: aws.
 //   3. Each consumer's basis is max(request, usage); a component splits over the bases and the
 //      unused capacity (idle) by largest remainder; when the bases exceed the capacity they
 //      share the whole component and idle is zero. A shared GPU counts in its parts (unit
@@ -76,6 +77,7 @@ class Allocator {
   std::vector<std::string> consumer_owner_;   // per consumer
   std::vector<std::string> idle_owner_;       // per asset ("" until computed)
   std::vector<const RateCard*> rate_card_;    // per asset, or null
+  std::vector<const WeightClass*> weight_class_;  // per asset, or null
   std::deque<std::string> resources_;         // interned resource names (a deque: rows view them)
   std::vector<std::string> stage_consumers_;  // "__shared__/<stage name>"
   // (asset, month start) -> the month's hourly parts

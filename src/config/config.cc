@@ -128,10 +128,47 @@ Status ParseSources(const YAML::Node& node, std::vector<SourceConfig>* out) {
   return Status::Ok();
 }
 
+// component_weights: reference | aws, or {policy: reference|aws, classes: [{instance_type,
+// weights}]}.
+Status ParseComponentWeights(const YAML::Node& w, Config* c) {
+  auto policy = [&](const YAML::Node& n, const std::string& where) -> Status {
+    const std::string name = n.as<std::string>();
+    if (name == "reference") {
+      c->weight_policy = WeightPolicy::kReference;
+    } else if (name == "aws") {
+      c->weight_policy = WeightPolicy::kAws;
+    } else {
+      return InvalidArgument(where + ": \"" + name + "\" is not reference or aws");
+    }
+    return Status::Ok();
+  };
+  if (w.IsScalar()) return policy(w, "component_weights");
+  TALLY_RETURN_IF_ERROR(CheckKeys(w, "component_weights", {"policy", "classes"}));
+  if (w["policy"]) TALLY_RETURN_IF_ERROR(policy(w["policy"], "component_weights.policy"));
+  if (const YAML::Node classes = w["classes"]) {
+    for (size_t i = 0; i < classes.size(); ++i) {
+      const std::string where = "component_weights.classes[" + std::to_string(i) + "]";
+      TALLY_RETURN_IF_ERROR(CheckKeys(classes[i], where, {"instance_type", "weights"}));
+      if (!classes[i]["instance_type"] || !classes[i]["weights"]) {
+        return InvalidArgument(where + ": needs instance_type and weights");
+      }
+      WeightClass cls;
+      cls.instance_type = classes[i]["instance_type"].as<std::string>();
+      TALLY_ASSIGN_OR_RETURN(cls.weights, DecimalMap(classes[i]["weights"], where + ".weights"));
+      c->weight_classes.push_back(std::move(cls));
+    }
+  }
+  return Status::Ok();
+}
+
 Status Parse(const YAML::Node& root, Config* c) {
   TALLY_RETURN_IF_ERROR(CheckKeys(
       root, "tally.yaml",
-      {"reference_prices", "rate_cards", "ownership", "idle", "shared", "chargeback", "sources"}));
+      {"reference_prices", "rate_cards", "component_weights", "ownership", "idle", "shared",
+       "chargeback", "sources"}));
+  if (const YAML::Node w = root["component_weights"]) {
+    TALLY_RETURN_IF_ERROR(ParseComponentWeights(w, c));
+  }
   if (root["reference_prices"]) {
     TALLY_ASSIGN_OR_RETURN(auto prices, DecimalMap(root["reference_prices"], "reference_prices"));
     for (auto& [k, v] : prices) c->reference_prices[k] = v;

@@ -58,11 +58,26 @@ struct SourceConfig {
 
 enum class IdlePolicy { kKeep, kShareByAsset };
 
+// How an asset's hourly cost splits into resource components (docs/allocation.md, step 2):
+// kReference weighs each resource by capacity × its reference price; kAws by AWS split cost
+// allocation's per-unit weights, GPU 9, vCPU 0.9, GiB 0.1 (GPU : CPU+memory 9:1 on accelerated
+// instances, CPU : memory 9:1), other resources by their reference price.
+enum class WeightPolicy { kReference, kAws };
+
+// Explicit shares of the cost for the assets of one instance type (a trailing '*' matches a
+// prefix), e.g. {gpu: 0.9, cpu: 0.09, memory: 0.01}; they win over the policy.
+struct WeightClass {
+  std::string instance_type;
+  std::map<std::string, Decimal> weights;
+};
+
 struct Config {
   std::map<std::string, Decimal> reference_prices;  // resource -> $ per unit-hour
   std::vector<RateCard> rate_cards;
   std::vector<OwnershipRule> ownership;
   IdlePolicy idle = IdlePolicy::kKeep;
+  WeightPolicy weight_policy = WeightPolicy::kReference;
+  std::vector<WeightClass> weight_classes;
   std::vector<SharedStage> shared;
   std::map<std::string, Decimal> chargeback_rates;  // resource -> internal $ per unit-hour
   std::vector<SourceConfig> sources;  // not part of the policy: the digest leaves them out

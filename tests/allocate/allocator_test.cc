@@ -176,5 +176,62 @@ TEST(AllocatorTest, SharedStagesMoveAPoolByProportionEvenlyOrByPercentages) {
             (std::map<std::string, Decimal>{{"x", D("3")}, {"y", D("7")}}));
 }
 
+// AWS's example of split cost allocation for accelerated instances: a $10 p3.16xlarge hour
+// (8 GPUs, 64 vCPUs, 488 GiB) at GPU 9 : vCPU 0.9 : GiB 0.1 per unit is $0.504 a GPU-hour and
+// $0.0504 a vCPU-hour (10 / 178.4 per weight unit). A pod holding 1 GPU, 8 vCPUs and 61 GiB
+// pays 10 × (9 + 7.2 + 6.1) / 178.4 = $1.25. An explicit class gives its shares instead.
+std::map<std::string, Decimal> PodCost(const Config& config, const char* instance_type) {
+  AllocationInputs in;
+  in.consumers = {Consumer{"ml/p", "ml", "", "", "", {{"team", "ml"}}}};
+  in.consumer_ids = {1};
+  in.assets = {Asset{"node", "node", instance_type, "", {}}};
+  in.asset_ids = {1};
+  const char* h0 = "2026-06-01T00:00:00Z";
+  const char* h1 = "2026-06-01T01:00:00Z";
+  in.lines = {Line("node", "10", h0, h1)};
+  const Timestamp hour = T(h0);
+  const std::vector<UsageFact> usage = {{hour, 0, 0, "gpu", "gpu", D("1"), D("1")},
+                                        {hour, 0, 0, "cpu", "core", D("8"), D("8")},
+                                        {hour, 0, 0, "memory", "GiB", D("61"), D("61")}};
+  const std::vector<CapacityFact> capacity = {{hour, 0, "gpu", "gpu", D("8")},
+                                              {hour, 0, "cpu", "core", D("64")},
+                                              {hour, 0, "memory", "GiB", D("488")}};
+  const CostSpreader spreader(in.lines, TimeWindow{hour, T(h1)});
+  Allocator allocator(config, in);
+  std::vector<AllocationRow> rows;
+  std::map<std::string, Decimal> bill;
+  EXPECT_TRUE(allocator
+                  .AllocateHour(HourInputs{hour, usage, capacity, spreader.PartsInHour(hour)},
+                                &rows, &bill)
+                  .ok());
+  std::map<std::string, Decimal> by_resource;  // the pod's, rounded to cents of a cent
+  Decimal total;
+  for (const AllocationRow& r : rows) {
+    total += r.cost;
+    if (r.consumer == "ml/p") by_resource[std::string(r.resource)] += r.cost;
+  }
+  EXPECT_EQ(total, D("10"));
+  for (auto& [resource, cost] : by_resource) cost = cost.Round(4);
+  return by_resource;
+}
+
+TEST(AllocatorTest, ComponentWeightsByAwsSplitCostAllocationOrByAnExplicitClass) {
+  Config aws = DefaultConfig();
+  aws.weight_policy = WeightPolicy::kAws;
+  // 10 × 9 / 178.4 = 0.50448…; 8 × 10 × 0.9 / 178.4 = 0.40358…; 61 × 10 × 0.1 / 178.4 = 0.34192….
+  EXPECT_EQ(PodCost(aws, "p3.16xlarge"),
+            (std::map<std::string, Decimal>{
+                {"gpu", D("0.5045")}, {"cpu", D("0.4036")}, {"memory", D("0.3419")}}));
+  Config explicit_class = DefaultConfig();
+  explicit_class.weight_classes = {
+      WeightClass{"p3.*", {{"gpu", D("0.9")}, {"cpu", D("0.09")}, {"memory", D("0.01")}}}};
+  // $9 over 8 GPUs, $0.9 over 64 vCPUs, $0.1 over 488 GiB: 1.125, 0.1125, 0.0125.
+  EXPECT_EQ(PodCost(explicit_class, "p3.16xlarge"),
+            (std::map<std::string, Decimal>{
+                {"gpu", D("1.125")}, {"cpu", D("0.1125")}, {"memory", D("0.0125")}}));
+  // Another instance type is not in the class: reference prices then.
+  EXPECT_NE(PodCost(explicit_class, "m5.large"), PodCost(explicit_class, "p3.16xlarge"));
+}
+
 }  // namespace
 }  // namespace tally

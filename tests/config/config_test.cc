@@ -126,3 +126,33 @@ TEST(ConfigTest, Durations) {
 
 }  // namespace
 }  // namespace tally
+
+namespace tally {
+namespace {
+
+TEST(ConfigTest, ComponentWeightsArePolicyOrExplicitClasses) {
+  auto aws = ParseConfig("component_weights: aws\n");
+  ASSERT_TRUE(aws.ok()) << aws.status().message();
+  EXPECT_EQ(aws->weight_policy, WeightPolicy::kAws);
+  auto classes = ParseConfig(
+      "component_weights:\n  classes:\n    - instance_type: p4d*\n"
+      "      weights: {gpu: 0.9, cpu: 0.09, memory: 0.01}\n");
+  ASSERT_TRUE(classes.ok()) << classes.status().message();
+  EXPECT_EQ(classes->weight_policy, WeightPolicy::kReference);
+  ASSERT_EQ(classes->weight_classes.size(), 1u);
+  EXPECT_EQ(classes->weight_classes[0].instance_type, "p4d*");
+  EXPECT_EQ(classes->weight_classes[0].weights.at("gpu").ToString(), "0.9");
+  EXPECT_NE(aws->digest, ParseConfig("component_weights: reference\n")->digest);
+  for (const char* bad : {"component_weights: cheap\n",
+                          "component_weights: {classes: [{weights: {gpu: 1}}]}\n",
+                          "component_weights: {classes: [{instance_type: x, weights: {gpu: -1}}]}\n",
+                          "component_weights: {policy: aws, extra: 1}\n"}) {
+    auto c = ParseConfig(bad);
+    ASSERT_FALSE(c.ok()) << bad;
+    EXPECT_NE(c.status().message().find("component_weights"), std::string::npos)
+        << c.status().message();
+  }
+}
+
+}  // namespace
+}  // namespace tally
