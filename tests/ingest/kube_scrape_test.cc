@@ -230,6 +230,44 @@ TEST(KubeScrapeTest, GpuUtilizationFromDcgmIsGpusInUse) {
   EXPECT_EQ(sums.at({"ml/t/c", "gpu"}).second.ToString(), "1.5");
 }
 
+TEST(KubeScrapeTest, MigInstancesCountInTheDevicesSevenSlices) {
+  testing::TempDir dir;
+  const std::string a = dir.File("ksm.prom");
+  // A node with two 3g and one 1g instance: 2 × 3 + 1 = 7 slices. Pod a holds a 3g (3 slices),
+  // pod b a 1g (1 slice); pod c a whole GPU on another node, in GPUs as before.
+  testing::WriteFile(
+      a,
+      "kube_node_status_capacity{node=\"n1\",resource=\"nvidia_com_mig_3g_20gb\",unit=\"integer\"} 2\n"
+      "kube_node_status_capacity{node=\"n1\",resource=\"nvidia_com_mig_1g_5gb\",unit=\"integer\"} 1\n"
+      "kube_node_status_capacity{node=\"n2\",resource=\"nvidia_com_gpu\",unit=\"integer\"} 4\n"
+      "kube_pod_container_resource_requests{namespace=\"ml\",pod=\"a\",container=\"c\","
+      "node=\"n1\",resource=\"nvidia_com_mig_3g_20gb\",unit=\"integer\"} 1\n"
+      "kube_pod_container_resource_requests{namespace=\"ml\",pod=\"b\",container=\"c\","
+      "node=\"n1\",resource=\"nvidia_com_mig_1g_5gb\",unit=\"integer\"} 1\n"
+      "kube_pod_container_resource_requests{namespace=\"ml\",pod=\"c\",container=\"c\","
+      "node=\"n2\",resource=\"nvidia_com_gpu\",unit=\"integer\"} 1\n");
+  KubeUsageBuilder builder;
+  auto batch = Read({a}, &builder);
+  ASSERT_TRUE(batch.ok()) << batch.status().message();
+  std::map<std::string, std::pair<std::string, Decimal>> requests;  // pod -> unit, request
+  for (const UsageFact& f : batch->usage()) {
+    requests[batch->consumers()[f.consumer].pod] = {f.unit, f.request};
+  }
+  EXPECT_EQ(requests.at("a"), (std::pair<std::string, Decimal>{"mig-slice/7", Dec("3")}));
+  EXPECT_EQ(requests.at("b"), (std::pair<std::string, Decimal>{"mig-slice/7", Dec("1")}));
+  EXPECT_EQ(requests.at("c"), (std::pair<std::string, Decimal>{"gpu", Dec("1")}));
+  std::map<std::string, std::pair<std::string, Decimal>> capacity;  // node -> unit, capacity
+  for (const CapacityFact& f : batch->capacity()) {
+    auto& [unit, amount] = capacity[batch->assets()[f.asset].name];
+    unit = f.unit;
+    amount += f.capacity;
+  }
+  EXPECT_EQ(capacity.at("n1"), (std::pair<std::string, Decimal>{"mig-slice/7", Dec("7")}));
+  EXPECT_EQ(capacity.at("n2"), (std::pair<std::string, Decimal>{"gpu", Dec("4")}));
+  EXPECT_FALSE(KubeResourceFromLabel("nvidia_com_mig_9g_1gb"));
+  EXPECT_EQ(KubeResourceFromLabel("nvidia.com/mig-2g.10gb")->scale, 2);
+}
+
 TEST(KubeScrapeTest, BadScrapeNamesTheFileAndLine) {
   testing::TempDir dir;
   const std::string bad = dir.File("bad.prom");

@@ -21,10 +21,15 @@ std::string GaugeHours(const std::string& by, const std::string& selector) {
 }
 
 void ApplyRequest(const Labels& m, Timestamp hour, Decimal v, KubeUsageBuilder* out,
-                  KubeField field, std::optional<KubeResource> resource) {
+                  KubeField field, std::optional<KubeResourceOf> resource) {
   if (!resource) return;
+  if (resource->scale != 1) {
+    auto scaled = v.Multiply(Decimal::FromUnits(resource->scale));
+    if (!scaled.ok()) return;
+    v = *scaled;
+  }
   const std::string ns = Get(m, "namespace"), pod = Get(m, "pod");
-  out->AddContainer(hour, ns, pod, Get(m, "container"), *resource, field, v);
+  out->AddContainer(hour, ns, pod, Get(m, "container"), resource->resource, field, v);
   out->SetPodNode(ns, pod, Get(m, "node"));
 }
 
@@ -67,7 +72,7 @@ std::vector<KubeQuery> MakeQueries() {
   q.push_back(
       {"requests",
        GaugeHours("namespace, pod, container, node, resource",
-                  R"(kube_pod_container_resource_requests{resource=~"cpu|memory|nvidia_com_gpu"})"),
+                  R"(kube_pod_container_resource_requests{resource=~"cpu|memory|nvidia_com_gpu|nvidia_com_mig_.*"})"),
        [](const Labels& m, Timestamp h, Decimal v, KubeUsageBuilder* out) {
          ApplyRequest(m, h, v, out, KubeField::kRequest, KubeResourceFromLabel(Get(m, "resource")));
        }});
@@ -75,13 +80,14 @@ std::vector<KubeQuery> MakeQueries() {
                GaugeHours("namespace, pod, container, node",
                           "kube_pod_container_resource_requests_cpu_cores"),
                [](const Labels& m, Timestamp h, Decimal v, KubeUsageBuilder* out) {
-                 ApplyRequest(m, h, v, out, KubeField::kLegacyRequest, KubeResource::kCpu);
+                 ApplyRequest(m, h, v, out, KubeField::kLegacyRequest, KubeResourceOf{KubeResource::kCpu});
                }});
   q.push_back({"memory requests (ksm v1)",
                GaugeHours("namespace, pod, container, node",
                           "kube_pod_container_resource_requests_memory_bytes"),
                [](const Labels& m, Timestamp h, Decimal v, KubeUsageBuilder* out) {
-                 ApplyRequest(m, h, v, out, KubeField::kLegacyRequest, KubeResource::kMemory);
+                 ApplyRequest(m, h, v, out, KubeField::kLegacyRequest,
+                              KubeResourceOf{KubeResource::kMemory});
                }});
   q.push_back({"pods",
                "max by (namespace, pod, node, created_by_kind, created_by_name) "
@@ -98,10 +104,11 @@ std::vector<KubeQuery> MakeQueries() {
                }});
   q.push_back({"node capacity",
                GaugeHours("node, resource",
-                          R"(kube_node_status_capacity{resource=~"cpu|memory|nvidia_com_gpu"})"),
+                          R"(kube_node_status_capacity{resource=~"cpu|memory|nvidia_com_gpu|nvidia_com_mig_.*"})"),
                [](const Labels& m, Timestamp h, Decimal v, KubeUsageBuilder* out) {
                  if (auto r = KubeResourceFromLabel(Get(m, "resource"))) {
-                   out->AddNodeCapacity(h, Get(m, "node"), *r, v);
+                   auto scaled = v.Multiply(Decimal::FromUnits(r->scale));
+                   if (scaled.ok()) out->AddNodeCapacity(h, Get(m, "node"), r->resource, *scaled);
                  }
                }});
   q.push_back({"node cpu capacity (ksm v1)",

@@ -74,7 +74,8 @@ bool KubeObservations::Classify(std::string_view name, std::span<const Label> la
     auto r = KubeResourceFromLabel(Get(labels, "resource"));
     if (!r || !container_level()) return false;
     s->target = Target::kRequest;
-    s->resource = *r;
+    s->resource = r->resource;
+    s->scale = r->scale;
   } else if (name == "kube_pod_container_resource_requests_cpu_cores" ||
              name == "kube_pod_container_resource_requests_memory_bytes") {
     if (!container_level()) return false;
@@ -96,7 +97,8 @@ bool KubeObservations::Classify(std::string_view name, std::span<const Label> la
     auto r = KubeResourceFromLabel(Get(labels, "resource"));
     if (!r || node.empty()) return false;
     s->target = Target::kCapacity;
-    s->resource = *r;
+    s->resource = r->resource;
+    s->scale = r->scale;
   } else if (name == "kube_node_status_capacity_cpu_cores" ||
              name == "kube_node_status_capacity_memory_bytes") {
     if (node.empty()) return false;
@@ -198,6 +200,11 @@ void KubeObservations::Spread(const Series& s, Decimal increase, int64_t from_ms
 }
 
 void KubeObservations::AddAmount(const Series& s, Timestamp hour, Decimal amount_hours) {
+  if (s.scale != 1) {
+    auto scaled = amount_hours.Multiply(Decimal::FromUnits(s.scale));
+    if (!scaled.ok()) return;
+    amount_hours = *scaled;
+  }
   switch (s.target) {
     case Target::kRequest:
       builder_->AddContainer(hour, s.ns, s.pod, s.container, s.resource, KubeField::kRequest,

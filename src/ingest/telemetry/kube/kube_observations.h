@@ -51,6 +51,7 @@ class KubeObservations {
   struct Series {
     Target target = Target::kRequest;
     KubeResource resource = KubeResource::kCpu;
+    int64_t scale = 1;  // what one of the resource counts (a 3g MIG instance: 3 slices)
     std::string ns, pod, container, node;
     int64_t last_t = 0;
     Decimal last_value;

@@ -5,8 +5,8 @@
 namespace tally {
 namespace {
 
-constexpr std::string_view kResourceNames[] = {"cpu", "memory", "gpu"};
-constexpr std::string_view kUnits[] = {"core", "GiB", "gpu"};
+constexpr std::string_view kResourceNames[] = {"cpu", "memory", "gpu", "gpu"};
+constexpr std::string_view kUnits[] = {"core", "GiB", "gpu", "mig-slice/7"};
 const Decimal kBytesPerGiB = Decimal::FromUnits(int64_t{1} << 30);
 
 // kube-state-metrics writes a Kubernetes label "app.kubernetes.io/name" as
@@ -24,10 +24,22 @@ Result<Decimal> InUnit(KubeResource resource, Decimal amount) {
 
 }  // namespace
 
-std::optional<KubeResource> KubeResourceFromLabel(std::string_view resource) {
-  if (resource == "cpu") return KubeResource::kCpu;
-  if (resource == "memory") return KubeResource::kMemory;
-  if (resource == "nvidia_com_gpu" || resource == "nvidia.com/gpu") return KubeResource::kGpu;
+std::optional<KubeResourceOf> KubeResourceFromLabel(std::string_view resource) {
+  if (resource == "cpu") return KubeResourceOf{KubeResource::kCpu};
+  if (resource == "memory") return KubeResourceOf{KubeResource::kMemory};
+  if (resource == "nvidia_com_gpu" || resource == "nvidia.com/gpu") {
+    return KubeResourceOf{KubeResource::kGpu};
+  }
+  // "nvidia_com_mig_3g_20gb" (ksm) or "nvidia.com/mig-3g.20gb": 3 of the device's 7 slices.
+  for (std::string_view prefix : {"nvidia_com_mig_", "nvidia.com/mig-"}) {
+    if (!resource.starts_with(prefix)) continue;
+    const std::string_view profile = resource.substr(prefix.size());
+    const size_t g = profile.find('g');
+    if (g == 0 || g == std::string_view::npos || g > 1) return std::nullopt;
+    const int64_t slices = profile[0] - '0';
+    if (slices < 1 || slices > 7) return std::nullopt;
+    return KubeResourceOf{KubeResource::kGpuSlice, slices};
+  }
   return std::nullopt;
 }
 
@@ -134,7 +146,7 @@ Result<UsageBatch> KubeUsageBuilder::Build(const std::string& source, TimeWindow
       }
     }
     const uint32_t index = batch.AddConsumer(consumer);
-    for (size_t r = 0; r < 3; ++r) {
+    for (size_t r = 0; r < std::size(kResourceNames); ++r) {
       const bool* seen = amounts.seen[r];
       if (!seen[0] && !seen[1] && !seen[2]) continue;
       const auto resource = static_cast<KubeResource>(r);

@@ -16,15 +16,21 @@
 
 namespace tally {
 
-enum class KubeResource { kCpu, kMemory, kGpu };
+// kGpuSlice: MIG instances, counted in the device's 7 compute slices (unit "mig-slice/7").
+enum class KubeResource { kCpu, kMemory, kGpu, kGpuSlice };
 // kLegacyRequest: a request from kube-state-metrics v1 names (kube_pod_container_resource_
 // requests_cpu_cores, ...). Scrapes often carry both generations; the v1 figure counts only
 // for an hour where the v2 one is missing, so nothing is counted twice.
 enum class KubeField { kRequest, kUsage, kLegacyRequest };
 
-// The resource name ksm's `resource` label gives ("cpu", "memory", "nvidia_com_gpu"), or
-// nullopt for the resources tally does not allocate (pods, ephemeral storage, ...).
-std::optional<KubeResource> KubeResourceFromLabel(std::string_view resource);
+// The resource ksm's `resource` label names ("cpu", "memory", "nvidia_com_gpu", MIG profiles
+// such as "nvidia_com_mig_3g_20gb"), and what one of it counts in that resource's unit (a
+// 3g MIG instance is 3 slices); nullopt for what tally does not allocate (pods, storage, ...).
+struct KubeResourceOf {
+  KubeResource resource;
+  int64_t scale = 1;
+};
+std::optional<KubeResourceOf> KubeResourceFromLabel(std::string_view resource);
 
 class KubeUsageBuilder {
  public:
@@ -63,8 +69,8 @@ class KubeUsageBuilder {
   using ContainerKey = std::tuple<std::string, std::string, std::string>;  // ns, pod, container
   using PodKey = std::pair<std::string, std::string>;
   struct Amounts {
-    Decimal values[3][3];  // [resource][field]
-    bool seen[3][3] = {};
+    Decimal values[4][3];  // [resource][field]
+    bool seen[4][3] = {};
   };
   struct Capacity {
     Decimal values[2];  // current, legacy
