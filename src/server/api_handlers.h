@@ -14,6 +14,7 @@ void ServeUsage(const ApiContext& ctx, const httplib::Request& req, httplib::Res
 void ServeShowback(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
 void ServeReconcile(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
 void ServeGpu(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
+void ServeGpus(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
 void ServeSources(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
 void ServeAssets(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
 

@@ -137,6 +137,12 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
        {from, to},
        bind(ServeGpu)},
       {"GET",
+       "/api/v1/gpus",
+       "the physical GPUs from their newest readings: model, memory, utilization, power, MIG "
+       "mode and instances, processes, as `tally gpus --format json`",
+       {},
+       bind(ServeGpus)},
+      {"GET",
        "/api/v1/sources",
        "the data's time window; allocation progress; each usage source's hours, last run and "
        "error; recent ingests",

@@ -237,6 +237,18 @@ TEST_F(ApiTest, MalformedRequestsGet4xxEnvelopes) {
   EXPECT_EQ(HttpGet(port_, "/healthz", &body), 200);
 }
 
+// /api/v1/gpus lists what `tally gpus --format json` lists, including GPUs another process
+// ingested while the server runs.
+TEST_F(ApiTest, GpusEqualTheCommand) {
+  const std::string sample =
+      testing::SharedDataDir() + "/telemetry/gpu/netdata-go.d.plugin/a100-sxm4-mig.xml";
+  ASSERT_EQ(RunTally({"--store", Store(), "ingest", "gpu", sample}).exit_code, 0);
+  const json api = Get("/api/v1/gpus");
+  ASSERT_EQ(api["rows"].size(), 1u) << api.dump();
+  EXPECT_EQ(api["rows"][0]["mig_instances"].size(), 2u);
+  EXPECT_EQ(api, Cli({"gpus", "--format", "json"}));
+}
+
 // /metrics' GPU idle cost per owner is the GPU view's for the same hour.
 TEST_F(ApiTest, MetricsGpuIdleCostEqualsTheGpuViewOfItsHour) {
   std::string metrics;

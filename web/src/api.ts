@@ -47,6 +47,18 @@ export interface GpuOwnerIdle {
   unrequested_cost: string;
   idle_cost: string;
 }
+export interface GpuDevice {
+  uuid: string;
+  model: string;
+  host: string;
+  memory_total_bytes: number | null;
+  memory_used_bytes: number | null;
+  utilization: string | null;
+  power_watts: string | null;
+  mig_mode: "enabled" | "disabled" | null;
+  mig_instances: { profile: string; memory_bytes: number | null; slices: number | null }[];
+  processes: { pid: number; name: string; memory_bytes: number | null }[];
+}
 export interface Gpu {
   total: GpuAmounts;
   nodes: (GpuAmounts & { node: string })[];

@@ -1,14 +1,22 @@
 // GPUs: capacity, requested and busy GPU-hours, utilization per day and per node, what idle
 // GPUs cost (per owner: held and unused, and capacity nobody requested), and each workload's
 // efficiency (busy / requested), worst first among the costly.
-import { api, Gpu } from "./api";
+import { api, Gpu, GpuDevice } from "./api";
 import { disposeCharts, drawChart, titleStyle } from "./charts";
 import { escapeHtml, formatAmount, formatMoney, formatRatio } from "./format";
 import { periodQuery } from "./period";
 import { emptyState } from "./states";
 
 export async function renderGpu(root: HTMLElement): Promise<void> {
-  const gpu = await api<Gpu>(`/api/v1/gpu?${periodQuery().slice(1)}`);
+  const [gpu, devices] = await Promise.all([
+    api<Gpu>(`/api/v1/gpu?${periodQuery().slice(1)}`),
+    api<{ rows: GpuDevice[] }>("/api/v1/gpus"),
+  ]);
+  // The costliest unused GPU time first: what each workload held and left idle.
+  const topIdle = gpu.consumers
+    .filter((c) => Number(c.unused_cost ?? 0) > 0)
+    .sort((a, b) => Number(b.unused_cost) - Number(a.unused_cost))
+    .slice(0, 10);
   disposeCharts();
   if (gpu.nodes.length === 0) {
     root.innerHTML = emptyState(
@@ -63,6 +71,42 @@ export async function renderGpu(root: HTMLElement): Promise<void> {
             <td class="num" data-owner="${escapeHtml(o.owner)}">${formatMoney(o.idle_cost)}</td></tr>`,
         )
         .join("")}</tbody></table>
+    <h2>Top idle GPU workloads</h2>
+    <table data-testid="gpu-top-idle"><thead><tr><th>Consumer</th><th>Owner</th>
+      <th class="num">Efficiency</th><th class="num">Held, unused</th></tr></thead><tbody>
+      ${topIdle
+        .map(
+          (c) => `<tr><td>${escapeHtml(c.consumer)}</td><td>${escapeHtml(c.owner)}</td>
+            <td class="num">${formatRatio(c.efficiency)}</td>
+            <td class="num">${formatMoney(c.unused_cost!)}</td></tr>`,
+        )
+        .join("")}</tbody></table>
+    ${
+      devices.rows.length === 0
+        ? ""
+        : `<h2>Devices</h2>
+    <table data-testid="gpu-devices"><thead><tr><th>Host</th><th>Model</th>
+      <th class="num">Memory used</th><th class="num">Utilization</th><th class="num">Power</th>
+      <th>MIG layout</th></tr></thead><tbody>
+      ${devices.rows
+        .map(
+          (d) => `<tr><td>${escapeHtml(d.host)}</td><td>${escapeHtml(d.model)}</td>
+            <td class="num">${
+              d.memory_total_bytes
+                ? `${formatAmount(String((d.memory_used_bytes ?? 0) / 2 ** 30), "GiB")} of ${formatAmount(String(d.memory_total_bytes / 2 ** 30), "GiB")}`
+                : "–"
+            }</td>
+            <td class="num">${d.utilization === null ? "–" : formatRatio(d.utilization)}</td>
+            <td class="num">${d.power_watts === null ? "–" : `${escapeHtml(d.power_watts)} W`}</td>
+            <td>${
+              d.mig_mode === "enabled"
+                ? d.mig_instances.map((m) => `<span class="kind">${escapeHtml(m.profile || "?")}</span>`).join(" ") ||
+                  "MIG on"
+                : d.mig_mode === "disabled" ? "off" : "–"
+            }</td></tr>`,
+        )
+        .join("")}</tbody></table>`
+    }
     <h2>GPU workloads</h2>
     <table data-testid="gpu-consumers"><thead><tr><th>Consumer</th><th>Owner</th>
       <th class="num">Requested</th><th class="num">Busy</th><th class="num">Efficiency</th>

@@ -117,6 +117,9 @@ try {
           `GPU page idle cost of ${o.owner} equals the API's (${o.idle_cost})`);
   }
   check(gpu.owners.length > 0, "the GPU page lists idle cost by owner");
+  const unused = gpu.consumers.filter((c) => Number(c.unused_cost) > 0).length;
+  check(unused > 0 && (await page.$$("[data-testid=gpu-top-idle] tbody tr")).length === Math.min(10, unused),
+        `GPU page lists the top ${Math.min(10, unused)} idle GPU workloads`);
   const idle = gpu.consumers.filter((c) => Number(c.requested) > 0 && Number(c.used) === 0).length;
   check(idle > 0 && (await page.textContent("[data-testid=idle-gpu-workloads]")) === String(idle),
         `GPU page flags the ${idle} idle GPU workloads the API shows`);
