@@ -7,6 +7,9 @@
 namespace tally {
 namespace {
 
+// The resource of measured energy (kWh in the hour), priced by rate cards, never a component.
+constexpr std::string_view kEnergy = "energy";
+
 constexpr std::string_view kRateCardSource = "rate-card";
 constexpr std::string_view kOnPremService = "On-premises";
 
@@ -173,6 +176,14 @@ Status Allocator::AllocateHour(const HourInputs& in, std::vector<AllocationRow>*
     // An on-prem asset costs only in the hours the inventory (its capacity) says it exists.
     if (rate_card_[a] == nullptr || capacity_by_asset_[a].empty()) continue;
     TALLY_ASSIGN_OR_RETURN(Decimal cost, RateCardHour(a, in.hour));
+    if (const auto& price = rate_card_[a]->energy_price_per_kwh) {
+      // The energy measured in the hour, priced: split below like the rest of the asset's cost.
+      for (const Capacity& c : capacity_by_asset_[a]) {
+        if (resources_[c.resource] != kEnergy) continue;
+        TALLY_ASSIGN_OR_RETURN(Decimal energy_cost, c.amount.Multiply(*price));
+        cost += energy_cost;
+      }
+    }
     (*bill)[std::string(kRateCardSource)] += cost;
     units[{a, kRateCardSource, kOnPremService}] += cost;
   }

@@ -178,7 +178,8 @@ Status Parse(const YAML::Node& root, Config* c) {
       const std::string where = "rate_cards[" + std::to_string(i) + "]";
       const YAML::Node n = cards[i];
       TALLY_RETURN_IF_ERROR(
-          CheckKeys(n, where, {"asset", "purchase_price", "life_months", "monthly", "weights"}));
+          CheckKeys(n, where, {"asset", "purchase_price", "life_months", "monthly", "weights",
+                               "energy_price_per_kwh"}));
       RateCard card;
       if (!n["asset"]) return InvalidArgument(where + ": missing asset");
       card.asset = n["asset"].as<std::string>();
@@ -195,6 +196,10 @@ Status Parse(const YAML::Node& root, Config* c) {
       }
       if (n["weights"]) {
         TALLY_ASSIGN_OR_RETURN(card.weights, DecimalMap(n["weights"], where + ".weights"));
+      }
+      if (n["energy_price_per_kwh"]) {
+        TALLY_ASSIGN_OR_RETURN(card.energy_price_per_kwh,
+                               DecimalAt(n["energy_price_per_kwh"], where + ".energy_price_per_kwh"));
       }
       c->rate_cards.push_back(std::move(card));
     }

@@ -23,13 +23,15 @@ struct OwnershipRule {
 };
 
 // An on-prem asset's cost: purchase price over its life, plus monthly running costs. The month's
-// total is spread evenly over the hours of the calendar month.
+// total is spread evenly over the hours of the calendar month. With an energy price, each hour
+// also costs the energy measured in it (capacity facts of resource "energy", unit kWh) × price.
 struct RateCard {
   std::string asset;  // asset name; a trailing '*' matches a prefix
   Decimal purchase_price;
   int64_t life_months = 36;
   std::map<std::string, Decimal> monthly;  // power, space, support, ...
   std::map<std::string, Decimal> weights;  // resource -> share of the cost (optional)
+  std::optional<Decimal> energy_price_per_kwh;
   Decimal MonthlyTotal() const;
 };
 

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <tuple>
 
 #include "allocate/cost_spreader.h"
 
@@ -231,6 +232,42 @@ TEST(AllocatorTest, ComponentWeightsByAwsSplitCostAllocationOrByAnExplicitClass)
                 {"gpu", D("1.125")}, {"cpu", D("0.1125")}, {"memory", D("0.0125")}}));
   // Another instance type is not in the class: reference prices then.
   EXPECT_NE(PodCost(explicit_class, "m5.large"), PodCost(explicit_class, "p3.16xlarge"));
+}
+
+// An on-prem GPU server on a rate card of $720 a month (June: 720 hours, $1 an hour) with energy
+// at $0.25 a kWh: an hour that measured 4 kWh costs $1 + $1; one without a measurement $1. The
+// energy is split like the rest (all to the one GPU component here) and is never a component.
+TEST(AllocatorTest, RateCardsPriceTheEnergyMeasuredInTheHour) {
+  Config config = DefaultConfig();
+  RateCard card;
+  card.asset = "dgx-*";
+  card.purchase_price = Decimal();
+  card.monthly = {{"power", D("720")}};
+  card.energy_price_per_kwh = D("0.25");
+  config.rate_cards = {card};
+  AllocationInputs in;
+  in.consumers = {Consumer{"ml/t", "ml", "", "", "", {{"team", "ml"}}}};
+  in.consumer_ids = {1};
+  in.assets = {Asset{"dgx-1", "dgx-1", "dgx-a100", "", {}}};
+  in.asset_ids = {1};
+  Allocator allocator(config, in);
+  for (const auto& [hour_text, kwh, want] : {std::tuple{"2026-06-01T00:00:00Z", "4", "2"},
+                                             std::tuple{"2026-06-01T01:00:00Z", "", "1"}}) {
+    const Timestamp hour = T(hour_text);
+    const std::vector<UsageFact> usage = {{hour, 0, 0, "gpu", "gpu", D("1"), D("1")}};
+    std::vector<CapacityFact> capacity = {{hour, 0, "gpu", "gpu", D("1")}};
+    if (*kwh != '\0') capacity.push_back({hour, 0, "energy", "kWh", D(kwh)});
+    std::vector<AllocationRow> rows;
+    std::map<std::string, Decimal> bill;
+    ASSERT_TRUE(allocator.AllocateHour(HourInputs{hour, usage, capacity, {}}, &rows, &bill).ok());
+    EXPECT_EQ(bill.at("rate-card"), D(want)) << hour_text;
+    Decimal direct;
+    for (const AllocationRow& r : rows) {
+      EXPECT_NE(r.resource, "energy");
+      if (r.consumer == "ml/t") direct += r.cost;
+    }
+    EXPECT_EQ(direct, D(want)) << hour_text;
+  }
 }
 
 }  // namespace

@@ -130,6 +130,17 @@ TEST(ConfigTest, Durations) {
 namespace tally {
 namespace {
 
+TEST(ConfigTest, RateCardsMayPriceEnergy) {
+  auto c = ParseConfig("rate_cards:\n  - asset: dgx-*\n    purchase_price: 1000\n"
+                       "    energy_price_per_kwh: 0.18\n");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->rate_cards[0].energy_price_per_kwh->ToString(), "0.18");
+  auto negative = ParseConfig("rate_cards:\n  - asset: x\n    energy_price_per_kwh: -1\n");
+  ASSERT_FALSE(negative.ok());
+  EXPECT_NE(negative.status().message().find("energy_price_per_kwh"), std::string::npos)
+      << negative.status().message();
+}
+
 TEST(ConfigTest, ComponentWeightsArePolicyOrExplicitClasses) {
   auto aws = ParseConfig("component_weights: aws\n");
   ASSERT_TRUE(aws.ok()) << aws.status().message();
