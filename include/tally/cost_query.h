@@ -102,11 +102,14 @@ struct CostTable {
   std::string metric;                // e.g. "EffectiveCost"
   // By period, then by the group's cost over all periods, descending; (other) last.
   std::vector<CostRow> rows;
-  Decimal total;
+  Decimal total;  // every line's metric; with several currencies, only per_currency means money
   int64_t lines = 0;
   // The distinct BillingCurrency values of the lines summed ("" for lines that name none).
   // More than one, without BillingCurrency among the keys, means sums mix currencies.
   std::vector<std::string> currencies;
+  // The total of each currency, in `currencies` order: what renderers print as totals, so that
+  // no total adds two currencies.
+  std::vector<Decimal> per_currency;
   // Group keys no ingested file has (a mistyped column name reads as null everywhere).
   std::vector<std::string> unknown_columns;
 };

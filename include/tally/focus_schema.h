@@ -111,7 +111,8 @@ inline constexpr FocusColumn DecimalColumn(size_t i) {
 // Finds a column by its FOCUS 1.2 name, ignoring case and surrounding spaces.
 std::optional<FocusColumn> FindFocusColumn(std::string_view name);
 // Finds a column by a name that FOCUS 0.5 or 1.0-preview used (AmortizedCost, ChargeType,
-// Provider, Publisher, InvoiceIssuer, Region, UsageQuantity, UsageUnit), ignoring case.
+// Provider, Publisher, InvoiceIssuer, Region, UsageQuantity, UsageUnit), or that FOCUS 1.3 and
+// 1.4 use instead of ProviderName (ServiceProviderName), ignoring case.
 std::optional<FocusColumn> FindFocusAlias(std::string_view name);
 
 // The four cost metrics, in the order reports list them.

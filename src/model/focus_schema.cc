@@ -89,6 +89,8 @@ constexpr Alias kAliases[] = {
     {"Provider", C::kProviderName},           {"Publisher", C::kPublisherName},
     {"InvoiceIssuer", C::kInvoiceIssuerName}, {"Region", C::kRegionId},
     {"UsageQuantity", C::kConsumedQuantity},  {"UsageUnit", C::kConsumedUnit},
+    // FOCUS 1.3 deprecated ProviderName for ServiceProviderName, and 1.4 removed it.
+    {"ServiceProviderName", C::kProviderName},
 };
 
 }  // namespace

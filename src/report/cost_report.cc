@@ -66,6 +66,7 @@ Result<CostTable> BuildCostTable(const CostQuery& query, const CostCells& cells)
   std::vector<Group> groups;
   std::unordered_map<std::span<const uint32_t>, size_t, KeysHash, KeysEqual> index;
   std::vector<bool> currencies(cells.texts.size());
+  std::vector<Decimal> currency_totals(cells.texts.size());
   for (size_t c = 0; c < cells.cells.size(); ++c) {
     const CostCells::Cell& cell = cells.cells[c];
     const std::span<const uint32_t> keys = cells.KeysOf(c);
@@ -74,14 +75,23 @@ Result<CostTable> BuildCostTable(const CostQuery& query, const CostCells& cells)
     Group& group = groups[it->second];
     TALLY_RETURN_IF_ERROR(group.total.Add(cell.sum, cell.lines));
     TALLY_RETURN_IF_ERROR(group.periods[cell.period].Add(cell.sum, cell.lines));
-    if (cell.currency < currencies.size()) currencies[cell.currency] = true;
+    if (cell.currency < currencies.size()) {
+      currencies[cell.currency] = true;
+      if (!currency_totals[cell.currency].CheckedAdd(cell.sum)) {
+        return InvalidArgument("the total overflows");
+      }
+    }
     table.lines += cell.lines;
     if (!table.total.CheckedAdd(cell.sum)) return InvalidArgument("the total overflows");
   }
+  std::map<std::string, Decimal> by_currency;  // sorted by currency
   for (size_t c = 0; c < currencies.size(); ++c) {
-    if (currencies[c]) table.currencies.push_back(cells.texts[c]);
+    if (currencies[c]) by_currency[cells.texts[c]] += currency_totals[c];
   }
-  std::sort(table.currencies.begin(), table.currencies.end());
+  for (const auto& [currency, total] : by_currency) {
+    table.currencies.push_back(currency);
+    table.per_currency.push_back(total);
+  }
 
   std::sort(groups.begin(), groups.end(), [&](const Group& a, const Group& b) {
     if (a.total.value != b.total.value) return b.total.value < a.total.value;

@@ -37,7 +37,17 @@ std::string RenderJson(const CostTable& table) {
     object[table.metric] = row.value.ToString();
     rows.push_back(std::move(object));
   }
-  nlohmann::ordered_json doc = {{"rows", std::move(rows)}, {"total", table.total.ToString()}};
+  // One total per currency; "total" adds them only when there is one currency to add.
+  nlohmann::ordered_json totals = nlohmann::ordered_json::object();
+  for (size_t c = 0; c < table.currencies.size(); ++c) {
+    totals[table.currencies[c].empty() ? "(none)" : table.currencies[c]] =
+        table.per_currency[c].ToString();
+  }
+  nlohmann::ordered_json doc = {
+      {"rows", std::move(rows)},
+      {"total", table.currencies.size() > 1 ? nlohmann::ordered_json(nullptr)
+                                            : nlohmann::ordered_json(table.total.ToString())},
+      {"totals", std::move(totals)}};
   return doc.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
@@ -53,15 +63,24 @@ std::string RenderTable(const CostTable& table) {
     line.push_back(row.value.ToString());
     cells.push_back(std::move(line));
   }
-  std::vector<std::string> total_line(key_count, "");
-  if (key_count > 0) total_line[0] = "Total";
-  total_line.push_back(table.total.ToString());
+  // One total line, or one per currency when the lines are in several: never a sum of two.
+  std::vector<std::vector<std::string>> total_lines;
+  const bool mixed = table.currencies.size() > 1;
+  for (size_t c = 0; c < (mixed ? table.currencies.size() : 1); ++c) {
+    std::vector<std::string> total_line(key_count, "");
+    std::string label = "Total";
+    if (mixed) label += " " + (table.currencies[c].empty() ? std::string("(none)") : table.currencies[c]);
+    if (key_count > 0) total_line[0] = label;
+    total_line.push_back(mixed ? table.per_currency[c].ToString() : table.total.ToString());
+    total_lines.push_back(std::move(total_line));
+  }
   std::vector<size_t> widths(key_count + 1, 0);
-  cells.push_back(total_line);
   for (const auto& line : cells) {
     for (size_t i = 0; i < line.size(); ++i) widths[i] = std::max(widths[i], DisplayWidth(line[i]));
   }
-  cells.pop_back();
+  for (const auto& line : total_lines) {
+    for (size_t i = 0; i < line.size(); ++i) widths[i] = std::max(widths[i], DisplayWidth(line[i]));
+  }
   std::string out;
   auto append_line = [&](const std::vector<std::string>& line) {
     for (size_t i = 0; i < line.size(); ++i) {
@@ -78,7 +97,7 @@ std::string RenderTable(const CostTable& table) {
   for (size_t w : widths) rule += w + 2;
   out.append(rule - 2, '-');
   out += '\n';
-  append_line(total_line);
+  for (const auto& line : total_lines) append_line(line);
   return out;
 }
 

@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <sstream>
+
+#include <map>
 #include <nlohmann/json.hpp>
 #include <zlib.h>
 
@@ -204,6 +207,39 @@ TEST(CostRollupAbandonTest, AnAbandonedFileLeavesNothingInTheRollup) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(Json::parse(r.out)["total"], "3.25") << r.out;
   }
+}
+
+// Lines in two currencies: no total adds them. The table prints one total per currency, the
+// JSON a total per currency and no grand total; one currency keeps its single total.
+TEST(CostTotalsTest, NoTotalAddsTwoCurrencies) {
+  testing::TempDir dir;
+  const std::string store = "sqlite:" + dir.File("t.db");
+  testing::WriteFile(dir.File("mixed.csv"),
+                     "BillingAccountId,ProviderName,BillingCurrency,ServiceName,BillingPeriodStart,"
+                     "ChargePeriodStart,BilledCost,EffectiveCost\n"
+                     "us,AWS,USD,EC2,2024-05-01,2024-05-01T00:00:00Z,10,10\n"
+                     "us,AWS,USD,S3,2024-05-01,2024-05-01T00:00:00Z,2.5,2.5\n"
+                     "ca,AWS,CAD,EC2,2024-05-01,2024-05-01T00:00:00Z,7,7\n");
+  ASSERT_EQ(RunTally({"--store", store, "ingest", "focus", dir.File("mixed.csv"), "-q"}).exit_code,
+            0);
+  auto table = RunTally({"--store", store, "costs", "--by", "ServiceName"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  std::map<std::string, std::string> totals;  // "Total CUR" -> amount, from the table's lines
+  std::istringstream lines(table.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with("Total")) continue;
+    totals[line.substr(0, 9)] = line.substr(line.find_last_of(' ') + 1);
+  }
+  EXPECT_EQ(totals, (std::map<std::string, std::string>{{"Total CAD", "7"}, {"Total USD", "12.5"}}))
+      << table.out;
+  EXPECT_EQ(table.out.find("19.5"), std::string::npos) << table.out;  // 12.5 + 7 nowhere
+  auto json = RunTally({"--store", store, "costs", "--by", "ServiceName", "--format", "json"});
+  const Json doc = Json::parse(json.out);
+  EXPECT_TRUE(doc["total"].is_null()) << json.out;
+  EXPECT_EQ(doc["totals"], (Json{{"CAD", "7"}, {"USD", "12.5"}})) << json.out;
+  auto one = RunTally({"--store", store, "costs", "--by", "ServiceName", "--where",
+                       "BillingCurrency=USD", "--format", "json"});
+  EXPECT_EQ(Json::parse(one.out)["total"], "12.5") << one.out;
 }
 
 }  // namespace

@@ -114,6 +114,33 @@ TEST(FocusReaderTest, MapsFocus05Names) {
   EXPECT_EQ(run->sink.lines[0].values.at("ProviderName"), "A");
 }
 
+// FOCUS 1.4 has no ProviderName or PublisherName: ServiceProviderName names the provider, and
+// neither absence is warned of. A 1.3 file with both keeps ProviderName, without a warning.
+TEST(FocusReaderTest, Focus14ServiceProviderNameIsTheProvider) {
+  const std::string header =
+      "BillingAccountId,BillingAccountName,BillingCurrency,BillingPeriodStart,BillingPeriodEnd,"
+      "BilledCost,EffectiveCost,ListCost,ContractedCost,ChargeCategory,ChargeClass,"
+      "ChargeDescription,ChargePeriodStart,ChargePeriodEnd,PricingQuantity,PricingUnit,"
+      "ServiceCategory,ServiceName,InvoiceIssuerName,ServiceProviderName,HostProviderName";
+  auto v14 = Ingest(header +
+                    "\nacct,Main,USD,2026-06-01,2026-07-01,2,2,2,2,Usage,,VM,2026-06-01T00:00:00Z,"
+                    "2026-06-01T01:00:00Z,1,Hours,Compute,Virtual Machines,Acme,Acme Cloud,Acme\n");
+  ASSERT_TRUE(v14->status.ok()) << v14->status.message();
+  ASSERT_EQ(v14->sink.lines.size(), 1u);
+  EXPECT_EQ(v14->sink.lines[0].values.at("ProviderName"), "Acme Cloud");
+  for (const Diagnostic& d : v14->sink.diagnostics) {
+    EXPECT_EQ(d.reason.find("PublisherName"), std::string::npos) << d.reason;
+    EXPECT_EQ(d.reason.find("ProviderName"), std::string::npos) << d.reason;
+  }
+  auto v13 = Ingest("ProviderName,ServiceProviderName,BilledCost\nOld,New,1\n");
+  ASSERT_TRUE(v13->status.ok());
+  EXPECT_EQ(v13->sink.lines[0].values.at("ProviderName"), "Old");
+  EXPECT_EQ(v13->sink.lines[0].values.at("extras"), R"({"ServiceProviderName":"New"})");
+  for (const Diagnostic& d : v13->sink.diagnostics) {
+    EXPECT_EQ(d.reason.find("second column"), std::string::npos) << d.reason;
+  }
+}
+
 TEST(FocusReaderTest, RejectsBadRowsWithFileLineAndColumnAndKeepsTheRest) {
   auto run = Ingest(
       "BilledCost,ChargePeriodStart\n"

@@ -49,6 +49,8 @@ Result<HeaderPlan> PlanHeader(std::span<const std::string_view> header, FileCont
       if (!column) continue;
       size_t index = static_cast<size_t>(*column);
       if (mapped[index]) {
+        // A FOCUS 1.3 file has both ProviderName and ServiceProviderName: nothing to warn of.
+        if (pass == 1 && EqualsIgnoreCase(field.name, "ServiceProviderName")) continue;
         TALLY_RETURN_IF_ERROR(context->Warn(
             1, field.name,
             "second column for " + std::string(NameOf(*column)) + "; kept as an extra column"));
@@ -70,10 +72,15 @@ Result<HeaderPlan> PlanHeader(std::span<const std::string_view> header, FileCont
         "ContractedCost (columns found: " +
         JoinNames(found) + ")");
   }
+  // FOCUS 1.3 and later name the providers ServiceProviderName and HostProviderName; 1.4
+  // has no ProviderName or PublisherName at all.
+  const bool focus_1_3 = std::find_if(found.begin(), found.end(), [](const std::string& n) {
+                           return EqualsIgnoreCase(n, "ServiceProviderName");
+                         }) != found.end();
   for (const FocusColumnInfo& info : AllFocusColumns()) {
-    if (info.mandatory && !mapped[static_cast<size_t>(info.column)]) {
-      missing.emplace_back(info.name);
-    }
+    if (!info.mandatory || mapped[static_cast<size_t>(info.column)]) continue;
+    if (focus_1_3 && info.column == FocusColumn::kPublisherName) continue;
+    missing.emplace_back(info.name);
   }
   if (!missing.empty()) {
     TALLY_RETURN_IF_ERROR(context->Warn(
