@@ -166,7 +166,7 @@ TEST_F(BadInputTest, KillMidIngestLeavesThePreviousState) {
   auto r = RunTally({"--store", store_, "ingest", "focus", dir_.File("small.csv")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto total = RunTally({"--store", store_, "costs", "--format", "json"});
-  EXPECT_EQ(total.out, "{\"rows\":[{\"EffectiveCost\":\"27\"}],\"total\":\"27\"}\n");
+  EXPECT_EQ(total.out, "{\"rows\":[{\"EffectiveCost\":\"27\"}],\"total\":\"27\",\"totals\":{\"(none)\":\"27\"}}\n");
 }
 
 // A file cut off inside its last row (a copy stopped early, `head -c`): the row has fewer fields

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "common/csv_reader.h"
 #include "common/strings.h"
@@ -170,8 +171,10 @@ TEST(FocusSamplesTest, HandCheckedTotals) {
     std::string store = "sqlite:" + dir.File("t.db");
     ASSERT_EQ(RunTally({"--store", store, "ingest", "focus", base + c.file}).exit_code, 0);
     auto out = RunTally({"--store", store, "costs", "--metric", c.metric, "--format", "json"});
-    EXPECT_EQ(out.out, "{\"rows\":[{\"" + c.metric + "\":\"" + c.total + "\"}],\"total\":\"" +
-                           c.total + "\"}\n");
+    const nlohmann::json doc = nlohmann::json::parse(out.out, nullptr, false);
+    ASSERT_TRUE(doc.is_object()) << out.out;
+    EXPECT_EQ(doc["rows"], nlohmann::json::parse("[{\"" + c.metric + "\":\"" + c.total + "\"}]"));
+    EXPECT_EQ(doc["total"], c.total) << out.out;
   }
 }
 

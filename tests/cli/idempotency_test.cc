@@ -69,7 +69,8 @@ TEST(IdempotencyTest, GzipAndPlainCopiesOfAnExportAreTheSameExport) {
   ASSERT_EQ(RunTally({"--store", store, "ingest", "focus", dir.File("a.csv")}).exit_code, 0);
   ASSERT_EQ(RunTally({"--store", store, "ingest", "focus", dir.File("a.csv.gz")}).exit_code, 0);
   auto total = RunTally({"--store", store, "costs", "--format", "json"});
-  EXPECT_EQ(total.out, "{\"rows\":[{\"EffectiveCost\":\"5.5\"}],\"total\":\"5.5\"}\n");
+  EXPECT_EQ(total.out,
+            "{\"rows\":[{\"EffectiveCost\":\"5.5\"}],\"total\":\"5.5\",\"totals\":{\"(none)\":\"5.5\"}}\n");
 }
 
 }  // namespace

@@ -31,8 +31,28 @@ TEST(OutputFormatTest, JsonHasRowsAndTotalWithMoneyAsStrings) {
       RenderCostTable(Sample(), OutputFormat::kJson),
       R"({"rows":[{"ProviderName":null,"ServiceCategory":"Other","EffectiveCost":"0.000000000000000001"},)"
       R"({"ProviderName":"AWS","ServiceCategory":"Compute, EC2 \"x\"","EffectiveCost":"12.5"}],)"
-      R"("total":"12.500000000000000001"})"
+      R"("total":"12.500000000000000001","totals":{}})"
       "\n");
+}
+
+// A table in two currencies: a total line per currency, and JSON with totals by currency and no
+// grand total.
+TEST(OutputFormatTest, MixedCurrenciesGetATotalEach) {
+  CostTable t = Sample();
+  t.currencies = {"CAD", "USD"};
+  t.per_currency = {*Decimal::Parse("0.000000000000000001"), *Decimal::Parse("12.5")};
+  const std::string table = RenderCostTable(t, OutputFormat::kTable);
+  EXPECT_NE(table.find("\nTotal CAD                       0.000000000000000001\n"),
+            std::string::npos)
+      << table;
+  EXPECT_NE(table.find("\nTotal USD                                       12.5\n"),
+            std::string::npos)
+      << table;
+  EXPECT_EQ(table.find("12.500000000000000001"), std::string::npos) << table;
+  const std::string json = RenderCostTable(t, OutputFormat::kJson);
+  EXPECT_NE(json.find(R"("total":null,"totals":{"CAD":"0.000000000000000001","USD":"12.5"})"),
+            std::string::npos)
+      << json;
 }
 
 TEST(OutputFormatTest, TableAlignsAndEndsWithTheTotal) {
