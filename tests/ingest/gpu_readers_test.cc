@@ -28,6 +28,9 @@ TEST(GpuValuesTest, ReadsWhatTheToolsPrint) {
   EXPECT_EQ(gpu::MigSlices("NVIDIA H100 80GB HBM3", 132), 7);
   EXPECT_EQ(gpu::MigSlices("Tesla T4", 40), std::nullopt);
   EXPECT_EQ(gpu::MigProfile(3, int64_t{19968} << 20), "3g.20gb");
+  EXPECT_EQ(gpu::Whole("2620449"), 2620449);
+  EXPECT_EQ(gpu::Whole("99999999999999999999"), std::nullopt);  // past int64: no value
+  EXPECT_EQ(gpu::Bytes("99999999999 GiB"), std::nullopt);
 }
 
 TEST(GpuReadersTest, DetectsEachFormat) {
@@ -86,6 +89,16 @@ TEST(GpuReadersTest, HostileInputIsAnError) {
   EXPECT_FALSE(ReadGpuExposition("up 1\nnode_load1 0.5\n", "h").ok());
   EXPECT_FALSE(ReadGpuExposition("DCGM_FI_DEV_GPU_UTIL{UUID=\"a\" 1\n", "h").ok());
   EXPECT_FALSE(ReadNvidiaSmiText("==============NVSMI LOG==============\nDriver : 1\n", "h").ok());
+  // Numbers past int64 in a pid or an SM count are no value, not a crash.
+  auto huge = ReadNvidiaSmiXml(
+      "<nvidia_smi_log><gpu><product_name>NVIDIA A100</product_name><mig_devices><mig_device>"
+      "<device_attributes><shared><multiprocessor_count>99999999999999999999</multiprocessor_count>"
+      "</shared></device_attributes></mig_device></mig_devices><processes><process_info>"
+      "<pid>99999999999999999999</pid></process_info></processes></gpu></nvidia_smi_log>",
+      "h");
+  ASSERT_TRUE(huge.ok()) << huge.status().message();
+  EXPECT_FALSE((*huge)[0].mig_instances[0].slices);
+  EXPECT_EQ((*huge)[0].processes[0].pid, 0);
   // A text report cut mid-device still reads what it has.
   auto cut = ReadNvidiaSmiText("GPU 0:1\n    Product Name : T4\n    FB Memory Usage\n", "h");
   ASSERT_TRUE(cut.ok());

@@ -70,9 +70,7 @@ class Visitor final : public ExpositionVisitor {
       m.profile = mig_profile;
       const size_t g = mig_profile.find('g');
       if (g != std::string_view::npos && g > 0) {
-        if (auto slices = gpu::Number(mig_profile.substr(0, g))) {
-          m.slices = std::stoll(slices->Round(0).ToString());
-        }
+        m.slices = gpu::Whole(mig_profile.substr(0, g));
       }
       if (n == "DCGM_FI_DEV_FB_TOTAL") m.memory_bytes = BytesOf(s.value, "MiB");
       return;  // an instance's readings are not the device's
@@ -90,7 +88,7 @@ class Visitor final : public ExpositionVisitor {
       d.mig_enabled = s.value != 0;
     } else if (n == "nvidia_smi_compute_app_used_memory_bytes") {
       GpuProcess p;
-      if (auto id = gpu::Number(pid)) p.pid = std::stoll(id->Round(0).ToString());
+      p.pid = gpu::Whole(pid).value_or(0);
       p.name = process;
       p.memory_bytes = BytesOf(s.value, "B");
       d.processes.push_back(std::move(p));

@@ -62,13 +62,19 @@ std::optional<int64_t> Bytes(std::string_view text) {
   }
   auto bytes = n->Multiply(Decimal::FromUnits(scale));
   if (!bytes.ok()) return std::nullopt;
-  const Decimal whole = bytes->Round(0);
-  auto units = whole.ToString();
-  try {
-    return std::stoll(units);
-  } catch (...) {
-    return std::nullopt;
-  }
+  return WholeOf(*bytes);
+}
+
+std::optional<int64_t> WholeOf(const Decimal& value) {
+  const Decimal::Raw units = value.Round(0).raw() / Decimal::kOne;
+  if (units > INT64_MAX || units < INT64_MIN) return std::nullopt;
+  return static_cast<int64_t>(units);
+}
+
+std::optional<int64_t> Whole(std::string_view text) {
+  const std::optional<Decimal> n = Number(text);
+  if (!n) return std::nullopt;
+  return WholeOf(*n);
 }
 
 std::optional<Decimal> Percent(std::string_view text) {

@@ -15,6 +15,10 @@ bool IsMissing(std::string_view text);
 std::optional<int64_t> Bytes(std::string_view text);
 // The number before an optional unit ("66.92 W", "70 %", "0.5"); nullopt when missing.
 std::optional<Decimal> Number(std::string_view text);
+// A whole number (rounded): "2620449", "42"; nullopt when missing or outside int64.
+std::optional<int64_t> Whole(std::string_view text);
+// `value` rounded to a whole number; nullopt outside int64.
+std::optional<int64_t> WholeOf(const Decimal& value);
 // "70 %" or "70" as the ratio 0.7; nullopt when missing.
 std::optional<Decimal> Percent(std::string_view text);
 // "Enabled"/"Disabled" (any case), "1"/"0"; nullopt otherwise.

@@ -78,7 +78,7 @@ Result<std::vector<GpuDevice>> ReadNvidiaSmiText(std::string_view text, std::str
     if (!sections.empty() && sections.front() == "Processes") {
       if (key == "Process ID") {
         GpuProcess p;
-        if (auto pid = gpu::Number(value)) p.pid = std::stoll(pid->Round(0).ToString());
+        p.pid = gpu::Whole(value).value_or(0);
         block->processes.push_back(std::move(p));
       } else if (!block->processes.empty() && key == "Name") {
         block->processes.back().name = value;

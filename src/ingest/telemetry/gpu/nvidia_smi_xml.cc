@@ -51,16 +51,15 @@ Result<std::vector<GpuDevice>> ReadNvidiaSmiXml(std::string_view text, std::stri
     for (const pugi::xml_node& m : g.child("mig_devices").children("mig_device")) {
       GpuMigInstance instance;
       instance.memory_bytes = gpu::Bytes(Text(m, "fb_memory_usage/total"));
-      const std::optional<Decimal> sms =
-          gpu::Number(Text(m, "device_attributes/shared/multiprocessor_count"));
-      if (sms) instance.slices = gpu::MigSlices(d.model, std::stoll(sms->Round(0).ToString()));
+      const std::optional<int64_t> sms =
+          gpu::Whole(Text(m, "device_attributes/shared/multiprocessor_count"));
+      if (sms) instance.slices = gpu::MigSlices(d.model, *sms);
       instance.profile = gpu::MigProfile(instance.slices, instance.memory_bytes);
       d.mig_instances.push_back(std::move(instance));
     }
     for (const pugi::xml_node& p : g.child("processes").children("process_info")) {
       GpuProcess process;
-      const std::optional<Decimal> pid = gpu::Number(Text(p, "pid"));
-      if (pid) process.pid = std::stoll(pid->Round(0).ToString());
+      process.pid = gpu::Whole(Text(p, "pid")).value_or(0);
       process.name = Text(p, "process_name");
       process.memory_bytes = gpu::Bytes(Text(p, "used_memory"));
       d.processes.push_back(std::move(process));
