@@ -122,6 +122,27 @@ TEST(AllocatorTest, TheWorkedExampleOfTheAllocationDoc) {
   EXPECT_EQ(by_cell.at("__idle__ node-b memory"), D("0.75"));
 }
 
+// Allocates the hour of `usage` and `capacity` (the inputs' lines spread over it) and hands each
+// row to `each` while the allocator, whose names the rows view, is alive; returns the bill.
+template <typename Each>
+std::map<std::string, Decimal> AllocateOneHour(const Config& config, const AllocationInputs& in,
+                                               const std::vector<UsageFact>& usage,
+                                               const std::vector<CapacityFact>& capacity,
+                                               Each each) {
+  const Timestamp hour = usage.front().hour;
+  const CostSpreader spreader(in.lines,
+                              TimeWindow{hour, Timestamp::FromUnixSeconds(hour.unix_seconds() + 3600)});
+  Allocator allocator(config, in);
+  std::vector<AllocationRow> rows;
+  std::map<std::string, Decimal> bill;
+  EXPECT_TRUE(allocator
+                  .AllocateHour(HourInputs{hour, usage, capacity, spreader.PartsInHour(hour)},
+                                &rows, &bill)
+                  .ok());
+  for (const AllocationRow& r : rows) each(r);
+  return bill;
+}
+
 // One node of $10 for an hour, 4 cores: x's basis 1 core, y's 2, so x 2.5, y 5 and idle 2.5.
 // A shared stage then moves the idle pool to the teams: in proportion to their cost (1:2, the
 // odd 10^-18 to the larger remainder), evenly, or by fixed percentages.
@@ -148,20 +169,12 @@ std::map<std::string, Decimal> SharedIdle(SharedStage::Distribution distribution
   const std::vector<UsageFact> usage = {{hour, 0, 0, "cpu", "core", D("1"), D("0.5")},
                                         {hour, 1, 0, "cpu", "core", D("2"), D("1")}};
   const std::vector<CapacityFact> capacity = {{hour, 0, "cpu", "core", D("4")}};
-  const CostSpreader spreader(in.lines, TimeWindow{hour, T(h1)});
-  Allocator allocator(config, in);
-  std::vector<AllocationRow> rows;
-  std::map<std::string, Decimal> bill;
-  EXPECT_TRUE(allocator
-                  .AllocateHour(HourInputs{hour, usage, capacity, spreader.PartsInHour(hour)},
-                                &rows, &bill)
-                  .ok());
   std::map<std::string, Decimal> by_owner;
   Decimal total;
-  for (const AllocationRow& r : rows) {
+  const auto bill = AllocateOneHour(config, in, usage, capacity, [&](const AllocationRow& r) {
     by_owner[std::string(r.owner)] += r.cost;
     total += r.cost;
-  }
+  });
   EXPECT_EQ(total, bill.at("AWS"));  // nothing made or lost by the stage
   return by_owner;
 }
@@ -197,20 +210,12 @@ std::map<std::string, Decimal> PodCost(const Config& config, const char* instanc
   const std::vector<CapacityFact> capacity = {{hour, 0, "gpu", "gpu", D("8")},
                                               {hour, 0, "cpu", "core", D("64")},
                                               {hour, 0, "memory", "GiB", D("488")}};
-  const CostSpreader spreader(in.lines, TimeWindow{hour, T(h1)});
-  Allocator allocator(config, in);
-  std::vector<AllocationRow> rows;
-  std::map<std::string, Decimal> bill;
-  EXPECT_TRUE(allocator
-                  .AllocateHour(HourInputs{hour, usage, capacity, spreader.PartsInHour(hour)},
-                                &rows, &bill)
-                  .ok());
   std::map<std::string, Decimal> by_resource;  // the pod's, rounded to cents of a cent
   Decimal total;
-  for (const AllocationRow& r : rows) {
+  AllocateOneHour(config, in, usage, capacity, [&](const AllocationRow& r) {
     total += r.cost;
     if (r.consumer == "ml/p") by_resource[std::string(r.resource)] += r.cost;
-  }
+  });
   EXPECT_EQ(total, D("10"));
   for (auto& [resource, cost] : by_resource) cost = cost.Round(4);
   return by_resource;
