@@ -13,6 +13,8 @@ packages=(
   # Real peers for the integration tests (prometheus brings promtool), and the browser the
   # dashboard's end-to-end tests drive.
   prometheus chromium
+  # Spark event logs are read with simdjson.
+  libsimdjson-dev
 )
 # Only for the benchmarks against DuckDB (bench/): node and npm, and GNU time for peak memory.
 if [[ "${TALLY_DEPS_BENCH:-0}" == 1 ]]; then packages+=(nodejs npm time wrk); fi

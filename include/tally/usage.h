@@ -67,18 +67,30 @@ struct CapacityFact {
   Decimal capacity;  // amount-hours available
 };
 
-// What one source knows about a window of hours. Storing a batch replaces everything the same
-// source stored earlier for those hours, so re-collecting an hour never double-counts.
+// What storing a batch replaces of what its source stored before.
+enum class UsageReplace {
+  kHours,      // every fact of the batch's hours: streams (a pull, scrapes, a usage CSV run)
+  kConsumers,  // the facts of the batch's consumers in its hours, and no other: batch jobs (a
+               // Spark application, a Slurm job) are re-read whole, one or a few at a time
+};
+
+// What one source knows about a window of hours. Storing a batch replaces what the same source
+// stored earlier for those hours (all of it, or its consumers' part), so re-collecting never
+// double-counts.
 class UsageBatch {
  public:
   UsageBatch(std::string source, TimeWindow hours) : source_(std::move(source)), hours_(hours) {}
 
   const std::string& source() const { return source_; }
   const TimeWindow& hours() const { return hours_; }
+  void set_hours(TimeWindow hours) { hours_ = hours; }
   // Complete hours are final: a collector skips them next time. Open hours (the current hour
   // of a live stream) are replaced again as data arrives.
   bool complete() const { return complete_; }
   void set_complete(bool complete) { complete_ = complete; }
+  UsageReplace replace() const { return replace_; }
+  // kConsumers batches carry usage only (no capacity facts).
+  void set_replace(UsageReplace replace) { replace_ = replace; }
 
   // The index of the consumer or asset of this name, added on first use. Attributes given
   // later for the same name replace empty ones.
@@ -99,6 +111,7 @@ class UsageBatch {
   std::string source_;
   TimeWindow hours_;
   bool complete_ = true;
+  UsageReplace replace_ = UsageReplace::kHours;
   std::vector<Consumer> consumers_;
   std::vector<Asset> assets_;
   std::unordered_map<std::string, uint32_t> consumer_index_;

@@ -139,6 +139,7 @@ void AddIngestCommand(CLI::App* app, const GlobalOptions* globals, int* exit_cod
   AddKubeScrapeCommand(ingest, globals, exit_code);
   AddUsageCsvCommands(ingest, globals, exit_code);
   AddIngestGpuCommand(ingest, globals, exit_code);
+  AddSparkCommand(ingest, globals, exit_code);
 }
 
 }  // namespace tally::cli

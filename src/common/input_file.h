@@ -1,11 +1,13 @@
-// InputFile: sequential reader of a file's bytes that gunzips transparently when the file starts
-// with the gzip magic number, whatever its name. Truncated or corrupt gzip data is an error, not
-// a silent end of file.
+// InputFile: sequential reader of a file's bytes that decompresses transparently when the file
+// starts with the gzip or the zstd magic number, whatever its name (Spark writes zstd event logs
+// as plain-named files). Truncated or corrupt compressed data is an error, not a silent end of
+// file.
 //
-// Owns its zlib handle. Not thread-safe.
+// Owns its zlib or zstd handle. Not thread-safe.
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <string>
 
@@ -22,7 +24,8 @@ class InputFile {
   InputFile& operator=(const InputFile&) = delete;
 
   // Reads up to `n` bytes into `buf`; returns 0 only at the end of the data.
-  // Errors: kIoError naming the problem ("truncated gzip stream", "corrupt gzip data: ...").
+  // Errors: kIoError naming the problem ("truncated gzip stream", "corrupt gzip data: ...",
+  // "truncated zstd stream", "corrupt zstd data: ...").
   Result<size_t> Read(char* buf, size_t n);
 
   const std::string& path() const { return path_; }
@@ -33,8 +36,17 @@ class InputFile {
 
  private:
   InputFile() = default;
+  Result<size_t> ReadZstd(char* buf, size_t n);
+
   std::string path_;
   void* gz_ = nullptr;  // gzFile; void* keeps zlib.h out of this header
+  // zstd: the file, the stream and its input buffer (void* keeps zstd.h out of this header).
+  std::FILE* file_ = nullptr;
+  void* zstd_ = nullptr;  // ZSTD_DStream
+  std::string zstd_in_;
+  size_t zstd_in_pos_ = 0;
+  size_t zstd_frame_left_ = 0;  // the last ZSTD_decompressStream's hint: 0 at a frame's end
+  uint64_t zstd_consumed_ = 0;
   bool compressed_ = false;
   uint64_t size_on_disk_ = 0;
 };

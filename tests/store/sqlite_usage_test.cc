@@ -94,6 +94,54 @@ TEST_F(SqliteUsageTest, ABatchReplacesItsSourcesHoursOnly) {
   EXPECT_EQ(hours->size(), 4u);
 }
 
+// Batch jobs: one job's batch replaces that job's facts, wherever they were, and nothing of
+// the other jobs of the same source.
+UsageBatch Job(const std::string& name, int from, int to, const char* cores) {
+  UsageBatch batch("jobs", TimeWindow{H(from), H(to)});
+  batch.set_replace(UsageReplace::kConsumers);
+  const uint32_t node = batch.AddAsset(Asset{"cn-1", "", "", "", {}});
+  const uint32_t job = batch.AddConsumer(Consumer{name, "", "", "", "", {{"account", "a"}}});
+  for (int h = from; h < to; ++h) {
+    batch.AddUsage(UsageFact{H(h), job, node, "cpu", "core", D(cores), D("0.5")});
+  }
+  return batch;
+}
+
+TEST_F(SqliteUsageTest, AConsumerBatchReplacesItsConsumersOnly) {
+  std::vector<UsageBatch> first{Job("j1", 0, 3, "2"), Job("j2", 1, 4, "5")};
+  ASSERT_TRUE(store_->StoreUsage(first).ok());
+  EXPECT_EQ(Query({"consumer"}).rows.size(), 2u);
+  // j1 read again, shorter (hours 1 and 2 only) and bigger: its hour 0 goes, j2 stays.
+  UsageBatch restated("jobs", TimeWindow{H(0), H(3)});
+  restated.set_replace(UsageReplace::kConsumers);
+  restated.AddAsset(Asset{"cn-1", "", "", "", {}});
+  restated.AddConsumer(Consumer{"j1", "", "", "", "", {}});
+  restated.AddUsage(UsageFact{H(1), 0, 0, "cpu", "core", D("4"), D("1")});
+  restated.AddUsage(UsageFact{H(2), 0, 0, "cpu", "core", D("4"), D("1")});
+  auto commit = store_->StoreUsage(std::span<const UsageBatch>(&restated, 1));
+  ASSERT_TRUE(commit.ok()) << commit.status().message();
+  EXPECT_EQ(commit->facts_replaced, 3);
+  EXPECT_EQ(commit->facts_stored, 2);
+  UsageTable by_consumer = Query({"consumer"});
+  ASSERT_EQ(by_consumer.rows.size(), 2u);
+  EXPECT_EQ(by_consumer.rows[0].keys[0], "j1");
+  EXPECT_EQ(by_consumer.rows[0].request.ToString(), "8");
+  EXPECT_EQ(by_consumer.rows[1].keys[0], "j2");
+  EXPECT_EQ(by_consumer.rows[1].request.ToString(), "15");
+  EXPECT_EQ(Query({"consumer"}, H(1)).facts, 5);  // j1 in hours 1, 2; j2 in hours 1, 2, 3
+  EXPECT_EQ(Query({"consumer"}).facts, 5);        // j1's hour 0 is gone
+
+  // Storing the same batch again changes nothing.
+  ASSERT_TRUE(store_->StoreUsage(std::span<const UsageBatch>(&restated, 1)).ok());
+  EXPECT_EQ(Query({"consumer"}).rows[0].request.ToString(), "8");
+  EXPECT_EQ(Query({"consumer"}).facts, 5);
+
+  // A consumer batch carries no capacity.
+  UsageBatch with_capacity = Job("j3", 0, 1, "1");
+  with_capacity.AddCapacity(CapacityFact{H(0), 0, "cpu", "core", D("8")});
+  EXPECT_FALSE(store_->StoreUsage(std::span<const UsageBatch>(&with_capacity, 1)).ok());
+}
+
 TEST_F(SqliteUsageTest, OpenHoursAreNotComplete) {
   UsageBatch open = Batch("live", 0, 2, "1");
   open.set_complete(false);

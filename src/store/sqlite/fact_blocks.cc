@@ -86,14 +86,11 @@ Result<int64_t> DeleteFactBlocks(SqliteDb* db, int64_t source_id, int64_t from, 
   return deleted;
 }
 
-Status ScanFactBlocks(SqliteDb* db, FactTable table, int64_t from, int64_t to,
-                      const std::function<Status(const StoredFact&)>& each) {
-  TALLY_ASSIGN_OR_RETURN(Statement blocks,
-                         db->Prepare(std::string("SELECT hour, source_id, data FROM ") +
-                                     TableName(table) +
-                                     " WHERE hour >= ? AND hour < ? ORDER BY hour, source_id"));
-  blocks.BindInt(1, from);
-  blocks.BindInt(2, to);
+namespace {
+
+// Decodes the blocks `blocks` selects (hour, source_id, data).
+Status DecodeFactBlocks(SqliteDb* db, FactTable table, Statement& blocks,
+                        const std::function<Status(const StoredFact&)>& each) {
   auto corrupt = [&] { return Internal(std::string("sqlite: a block of ") + TableName(table) +
                                        " is corrupt"); };
   std::vector<std::pair<std::string_view, std::string_view>> kinds;
@@ -132,6 +129,32 @@ Status ScanFactBlocks(SqliteDb* db, FactTable table, int64_t from, int64_t to,
       TALLY_RETURN_IF_ERROR(each(fact));
     }
   }
+}
+
+}  // namespace
+
+Status ScanFactBlocks(SqliteDb* db, FactTable table, int64_t from, int64_t to,
+                      const std::function<Status(const StoredFact&)>& each) {
+  TALLY_ASSIGN_OR_RETURN(Statement blocks,
+                         db->Prepare(std::string("SELECT hour, source_id, data FROM ") +
+                                     TableName(table) +
+                                     " WHERE hour >= ? AND hour < ? ORDER BY hour, source_id"));
+  blocks.BindInt(1, from);
+  blocks.BindInt(2, to);
+  return DecodeFactBlocks(db, table, blocks, each);
+}
+
+Status ScanSourceFactBlocks(SqliteDb* db, FactTable table, int64_t source_id, int64_t from,
+                            int64_t to, const std::function<Status(const StoredFact&)>& each) {
+  TALLY_ASSIGN_OR_RETURN(Statement blocks,
+                         db->Prepare(std::string("SELECT hour, source_id, data FROM ") +
+                                     TableName(table) +
+                                     " WHERE hour >= ? AND hour < ? AND source_id = ? ORDER BY "
+                                     "hour"));
+  blocks.BindInt(1, from);
+  blocks.BindInt(2, to);
+  blocks.BindInt(3, source_id);
+  return DecodeFactBlocks(db, table, blocks, each);
 }
 
 Status MoveFactRowsIntoBlocks(SqliteDb* db) {

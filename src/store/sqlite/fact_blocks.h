@@ -54,6 +54,9 @@ Result<int64_t> DeleteFactBlocks(SqliteDb* db, int64_t source_id, int64_t from, 
 // Calls each(fact) for every fact of `table` with an hour in [from, to), hour by hour.
 Status ScanFactBlocks(SqliteDb* db, FactTable table, int64_t from, int64_t to,
                       const std::function<Status(const StoredFact&)>& each);
+// The same for one source's facts only.
+Status ScanSourceFactBlocks(SqliteDb* db, FactTable table, int64_t source_id, int64_t from,
+                            int64_t to, const std::function<Status(const StoredFact&)>& each);
 // Moves the rows of schema v2's usage_facts and capacity_facts into blocks and drops those
 // tables (the migration to v5).
 Status MoveFactRowsIntoBlocks(SqliteDb* db);

@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_usage.h"
 
 #include <map>
+#include <unordered_set>
 #include <nlohmann/json.hpp>
 
 #include "store/sqlite/decimal_codec.h"
@@ -166,6 +167,70 @@ Result<UsageCommit> StoreUsageStream(SqliteDb* db,
 
 namespace {
 
+// A kConsumers batch: the batch's consumers' earlier facts in its window go, other consumers'
+// stay, and only the hours that change are rewritten and marked for allocation. Every hour of
+// the window is marked collected (complete or not, as the batch says).
+Status StoreConsumerBatch(SqliteDb* db, const UsageBatch& batch, int64_t source_id,
+                          UsageCommit* commit) {
+  if (!batch.capacity().empty()) {
+    return InvalidArgument("a batch that replaces consumers carries no capacity facts");
+  }
+  const int64_t from = batch.hours().start.unix_seconds();
+  const int64_t to = batch.hours().end.unix_seconds();
+  TALLY_ASSIGN_OR_RETURN(std::vector<int64_t> consumer_ids, StoreConsumers(db, batch.consumers()));
+  TALLY_ASSIGN_OR_RETURN(std::vector<int64_t> asset_ids, StoreAssets(db, batch.assets()));
+  const std::unordered_set<int64_t> replaced(consumer_ids.begin(), consumer_ids.end());
+  struct Hour {
+    FactBlockWriter facts{FactTable::kUsage};
+    bool changed = false;
+  };
+  std::map<int64_t, Hour> hours;
+  TALLY_RETURN_IF_ERROR(ScanSourceFactBlocks(
+      db, FactTable::kUsage, source_id, from, to, [&](const StoredFact& f) {
+        Hour& hour = hours[f.hour];
+        if (replaced.contains(f.consumer_id)) {
+          hour.changed = true;
+          ++commit->facts_replaced;
+        } else {
+          hour.facts.Add(f.consumer_id, f.asset_id, f.resource, f.unit, f.request, f.usage);
+        }
+        return Status::Ok();
+      }));
+  for (const UsageFact& f : batch.usage()) {
+    Hour& hour = hours[f.hour.unix_seconds()];
+    hour.changed = true;
+    hour.facts.Add(consumer_ids[f.consumer], f.asset == kNoAsset ? 0 : asset_ids[f.asset],
+                   f.resource, f.unit, f.request, f.usage);
+    ++commit->facts_stored;
+  }
+  TALLY_ASSIGN_OR_RETURN(Statement dirty,
+                         db->Prepare("INSERT OR IGNORE INTO allocation_dirty(hour) VALUES(?)"));
+  for (const auto& [h, hour] : hours) {
+    if (!hour.changed) continue;
+    if (hour.facts.count() == 0) {
+      TALLY_RETURN_IF_ERROR(DeleteFactBlocks(db, source_id, h, h + 3600).status());
+    } else {
+      TALLY_RETURN_IF_ERROR(PutFactBlock(db, FactTable::kUsage, source_id, h, hour.facts));
+    }
+    dirty.BindInt(1, h);
+    TALLY_RETURN_IF_ERROR(dirty.Run());
+  }
+  // An upsert, so that marking an hour again does not fire the insert trigger that would mark
+  // it for allocation: only changed hours are.
+  TALLY_ASSIGN_OR_RETURN(
+      Statement mark,
+      db->Prepare("INSERT INTO usage_hours(source_id, hour, complete) VALUES(?,?,?) "
+                  "ON CONFLICT(source_id, hour) DO UPDATE SET complete = excluded.complete"));
+  for (int64_t h = from; h < to; h += 3600) {
+    mark.BindInt(1, source_id);
+    mark.BindInt(2, h);
+    mark.BindInt(3, batch.complete() ? 1 : 0);
+    TALLY_RETURN_IF_ERROR(mark.Run());
+    ++commit->hours;
+  }
+  return Status::Ok();
+}
+
 Status StoreBatch(SqliteDb* db, const UsageBatch& batch, UsageCommit* commit) {
   const TimeWindow hours = batch.hours();
   if (hours.start != hours.start.StartOfHour() || hours.end != hours.end.StartOfHour() ||
@@ -180,6 +245,9 @@ Status StoreBatch(SqliteDb* db, const UsageBatch& batch, UsageCommit* commit) {
     }
   }
   TALLY_ASSIGN_OR_RETURN(int64_t source_id, SourceId(db, batch.source()));
+  if (batch.replace() == UsageReplace::kConsumers) {
+    return StoreConsumerBatch(db, batch, source_id, commit);
+  }
   TALLY_ASSIGN_OR_RETURN(int64_t replaced, DeleteHours(db, source_id, hours));
   commit->facts_replaced += replaced;
   TALLY_ASSIGN_OR_RETURN(std::vector<int64_t> consumer_ids, StoreConsumers(db, batch.consumers()));
