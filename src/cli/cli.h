@@ -41,6 +41,8 @@ void AddIngestGpuCommand(CLI::App* ingest, const GlobalOptions* globals, int* ex
 void AddGpusCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 // `tally ingest spark-eventlog` (spark_command.cc).
 void AddSparkCommand(CLI::App* ingest, const GlobalOptions* globals, int* exit_code);
+// `tally ingest slurm-sacct` (slurm_command.cc).
+void AddSlurmSacctCommand(CLI::App* ingest, const GlobalOptions* globals, int* exit_code);
 
 // Parses --from and --to (either may be empty) as a half-open window [from, to).
 // Errors: kInvalidArgument naming the flag, or when to is not after from.
