@@ -20,6 +20,11 @@ uint32_t JobUsage::Kind(std::string_view resource, std::string_view unit) {
 }
 
 Status JobUsage::Add(Side side, Key key, Decimal amount_ms) {
+  if (amounts_.size() >= max_facts_ && !amounts_.contains(key)) {
+    return InvalidArgument("more than " + std::to_string(max_facts_) +
+                           " hourly usage facts in one run (do the jobs' times span centuries?); "
+                           "read fewer files at a time");
+  }
   Amounts& a = amounts_[key];
   if (!(side == Side::kRequest ? a.request_ms : a.usage_ms).CheckedAdd(amount_ms)) {
     return InvalidArgument("a job's amount is out of range");

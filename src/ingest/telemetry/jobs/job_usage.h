@@ -21,14 +21,19 @@ namespace tally {
 
 class JobUsage {
  public:
-  explicit JobUsage(std::string source) : staging_(std::move(source), {}) {}
+  // The most facts one run holds (about 100 bytes each): a job whose times span centuries
+  // (junk input) fails the run clearly instead of exhausting memory.
+  static constexpr size_t kMaxFacts = 10'000'000;
+
+  explicit JobUsage(std::string source, size_t max_facts = kMaxFacts)
+      : staging_(std::move(source), {}), max_facts_(max_facts) {}
 
   uint32_t AddConsumer(const Consumer& consumer) { return staging_.AddConsumer(consumer); }
   uint32_t AddAsset(const Asset& asset) { return staging_.AddAsset(asset); }
 
   enum class Side { kRequest, kUsage };
   // `rate` of a resource (cores, GiB, GPUs) held over [from_ms, to_ms), Unix milliseconds.
-  // Errors: kInvalidArgument when an amount is out of range.
+  // Errors: kInvalidArgument when an amount is out of range, or past max_facts.
   Status Hold(Side side, uint32_t consumer, uint32_t asset, std::string_view resource,
               std::string_view unit, Decimal rate, int64_t from_ms, int64_t to_ms);
   // `total` amount-milliseconds (a CPU time) spread over [from_ms, to_ms) in proportion to the
@@ -60,6 +65,7 @@ class JobUsage {
   UsageBatch staging_;  // consumers and assets by index
   std::vector<std::pair<std::string, std::string>> kinds_;  // (resource, unit)
   std::map<Key, Amounts> amounts_;
+  size_t max_facts_;
 };
 
 }  // namespace tally
