@@ -6,10 +6,10 @@
 #include <string>
 
 #include "cli/cli.h"
-#include "cli/slurm_ingest.h"
+#include "cli/job_usage_store.h"
 #include "common/input_file.h"
 #include "common/strings.h"
-#include "tally/clock.h"
+#include "ingest/telemetry/slurm/sacct_readers.h"
 
 namespace tally::cli {
 namespace {
@@ -33,14 +33,12 @@ int RunSacct(const GlobalOptions& globals, const SacctFlags& flags) {
   if (flags.layout == "xdmod") fields = XdmodSacctFields();
   SlurmJobSet set(flags.cluster);
   std::vector<SlurmLineProblem> problems;
-  int64_t bytes = 0;
   for (const std::string& path : flags.paths) {
     auto text = ReadWholeFile(path);
     if (!text.ok()) {
       PrintError(prefix + text.status().message() + " (nothing was stored)");
       return 1;
     }
-    bytes += static_cast<int64_t>(text->size());
     const std::string_view body = Trim(*text);
     const Status read = body.starts_with("{") ? set.AddJson(*text, path, &problems)
                                               : set.AddText(*text, path, fields, &problems);
@@ -53,7 +51,10 @@ int RunSacct(const GlobalOptions& globals, const SacctFlags& flags) {
     std::fprintf(stderr, "warning: %s:%lld: %s (skipped)\n", p.file.c_str(),
                  static_cast<long long>(p.line), p.reason.c_str());
   }
-  auto stored = StoreSlurmJobs(globals, set, set.latest(), flags.source, std::nullopt);
+  JobUsage usage(flags.source);
+  Status added = AddSlurmJobs(set, set.latest(), &usage);
+  auto stored = added.ok() ? StoreJobUsage(globals, usage, flags.source)
+                           : Result<UsageCommit>(added);
   if (!stored.ok()) {
     PrintError(prefix + stored.status().message() + " (nothing was stored)");
     return 1;
@@ -67,7 +68,6 @@ int RunSacct(const GlobalOptions& globals, const SacctFlags& flags) {
               static_cast<long long>(stored->facts_stored),
               static_cast<long long>(stored->facts_replaced), seconds,
               static_cast<double>(set.jobs().size() + set.steps()) / std::max(seconds, 1e-6));
-  (void)bytes;
   return 0;
 }
 

@@ -5,9 +5,8 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "cli/job_usage_store.h"
 #include "ingest/telemetry/spark/spark_usage.h"
-#include "tally/clock.h"
-#include "tally/store.h"
 
 namespace tally::cli {
 namespace {
@@ -82,18 +81,11 @@ int RunSpark(const GlobalOptions& globals, const SparkFlags& flags) {
                 Hours(totals->reserved_core_ms).c_str(), Hours(totals->task_core_ms).c_str(),
                 used.c_str(), app->end_ms ? "" : "  [no ApplicationEnd: ends at its last event]");
   }
-  auto batches = usage.Finish();
-  if (!batches.ok()) {
-    PrintError(prefix + batches.status().message() + " (nothing was stored)");
-    return 1;
-  }
-  auto store = OpenStore(globals.store);
-  auto commit = store.ok() ? (*store)->StoreUsage(*batches) : Result<UsageCommit>(store.status());
+  auto commit = StoreJobUsage(globals, usage, flags.source);
   if (!commit.ok()) {
     PrintError(prefix + commit.status().message() + " (nothing was stored)");
     return 1;
   }
-  (void)(*store)->RecordUsageRun(flags.source, SystemClock().Now(), "");
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::printf("%s%lld applications, %.1f MB of events in %.2f s, %lld usage facts stored "

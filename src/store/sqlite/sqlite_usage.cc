@@ -167,6 +167,25 @@ Result<UsageCommit> StoreUsageStream(SqliteDb* db,
 
 namespace {
 
+// Marks every hour of the batch's window collected (complete or not, as the batch says);
+// `on_conflict` is appended to the insert.
+Status MarkHours(SqliteDb* db, int64_t source_id, const UsageBatch& batch,
+                 const std::string& on_conflict, UsageCommit* commit) {
+  TALLY_ASSIGN_OR_RETURN(
+      Statement mark,
+      db->Prepare("INSERT INTO usage_hours(source_id, hour, complete) VALUES(?,?,?)" +
+                  on_conflict));
+  for (int64_t h = batch.hours().start.unix_seconds(); h < batch.hours().end.unix_seconds();
+       h += 3600) {
+    mark.BindInt(1, source_id);
+    mark.BindInt(2, h);
+    mark.BindInt(3, batch.complete() ? 1 : 0);
+    TALLY_RETURN_IF_ERROR(mark.Run());
+    ++commit->hours;
+  }
+  return Status::Ok();
+}
+
 // A kConsumers batch: the batch's consumers' earlier facts in its window go, other consumers'
 // stay, and only the hours that change are rewritten and marked for allocation. Every hour of
 // the window is marked collected (complete or not, as the batch says).
@@ -217,18 +236,8 @@ Status StoreConsumerBatch(SqliteDb* db, const UsageBatch& batch, int64_t source_
   }
   // An upsert, so that marking an hour again does not fire the insert trigger that would mark
   // it for allocation: only changed hours are.
-  TALLY_ASSIGN_OR_RETURN(
-      Statement mark,
-      db->Prepare("INSERT INTO usage_hours(source_id, hour, complete) VALUES(?,?,?) "
-                  "ON CONFLICT(source_id, hour) DO UPDATE SET complete = excluded.complete"));
-  for (int64_t h = from; h < to; h += 3600) {
-    mark.BindInt(1, source_id);
-    mark.BindInt(2, h);
-    mark.BindInt(3, batch.complete() ? 1 : 0);
-    TALLY_RETURN_IF_ERROR(mark.Run());
-    ++commit->hours;
-  }
-  return Status::Ok();
+  return MarkHours(db, source_id, batch, " ON CONFLICT(source_id, hour) DO UPDATE SET "
+                                         "complete = excluded.complete", commit);
 }
 
 Status StoreBatch(SqliteDb* db, const UsageBatch& batch, UsageCommit* commit) {
@@ -275,17 +284,7 @@ Status StoreBatch(SqliteDb* db, const UsageBatch& batch, UsageCommit* commit) {
   for (const auto& [hour, block] : capacity_blocks) {
     TALLY_RETURN_IF_ERROR(PutFactBlock(db, FactTable::kCapacity, source_id, hour, block));
   }
-  TALLY_ASSIGN_OR_RETURN(
-      Statement mark,
-      db->Prepare("INSERT INTO usage_hours(source_id, hour, complete) VALUES(?,?,?)"));
-  for (int64_t h = hours.start.unix_seconds(); h < hours.end.unix_seconds(); h += 3600) {
-    mark.BindInt(1, source_id);
-    mark.BindInt(2, h);
-    mark.BindInt(3, batch.complete() ? 1 : 0);
-    TALLY_RETURN_IF_ERROR(mark.Run());
-    ++commit->hours;
-  }
-  return Status::Ok();
+  return MarkHours(db, source_id, batch, "", commit);
 }
 
 }  // namespace

@@ -41,6 +41,9 @@ class SlurmJobSet {
   Status AddJson(std::string_view text, const std::string& file,
                  std::vector<SlurmLineProblem>* problems);
 
+  // Applies the steps' CPU time to allocations whose own line had none (the Add calls do).
+  void FoldSteps();
+
   const std::vector<SlurmJob>& jobs() const { return jobs_; }
   int64_t steps() const { return steps_; }
   // The newest start or end read: how far a file's running jobs are known to have run.
@@ -55,10 +58,10 @@ class SlurmJobSet {
   std::map<size_t, Decimal> step_cpu_;        // steps' CPU seconds per allocation
   int64_t steps_ = 0;
   int64_t latest_ = 0;
-
- public:
-  // Applies the steps' CPU time to allocations that had none; call after the last Add.
-  void FoldSteps();
 };
+
+// Adds every job of `set` to `usage` (running jobs count up to `now`, Unix seconds).
+// Errors: AddSlurmJob's, naming the job.
+Status AddSlurmJobs(const SlurmJobSet& set, int64_t now, JobUsage* usage);
 
 }  // namespace tally

@@ -5,6 +5,16 @@
 #include "ingest/telemetry/slurm/sacct_readers.h"
 
 namespace tally {
+namespace {
+
+// A duration's whole seconds ("2-22:03:04", "7164"); none when unreadable or unlimited.
+std::optional<int64_t> WholeSeconds(const std::string& text) {
+  const std::optional<Decimal> d = ParseSlurmDuration(text);
+  if (!d) return std::nullopt;
+  return static_cast<int64_t>(d->raw() / Decimal::kOne);
+}
+
+}  // namespace
 
 const std::vector<std::string>& XdmodSacctFields() {
   static const std::vector<std::string> fields = {
@@ -113,14 +123,14 @@ Status SlurmJobSet::AddText(std::string_view text, const std::string& file,
     job.start = ParseSlurmTime(at(start));
     job.end = ParseSlurmTime(at(end));
     if (elapsed_raw >= 0 && !at(elapsed_raw).empty()) {
-      if (auto s = ParseSlurmDuration(at(elapsed_raw) + "")) job.elapsed = static_cast<int64_t>(s->raw() / Decimal::kOne);
-    } else if (auto s = ParseSlurmDuration(at(elapsed))) {
-      job.elapsed = static_cast<int64_t>(s->raw() / Decimal::kOne);
+      job.elapsed = WholeSeconds(at(elapsed_raw));  // a bare number reads as seconds
+    } else {
+      job.elapsed = WholeSeconds(at(elapsed));
     }
     if (limit_raw >= 0) {
-      if (auto m = ParseSlurmDuration(at(limit_raw))) job.time_limit_minutes = static_cast<int64_t>(m->raw() / Decimal::kOne);
-    } else if (auto s = ParseSlurmDuration(at(limit))) {
-      job.time_limit_minutes = static_cast<int64_t>(s->raw() / Decimal::kOne / 60);
+      job.time_limit_minutes = WholeSeconds(at(limit_raw));  // TimelimitRaw is in minutes
+    } else if (auto s = WholeSeconds(at(limit))) {
+      job.time_limit_minutes = *s / 60;
     }
     if (!at(alloc).empty()) {
       auto tres = ParseTres(at(alloc));

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "common/strings.h"
+#include "ingest/telemetry/slurm/sacct_readers.h"
 #include "tally/time.h"
 
 namespace tally {
@@ -199,6 +200,14 @@ Status AddSlurmJob(const SlurmJob& job, int64_t now, JobUsage* usage) {
     }
   }
   return usage->Hold(Side::kRequest, c, kNoAsset, "billing", "billing-unit", tres("billing"), from, to);
+}
+
+Status AddSlurmJobs(const SlurmJobSet& set, int64_t now, JobUsage* usage) {
+  for (const SlurmJob& job : set.jobs()) {
+    const Status added = AddSlurmJob(job, now, usage);
+    if (!added.ok()) return InvalidArgument("job " + job.job_id_raw + ": " + added.message());
+  }
+  return Status::Ok();
 }
 
 }  // namespace tally

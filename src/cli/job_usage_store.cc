@@ -1,17 +1,12 @@
-#include "cli/slurm_ingest.h"
+#include "cli/job_usage_store.h"
 
 #include "tally/clock.h"
 
 namespace tally::cli {
 
-Result<UsageCommit> StoreSlurmJobs(const GlobalOptions& globals, const SlurmJobSet& set,
-                                   int64_t now, const std::string& source,
-                                   std::optional<TimeWindow> collected) {
-  JobUsage usage(source);
-  for (const SlurmJob& job : set.jobs()) {
-    const Status added = AddSlurmJob(job, now, &usage);
-    if (!added.ok()) return InvalidArgument("job " + job.job_id_raw + ": " + added.message());
-  }
+Result<UsageCommit> StoreJobUsage(const GlobalOptions& globals, const JobUsage& usage,
+                                  const std::string& source,
+                                  std::optional<TimeWindow> collected) {
   TALLY_ASSIGN_OR_RETURN(std::vector<UsageBatch> batches, usage.Finish());
   if (collected && collected->end > collected->start) {
     UsageBatch marks(source, *collected);  // no facts: marks the hours collected
@@ -20,7 +15,7 @@ Result<UsageCommit> StoreSlurmJobs(const GlobalOptions& globals, const SlurmJobS
   }
   TALLY_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenStore(globals.store));
   TALLY_ASSIGN_OR_RETURN(UsageCommit commit, store->StoreUsage(batches));
-  (void)store->RecordUsageRun(source, SystemClock().Now(), "");
+  (void)store->RecordUsageRun(source, SystemClock().Now(), "");  // for its freshness
   return commit;
 }
 
