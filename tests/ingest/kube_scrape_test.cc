@@ -230,6 +230,37 @@ TEST(KubeScrapeTest, GpuUtilizationFromDcgmIsGpusInUse) {
   EXPECT_EQ(sums.at({"ml/t/c", "gpu"}).second.ToString(), "1.5");
 }
 
+TEST(KubeScrapeTest, ASparkApplicationsPodsAreOneConsumerNamedByItsId) {
+  testing::TempDir dir;
+  const std::string a = dir.File("ksm.prom");
+  // A driver and an executor pod of one application (kube-state-metrics spells the label
+  // spark-app-selector as label_spark_app_selector), and an unrelated pod.
+  testing::WriteFile(
+      a,
+      "kube_pod_labels{namespace=\"etl\",pod=\"job-driver\",label_spark_app_selector=\"spark-7f3a\","
+      "label_spark_role=\"driver\"} 1\n"
+      "kube_pod_labels{namespace=\"etl\",pod=\"job-exec-1\",label_spark_app_selector=\"spark-7f3a\","
+      "label_spark_role=\"executor\"} 1\n"
+      "kube_pod_container_resource_requests{namespace=\"etl\",pod=\"job-driver\",container=\"spark-kubernetes-driver\","
+      "resource=\"cpu\",unit=\"core\"} 1\n"
+      "kube_pod_container_resource_requests{namespace=\"etl\",pod=\"job-exec-1\",container=\"spark-kubernetes-executor\","
+      "resource=\"cpu\",unit=\"core\"} 4\n"
+      "kube_pod_container_resource_requests{namespace=\"etl\",pod=\"web\",container=\"nginx\","
+      "resource=\"cpu\",unit=\"core\"} 2\n");
+  KubeUsageBuilder builder;
+  auto batch = Read({a}, &builder);
+  ASSERT_TRUE(batch.ok()) << batch.status().message();
+  const auto sums = Sums(*batch);
+  ASSERT_EQ(sums.size(), 2u);
+  EXPECT_EQ(sums.at({"spark-7f3a", "cpu"}).first.ToString(), "5");
+  EXPECT_EQ(sums.at({"etl/web/nginx", "cpu"}).first.ToString(), "2");
+  for (const Consumer& c : batch->consumers()) {
+    if (c.name == "spark-7f3a") {
+      EXPECT_EQ(c.namespace_name, "etl");
+    }
+  }
+}
+
 TEST(KubeScrapeTest, MigInstancesCountInTheDevicesSevenSlices) {
   testing::TempDir dir;
   const std::string a = dir.File("ksm.prom");

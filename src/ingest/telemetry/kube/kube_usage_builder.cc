@@ -139,6 +139,12 @@ Result<UsageBatch> KubeUsageBuilder::Build(const std::string& source, TimeWindow
     if (auto pod = pods_.find(PodKey{ns, pod_name}); pod != pods_.end()) {
       consumer.controller = pod->second.controller;
       consumer.labels = pod->second.labels;
+      // A Spark application's driver and executor pods are one consumer, named as its event
+      // log names it (spark-app-selector, as kube-state-metrics spells it).
+      if (auto app = consumer.labels.find("spark_app_selector");
+          app != consumer.labels.end() && !app->second.empty()) {
+        consumer = Consumer{app->second, ns, "", "", "", consumer.labels};
+      }
       if (!pod->second.node.empty()) {
         auto node = nodes_.find(pod->second.node);
         asset = batch.AddAsset(node != nodes_.end() ? node->second

@@ -3,7 +3,8 @@
 // it into one UsageBatch. Every kube source uses it: the Prometheus pull, raw scrapes and
 // remote_write, so they name consumers, assets and labels the same way.
 //
-// Consumers are "namespace/pod/container"; assets are node names. Memory arrives in
+// Consumers are "namespace/pod/container", but the pods of a Spark application (label
+// spark-app-selector) are one consumer named by the application id; assets are node names. Memory arrives in
 // byte-hours and leaves in GiB-hours.
 #pragma once
 
