@@ -13,6 +13,9 @@ packages=(
   # Real peers for the integration tests (prometheus brings promtool), and the browser the
   # dashboard's end-to-end tests drive.
   prometheus chromium
+  # A real Slurm for the live collection test (scripts/slurm-loopback.sh): the daemons, the
+  # accounting database and munge.
+  slurm-wlm slurmdbd munge mariadb-server
   # Spark event logs are read with simdjson.
   libsimdjson-dev
 )

@@ -43,6 +43,8 @@ void AddGpusCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code)
 void AddSparkCommand(CLI::App* ingest, const GlobalOptions* globals, int* exit_code);
 // `tally ingest slurm-sacct` (slurm_command.cc).
 void AddSlurmSacctCommand(CLI::App* ingest, const GlobalOptions* globals, int* exit_code);
+// `tally collect slurm` (slurm_command.cc), a subcommand of `collect`.
+void AddCollectSlurmCommand(CLI::App* collect, const GlobalOptions* globals, int* exit_code);
 
 // Parses --from and --to (either may be empty) as a half-open window [from, to).
 // Errors: kInvalidArgument naming the flag, or when to is not after from.

@@ -130,6 +130,8 @@ void AddCollectCommand(CLI::App* app, const GlobalOptions* globals, int* exit_co
               "model, memory, utilization, power, MIG mode, processes");
   nvml->add_option("--host", *host, "the name to store them under (default: this host's name)");
   nvml->callback([=]() { *exit_code = RunCollectNvml(*globals, *host); });
+
+  AddCollectSlurmCommand(collect, globals, exit_code);
 }
 
 }  // namespace tally::cli

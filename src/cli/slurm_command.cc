@@ -1,12 +1,15 @@
 // tally ingest slurm-sacct PATH...: Slurm job allocations from accounting files (sacct -P with
 // or without a header, the XDMoD layout, sacct --json, slurmrestd job lists) as consumers of
-// their nodes (docs/formats/slurm.md).
+// their nodes; tally collect slurm: the same from a live cluster's sacct and sinfo, resumable
+// (docs/formats/slurm.md).
 #include <chrono>
 #include <cstdio>
 #include <string>
 
 #include "cli/cli.h"
-#include "cli/job_usage_store.h"
+#include "jobs/job_usage_store.h"
+#include "jobs/slurm_collect_job.h"
+#include "tally/clock.h"
 #include "common/input_file.h"
 #include "common/strings.h"
 #include "ingest/telemetry/slurm/sacct_readers.h"
@@ -53,8 +56,10 @@ int RunSacct(const GlobalOptions& globals, const SacctFlags& flags) {
   }
   JobUsage usage(flags.source);
   Status added = AddSlurmJobs(set, set.latest(), &usage);
-  auto stored = added.ok() ? StoreJobUsage(globals, usage, flags.source)
-                           : Result<UsageCommit>(added);
+  auto store = added.ok() ? OpenStore(globals.store)
+                          : Result<std::unique_ptr<Store>>(added);
+  auto stored = store.ok() ? StoreJobUsage(**store, usage, flags.source, SystemClock().Now())
+                           : Result<UsageCommit>(store.status());
   if (!stored.ok()) {
     PrintError(prefix + stored.status().message() + " (nothing was stored)");
     return 1;
@@ -71,7 +76,59 @@ int RunSacct(const GlobalOptions& globals, const SacctFlags& flags) {
   return 0;
 }
 
+struct CollectSlurmFlags {
+  SlurmCollectJob job;
+  std::string since;
+};
+
+int RunCollectSlurm(const GlobalOptions& globals, const CollectSlurmFlags& flags) {
+  SlurmCollectJob job = flags.job;
+  if (!flags.since.empty()) {
+    auto since = ParseTimestamp(flags.since);
+    if (!since.ok()) {
+      PrintError("collect slurm: --since: " + since.status().message());
+      return 2;
+    }
+    job.since = *since;
+  }
+  auto store = OpenStore(globals.store);
+  auto summary = store.ok() ? RunSlurmCollect(**store, job, SystemClock().Now())
+                            : Result<SlurmCollectSummary>(store.status());
+  if (!summary.ok()) {
+    PrintError("collect slurm: " + summary.status().message() + " (nothing was stored)");
+    return 1;
+  }
+  std::printf("collect slurm: %s\n", summary->ToString().c_str());
+  return 0;
+}
+
 }  // namespace
+
+void AddCollectSlurmCommand(CLI::App* collect, const GlobalOptions* globals, int* exit_code) {
+  auto flags = std::make_shared<CollectSlurmFlags>();
+  CLI::App* sub = collect->add_subcommand(
+      "slurm", "pull job allocations (sacct) and node capacity (sinfo) from a live Slurm cluster");
+  sub->add_option("--since", flags->since,
+                  "first hour (default: the source's first hour not complete, within the "
+                  "lookback)");
+  sub->add_option("--lookback-hours", flags->job.lookback_hours,
+                  "where a source with no complete hour starts")
+      ->capture_default_str();
+  sub->add_option("--slurm-conf", flags->job.slurm_conf,
+                  "SLURM_CONF for sacct and sinfo (default: theirs)");
+  sub->add_option("--sacct", flags->job.sacct, "the sacct command")->capture_default_str();
+  sub->add_option("--sinfo", flags->job.sinfo, "the sinfo command")->capture_default_str();
+  sub->add_option("--source", flags->job.source,
+                  "source name (nodes go to \"<source>/nodes\")")
+      ->capture_default_str();
+  sub->add_option("--timeout", flags->job.timeout_seconds, "seconds per command")
+      ->capture_default_str();
+  sub->footer(
+      "Every job that ran since the start is read whole and replaces its own earlier facts, so "
+      "a job still running is completed by the next run; hours before the current one are "
+      "marked complete.");
+  sub->callback([=]() { *exit_code = RunCollectSlurm(*globals, *flags); });
+}
 
 void AddSlurmSacctCommand(CLI::App* ingest, const GlobalOptions* globals, int* exit_code) {
   auto flags = std::make_shared<SacctFlags>();

@@ -5,7 +5,8 @@
 #include <string>
 
 #include "cli/cli.h"
-#include "cli/job_usage_store.h"
+#include "jobs/job_usage_store.h"
+#include "tally/clock.h"
 #include "ingest/telemetry/spark/spark_usage.h"
 
 namespace tally::cli {
@@ -81,7 +82,9 @@ int RunSpark(const GlobalOptions& globals, const SparkFlags& flags) {
                 Hours(totals->reserved_core_ms).c_str(), Hours(totals->task_core_ms).c_str(),
                 used.c_str(), app->end_ms ? "" : "  [no ApplicationEnd: ends at its last event]");
   }
-  auto commit = StoreJobUsage(globals, usage, flags.source);
+  auto store = OpenStore(globals.store);
+  auto commit = store.ok() ? StoreJobUsage(**store, usage, flags.source, SystemClock().Now())
+                           : Result<UsageCommit>(store.status());
   if (!commit.ok()) {
     PrintError(prefix + commit.status().message() + " (nothing was stored)");
     return 1;

@@ -80,7 +80,7 @@ Status ParseSources(const YAML::Node& node, std::vector<SourceConfig>* out) {
     const YAML::Node s = node[i];
     TALLY_RETURN_IF_ERROR(CheckKeys(s, where,
                                     {"name", "kind", "url", "path", "every", "lookback_hours",
-                                     "timeout", "retries", "concurrency"}));
+                                     "timeout", "retries", "concurrency", "slurm_conf"}));
     SourceConfig source;
     source.kind = s["kind"] ? s["kind"].as<std::string>() : "prometheus";
     if (source.kind == "prometheus") {
@@ -89,6 +89,13 @@ Status ParseSources(const YAML::Node& node, std::vector<SourceConfig>* out) {
       }
       source.url = s["url"].as<std::string>();
       source.name = s["name"] ? s["name"].as<std::string>() : "prometheus " + source.url;
+    } else if (source.kind == "slurm") {
+      if (s["url"] || s["path"]) {
+        return InvalidArgument(where + ": a slurm source has no url or path (slurm_conf names "
+                                       "its cluster's configuration)");
+      }
+      if (s["slurm_conf"]) source.slurm_conf = s["slurm_conf"].as<std::string>();
+      source.name = s["name"] ? s["name"].as<std::string>() : "slurm";
     } else {  // a bill format; `tally serve` checks the name against the formats it reads
       if (!s["path"] || s["url"]) {
         return InvalidArgument(where + ": a " + source.kind + " source has a path and no url");

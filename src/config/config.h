@@ -44,12 +44,13 @@ struct SharedStage {
 };
 
 // A source `tally serve` reads on a schedule: a Prometheus to collect usage from (what
-// `tally collect prometheus` does once), or bill files of a format (what `tally ingest FORMAT`
-// does once), read again whenever they change.
+// `tally collect prometheus` does once), a Slurm cluster (`tally collect slurm`), or bill files
+// of a format (what `tally ingest FORMAT` does once), read again whenever they change.
 struct SourceConfig {
   std::string name;  // the usage source's name; for bills, the name in the ingest log
-  std::string kind;  // "prometheus", or a bill format: focus, aws-cur, gcp-billing, ...
+  std::string kind;  // "prometheus", "slurm", or a bill format: focus, aws-cur, gcp-billing, ...
   std::string url;   // prometheus
+  std::string slurm_conf;  // slurm: SLURM_CONF for sacct and sinfo ("" = their default)
   std::vector<std::string> paths;  // bill files or directories
   double every_seconds = 300;      // how often to collect
   int64_t lookback_hours = 24;     // where a source with no complete hour starts

@@ -9,6 +9,7 @@
 #include "jobs/allocation_job.h"
 #include "jobs/bill_ingest_job.h"
 #include "jobs/prometheus_collect_job.h"
+#include "jobs/slurm_collect_job.h"
 
 namespace tally {
 namespace {
@@ -92,6 +93,7 @@ void Scheduler::CollectDue(Ticks::time_point now) {
     const SourceConfig& source = options_.config.sources[i];
     state.next = now + Seconds(source.every_seconds);
     LogOnce(source.kind == "prometheus" ? CollectPrometheus(source)
+            : source.kind == "slurm"    ? CollectSlurm(source)
                                         : IngestBillsIfChanged(source, &state),
             &state.error);
   }
@@ -121,6 +123,18 @@ std::string Scheduler::CollectPrometheus(const SourceConfig& source) {
                : "collect " + source.name + ": " + summary.status().message();
   }
   if (summary->hours > 0) options_.log("collect " + source.name + ": " + summary->ToString());
+  return "";
+}
+
+std::string Scheduler::CollectSlurm(const SourceConfig& source) {
+  SlurmCollectJob job;
+  job.source = source.name;
+  job.slurm_conf = source.slurm_conf;
+  job.lookback_hours = source.lookback_hours;
+  job.timeout_seconds = source.timeout_seconds;
+  auto summary = RunSlurmCollect(*store_, job, options_.clock->Now());
+  if (!summary.ok()) return "collect " + source.name + ": " + summary.status().message();
+  if (summary->jobs > 0) options_.log("collect " + source.name + ": " + summary->ToString());
   return "";
 }
 

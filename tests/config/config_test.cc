@@ -42,6 +42,19 @@ TEST(ConfigTest, BillSourcesTakeOnePathOrMany) {
   EXPECT_EQ(config->sources[1].paths, (std::vector<std::string>{"/a/one.csv", "/a/two.csv"}));
 }
 
+TEST(ConfigTest, SlurmSourcesNameTheirConfiguration) {
+  auto config = ParseConfig(
+      "sources:\n  - kind: slurm\n    slurm_conf: /etc/slurm/slurm.conf\n    every: 10m\n");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  ASSERT_EQ(config->sources.size(), 1u);
+  EXPECT_EQ(config->sources[0].name, "slurm");
+  EXPECT_EQ(config->sources[0].slurm_conf, "/etc/slurm/slurm.conf");
+  EXPECT_EQ(config->sources[0].every_seconds, 600);
+  auto bad = ParseConfig("sources:\n  - kind: slurm\n    url: http://x\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("a slurm source has no url or path"), std::string::npos);
+}
+
 TEST(ConfigTest, BadSourcesNameTheKey) {
   const std::pair<const char*, const char*> cases[] = {
       {"sources: {a: 1}", "sources: expected a list"},

@@ -8,6 +8,7 @@
 
 #include "common/input_file.h"
 #include "ingest/telemetry/slurm/sacct_readers.h"
+#include "ingest/telemetry/slurm/slurm_nodes.h"
 #include "testing/test_util.h"
 
 namespace tally {
@@ -242,6 +243,27 @@ TEST(SlurmSacctTest, HostlistsAndValues) {
   EXPECT_FALSE(ParseTres("cpu").ok());
   EXPECT_EQ(ParseSlurmTime("2024-11-13T11:08:00"), 1731496080);
   EXPECT_FALSE(ParseSlurmTime("Unknown").has_value());
+}
+
+TEST(SlurmSacctTest, SinfoNodesOncePerNameWithTheirGpus) {
+  auto nodes = ParseSinfoNodes("gpu-1|64|515000|gpu:a100:4(S:0-1)\n"
+                               "cpu-1|32|128000|(null)\n"
+                               "gpu-1|64|515000|gpu:a100:4(S:0-1)\n"  // a second partition
+                               "mix-1|16|64000|gpu:v100:1,gpu:t4:2,shard:8\n");
+  ASSERT_TRUE(nodes.ok()) << nodes.status().message();
+  ASSERT_EQ(nodes->size(), 3u);
+  EXPECT_EQ((*nodes)[0].name, "cpu-1");
+  EXPECT_EQ((*nodes)[0].gpus, 0);
+  EXPECT_EQ((*nodes)[1].name, "gpu-1");
+  EXPECT_EQ((*nodes)[1].cpus, 64);
+  EXPECT_EQ((*nodes)[1].memory_mib, 515000);
+  EXPECT_EQ((*nodes)[1].gpus, 4);
+  EXPECT_EQ((*nodes)[2].gpus, 3);
+  EXPECT_EQ(GpusInGres("gpu:4"), 4);
+  auto bad = ParseSinfoNodes("n1|lots|100|(null)\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("sinfo line 1"), std::string::npos);
+  EXPECT_FALSE(ParseSinfoNodes("n1|4\n").ok());
 }
 
 TEST(SlurmSacctTest, BadLinesAreReportedAndSkipped) {

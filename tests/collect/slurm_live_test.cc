@@ -1,0 +1,179 @@
+// A real Slurm on loopback (scripts/slurm-loopback.sh: munge, MariaDB, slurmdbd, slurmctld,
+// slurmd with 4 GPUs declared as gres): jobs of two accounts run, `tally collect slurm` reads
+// them, and core-hours and GPU-hours per account equal what sacct itself reports, summed here
+// (allocated TRES x elapsed over allocations); collecting again changes nothing.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+#include <sstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "tally/decimal.h"
+#include "testing/process.h"
+#include "testing/test_util.h"
+
+namespace tally {
+namespace {
+
+using testing::CommandResult;
+
+class SlurmLiveTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    script_ = std::string(TALLY_SOURCE_DIR) + "/scripts/slurm-loopback.sh";
+    CommandResult up = testing::RunCommand("/bin/bash", {script_, "start", dir_.File("slurm")});
+    ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
+    conf_ = dir_.File("slurm") + "/slurm.conf";
+  }
+  void TearDown() override { testing::RunCommand("/bin/bash", {script_, "stop", dir_.File("slurm")}); }
+
+  // A Slurm client command against the test cluster.
+  CommandResult Slurm(const std::string& command, std::vector<std::string> args) {
+    args.insert(args.begin(), {"SLURM_CONF=" + conf_, "TZ=UTC", command});
+    return testing::RunCommand("/usr/bin/env", args);
+  }
+  CommandResult Tally(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--store", dir_.File("t.db")});
+    return testing::RunTally(args);
+  }
+  // Waits until sacct shows `jobs` allocations, all finished.
+  void WaitForJobs(size_t jobs) {
+    for (int i = 0; i < 300; ++i) {
+      CommandResult r = Slurm("sacct", {"-a", "-X", "-n", "-P", "--format=State"});
+      size_t done = 0, seen = 0;
+      std::istringstream in(r.out);
+      for (std::string state; std::getline(in, state);) {
+        ++seen;
+        done += state == "COMPLETED" ? 1 : 0;
+      }
+      if (seen == jobs && done == jobs) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    FAIL() << "jobs did not complete";
+  }
+
+  testing::TempDir dir_;
+  std::string script_, conf_;
+};
+
+// account -> (core-seconds, GPU-seconds), from sacct's own allocation lines.
+std::map<std::string, std::pair<int64_t, int64_t>> SacctSums(const std::string& out) {
+  std::map<std::string, std::pair<int64_t, int64_t>> sums;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> f;
+    std::istringstream cells(line);
+    for (std::string cell; std::getline(cells, cell, '|');) f.push_back(cell);
+    if (f.size() != 3) continue;
+    int64_t cpu = 0, gpu = 0;
+    std::istringstream tres(f[1]);
+    for (std::string item; std::getline(tres, item, ',');) {
+      if (item.starts_with("cpu=")) cpu = std::stoll(item.substr(4));
+      if (item.starts_with("gres/gpu=")) gpu = std::stoll(item.substr(9));
+    }
+    sums[f[0]].first += cpu * std::stoll(f[2]);
+    sums[f[0]].second += gpu * std::stoll(f[2]);
+  }
+  return sums;
+}
+
+// The same from `tally usage --by label.account` (hours back to whole seconds).
+std::map<std::string, std::pair<int64_t, int64_t>> TallySums(const std::string& csv) {
+  std::map<std::string, std::pair<int64_t, int64_t>> sums;
+  std::istringstream in(csv);
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> f;
+    std::istringstream cells(line);
+    for (std::string cell; std::getline(cells, cell, ',');) f.push_back(cell);
+    if (f.size() < 4 || (f[1] != "cpu" && f[1] != "gpu")) continue;
+    const Decimal seconds = *Decimal::Parse(f[3])->Multiply(Decimal::FromUnits(3600));
+    const int64_t whole = static_cast<int64_t>(seconds.Round(0).raw() / Decimal::kOne);
+    (f[1] == "cpu" ? sums[f[0]].first : sums[f[0]].second) += whole;
+  }
+  return sums;
+}
+
+TEST_F(SlurmLiveTest, CoreAndGpuHoursPerAccountMatchSacctAndRecollectingChangesNothing) {
+  ASSERT_EQ(Slurm("sbatch", {"-A", "accta", "--gres=gpu:2", "-c", "1", "--mem=100", "--wrap",
+                             "sleep 3"}).exit_code, 0);
+  ASSERT_EQ(Slurm("sbatch", {"-A", "acctb", "-c", "2", "--mem=200", "--wrap", "sleep 2"})
+                .exit_code, 0);
+  ASSERT_EQ(Slurm("sbatch", {"-A", "accta", "--gres=gpu:1", "-c", "1", "--mem=50", "--wrap",
+                             "sleep 1"}).exit_code, 0);
+  WaitForJobs(3);
+
+  CommandResult collect = Tally({"collect", "slurm", "--slurm-conf", conf_});
+  ASSERT_EQ(collect.exit_code, 0) << collect.err;
+  EXPECT_NE(collect.out.find("3 job allocations"), std::string::npos) << collect.out;
+  EXPECT_NE(collect.out.find("1 nodes"), std::string::npos) << collect.out;
+
+  CommandResult usage = Tally({"usage", "--by", "label.account", "--format", "csv"});
+  ASSERT_EQ(usage.exit_code, 0) << usage.err;
+  const auto want = SacctSums(
+      Slurm("sacct", {"-a", "-X", "-n", "-P", "--format=Account,AllocTRES,ElapsedRaw"}).out);
+  ASSERT_EQ(want.size(), 2u);
+  EXPECT_GT(want.at("accta").second, 0);  // GPU-seconds
+  EXPECT_EQ(TallySums(usage.out), want) << usage.out;
+
+  // The node's capacity: its CPUs and the 4 GPUs of gres.conf, hour by hour.
+  CommandResult assets = Tally({"assets", "--format", "csv"});
+  EXPECT_NE(assets.out.find(",100\n"), std::string::npos) << assets.out;  // 25 hours x 4 GPUs
+
+  // Collecting again: the jobs replace themselves.
+  CommandResult again = Tally({"collect", "slurm", "--slurm-conf", conf_});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(Tally({"usage", "--by", "label.account", "--format", "csv"}).out, usage.out);
+}
+
+// `tally serve` collects a `kind: slurm` source of tally.yaml on its own.
+TEST_F(SlurmLiveTest, ServeCollectsASlurmSource) {
+  ASSERT_EQ(Slurm("sbatch", {"-A", "acctb", "-c", "1", "--mem=100", "--wrap", "sleep 1"})
+                .exit_code, 0);
+  WaitForJobs(1);
+  testing::WriteFile(dir_.File("tally.yaml"), "sources:\n  - name: hpc\n    kind: slurm\n"
+                                              "    slurm_conf: " + conf_ + "\n    every: 1h\n");
+  const int port = testing::FreePort();
+  testing::ChildProcess serve(testing::TallyBinary(),
+                              {"--store", dir_.File("t.db"), "serve", "--listen",
+                               "127.0.0.1:" + std::to_string(port), "--config",
+                               dir_.File("tally.yaml")},
+                              dir_.File("serve.log"));
+  ASSERT_TRUE(testing::WaitForHttp(port, "/readyz", 30));
+  nlohmann::json hpc;
+  std::string body;
+  for (int i = 0; i < 150 && hpc.is_null(); ++i) {
+    if (testing::HttpGet(port, "/api/v1/sources", &body) == 200) {
+      const nlohmann::json sources = nlohmann::json::parse(body)["data"]["usage"];
+      for (const auto& source : sources) {
+        if (source["name"] == "hpc" && source["facts"].get<int64_t>() > 0) hpc = source;
+      }
+    }
+    if (hpc.is_null()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  ASSERT_FALSE(hpc.is_null()) << body << testing::ReadFile(dir_.File("serve.log"));
+  EXPECT_EQ(hpc["last_error"], "");
+  EXPECT_EQ(serve.Stop(), 0);
+  const auto want = SacctSums(
+      Slurm("sacct", {"-a", "-X", "-n", "-P", "--format=Account,AllocTRES,ElapsedRaw"}).out);
+  EXPECT_EQ(TallySums(Tally({"usage", "--by", "label.account", "--format", "csv"}).out), want);
+}
+
+TEST_F(SlurmLiveTest, AMissingOrFailingCommandFailsClearlyWithNothingStored) {
+  CommandResult missing = Tally({"collect", "slurm", "--slurm-conf", conf_, "--sacct",
+                                 "no-such-sacct"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("no-such-sacct: not found"), std::string::npos) << missing.err;
+  // sacct retries a missing configuration for about a minute: the timeout stops it.
+  CommandResult stuck = Tally({"collect", "slurm", "--slurm-conf", dir_.File("none.conf"),
+                               "--timeout", "2"});
+  EXPECT_EQ(stuck.exit_code, 1);
+  EXPECT_NE(stuck.err.find("sacct: ran longer than 2 s (killed)"), std::string::npos)
+      << stuck.err;
+  EXPECT_EQ(Tally({"usage", "--by", "consumer", "--format", "csv"}).out.find("slurm/"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace tally
