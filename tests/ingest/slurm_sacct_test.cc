@@ -186,6 +186,23 @@ TEST(SlurmSacctTest, HeaderlessFieldsWithStepsFoldedIn) {
   EXPECT_EQ(first.cpu_seconds->ToString(), "41366.824");
   EXPECT_EQ(first.max_rss_bytes->ToString(), std::to_string(int64_t{10121984} * 1024));
   EXPECT_EQ(first.nodes, std::vector<std::string>{"c1-28"});
+  // Its time limit (TimelimitRaw 400 minutes) against its 7,164 s: walltime request and usage.
+  JobUsage usage("slurm");
+  ASSERT_TRUE(AddSlurmJob(first, set.latest(), &usage).ok());
+  Decimal limit, used;
+  auto batches = usage.Finish();
+  ASSERT_TRUE(batches.ok());
+  for (const UsageBatch& b : *batches) {
+    for (const UsageFact& f : b.usage()) {
+      if (f.resource != "walltime") continue;
+      EXPECT_EQ(f.unit, "hour");
+      EXPECT_EQ(f.asset, kNoAsset);
+      limit += f.request;
+      used += f.usage;
+    }
+  }
+  EXPECT_EQ(limit.Round(12).ToString(), "6.666666666667");  // 400 / 60
+  EXPECT_EQ(used.Round(12).ToString(), "1.99");             // 7164 / 3600
 }
 
 TEST(SlurmSacctTest, SacctJsonAcrossDataParserVersions) {

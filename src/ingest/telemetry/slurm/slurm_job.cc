@@ -199,7 +199,14 @@ Status AddSlurmJob(const SlurmJob& job, int64_t now, JobUsage* usage) {
       TALLY_RETURN_IF_ERROR(usage->Hold(Side::kUsage, c, a, "memory", "GiB", gib, from, to));
     }
   }
-  return usage->Hold(Side::kRequest, c, kNoAsset, "billing", "billing-unit", tres("billing"), from, to);
+  TALLY_RETURN_IF_ERROR(
+      usage->Hold(Side::kRequest, c, kNoAsset, "billing", "billing-unit", tres("billing"), from, to));
+  // The time limit against the time used: job-hours asked for and run, over the run.
+  if (!job.time_limit_minutes || *job.time_limit_minutes <= 0) return Status::Ok();
+  const Decimal limit_ms = Decimal::FromUnits(*job.time_limit_minutes * 60'000);
+  TALLY_RETURN_IF_ERROR(usage->Spread(Side::kRequest, c, kNoAsset, "walltime", "hour", limit_ms, from, to));
+  return usage->Spread(Side::kUsage, c, kNoAsset, "walltime", "hour",
+                       Decimal::FromUnits(to - from), from, to);
 }
 
 Status AddSlurmJobs(const SlurmJobSet& set, int64_t now, JobUsage* usage) {

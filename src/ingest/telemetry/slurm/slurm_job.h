@@ -7,6 +7,9 @@
 //     MaxRSS per node. Pending jobs reserve nothing.
 //   billing (billing-unit): request = AllocTRES billing (Slurm's TRESBillingWeights applied by
 //     slurmctld) over the run, so chargeback can match sreport.
+//   walltime (hour): request = the time limit, usage = the elapsed time, spread over the run
+//     (the limit's efficiency; none for an unlimited job).
+// billing and walltime have no asset: they describe the job, and allocation passes them by.
 // Labels: account, user, partition, qos, cluster, and state.
 #pragma once
 
