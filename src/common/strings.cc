@@ -52,6 +52,16 @@ std::vector<std::string> SplitList(std::string_view s, char sep) {
   return out;
 }
 
+std::vector<std::string> SplitFields(std::string_view s, char sep) {
+  std::vector<std::string> out;
+  for (size_t start = 0;;) {
+    const size_t end = s.find(sep, start);
+    out.emplace_back(s.substr(start, end == std::string_view::npos ? s.npos : end - start));
+    if (end == std::string_view::npos) return out;
+    start = end + 1;
+  }
+}
+
 bool IsNullText(std::string_view s) {
   s = Trim(s);
   return s.empty() || EqualsIgnoreCase(s, "null");

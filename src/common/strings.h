@@ -18,6 +18,8 @@ bool EndsWith(std::string_view s, std::string_view suffix);
 std::string ToLower(std::string_view s);
 // Splits on `sep`, trimming each piece; empty pieces are dropped.
 std::vector<std::string> SplitList(std::string_view s, char sep);
+// Splits on `sep` keeping every field as it is, empty ones too ("a||b" -> "a", "", "b").
+std::vector<std::string> SplitFields(std::string_view s, char sep);
 // Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
 // ASCII text is checked eight bytes at a time.
 bool IsValidUtf8(std::string_view s);

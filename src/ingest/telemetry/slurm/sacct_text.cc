@@ -87,14 +87,7 @@ Status SlurmJobSet::AddText(std::string_view text, const std::string& file,
             system_cpu = column("systemcpu"), max_rss = column("maxrss"), name = column("jobname");
   while (next_line(&line)) {
     if (Trim(line).empty()) continue;
-    std::vector<std::string> v;
-    size_t from = 0;
-    for (;;) {  // split on '|' keeping empty fields
-      const size_t bar = line.find('|', from);
-      v.emplace_back(line.substr(from, bar == std::string_view::npos ? line.npos : bar - from));
-      if (bar == std::string_view::npos) break;
-      from = bar + 1;
-    }
+    std::vector<std::string> v = SplitFields(line, '|');
     if (!v.empty() && v.back().empty() && v.size() == fields.size() + 1) v.pop_back();  // -p's trailing |
     if (v.size() > fields.size() && name == static_cast<int>(fields.size()) - 1) {
       // A job name holding '|': the last field takes the rest.

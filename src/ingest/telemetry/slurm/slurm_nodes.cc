@@ -34,14 +34,7 @@ Result<std::vector<SlurmNode>> ParseSinfoNodes(std::string_view text) {
   int64_t number = 0;
   for (const std::string& raw : SplitList(text, '\n')) {
     ++number;
-    std::vector<std::string> f;
-    size_t from = 0;
-    for (;;) {
-      const size_t bar = raw.find('|', from);
-      f.push_back(raw.substr(from, bar == std::string::npos ? raw.npos : bar - from));
-      if (bar == std::string::npos) break;
-      from = bar + 1;
-    }
+    const std::vector<std::string> f = SplitFields(raw, '|');
     if (f.size() != 4 || f[0].empty()) {
       return InvalidArgument("sinfo line " + std::to_string(number) + ": expected " +
                              kSinfoNodeFormat + ", got \"" + raw.substr(0, 200) + "\"");
