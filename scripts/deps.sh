@@ -18,6 +18,8 @@ packages=(
   slurm-wlm slurmdbd munge mariadb-server
   # Spark event logs are read with simdjson.
   libsimdjson-dev
+  # Redis caches are sampled through hiredis; the cache test runs a real redis-server.
+  libhiredis-dev redis-server
 )
 # Only for the benchmarks against DuckDB (bench/): node and npm, and GNU time for peak memory.
 if [[ "${TALLY_DEPS_BENCH:-0}" == 1 ]]; then packages+=(nodejs npm time wrk); fi

@@ -51,6 +51,7 @@ struct AllocationCostLine {
   std::string account;
   std::string service;
   std::string resource_id;
+  std::string usage_type;  // SkuMeter (AWS's UsageType), else SkuId: what network rules match
   Labels tags;
   Timestamp start;  // charge period, [start, end)
   Timestamp end;

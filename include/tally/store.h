@@ -25,6 +25,7 @@
 #include "tally/gpu.h"
 #include "tally/result.h"
 #include "tally/time.h"
+#include "tally/network.h"
 #include "tally/usage.h"
 #include "tally/usage_query.h"
 
@@ -134,6 +135,21 @@ class UsageStore {
 
 };
 
+// Network flows per flow log file, and the addresses consumers held (docs/network.md).
+class NetworkStore {
+ public:
+  virtual ~NetworkStore() = default;
+  // Replaces what earlier reads of the same files stored, all files in one transaction.
+  // Returns the hours whose flows changed, ascending (the caller derives the network usage of
+  // those hours again).
+  virtual Result<std::vector<Timestamp>> StoreFlowFiles(std::span<const FlowFile> files) = 0;
+  // Every flow with an hour in [from, to) (either end may be open), summed over files.
+  virtual Status ScanFlows(std::optional<Timestamp> from, std::optional<Timestamp> to,
+                           const std::function<Status(const FlowAggregate&)>& each) = 0;
+  // Every address a consumer held in an hour of `window` (usage batches' AddressFacts).
+  virtual Result<std::vector<NetworkAddress>> ListAddresses(TimeWindow window) = 0;
+};
+
 // Allocation's inputs and results, and the sums its reports read.
 class AllocationStore {
  public:
@@ -169,7 +185,11 @@ class AllocationStore {
 
 };
 
-class Store : public CostStore, public IngestLogStore, public UsageStore, public AllocationStore {
+class Store : public CostStore,
+              public IngestLogStore,
+              public UsageStore,
+              public NetworkStore,
+              public AllocationStore {
  public:
   // OK when the store can take writes: its files are writable and their disk has at least
   // `min_free_bytes` free. Errors: kUnavailable saying which.

@@ -59,6 +59,15 @@ struct UsageFact {
 // slices are; "replica/4": one of four time-sliced or MPS replicas); any other unit is whole (1).
 int64_t UnitsPerWhole(std::string_view unit);
 
+// An address a consumer held in an hour (a pod's IP, a node's), for network attribution.
+struct AddressFact {
+  Timestamp hour;
+  std::string ip;
+  uint32_t consumer = 0;  // index into UsageBatch::consumers
+  std::string zone;
+  std::string region;
+};
+
 struct CapacityFact {
   Timestamp hour;
   uint32_t asset = 0;
@@ -101,11 +110,14 @@ class UsageBatch {
 
   void AddUsage(UsageFact fact) { usage_.push_back(std::move(fact)); }
   void AddCapacity(CapacityFact fact) { capacity_.push_back(std::move(fact)); }
+  // Addresses are replaced with the batch's hours, like kHours facts.
+  void AddAddress(AddressFact fact) { addresses_.push_back(std::move(fact)); }
 
   const std::vector<Consumer>& consumers() const { return consumers_; }
   const std::vector<Asset>& assets() const { return assets_; }
   const std::vector<UsageFact>& usage() const { return usage_; }
   const std::vector<CapacityFact>& capacity() const { return capacity_; }
+  const std::vector<AddressFact>& addresses() const { return addresses_; }
 
  private:
   std::string source_;
@@ -118,6 +130,7 @@ class UsageBatch {
   std::unordered_map<std::string, uint32_t> asset_index_;
   std::vector<UsageFact> usage_;
   std::vector<CapacityFact> capacity_;
+  std::vector<AddressFact> addresses_;
 };
 
 struct UsageCommit {
@@ -126,11 +139,15 @@ struct UsageCommit {
   int64_t hours = 0;
 };
 
-// An asset with its capacity summed over a window, per resource.
+// An asset with its capacity, and what consumers held of it (their max(request, usage)),
+// summed over a window, per resource.
 struct AssetRecord {
   Asset asset;
   std::map<std::string, Decimal> capacity;   // resource -> amount-hours
   std::map<std::string, std::string> units;  // resource -> unit
+  std::map<std::string, Decimal> held;       // resource -> amount-hours consumers held
+  // A volume (storage capacity) no consumer mounted in the window: its cost is all idle.
+  bool Orphaned() const;
 };
 
 // A source's state in the store: the hours it completed and its last error.

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "allocate/ownership.h"
+#include "common/strings.h"
+#include "tally/network.h"
 
 namespace tally {
 namespace {
@@ -12,6 +14,8 @@ constexpr std::string_view kEnergy = "energy";
 
 constexpr std::string_view kRateCardSource = "rate-card";
 constexpr std::string_view kOnPremService = "On-premises";
+constexpr std::string_view kNetworkRateService = "Data transfer (rate card)";
+const std::string kNetworkAssetPrefix = NetworkAssetName("");
 
 bool MatchesAsset(const AllocationCostLine& line, const Asset& asset) {
   const std::string& id = line.resource_id;
@@ -51,16 +55,46 @@ Allocator::Allocator(const Config& config, const AllocationInputs& inputs)
       if (slash != std::string::npos) by_id.emplace(asset.provider_id.substr(slash + 1), a);
     }
   }
+  // Network classes with flows: their asset, and whether a rate card prices them.
+  std::map<std::string, uint32_t, std::less<>> network_asset;
+  network_price_.assign(inputs.assets.size(), std::nullopt);
+  for (uint32_t a = 0; a < inputs.assets.size(); ++a) {
+    const Asset& asset = inputs.assets[a];
+    if (!asset.name.starts_with(kNetworkAssetPrefix)) continue;
+    const std::string flow_class = asset.name.substr(kNetworkAssetPrefix.size());
+    network_asset.emplace(flow_class, a);
+    if (auto price = config.network.prices.find(flow_class); price != config.network.prices.end()) {
+      network_price_[a] = price->second;
+    }
+  }
   for (const AllocationCostLine& line : inputs.lines) {
-    auto it = by_id.find(line.resource_id);
-    const bool matched = it != by_id.end() && MatchesAsset(line, inputs.assets[it->second]);
-    line_asset_.push_back(matched ? it->second : kNoAsset);
+    uint32_t asset = kNoAsset;
+    bool network = false;
+    for (const NetworkBillRule& rule : config.network.bill) {
+      if (line.usage_type.empty() || !WildcardMatch(rule.usage_type, line.usage_type)) continue;
+      auto it = network_asset.find(rule.flow_class);
+      // A class a rate card prices keeps its bill lines out: they would count twice.
+      if (it != network_asset.end() && !network_price_[it->second]) {
+        asset = it->second;
+        network = true;
+      }
+      break;
+    }
+    if (!network) {
+      auto it = by_id.find(line.resource_id);
+      if (it != by_id.end() && MatchesAsset(line, inputs.assets[it->second])) asset = it->second;
+    }
+    line_asset_.push_back(asset);
+    line_network_.push_back(network);
     OwnershipSubject subject;
     subject.tags = &line.tags;
     subject.service = line.service;
     subject.account = line.account;
     subject.source = line.source;
-    line_owner_.push_back(matched ? "" : OwnerOf(config.ownership, subject, kUnallocatedConsumer));
+    // Network lines need their owner too: an hour without flows leaves them unallocated.
+    line_owner_.push_back(asset != kNoAsset && !network
+                              ? ""
+                              : OwnerOf(config.ownership, subject, kUnallocatedConsumer));
   }
   for (const Consumer& c : inputs.consumers) {
     OwnershipSubject subject;
@@ -157,7 +191,8 @@ Status Allocator::AllocateHour(const HourInputs& in, std::vector<AllocationRow>*
     const AllocationCostLine& line = inputs_.lines[line_index];
     (*bill)[line.source] += amount;
     const uint32_t asset = line_asset_[line_index];
-    if (asset != kNoAsset) {
+    // A transfer line in an hour without flows of its class has nobody to go to by bytes.
+    if (asset != kNoAsset && !(line_network_[line_index] && capacity_by_asset_[asset].empty())) {
       units[{asset, line.source, line.service}] += amount;
       continue;
     }
@@ -186,6 +221,19 @@ Status Allocator::AllocateHour(const HourInputs& in, std::vector<AllocationRow>*
     }
     (*bill)[std::string(kRateCardSource)] += cost;
     units[{a, kRateCardSource, kOnPremService}] += cost;
+  }
+  for (uint32_t a : touched_assets_) {
+    // A network class priced by the rate card: its gigabytes × the price per GB.
+    if (!network_price_[a]) continue;
+    Decimal cost;
+    for (const Capacity& c : capacity_by_asset_[a]) {
+      if (resources_[c.resource] != kNetworkResource) continue;
+      TALLY_ASSIGN_OR_RETURN(Decimal part, c.amount.Multiply(*network_price_[a]));
+      cost += part;
+    }
+    if (cost.is_zero()) continue;
+    (*bill)[std::string(kRateCardSource)] += cost;
+    units[{a, kRateCardSource, kNetworkRateService}] += cost;
   }
   for (const auto& [key, cost] : units) {
     const auto& [asset, source, service] = key;

@@ -9,6 +9,10 @@
 //      share the whole component and idle is zero. A shared GPU counts in its parts (unit
 //      "mig-slice/7", "replica/4"): bases and capacity in parts split exactly, and the weights
 //      of step 2 take the capacity in whole GPUs.
+//      Data-transfer lines (tally.yaml's network.bill rules) are the cost of their flow class's
+//      asset "network/<class>", split by the gigabytes each consumer sent (docs/network.md);
+//      in an hour without flows of the class they stay unallocated. A class with a price in
+//      network.prices costs its gigabytes × the price instead (source "rate-card").
 //   4. Lines that match no asset are unallocated, owned through their tags.
 //   5. Shared-cost stages move pools of cost to owners.
 // Every split sums exactly, so the hour's rows sum to the hour's bill per source.
@@ -19,6 +23,7 @@
 
 #include <deque>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -73,11 +78,13 @@ class Allocator {
   const Config& config_;
   const AllocationInputs& inputs_;
   std::vector<uint32_t> line_asset_;          // per line: matched asset or kNoAsset
+  std::vector<bool> line_network_;            // per line: a transfer line of a flow class
   std::vector<std::string> line_owner_;       // per line: owner of an unmatched line
   std::vector<std::string> consumer_owner_;   // per consumer
   std::vector<std::string> idle_owner_;       // per asset ("" until computed)
   std::vector<const RateCard*> rate_card_;    // per asset, or null
   std::vector<const WeightClass*> weight_class_;  // per asset, or null
+  std::vector<std::optional<Decimal>> network_price_;  // per asset: a rate card's $ per GB
   std::deque<std::string> resources_;         // interned resource names (a deque: rows view them)
   std::vector<std::string> stage_consumers_;  // "__shared__/<stage name>"
   // (asset, month start) -> the month's hourly parts

@@ -32,6 +32,7 @@ int RunCli(int argc, char** argv) {
   AddCollectCommand(&app, &globals, &exit_code);
   AddAssetsCommand(&app, &globals, &exit_code);
   AddGpusCommand(&app, &globals, &exit_code);
+  AddFlowsCommand(&app, &globals, &exit_code);
   AddAllocateCommand(&app, &globals, &exit_code);
   AddReportCommand(&app, &globals, &exit_code);
   AddReconcileCommand(&app, &globals, &exit_code);

@@ -41,10 +41,17 @@ void AddIngestGpuCommand(CLI::App* ingest, const GlobalOptions* globals, int* ex
 void AddGpusCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 // `tally ingest spark-eventlog` (spark_command.cc).
 void AddSparkCommand(CLI::App* ingest, const GlobalOptions* globals, int* exit_code);
+// ingest vpc-flow, and tally flows (network_command.cc)
+void AddVpcFlowCommand(CLI::App* ingest, const GlobalOptions* globals, int* exit_code);
+void AddFlowsCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
+// ingest storage-csv (storage_command.cc)
+void AddStorageCsvCommand(CLI::App* ingest, const GlobalOptions* globals, int* exit_code);
 // `tally ingest slurm-sacct` (slurm_command.cc).
 void AddSlurmSacctCommand(CLI::App* ingest, const GlobalOptions* globals, int* exit_code);
 // `tally collect slurm` (slurm_command.cc), a subcommand of `collect`.
 void AddCollectSlurmCommand(CLI::App* collect, const GlobalOptions* globals, int* exit_code);
+// collect redis (cache_command.cc)
+void AddCollectRedisCommand(CLI::App* collect, const GlobalOptions* globals, int* exit_code);
 
 // Parses --from and --to (either may be empty) as a half-open window [from, to).
 // Errors: kInvalidArgument naming the flag, or when to is not after from.

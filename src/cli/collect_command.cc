@@ -132,6 +132,7 @@ void AddCollectCommand(CLI::App* app, const GlobalOptions* globals, int* exit_co
   nvml->callback([=]() { *exit_code = RunCollectNvml(*globals, *host); });
 
   AddCollectSlurmCommand(collect, globals, exit_code);
+  AddCollectRedisCommand(collect, globals, exit_code);
 }
 
 }  // namespace tally::cli

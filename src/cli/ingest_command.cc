@@ -140,6 +140,8 @@ void AddIngestCommand(CLI::App* app, const GlobalOptions* globals, int* exit_cod
   AddUsageCsvCommands(ingest, globals, exit_code);
   AddIngestGpuCommand(ingest, globals, exit_code);
   AddSparkCommand(ingest, globals, exit_code);
+  AddVpcFlowCommand(ingest, globals, exit_code);
+  AddStorageCsvCommand(ingest, globals, exit_code);
   AddSlurmSacctCommand(ingest, globals, exit_code);
 }
 

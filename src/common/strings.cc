@@ -130,4 +130,25 @@ void AppendValidUtf8(std::string_view s, std::string* out) {
   }
 }
 
+bool WildcardMatch(std::string_view pattern, std::string_view text) {
+  // Greedy with backtracking to the last star: O(pattern × text) at worst, never exponential.
+  size_t p = 0, t = 0, star = std::string_view::npos, resume = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      resume = t;
+    } else if (p < pattern.size() && pattern[p] == text[t]) {
+      ++p;
+      ++t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
 }  // namespace tally

@@ -25,6 +25,9 @@ std::vector<std::string> SplitFields(std::string_view s, char sep);
 bool IsValidUtf8(std::string_view s);
 // Appends `s` to *out with each byte that starts no valid UTF-8 sequence replaced by U+FFFD.
 void AppendValidUtf8(std::string_view s, std::string* out);
+// Whether `text` matches `pattern`, where '*' matches any run of characters (none included) and
+// every other character itself. Linear in the sizes for the usual one or two stars.
+bool WildcardMatch(std::string_view pattern, std::string_view text);
 // Whether the text is a null placeholder of real exports: empty, NULL, null, Null.
 bool IsNullText(std::string_view s);
 

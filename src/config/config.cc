@@ -6,66 +6,13 @@
 #include <functional>
 
 #include "common/input_file.h"
+#include "config/network_config.h"
+#include "config/yaml_values.h"
 
 namespace tally {
 namespace {
 
-// "line N: where", so that an error names the line of the file as well as the key.
-std::string At(const YAML::Node& node, const std::string& where) {
-  const int line = node.Mark().line;
-  return line < 0 ? where : "line " + std::to_string(line + 1) + ": " + where;
-}
-
-// Prices, rates, amounts, weights and percentages: none of them makes sense below zero.
-Result<Decimal> DecimalAt(const YAML::Node& node, const std::string& where) {
-  if (!node.IsScalar()) return InvalidArgument(At(node, where) + ": expected a number");
-  auto d = Decimal::Parse(node.Scalar());
-  if (!d.ok()) return InvalidArgument(At(node, where) + ": " + d.status().message());
-  if (*d < Decimal()) {
-    return InvalidArgument(At(node, where) + ": must not be negative (" + node.Scalar() + ")");
-  }
-  return *d;
-}
-
-Result<std::map<std::string, Decimal>> DecimalMap(const YAML::Node& node,
-                                                  const std::string& where) {
-  if (!node.IsMap()) return InvalidArgument(where + ": expected a mapping");
-  std::map<std::string, Decimal> out;
-  for (const auto& kv : node) {
-    const std::string key = kv.first.as<std::string>();
-    TALLY_ASSIGN_OR_RETURN(out[key], DecimalAt(kv.second, where + "." + key));
-  }
-  return out;
-}
-
-Result<Match> MatchAt(const YAML::Node& node, const std::string& where) {
-  if (!node.IsMap()) return InvalidArgument(where + ": expected a mapping of field: value");
-  Match m;
-  for (const auto& kv : node) m[kv.first.as<std::string>()] = kv.second.as<std::string>();
-  return m;
-}
-
-Status CheckKeys(const YAML::Node& node, const std::string& where,
-                 std::initializer_list<std::string_view> known) {
-  if (!node.IsMap()) return InvalidArgument(where + ": expected a mapping");
-  for (const auto& kv : node) {
-    const std::string key = kv.first.as<std::string>();
-    if (std::find(known.begin(), known.end(), key) == known.end()) {
-      return InvalidArgument(At(kv.first, where) + ": unknown key \"" + key + "\"");
-    }
-  }
-  return Status::Ok();
-}
-
-// A whole number >= `min`.
-Result<int64_t> WholeAt(const YAML::Node& node, const std::string& where, int64_t min) {
-  int64_t value = 0;
-  if (!node.IsScalar() || !YAML::convert<int64_t>::decode(node, value) || value < min) {
-    return InvalidArgument(At(node, where) + ": expected a whole number of at least " +
-                           std::to_string(min));
-  }
-  return value;
-}
+using namespace config_yaml;  // NOLINT(google-build-using-namespace): the section helpers
 
 Result<double> DurationAt(const YAML::Node& node, const std::string& where) {
   auto seconds = ParseDuration(node.IsScalar() ? node.Scalar() : "");
@@ -172,7 +119,7 @@ Status Parse(const YAML::Node& root, Config* c) {
   TALLY_RETURN_IF_ERROR(CheckKeys(
       root, "tally.yaml",
       {"reference_prices", "rate_cards", "component_weights", "ownership", "idle", "shared",
-       "chargeback", "sources"}));
+       "chargeback", "sources", "network", "cache"}));
   if (const YAML::Node w = root["component_weights"]) {
     TALLY_RETURN_IF_ERROR(ParseComponentWeights(w, c));
   }
@@ -275,6 +222,12 @@ Status Parse(const YAML::Node& root, Config* c) {
   if (const YAML::Node sources = root["sources"]) {
     TALLY_RETURN_IF_ERROR(ParseSources(sources, &c->sources));
   }
+  if (const YAML::Node network = root["network"]) {
+    TALLY_RETURN_IF_ERROR(ParseNetworkSection(network, &c->network));
+  }
+  if (const YAML::Node cache = root["cache"]) {
+    TALLY_RETURN_IF_ERROR(ParseCacheSection(cache, &c->cache_tenants));
+  }
   return Status::Ok();
 }
 
@@ -307,7 +260,11 @@ Config DefaultConfig() {
                         {"memory", *Decimal::Parse("0.004237")},
                         {"gpu", *Decimal::Parse("0.95")},
                         // $0.04 per GiB-month, OpenCost's default, over 730 hours
-                        {"storage", *Decimal::Parse("0.0000547945")}};
+                        {"storage", *Decimal::Parse("0.0000547945")},
+                        // Weights only: a network class or a cache is an asset of one resource.
+                        {"network", *Decimal::Parse("0.01")},
+                        {"cache_memory", *Decimal::Parse("0.017")}};
+  c.network.bill = DefaultNetworkBillRules();
   c.ownership = {OwnershipRule{{{"label.team", "*"}}, "{label.team}"},
                  OwnershipRule{{{"tag.team", "*"}}, "{tag.team}"}};
   c.digest = "default";

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/ip_address.h"
 #include "tally/decimal.h"
 #include "tally/result.h"
 
@@ -59,6 +60,40 @@ struct SourceConfig {
   int concurrency = 2;
 };
 
+// Network attribution (docs/network.md): where addresses are, which addresses no telemetry
+// names belong to whom, and what each class of transfer costs.
+struct NetworkZoneRule {
+  CidrBlock cidr;
+  std::string zone;
+  std::string region;
+};
+struct NetworkOwnerRule {
+  CidrBlock cidr;
+  std::string consumer;
+  std::map<std::string, std::string> labels;
+};
+// Bill lines of data transfer: a line whose SkuMeter (AWS's UsageType), else SkuId, matches
+// `usage_type` ('*' matches any run of characters) is that class's cost.
+struct NetworkBillRule {
+  std::string flow_class;
+  std::string usage_type;
+};
+struct NetworkPolicy {
+  std::vector<NetworkZoneRule> zones;    // first match wins
+  std::vector<NetworkOwnerRule> owners;  // first match wins, after pods and nodes
+  std::map<std::string, Decimal> prices;  // class -> $ per GB, for classes no bill line prices
+  std::vector<NetworkBillRule> bill;      // defaults: AWS's transfer usage types
+};
+
+// Cache tenants (docs/cache.md): keys starting with `prefix` are `consumer`'s, with `labels`
+// for the ownership rules. Keys no rule names are the tenant of their prefix before the first
+// ':' (or of the whole key when it has none, as "__no_prefix__").
+struct CacheTenantRule {
+  std::string prefix;
+  std::string consumer;
+  std::map<std::string, std::string> labels;
+};
+
 enum class IdlePolicy { kKeep, kShareByAsset };
 
 // How an asset's hourly cost splits into resource components (docs/allocation.md, step 2):
@@ -83,6 +118,8 @@ struct Config {
   std::vector<WeightClass> weight_classes;
   std::vector<SharedStage> shared;
   std::map<std::string, Decimal> chargeback_rates;  // resource -> internal $ per unit-hour
+  NetworkPolicy network;
+  std::vector<CacheTenantRule> cache_tenants;
   std::vector<SourceConfig> sources;  // not part of the policy: the digest leaves them out
   std::string digest;  // a fingerprint of the policy: allocation reruns when it changes
   std::vector<std::string> warnings;  // what was accepted but is probably not meant

@@ -6,7 +6,10 @@ namespace tally {
 
 ConfigWatch::ConfigWatch(std::string path, const Config& initial,
                          std::function<Status(const Config&)> check, const Clock& clock)
-    : path_(std::move(path)), check_(std::move(check)), clock_(clock) {
+    : path_(std::move(path)),
+      check_(std::move(check)),
+      clock_(clock),
+      running_(std::make_shared<const Config>(initial)) {
   auto text = ReadWholeFile(path_);
   last_text_ = text.ok() ? *text : "";
   state_.path = path_;
@@ -38,10 +41,16 @@ ConfigPoll ConfigWatch::Poll(bool force) {
   state_.loaded_at = clock_.Now();
   const bool policy_changed = config->digest != state_.digest;
   state_.digest = config->digest;
+  running_ = std::make_shared<const Config>(*config);
   std::string message = "config reloaded from " + path_ +
                         (policy_changed ? " (policy changed: hours are reallocated)" : "");
   for (const std::string& warning : config->warnings) message += "; warning: " + warning;
   return {std::move(*config), std::move(message)};
+}
+
+std::shared_ptr<const Config> ConfigWatch::running() const {
+  std::lock_guard lock(mu_);
+  return running_;
 }
 
 ConfigState ConfigWatch::state() const {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -42,6 +43,9 @@ class ConfigWatch {
   // Reads the file; parses it when its text changed since the last poll, or when `force`.
   ConfigPoll Poll(bool force);
   ConfigState state() const;
+  // The config now running: the initial one, or the last that loaded (for readers of the policy,
+  // such as the API's owner grouping).
+  std::shared_ptr<const Config> running() const;
 
  private:
   const std::string path_;
@@ -51,6 +55,7 @@ class ConfigWatch {
   bool last_read_ok_ = true;
   mutable std::mutex mu_;
   ConfigState state_;
+  std::shared_ptr<const Config> running_;
 };
 
 }  // namespace tally

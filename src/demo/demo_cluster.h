@@ -42,6 +42,15 @@ struct Consumer {
   Node* node;
 };
 
+// A persistent volume and its claim; `mounter` is the pod that mounts it (null: orphaned).
+struct Volume {
+  std::string name;  // the PersistentVolume, and the EBS volume id the bill names
+  int64_t gib;
+  int64_t used_gib;
+  std::string ns, claim, team;
+  const Consumer* mounter;
+};
+
 // One consumer's hour: CPU used in millicores, memory in MiB, GPU busy percent.
 struct HourUsage {
   int64_t cpu_m;

@@ -32,12 +32,75 @@ class Out {
   bool failed_ = false;
 };
 
+// Persistent volumes as kube-state-metrics and the kubelet show them: capacity, identity, the
+// claim bound to each (with the team label), the pod that mounts it, and the bytes in use.
+template <typename EachTime>
+void WriteVolumes(Out& out, const std::vector<demo::Volume>& volumes, EachTime each_time) {
+  out.Line("# TYPE kube_persistentvolume_capacity_bytes gauge\n");
+  for (const demo::Volume& v : volumes) {
+    each_time([&](int64_t t, size_t) {
+      out.Line("kube_persistentvolume_capacity_bytes{persistentvolume=\"%s\"} %lld %lld\n",
+               v.name.c_str(), static_cast<long long>(v.gib) << 30, static_cast<long long>(t));
+    });
+  }
+  out.Line("# TYPE kube_persistentvolume_info gauge\n");
+  for (const demo::Volume& v : volumes) {
+    each_time([&](int64_t t, size_t) {
+      out.Line(
+          "kube_persistentvolume_info{persistentvolume=\"%s\",storageclass=\"gp3\","
+          "ebs_volume_id=\"%s\"} 1 %lld\n",
+          v.name.c_str(), v.name.c_str(), static_cast<long long>(t));
+    });
+  }
+  out.Line("# TYPE kube_persistentvolumeclaim_info gauge\n");
+  for (const demo::Volume& v : volumes) {
+    each_time([&](int64_t t, size_t) {
+      out.Line(
+          "kube_persistentvolumeclaim_info{namespace=\"%s\",persistentvolumeclaim=\"%s\","
+          "storageclass=\"gp3\",volumename=\"%s\"} 1 %lld\n",
+          v.ns.c_str(), v.claim.c_str(), v.name.c_str(), static_cast<long long>(t));
+    });
+  }
+  out.Line("# TYPE kube_persistentvolumeclaim_labels gauge\n");
+  for (const demo::Volume& v : volumes) {
+    each_time([&](int64_t t, size_t) {
+      out.Line(
+          "kube_persistentvolumeclaim_labels{namespace=\"%s\",persistentvolumeclaim=\"%s\","
+          "label_team=\"%s\"} 1 %lld\n",
+          v.ns.c_str(), v.claim.c_str(), v.team.c_str(), static_cast<long long>(t));
+    });
+  }
+  out.Line("# TYPE kube_pod_spec_volumes_persistentvolumeclaims_info gauge\n");
+  for (const demo::Volume& v : volumes) {
+    if (v.mounter == nullptr) continue;
+    each_time([&](int64_t t, size_t) {
+      out.Line(
+          "kube_pod_spec_volumes_persistentvolumeclaims_info{namespace=\"%s\",pod=\"%s\","
+          "volume=\"%s\",persistentvolumeclaim=\"%s\"} 1 %lld\n",
+          v.ns.c_str(), v.mounter->pod.c_str(), v.claim.c_str(), v.claim.c_str(),
+          static_cast<long long>(t));
+    });
+  }
+  out.Line("# TYPE kubelet_volume_stats_used_bytes gauge\n");
+  for (const demo::Volume& v : volumes) {
+    if (v.mounter == nullptr) continue;
+    each_time([&](int64_t t, size_t) {
+      out.Line(
+          "kubelet_volume_stats_used_bytes{namespace=\"%s\",persistentvolumeclaim=\"%s\"} "
+          "%lld %lld\n",
+          v.ns.c_str(), v.claim.c_str(), static_cast<long long>(v.used_gib) << 30,
+          static_cast<long long>(t));
+    });
+  }
+}
+
 }  // namespace
 
 Status WriteDemoOpenMetrics(const std::string& path, Timestamp start, int64_t hours,
                             const std::vector<demo::Node>& nodes,
                             const std::vector<demo::Consumer>& consumers,
-                            const std::vector<std::vector<demo::HourUsage>>& usage) {
+                            const std::vector<std::vector<demo::HourUsage>>& usage,
+                            const std::vector<demo::Volume>& volumes) {
   Out out(path);
   const int64_t begin = start.unix_seconds();
   const int64_t end = begin + hours * 3600;
@@ -158,6 +221,7 @@ Status WriteDemoOpenMetrics(const std::string& path, Timestamp start, int64_t ho
       });
     }
   }
+  WriteVolumes(out, volumes, each_time);
   out.Line("# EOF\n");
   return out.Close() ? Status::Ok() : IoError("demo: cannot write " + path);
 }

@@ -1,6 +1,6 @@
 // The demo's usage as Prometheus would hold it: kube-state-metrics (v2 names) and cAdvisor
 // series in OpenMetrics, two samples an hour (at :00 and :30, so counters have an increase in
-// every hour), for `promtool tsdb create-blocks-from openmetrics` and `tally collect prometheus`.
+// every hour), with the persistent volumes' kube-state-metrics and kubelet series, for `promtool tsdb create-blocks-from openmetrics` and `tally collect prometheus`.
 #pragma once
 
 #include <string>
@@ -16,6 +16,7 @@ namespace tally {
 Status WriteDemoOpenMetrics(const std::string& path, Timestamp start, int64_t hours,
                             const std::vector<demo::Node>& nodes,
                             const std::vector<demo::Consumer>& consumers,
-                            const std::vector<std::vector<demo::HourUsage>>& usage);
+                            const std::vector<std::vector<demo::HourUsage>>& usage,
+                            const std::vector<demo::Volume>& volumes);
 
 }  // namespace tally

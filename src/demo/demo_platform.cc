@@ -196,12 +196,16 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
   // the orphaned 500 GiB one that nothing mounts.
   std::map<std::string, const Consumer*> volume_user;  // team -> the pod that mounts its volume
   for (const Consumer& c : consumers) volume_user.emplace(c.w->team, &c);
-  for (const std::string& team : teams) {
-    inventory.Put(window_start + "," + window_end + ",vol-" + team +
-                  ",storage,200,GiB,team=" + team + "\n");
+  std::vector<demo::Volume> volumes;
+  for (const auto& [team, c] : volume_user) {
+    volumes.push_back(demo::Volume{"vol-" + team, 200, 120, c->ns, "data", team, c});
   }
-  inventory.Put(window_start + "," + window_end +
-                ",vol-orphan-0001,storage,500,GiB,team=" + teams.back() + "\n");
+  volumes.push_back(demo::Volume{"vol-orphan-0001", 500, 0, teams.back(), "archive",
+                                 teams.back(), nullptr});
+  for (const demo::Volume& v : volumes) {
+    inventory.Put(window_start + "," + window_end + "," + v.name + ",storage," +
+                  std::to_string(v.gib) + ",GiB,team=" + v.team + "\n");
+  }
   TALLY_RETURN_IF_ERROR(inventory.Close());
 
   // Usage, hour by hour; waste of the planted workloads is tallied as we go.
@@ -288,16 +292,20 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
         }
       }
     }
-    for (const auto& [team, c] : volume_user) {
-      usage.Put(span + c->name + ",vol-" + team + ",storage,200,120,GiB,team=" + team +
-                ";namespace=" + team + ";app=" + c->w->name + "\n");
+    // A volume is its mounting pod's as a whole ("namespace/pod"), as the kube series give it.
+    for (const demo::Volume& v : volumes) {
+      if (v.mounter == nullptr) continue;
+      usage.Put(span + v.mounter->ns + "/" + v.mounter->pod + "," + v.name + ",storage," +
+                std::to_string(v.gib) + "," + std::to_string(v.used_gib) + ",GiB,team=" + v.team +
+                ";namespace=" + v.ns + ";app=" + v.mounter->w->name + "\n");
       ++summary.usage_rows;
     }
   }
   TALLY_RETURN_IF_ERROR(usage.Close());
   if (o.openmetrics) {
     TALLY_RETURN_IF_ERROR(
-        WriteDemoOpenMetrics(o.out_dir + "/metrics.om", o.start, hours, nodes, consumers, samples));
+        WriteDemoOpenMetrics(o.out_dir + "/metrics.om", o.start, hours, nodes, consumers, samples,
+                             volumes));
   }
 
   // The FOCUS bill: nodes per day, storage and network per team per day, support and tax.

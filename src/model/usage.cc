@@ -1,5 +1,7 @@
 #include "tally/usage.h"
 
+#include "tally/network.h"
+
 namespace tally {
 namespace {
 
@@ -40,6 +42,15 @@ uint32_t UsageBatch::AddAsset(const Asset& asset) {
   FillEmpty(&known.zone, asset.zone);
   MergeLabels(&known.labels, asset.labels);
   return it->second;
+}
+
+bool AssetRecord::Orphaned() const {
+  auto cap = capacity.find("storage");
+  return cap != capacity.end() && !cap->second.is_zero() && !held.contains("storage");
+}
+
+std::string NetworkAssetName(std::string_view flow_class) {
+  return "network/" + std::string(flow_class);
 }
 
 int64_t UnitsPerWhole(std::string_view unit) {

@@ -17,5 +17,6 @@ void ServeGpu(const ApiContext& ctx, const httplib::Request& req, httplib::Respo
 void ServeGpus(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
 void ServeSources(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
 void ServeAssets(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
+void ServeFlows(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
 
 }  // namespace tally

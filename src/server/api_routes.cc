@@ -150,9 +150,15 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
        bind(ServeSources)},
       {"GET",
        "/api/v1/assets",
-       "assets with identity and capacity-hours",
+       "assets with identity, capacity-hours and the hours consumers held; volumes nobody "
+       "mounted are orphaned",
        {from, to},
        bind(ServeAssets)},
+      {"GET",
+       "/api/v1/flows",
+       "network bytes and packets grouped, as `tally flows`, most bytes first",
+       {{"by", "class (default), interface, src, dst, consumer, owner"}, from, to},
+       bind(ServeFlows)},
       {"GET",
        "/api/v1/version",
        "the store's data version: it changes whenever data changes (the dashboard polls it to "

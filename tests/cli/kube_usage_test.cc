@@ -24,7 +24,8 @@ class KubeUsageCliTest : public ::testing::Test {
 TEST_F(KubeUsageCliTest, IngestsAScrapeAndReportsUsageIdempotently) {
   auto ingest = Tally({"ingest", "kube-scrape", ksm(), "--at", "2024-01-01T00:00:00Z"});
   ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
-  EXPECT_NE(ingest.out.find("40 containers, 3 nodes, 62 usage facts over 1 hours"),
+  // 62 container facts, and the 2 pods that mount persistent volumes.
+  EXPECT_NE(ingest.out.find("40 containers, 3 nodes, 64 usage facts over 1 hours"),
             std::string::npos)
       << ingest.out;
   auto first = Tally({"usage", "--by", "namespace", "--format", "csv"});
@@ -36,7 +37,7 @@ TEST_F(KubeUsageCliTest, IngestsAScrapeAndReportsUsageIdempotently) {
 
   auto again = Tally({"ingest", "kube-scrape", ksm(), "--at", "2024-01-01T00:00:00Z"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_NE(again.out.find("(62 replaced)"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("(64 replaced)"), std::string::npos) << again.out;
   EXPECT_EQ(Tally({"usage", "--by", "namespace", "--format", "csv"}).out, first.out);
 
   // The node inventory: identity and one hour of capacity per node.

@@ -473,12 +473,9 @@ TEST(DemoOpenMetricsTest, PrometheusCollectionMatchesTheUsageCsv) {
     q.group_by.push_back(*UsageGroupKey::Parse("consumer"));
     std::map<std::pair<std::string, std::string>, std::pair<Decimal, Decimal>> out;
     const auto table = QueryUsage(**store, q);
-    for (const UsageRow& r : table->rows) {
-      // The demo's persistent-volume claims are in its CSV only: the metrics it writes, and the
-      // collector's queries, cover cpu, memory and gpu.
-      if (r.keys[1] == "storage") continue;
-      out[{r.keys[0], r.keys[1]}] = {r.request, r.usage};
-    }
+    // Persistent volumes included: the CSV's storage rows and the kube-state-metrics and
+    // kubelet volume series the demo writes give the same request and usage per pod.
+    for (const UsageRow& r : table->rows) out[{r.keys[0], r.keys[1]}] = {r.request, r.usage};
     return out;
   };
   const auto want = totals(dir.File("csv.db"));

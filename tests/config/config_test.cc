@@ -180,3 +180,46 @@ TEST(ConfigTest, ComponentWeightsArePolicyOrExplicitClasses) {
 
 }  // namespace
 }  // namespace tally
+
+namespace tally {
+namespace {
+
+TEST(ConfigTest, NetworkAndCacheSections) {
+  auto config = ParseConfig(
+      "network:\n"
+      "  zones:\n    - {cidr: 10.0.0.0/16, zone: us-east-1a, region: us-east-1}\n"
+      "  owners:\n    - {cidr: 10.9.0.0/16, consumer: vpn, labels: {team: it}}\n"
+      "  prices: {inter-zone: 0.01}\n"
+      "cache:\n  tenants:\n    - {prefix: \"sess:\", consumer: sessions, labels: {team: web}}\n");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  ASSERT_EQ(config->network.zones.size(), 1u);
+  EXPECT_EQ(config->network.zones[0].zone, "us-east-1a");
+  EXPECT_TRUE(config->network.zones[0].cidr.Contains(*ParseIpAddress("10.0.3.4")));
+  EXPECT_EQ(config->network.owners[0].labels.at("team"), "it");
+  EXPECT_EQ(config->network.prices.at("inter-zone"), *Decimal::Parse("0.01"));
+  EXPECT_EQ(config->network.bill.size(), 4u);  // the defaults stay
+  EXPECT_EQ(config->cache_tenants[0].consumer, "sessions");
+  EXPECT_EQ(DefaultConfig().network.bill[1].usage_type, "*DataTransfer-Out-Bytes");
+}
+
+TEST(ConfigTest, BadNetworkAndCacheRulesNameTheLineAndKey) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"network:\n  zones:\n    - {cidr: 10.0.0.0/33, zone: a}\n",
+       "line 3: network.zones[0].cidr: \"10.0.0.0/33\" is not an address or a CIDR block"},
+      {"network:\n  zones:\n    - {cidr: 10.0.0.0/16}\n", "network.zones[0].zone: missing"},
+      {"network:\n  prices: {egress: 0.09}\n", "\"egress\" is no flow class"},
+      {"network:\n  bill:\n    - {class: internet}\n", "network.bill[0].usage_type: missing"},
+      {"network:\n  zone: []\n", "unknown key \"zone\""},
+      {"cache:\n  tenants:\n    - {prefix: \"\"}\n", "cache.tenants[0].prefix: must not be empty"},
+      {"cache:\n  tenants:\n    - {consumer: x}\n", "cache.tenants[0].prefix: missing"},
+  };
+  for (const auto& [yaml, want] : cases) {
+    auto config = ParseConfig(yaml);
+    ASSERT_FALSE(config.ok()) << yaml;
+    EXPECT_NE(config.status().message().find(want), std::string::npos)
+        << yaml << "\n" << config.status().message();
+  }
+}
+
+}  // namespace
+}  // namespace tally

@@ -105,7 +105,8 @@ TEST(KubeScrapeTest, GkeKubeStateMetricsRequestsAndCapacities) {
   for (const auto& [key, value] : v1) want.try_emplace(key, value);
   ASSERT_FALSE(want.empty());
 
-  const auto got = Sums(*batch);
+  auto got = Sums(*batch);
+  std::erase_if(got, [](const auto& kv) { return kv.first.second == "storage"; });  // below
   ASSERT_EQ(got.size(), want.size());
   for (const auto& [key, value] : want) {
     auto it = got.find(key);
@@ -115,6 +116,29 @@ TEST(KubeScrapeTest, GkeKubeStateMetricsRequestsAndCapacities) {
   std::set<std::string> got_pods;
   for (const Consumer& c : batch->consumers()) got_pods.insert(c.namespace_name + "/" + c.pod);
   EXPECT_EQ(got_pods, pods);
+
+  // Persistent volumes: each pod that mounts a claim requests its bound volume's GiB for the
+  // hour the sample holds, as the pod's own consumer.
+  std::map<std::string, std::string> volume_of;  // namespace/claim -> volume
+  for (const Line& l : ScanLines(path, {"kube_persistentvolumeclaim_info"})) {
+    volume_of[l.labels.at("namespace") + "/" + l.labels.at("persistentvolumeclaim")] =
+        l.labels.at("volumename");
+  }
+  std::map<std::string, Decimal> gib;  // volume -> GiB
+  for (const Line& l : ScanLines(path, {"kube_persistentvolume_capacity_bytes"})) {
+    gib[l.labels.at("persistentvolume")] =
+        *Dec(l.value).Divide(Decimal::FromUnits(int64_t{1} << 30));
+  }
+  std::map<std::pair<std::string, std::string>, std::pair<Decimal, Decimal>> want_storage;
+  for (const Line& l : ScanLines(path, {"kube_pod_spec_volumes_persistentvolumeclaims_info"})) {
+    const std::string ns = l.labels.at("namespace");
+    want_storage[{ns + "/" + l.labels.at("pod"), "storage"}].first +=
+        gib.at(volume_of.at(ns + "/" + l.labels.at("persistentvolumeclaim")));
+  }
+  ASSERT_EQ(want_storage.size(), 2u);  // web-0 and web-1, 1 GiB each
+  auto got_storage = Sums(*batch);
+  std::erase_if(got_storage, [](const auto& kv) { return kv.first.second != "storage"; });
+  EXPECT_EQ(got_storage, want_storage);
   std::printf("GKE ksm: %zu pods, %zu container requests (%zu v2, %zu v1-only)\n", pods.size(),
               want.size(), v2.size(), want.size() - v2.size());
 
@@ -128,6 +152,7 @@ TEST(KubeScrapeTest, GkeKubeStateMetricsRequestsAndCapacities) {
           *Dec(l.value).Divide(Decimal::FromUnits(int64_t{1} << 30));
     }
   }
+  for (const auto& [volume, size] : gib) capacity[{volume, "storage"}] = size;
   std::map<std::pair<std::string, std::string>, Decimal> got_capacity;
   for (const CapacityFact& f : batch->capacity()) {
     got_capacity[{batch->assets()[f.asset].name, f.resource}] += f.capacity;

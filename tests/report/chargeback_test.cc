@@ -66,7 +66,7 @@ TEST(NodeCostsTest, UnitPriceIsDirectPlusIdleOverCapacity) {
                Row({"node-1", "", "shared", "__shared__/x", "ads"}, "0.05"),
                Row({"", "", "unallocated", "__unallocated__", "__unallocated__"}, "1")};
   const NodeCosts costs = NodeCosts::Sum(hour);
-  AssetRecord node{Asset{"node-1", "", "", "", {}}, {{"cpu", D("8")}}, {}};
+  AssetRecord node{Asset{"node-1", "", "", "", {}}, {{"cpu", D("8")}}, {}, {}};
   EXPECT_EQ(costs.UnitPrice(node, "cpu"), D("0.05"));  // 0.4 / 8
   EXPECT_FALSE(costs.UnitPrice(node, "memory").has_value());
   EXPECT_EQ(costs.total.at("node-1"), D("0.45"));

@@ -1,6 +1,6 @@
 // Test helper: puts a store's cost lines and series back into their layout before schema v5
 // (cost_lines with a row per line and 12 decimal columns; cost_series with a column per
-// dimension and a unique key), rows included, and drops the tables of v7 on, so a test can check
+// dimension and a unique key), rows included, and drops the tables of v7 and v8, so a test can check
 // the migrations from there.
 #pragma once
 
@@ -102,7 +102,8 @@ inline Status DowngradeCostLines(sqlite::SqliteDb* db) {
         return insert.Run();
       }));
   return db->Exec(
-      "DROP TABLE cost_line_blocks; DROP TABLE gpu_devices; "
+      "DROP TABLE cost_line_blocks; DROP TABLE gpu_devices; DROP TABLE usage_addresses; "
+      "DROP TABLE flow_files; DROP TABLE flows; "
       "CREATE INDEX cost_lines_by_partition ON cost_lines(partition_id, ingest_id);");
 }
 

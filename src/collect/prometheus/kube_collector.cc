@@ -44,6 +44,53 @@ void ApplyLabels(const Labels& m, KubeUsageBuilder* out, bool node) {
   }
 }
 
+// Persistent volumes (docs/storage.md): capacity, which claim each is bound to, the hours pods
+// mount claims, and the claims' labels.
+void AddVolumeQueries(std::vector<KubeQuery>* q) {
+  q->push_back({"volume capacity",
+                GaugeHours("persistentvolume", "kube_persistentvolume_capacity_bytes"),
+                [](const Labels& m, Timestamp h, Decimal v, KubeUsageBuilder* out) {
+                  out->AddVolumeCapacity(h, Get(m, "persistentvolume"), v);
+                }});
+  q->push_back({"volume mounts",
+                GaugeHours("namespace, pod, persistentvolumeclaim",
+                           "kube_pod_spec_volumes_persistentvolumeclaims_info"),
+                [](const Labels& m, Timestamp h, Decimal v, KubeUsageBuilder* out) {
+                  out->AddPodMount(h, Get(m, "namespace"), Get(m, "pod"),
+                                   Get(m, "persistentvolumeclaim"), v);
+                }});
+  q->push_back({"volume usage",
+                GaugeHours("namespace, persistentvolumeclaim", "kubelet_volume_stats_used_bytes"),
+                [](const Labels& m, Timestamp h, Decimal v, KubeUsageBuilder* out) {
+                  out->AddClaimUsage(h, Get(m, "namespace"), Get(m, "persistentvolumeclaim"), v);
+                }});
+  q->push_back({"volumes",
+                "max by (persistentvolume, storageclass, ebs_volume_id, csi_volume_handle) "
+                "(max_over_time(kube_persistentvolume_info[1h]))",
+                [](const Labels& m, Timestamp, Decimal, KubeUsageBuilder* out) {
+                  const std::string ebs = Get(m, "ebs_volume_id");
+                  out->SetVolumeInfo(Get(m, "persistentvolume"),
+                                     ebs.empty() ? Get(m, "csi_volume_handle") : ebs,
+                                     Get(m, "storageclass"));
+                }});
+  q->push_back({"volume claims",
+                "max by (namespace, persistentvolumeclaim, volumename) "
+                "(max_over_time(kube_persistentvolumeclaim_info[1h]))",
+                [](const Labels& m, Timestamp, Decimal, KubeUsageBuilder* out) {
+                  out->SetClaimVolume(Get(m, "namespace"), Get(m, "persistentvolumeclaim"),
+                                      Get(m, "volumename"));
+                }});
+  q->push_back({"volume claim labels", "max_over_time(kube_persistentvolumeclaim_labels[1h])",
+                [](const Labels& m, Timestamp, Decimal, KubeUsageBuilder* out) {
+                  for (const auto& [k, value] : m) {
+                    if (k.starts_with("label_")) {
+                      out->AddClaimLabel(Get(m, "namespace"), Get(m, "persistentvolumeclaim"), k,
+                                         value);
+                    }
+                  }
+                }});
+}
+
 std::vector<KubeQuery> MakeQueries() {
   std::vector<KubeQuery> q;
   q.push_back({"cpu usage",
@@ -90,11 +137,12 @@ std::vector<KubeQuery> MakeQueries() {
                               KubeResourceOf{KubeResource::kMemory});
                }});
   q.push_back({"pods",
-               "max by (namespace, pod, node, created_by_kind, created_by_name) "
+               "max by (namespace, pod, node, created_by_kind, created_by_name, pod_ip) "
                "(max_over_time(kube_pod_info[1h]))",
                [](const Labels& m, Timestamp, Decimal, KubeUsageBuilder* out) {
                  const std::string ns = Get(m, "namespace"), pod = Get(m, "pod");
                  out->SetPodNode(ns, pod, Get(m, "node"));
+                 out->SetPodIp(ns, pod, Get(m, "pod_ip"));
                  out->SetPodController(ns, pod, Get(m, "created_by_kind"),
                                        Get(m, "created_by_name"));
                }});
@@ -129,6 +177,7 @@ std::vector<KubeQuery> MakeQueries() {
                [](const Labels& m, Timestamp, Decimal, KubeUsageBuilder* out) {
                  ApplyLabels(m, out, true);
                }});
+  AddVolumeQueries(&q);
   return q;
 }
 

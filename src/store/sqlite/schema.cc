@@ -258,6 +258,28 @@ CREATE TABLE gpu_devices(
 )sql";
 }
 
+// Version 8: network flows (sqlite_network.h), per flow log file so that reading a file again
+// replaces it, and the addresses consumers held, per usage source and hour.
+std::string MigrationV8() {
+  return R"sql(
+CREATE TABLE usage_addresses(
+  source_id INTEGER NOT NULL, hour INTEGER NOT NULL, ip TEXT NOT NULL,
+  consumer_id INTEGER NOT NULL, zone TEXT NOT NULL, region TEXT NOT NULL);
+CREATE INDEX usage_addresses_by_source ON usage_addresses(source_id, hour);
+CREATE INDEX usage_addresses_by_hour ON usage_addresses(hour);
+CREATE TABLE flow_files(
+  id INTEGER PRIMARY KEY, source TEXT NOT NULL, path TEXT NOT NULL UNIQUE,
+  records INTEGER NOT NULL, nodata INTEGER NOT NULL, skipdata INTEGER NOT NULL,
+  rejected_lines INTEGER NOT NULL);
+CREATE TABLE flows(
+  file_id INTEGER NOT NULL, hour INTEGER NOT NULL, interface TEXT NOT NULL, src TEXT NOT NULL,
+  dst TEXT NOT NULL, class TEXT NOT NULL, consumer TEXT NOT NULL, bytes INTEGER NOT NULL,
+  packets INTEGER NOT NULL);
+CREATE INDEX flows_by_file ON flows(file_id);
+CREATE INDEX flows_by_hour ON flows(hour);
+)sql";
+}
+
 struct Migration {
   std::function<std::string()> sql;
   std::function<Status(SqliteDb*)> fill;  // then run in the same transaction, if set
@@ -271,7 +293,7 @@ Status Migrate(SqliteDb* db) {
   const std::vector<Migration> migrations = {
       {MigrationV1, nullptr}, {MigrationV2, nullptr}, {MigrationV3, nullptr},
       {MigrationV4, nullptr}, {MigrationV5, FillV5}, {MigrationV6, FillV6},
-      {MigrationV7, nullptr}};
+      {MigrationV7, nullptr}, {MigrationV8, nullptr}};
   {  // Most opens find the store current: no write transaction for them.
     TALLY_ASSIGN_OR_RETURN(Statement version_query, db->Prepare("PRAGMA user_version"));
     TALLY_ASSIGN_OR_RETURN(bool has_row, version_query.Step());

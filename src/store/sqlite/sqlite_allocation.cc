@@ -101,6 +101,10 @@ Result<AllocationInputs> LoadAllocationInputs(SqliteDb* db, TimeWindow window) {
     TALLY_ASSIGN_OR_RETURN(line.account, dim(FocusColumn::kBillingAccountId));
     TALLY_ASSIGN_OR_RETURN(line.service, dim(FocusColumn::kServiceName));
     TALLY_ASSIGN_OR_RETURN(line.resource_id, dim(FocusColumn::kResourceId));
+    TALLY_ASSIGN_OR_RETURN(line.usage_type, dim(FocusColumn::kSkuMeter));
+    if (line.usage_type.empty()) {
+      TALLY_ASSIGN_OR_RETURN(line.usage_type, dim(FocusColumn::kSkuId));
+    }
     TALLY_ASSIGN_OR_RETURN(std::string tags_text, dim(FocusColumn::kTags));
     if (!tags_text.empty()) {
       const nlohmann::json tags = nlohmann::json::parse(tags_text, nullptr, false);

@@ -11,6 +11,7 @@
 #include "store/sqlite/sqlite_cost_ingest.h"
 #include "store/sqlite/sqlite_cost_scan.h"
 #include "store/sqlite/sqlite_gpu.h"
+#include "store/sqlite/sqlite_network.h"
 #include "store/sqlite/sqlite_usage.h"
 
 namespace tally::sqlite {
@@ -64,6 +65,19 @@ Status SqliteStore::ScanUsageFacts(FactKind kind, std::optional<Timestamp> from,
 Result<std::vector<AssetRecord>> SqliteStore::ListAssets(std::optional<Timestamp> from,
                                                          std::optional<Timestamp> to) {
   return sqlite::ListAssets(db_.get(), from, to);
+}
+
+Result<std::vector<Timestamp>> SqliteStore::StoreFlowFiles(std::span<const FlowFile> files) {
+  return sqlite::StoreFlowFiles(db_.get(), files);
+}
+
+Status SqliteStore::ScanFlows(std::optional<Timestamp> from, std::optional<Timestamp> to,
+                              const std::function<Status(const FlowAggregate&)>& each) {
+  return sqlite::ScanFlows(db_.get(), from, to, each);
+}
+
+Result<std::vector<NetworkAddress>> SqliteStore::ListAddresses(TimeWindow window) {
+  return sqlite::ListAddresses(db_.get(), window);
 }
 
 Result<std::optional<TimeWindow>> SqliteStore::DataWindow() {

@@ -36,6 +36,10 @@ class SqliteStore final : public Store {
   Result<int64_t> StoreGpuReadings(std::span<const GpuDevice> devices,
                                    Timestamp default_time) override;
   Result<std::vector<GpuDevice>> ListGpuDevices() override;
+  Result<std::vector<Timestamp>> StoreFlowFiles(std::span<const FlowFile> files) override;
+  Status ScanFlows(std::optional<Timestamp> from, std::optional<Timestamp> to,
+                   const std::function<Status(const FlowAggregate&)>& each) override;
+  Result<std::vector<NetworkAddress>> ListAddresses(TimeWindow window) override;
   Result<std::optional<TimeWindow>> DataWindow() override;
   Result<std::vector<Timestamp>> HoursToAllocate(TimeWindow window,
                                                  std::string_view digest) override;

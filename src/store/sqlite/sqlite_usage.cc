@@ -6,6 +6,7 @@
 
 #include "store/sqlite/decimal_codec.h"
 #include "store/sqlite/fact_blocks.h"
+#include "store/sqlite/sqlite_network.h"
 
 namespace tally::sqlite {
 namespace {
@@ -191,8 +192,8 @@ Status MarkHours(SqliteDb* db, int64_t source_id, const UsageBatch& batch,
 // the window is marked collected (complete or not, as the batch says).
 Status StoreConsumerBatch(SqliteDb* db, const UsageBatch& batch, int64_t source_id,
                           UsageCommit* commit) {
-  if (!batch.capacity().empty()) {
-    return InvalidArgument("a batch that replaces consumers carries no capacity facts");
+  if (!batch.capacity().empty() || !batch.addresses().empty()) {
+    return InvalidArgument("a batch that replaces consumers carries no capacity or addresses");
   }
   const int64_t from = batch.hours().start.unix_seconds();
   const int64_t to = batch.hours().end.unix_seconds();
@@ -284,6 +285,7 @@ Status StoreBatch(SqliteDb* db, const UsageBatch& batch, UsageCommit* commit) {
   for (const auto& [hour, block] : capacity_blocks) {
     TALLY_RETURN_IF_ERROR(PutFactBlock(db, FactTable::kCapacity, source_id, hour, block));
   }
+  TALLY_RETURN_IF_ERROR(ReplaceAddresses(db, source_id, batch, consumer_ids));
   return MarkHours(db, source_id, batch, "", commit);
 }
 

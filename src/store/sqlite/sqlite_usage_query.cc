@@ -62,7 +62,7 @@ Result<std::vector<AssetRecord>> ListAssets(SqliteDb* db, std::optional<Timestam
   std::unordered_map<int64_t, size_t> index;
   for (auto& [id, asset] : assets) {
     index.emplace(id, out.size());
-    out.push_back(AssetRecord{std::move(asset), {}, {}});
+    out.push_back(AssetRecord{std::move(asset), {}, {}, {}});
   }
   TALLY_RETURN_IF_ERROR(ScanFactBlocks(
       db, FactTable::kCapacity, from ? from->unix_seconds() : INT64_MIN,
@@ -73,6 +73,14 @@ Result<std::vector<AssetRecord>> ListAssets(SqliteDb* db, std::optional<Timestam
         const std::string resource(f.resource);
         r.capacity[resource] += f.request;
         r.units[resource] = std::string(f.unit);
+        return Status::Ok();
+      }));
+  TALLY_RETURN_IF_ERROR(ScanFactBlocks(
+      db, FactTable::kUsage, from ? from->unix_seconds() : INT64_MIN,
+      to ? to->unix_seconds() : INT64_MAX, [&](const StoredFact& f) {
+        auto it = index.find(f.asset_id);
+        if (it == index.end()) return Status::Ok();
+        out[it->second].held[std::string(f.resource)] += std::max(f.request, f.usage);
         return Status::Ok();
       }));
   return out;

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <set>
 
 namespace tally {
 namespace {
@@ -36,11 +37,38 @@ std::optional<Decimal> DecimalFromDouble(double v) {
   return *parsed;
 }
 
+bool KubeObservations::Uses(std::string_view name) {
+  static const std::set<std::string_view, std::less<>> kNames = {
+      "kube_pod_info",
+      "kube_pod_labels",
+      "kube_node_info",
+      "kube_node_labels",
+      "kube_pod_container_resource_requests",
+      "kube_pod_container_resource_requests_cpu_cores",
+      "kube_pod_container_resource_requests_memory_bytes",
+      "container_cpu_usage_seconds_total",
+      "container_memory_working_set_bytes",
+      "kube_node_status_capacity",
+      "kube_node_status_capacity_cpu_cores",
+      "kube_node_status_capacity_memory_bytes",
+      "DCGM_FI_DEV_GPU_UTIL",
+      "kube_persistentvolume_info",
+      "kube_persistentvolume_claim_ref",
+      "kube_persistentvolume_capacity_bytes",
+      "kube_persistentvolumeclaim_info",
+      "kube_persistentvolumeclaim_labels",
+      "kube_pod_spec_volumes_persistentvolumeclaims_info",
+      "kubelet_volume_stats_used_bytes",
+  };
+  return kNames.contains(name);
+}
+
 bool KubeObservations::Classify(std::string_view name, std::span<const Label> labels, Series* s) {
   const std::string ns(Get(labels, "namespace"));
   const std::string pod(GetEither(labels, "pod", "pod_name"));
   if (name == "kube_pod_info") {
     builder_->SetPodNode(ns, pod, std::string(Get(labels, "node")));
+    builder_->SetPodIp(ns, pod, std::string(Get(labels, "pod_ip")));
     builder_->SetPodController(ns, pod, std::string(Get(labels, "created_by_kind")),
                                std::string(Get(labels, "created_by_name")));
     return false;
@@ -51,6 +79,52 @@ bool KubeObservations::Classify(std::string_view name, std::span<const Label> la
         builder_->AddPodLabel(ns, pod, l.name, std::string(l.value));
     }
     return false;
+  }
+  if (name == "kube_persistentvolume_info") {
+    // The cloud's id of the disk, which the bill's ResourceId names.
+    std::string_view id = Get(labels, "ebs_volume_id");
+    if (id.empty()) id = Get(labels, "csi_volume_handle");
+    if (id.empty()) id = Get(labels, "gce_persistent_disk_name");
+    if (id.empty()) id = Get(labels, "azure_disk_name");
+    builder_->SetVolumeInfo(std::string(Get(labels, "persistentvolume")), std::string(id),
+                            std::string(Get(labels, "storageclass")));
+    return false;
+  }
+  if (name == "kube_persistentvolume_claim_ref") {
+    builder_->SetClaimVolume(std::string(Get(labels, "claim_namespace")),
+                             std::string(Get(labels, "name")),
+                             std::string(Get(labels, "persistentvolume")));
+    return false;
+  }
+  if (name == "kube_persistentvolumeclaim_info") {
+    builder_->SetClaimVolume(ns, std::string(Get(labels, "persistentvolumeclaim")),
+                             std::string(Get(labels, "volumename")));
+    return false;
+  }
+  if (name == "kube_persistentvolumeclaim_labels") {
+    const std::string claim(Get(labels, "persistentvolumeclaim"));
+    for (const Label& l : labels) {
+      if (l.name.starts_with("label_")) builder_->AddClaimLabel(ns, claim, l.name, std::string(l.value));
+    }
+    return false;
+  }
+  if (name == "kube_persistentvolume_capacity_bytes") {
+    s->target = Target::kVolumeCapacity;
+    s->volume = std::string(Get(labels, "persistentvolume"));
+    return !s->volume.empty();
+  }
+  if (name == "kubelet_volume_stats_used_bytes") {
+    s->target = Target::kClaimUsage;
+    s->ns = ns;
+    s->volume = std::string(Get(labels, "persistentvolumeclaim"));
+    return !s->volume.empty();
+  }
+  if (name == "kube_pod_spec_volumes_persistentvolumeclaims_info") {
+    s->target = Target::kVolumeMount;
+    s->ns = ns;
+    s->pod = pod;
+    s->volume = std::string(Get(labels, "persistentvolumeclaim"));
+    return !s->pod.empty() && !s->volume.empty();
   }
   const std::string node(Get(labels, "node"));
   if (name == "kube_node_info") {
@@ -230,6 +304,15 @@ void KubeObservations::AddAmount(const Series& s, Timestamp hour, Decimal amount
       break;
     case Target::kLegacyCapacity:
       builder_->AddNodeCapacity(hour, s.node, s.resource, amount_hours, true);
+      break;
+    case Target::kVolumeCapacity:
+      builder_->AddVolumeCapacity(hour, s.volume, amount_hours);
+      break;
+    case Target::kClaimUsage:
+      builder_->AddClaimUsage(hour, s.ns, s.volume, amount_hours);
+      break;
+    case Target::kVolumeMount:  // an info series of value 1: its amount-hours are hours mounted
+      builder_->AddPodMount(hour, s.ns, s.pod, s.volume, amount_hours);
       break;
   }
 }

@@ -25,6 +25,9 @@ class KubeObservations {
   KubeObservations(KubeUsageBuilder* builder, int64_t max_hold_ms)
       : builder_(builder), max_hold_ms_(max_hold_ms) {}
 
+  // Whether a metric of this name feeds anything (readers drop the others before sorting).
+  static bool Uses(std::string_view name);
+
   // Takes one sample. Samples of a series must come in time order; an older or equal one is
   // dropped and counted. Metrics tally does not use are ignored.
   void Observe(std::string_view name, std::span<const Label> labels, double value, int64_t t_ms);
@@ -46,13 +49,17 @@ class KubeObservations {
     kUsageCounter,
     kCapacity,
     kLegacyCapacity,
-    kGpuUtilization
+    kGpuUtilization,
+    kVolumeCapacity,  // kube_persistentvolume_capacity_bytes of `volume`
+    kVolumeMount,     // a pod mounting the claim `volume`
+    kClaimUsage       // kubelet_volume_stats_used_bytes of the claim `volume`
   };
   struct Series {
     Target target = Target::kRequest;
     KubeResource resource = KubeResource::kCpu;
     int64_t scale = 1;  // what one of the resource counts (a 3g MIG instance: 3 slices)
     std::string ns, pod, container, node;
+    std::string volume;  // a persistent volume, or a claim for kVolumeMount
     int64_t last_t = 0;
     Decimal last_value;
     int64_t last_interval = 0;  // 0: one sample so far

@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <set>
 
 #include "common/input_file.h"
 #include "ingest/telemetry/kube/kube_observations.h"
@@ -14,25 +13,6 @@
 
 namespace tally {
 namespace {
-
-bool IsKubeMetric(std::string_view name) {
-  static const std::set<std::string_view, std::less<>> kNames = {
-      "kube_pod_info",
-      "kube_pod_labels",
-      "kube_node_info",
-      "kube_node_labels",
-      "kube_pod_container_resource_requests",
-      "kube_pod_container_resource_requests_cpu_cores",
-      "kube_pod_container_resource_requests_memory_bytes",
-      "container_cpu_usage_seconds_total",
-      "container_memory_working_set_bytes",
-      "kube_node_status_capacity",
-      "kube_node_status_capacity_cpu_cores",
-      "kube_node_status_capacity_memory_bytes",
-      "DCGM_FI_DEV_GPU_UTIL",
-  };
-  return kNames.contains(name);
-}
 
 // One sample with its own copies of name and labels, so samples of many files can be put in
 // time order before they are observed.
@@ -49,7 +29,7 @@ class Collector : public ExpositionVisitor {
       : default_t_ms_(default_t_ms), out_(out), read_(read) {}
   void OnSample(const ExpositionSample& s) override {
     ++*read_;
-    if (!IsKubeMetric(s.name)) return;
+    if (!KubeObservations::Uses(s.name)) return;
     OwnedSample o{default_t_ms_, std::string(s.name), {}, s.value};
     if (s.timestamp_seconds) o.t_ms = std::llround(*s.timestamp_seconds * 1000);
     o.labels.reserve(s.labels.size());

@@ -78,6 +78,44 @@ void KubeUsageBuilder::AddPodLabel(const std::string& ns, const std::string& pod
   pods_[PodKey{ns, pod}].labels[std::string(StripLabelPrefix(ksm_name))] = value;
 }
 
+void KubeUsageBuilder::SetPodIp(const std::string& ns, const std::string& pod,
+                                const std::string& ip) {
+  if (!ip.empty()) pods_[PodKey{ns, pod}].ip = ip;
+}
+
+void KubeUsageBuilder::AddVolumeCapacity(Timestamp hour, const std::string& volume,
+                                         Decimal byte_hours) {
+  volume_hours_[{hour, volume}] += byte_hours;
+  volumes_.try_emplace(volume);
+}
+
+void KubeUsageBuilder::SetVolumeInfo(const std::string& volume, const std::string& provider_id,
+                                     const std::string& storage_class) {
+  Volume& v = volumes_[volume];
+  if (!provider_id.empty()) v.provider_id = provider_id;
+  if (!storage_class.empty()) v.storage_class = storage_class;
+}
+
+void KubeUsageBuilder::SetClaimVolume(const std::string& ns, const std::string& claim,
+                                      const std::string& volume) {
+  if (!volume.empty() && !claim.empty()) claim_volume_[PodKey{ns, claim}] = volume;
+}
+
+void KubeUsageBuilder::AddClaimLabel(const std::string& ns, const std::string& claim,
+                                     std::string_view ksm_name, const std::string& value) {
+  claim_labels_[PodKey{ns, claim}][std::string(StripLabelPrefix(ksm_name))] = value;
+}
+
+void KubeUsageBuilder::AddPodMount(Timestamp hour, const std::string& ns, const std::string& pod,
+                                   const std::string& claim, Decimal hours) {
+  mount_hours_[{hour, ns, pod, claim}] += hours;
+}
+
+void KubeUsageBuilder::AddClaimUsage(Timestamp hour, const std::string& ns,
+                                     const std::string& claim, Decimal byte_hours) {
+  claim_used_[{hour, ns, claim}] += byte_hours;
+}
+
 void KubeUsageBuilder::SetNodeProviderId(const std::string& node, const std::string& provider_id) {
   Asset& a = nodes_[node];
   a.name = node;
@@ -104,12 +142,17 @@ void KubeUsageBuilder::DropHoursBefore(Timestamp t) {
   container_hours_.erase(container_hours_.begin(),
                          container_hours_.lower_bound({t, ContainerKey{}}));
   node_hours_.erase(node_hours_.begin(), node_hours_.lower_bound({t, "", KubeResource::kCpu}));
+  volume_hours_.erase(volume_hours_.begin(), volume_hours_.lower_bound({t, ""}));
+  mount_hours_.erase(mount_hours_.begin(), mount_hours_.lower_bound({t, "", "", ""}));
+  claim_used_.erase(claim_used_.begin(), claim_used_.lower_bound({t, "", ""}));
 }
 
 std::vector<TimeWindow> KubeUsageBuilder::HourRuns() const {
   std::set<Timestamp> hours;
   for (const auto& entry : container_hours_) hours.insert(entry.first.first);
   for (const auto& entry : node_hours_) hours.insert(std::get<0>(entry.first));
+  for (const auto& entry : volume_hours_) hours.insert(entry.first.first);
+  for (const auto& entry : mount_hours_) hours.insert(std::get<0>(entry.first));
   std::vector<TimeWindow> runs;
   for (Timestamp h : hours) {
     const Timestamp next = Timestamp::FromUnixSeconds(h.unix_seconds() + 3600);
@@ -173,7 +216,102 @@ Result<UsageBatch> KubeUsageBuilder::Build(const std::string& source, TimeWindow
     batch.AddCapacity(CapacityFact{hour, asset, std::string(kResourceNames[r]),
                                    std::string(kUnits[r]), capacity});
   }
+  TALLY_RETURN_IF_ERROR(BuildVolumes(hours, &batch));
+  BuildAddresses(hours, &batch);
   return batch;
+}
+
+uint32_t KubeUsageBuilder::AddPodConsumer(const PodKey& key, UsageBatch* batch) const {
+  const auto& [ns, pod_name] = key;
+  Consumer consumer{ns + "/" + pod_name, ns, pod_name, "", "", {}};
+  if (auto pod = pods_.find(key); pod != pods_.end()) {
+    consumer.controller = pod->second.controller;
+    consumer.labels = pod->second.labels;
+    if (auto app = consumer.labels.find("spark_app_selector");
+        app != consumer.labels.end() && !app->second.empty()) {
+      consumer = Consumer{app->second, ns, "", "", "", consumer.labels};
+    }
+  }
+  return batch->AddConsumer(consumer);
+}
+
+Result<Decimal> KubeUsageBuilder::VolumeGiBHours(Timestamp hour, const std::string& volume) const {
+  auto it = volume_hours_.find({hour, volume});
+  if (it == volume_hours_.end()) return Decimal();
+  return it->second.Divide(kBytesPerGiB);
+}
+
+Status KubeUsageBuilder::BuildVolumes(TimeWindow hours, UsageBatch* batch) const {
+  // The claim bound to each volume, for its labels: the claim's namespace and labels say whose
+  // an unmounted (orphaned) volume is.
+  std::map<std::string, const PodKey*> claim_of;
+  for (const auto& [claim, volume] : claim_volume_) claim_of[volume] = &claim;
+  auto volume_asset = [&](const std::string& name) {
+    Asset asset{name, "", "", "", {}};
+    if (auto v = volumes_.find(name); v != volumes_.end()) {
+      asset.provider_id = v->second.provider_id;
+      if (!v->second.storage_class.empty()) asset.labels["storageclass"] = v->second.storage_class;
+    }
+    if (auto c = claim_of.find(name); c != claim_of.end()) {
+      asset.labels["namespace"] = c->second->first;
+      asset.labels["persistentvolumeclaim"] = c->second->second;
+      if (auto l = claim_labels_.find(*c->second); l != claim_labels_.end()) {
+        for (const auto& [k, v] : l->second) asset.labels.emplace(k, v);
+      }
+    }
+    return batch->AddAsset(asset);
+  };
+  for (const auto& [key, byte_hours] : volume_hours_) {
+    const auto& [hour, volume] = key;
+    if (!hours.Contains(hour)) continue;
+    TALLY_ASSIGN_OR_RETURN(Decimal gib_hours, VolumeGiBHours(hour, volume));
+    batch->AddCapacity(CapacityFact{hour, volume_asset(volume), "storage", "GiB", gib_hours});
+  }
+  // Each claim's hours mounted in an hour, over all its pods: the bytes in use split by them.
+  std::map<std::tuple<Timestamp, std::string, std::string>, Decimal> claim_mounted;
+  for (const auto& [key, mounted] : mount_hours_) {
+    const auto& [hour, ns, pod, claim] = key;
+    claim_mounted[{hour, ns, claim}] += mounted;
+  }
+  for (const auto& [key, mounted] : mount_hours_) {
+    const auto& [hour, ns, pod, claim] = key;
+    if (!hours.Contains(hour)) continue;
+    auto volume = claim_volume_.find(PodKey{ns, claim});
+    if (volume == claim_volume_.end()) continue;  // an unbound claim holds no storage
+    TALLY_ASSIGN_OR_RETURN(Decimal gib_hours, VolumeGiBHours(hour, volume->second));
+    TALLY_ASSIGN_OR_RETURN(Decimal request,
+                           gib_hours.Multiply(std::min(mounted, Decimal::FromUnits(1))));
+    Decimal usage;
+    if (auto used = claim_used_.find({hour, ns, claim}); used != claim_used_.end()) {
+      TALLY_ASSIGN_OR_RETURN(Decimal share, mounted.Divide(claim_mounted[{hour, ns, claim}]));
+      TALLY_ASSIGN_OR_RETURN(Decimal bytes, used->second.Multiply(share));
+      TALLY_ASSIGN_OR_RETURN(usage, bytes.Divide(kBytesPerGiB));
+    }
+    batch->AddUsage(UsageFact{hour, AddPodConsumer(PodKey{ns, pod}, batch),
+                              volume_asset(volume->second), "storage", "GiB", request, usage});
+  }
+  return Status::Ok();
+}
+
+void KubeUsageBuilder::BuildAddresses(TimeWindow hours, UsageBatch* batch) const {
+  // A pod holds its IP in the hours it has facts.
+  std::set<std::pair<Timestamp, PodKey>> seen;
+  for (const auto& [key, amounts] : container_hours_) {
+    const auto& [hour, container_key] = key;
+    const PodKey pod_key{std::get<0>(container_key), std::get<1>(container_key)};
+    if (!hours.Contains(hour) || !seen.insert({hour, pod_key}).second) continue;
+    auto pod = pods_.find(pod_key);
+    if (pod == pods_.end() || pod->second.ip.empty()) continue;
+    std::string zone, region;
+    if (auto node = nodes_.find(pod->second.node); node != nodes_.end()) {
+      zone = node->second.zone;
+      if (auto r = node->second.labels.find("topology_kubernetes_io_region");
+          r != node->second.labels.end()) {
+        region = r->second;
+      }
+    }
+    batch->AddAddress(AddressFact{hour, pod->second.ip, AddPodConsumer(pod_key, batch), zone, region});
+  }
 }
 
 }  // namespace tally

@@ -6,6 +6,13 @@
 // Consumers are "namespace/pod/container", but the pods of a Spark application (label
 // spark-app-selector) are one consumer named by the application id; assets are node names. Memory arrives in
 // byte-hours and leaves in GiB-hours.
+//
+// Persistent volumes (docs/storage.md) are assets named by the PersistentVolume, with capacity
+// "storage" in GiB-hours; a pod that mounts a volume's claim for a part of an hour requests that
+// part × the volume's GiB-hours, as the pod's own consumer "namespace/pod", so a volume two pods
+// mount all hour splits in two and one nobody mounts is idle (orphaned). A pod's IP (kube_pod_info
+// pod_ip) is an address of its pod consumer in the hours the pod has facts, for network
+// attribution.
 #pragma once
 
 #include <map>
@@ -49,10 +56,26 @@ class KubeUsageBuilder {
   // Labels as kube-state-metrics writes them ("label_app" -> "app").
   void AddPodLabel(const std::string& ns, const std::string& pod, std::string_view ksm_name,
                    const std::string& value);
+  void SetPodIp(const std::string& ns, const std::string& pod, const std::string& ip);
   void SetNodeProviderId(const std::string& node, const std::string& provider_id);
   // A node label as kube-state-metrics writes it; the instance type and zone are read from
   // their well-known labels.
   void AddNodeLabel(const std::string& node, std::string_view ksm_name, const std::string& value);
+
+  // Persistent volumes: capacity (byte-hours), identity, the claim bound to each, the claims'
+  // labels, and the hours a pod mounts a claim.
+  void AddVolumeCapacity(Timestamp hour, const std::string& volume, Decimal byte_hours);
+  void SetVolumeInfo(const std::string& volume, const std::string& provider_id,
+                     const std::string& storage_class);
+  void SetClaimVolume(const std::string& ns, const std::string& claim, const std::string& volume);
+  void AddClaimLabel(const std::string& ns, const std::string& claim, std::string_view ksm_name,
+                     const std::string& value);
+  void AddPodMount(Timestamp hour, const std::string& ns, const std::string& pod,
+                   const std::string& claim, Decimal hours);
+  // Bytes in use on a claim's volume (kubelet_volume_stats_used_bytes), in byte-hours: split
+  // over the pods that mount the claim in the hour by their hours mounted.
+  void AddClaimUsage(Timestamp hour, const std::string& ns, const std::string& claim,
+                     Decimal byte_hours);
 
   // The batch for `hours`. Errors: kInvalidArgument when a quantity is out of range.
   Result<UsageBatch> Build(const std::string& source, TimeWindow hours) const;
@@ -80,12 +103,29 @@ class KubeUsageBuilder {
   struct Pod {
     std::string node;
     std::string controller;
+    std::string ip;
     Labels labels;
   };
+  struct Volume {
+    std::string provider_id;
+    std::string storage_class;
+  };
+  // The consumer of a pod as a whole (its mounts, its address), added to `batch`.
+  uint32_t AddPodConsumer(const PodKey& pod, UsageBatch* batch) const;
+  Result<Decimal> VolumeGiBHours(Timestamp hour, const std::string& volume) const;
+  Status BuildVolumes(TimeWindow hours, UsageBatch* batch) const;
+  void BuildAddresses(TimeWindow hours, UsageBatch* batch) const;
   std::map<std::pair<Timestamp, ContainerKey>, Amounts> container_hours_;
   std::map<std::tuple<Timestamp, std::string, KubeResource>, Capacity> node_hours_;
   std::map<PodKey, Pod> pods_;
   std::map<std::string, Asset> nodes_;
+  std::map<std::pair<Timestamp, std::string>, Decimal> volume_hours_;  // byte-hours
+  std::map<std::string, Volume> volumes_;
+  std::map<PodKey, std::string> claim_volume_;  // (namespace, claim) -> volume
+  std::map<PodKey, Labels> claim_labels_;
+  std::map<std::tuple<Timestamp, std::string, std::string>, Decimal> claim_used_;  // byte-hours
+  // (hour, namespace, pod, claim) -> hours mounted
+  std::map<std::tuple<Timestamp, std::string, std::string, std::string>, Decimal> mount_hours_;
 };
 
 }  // namespace tally

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "common/input_file.h"
+#include "common/input_lines.h"
 #include "common/strings.h"
 
 namespace tally {
@@ -252,48 +253,17 @@ class LineParser {
 
 Status ReadLines(const std::string& path, LineParser* parser) {
   TALLY_RETURN_IF_ERROR(CheckCodec(path));
-  TALLY_ASSIGN_OR_RETURN(std::unique_ptr<InputFile> in, InputFile::Open(path));
-  std::vector<char> chunk(size_t{1} << 20);
-  std::string carry;
-  bool overlong = false;
-  int64_t number = 0;
-  auto end_line = [&](std::string_view line) {
-    ++number;
-    if (overlong) {
-      parser->Problem(path, number, "line longer than " +
-                                        std::to_string(kMaxSparkEventLine >> 20) + " MiB");
-    } else {
-      parser->Line(path, number, line);
-    }
-    carry.clear();
-    overlong = false;
-  };
-  for (;;) {
-    TALLY_ASSIGN_OR_RETURN(size_t n, in->Read(chunk.data(), chunk.size()));
-    if (n == 0) break;
-    size_t pos = 0;
-    while (pos < n) {
-      const char* nl = static_cast<const char*>(std::memchr(chunk.data() + pos, '\n', n - pos));
-      const size_t len = (nl != nullptr ? nl - chunk.data() : n) - pos;
-      if (!overlong && carry.size() + len > kMaxSparkEventLine) {
-        overlong = true;
-        carry.clear();
-      }
-      if (nl == nullptr) {
-        if (!overlong) carry.append(chunk.data() + pos, len);
-        break;
-      }
-      if (carry.empty() && !overlong) {
-        end_line(std::string_view(chunk.data() + pos, len));
-      } else {
-        if (!overlong) carry.append(chunk.data() + pos, len);
-        end_line(carry);
-      }
-      pos += len + 1;
-    }
-  }
-  if (!carry.empty() || overlong) end_line(carry);  // a last line without its newline
-  return Status::Ok();
+  return ForEachLine(path, kMaxSparkEventLine,
+                     [&](int64_t number, std::string_view line, bool overlong) {
+                       if (overlong) {
+                         parser->Problem(path, number,
+                                         "line longer than " +
+                                             std::to_string(kMaxSparkEventLine >> 20) + " MiB");
+                       } else {
+                         parser->Line(path, number, line);
+                       }
+                       return Status::Ok();
+                     });
 }
 
 // "events_12_app" -> 12, for ordering a rolling log's parts.

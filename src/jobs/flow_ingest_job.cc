@@ -1,0 +1,171 @@
+#include "jobs/flow_ingest_job.h"
+
+#include <filesystem>
+#include <map>
+#include <tuple>
+
+#include "allocate/flow_attribution.h"
+#include "ingest/telemetry/network/vpc_flow_reader.h"
+
+namespace tally {
+namespace {
+
+const Decimal kBytesPerGB = Decimal::FromUnits(1'000'000'000);
+
+struct RawKey {
+  int64_t hour;
+  std::string interface_id, src, dst;
+  auto operator<=>(const RawKey&) const = default;
+};
+struct Sums {
+  int64_t bytes = 0, packets = 0;
+};
+
+Result<Decimal> Gigabytes(int64_t bytes) { return Decimal::FromUnits(bytes).Divide(kBytesPerGB); }
+
+}  // namespace
+
+std::string FlowIngestSummary::ToString() const {
+  return std::to_string(files) + " files, " + std::to_string(records) + " records (" +
+         std::to_string(nodata) + " NODATA, " + std::to_string(skipdata) + " SKIPDATA, " +
+         std::to_string(rejected_lines) + " lines rejected), " + std::to_string(flows) +
+         " flows of " + std::to_string(bytes) + " bytes stored; network usage of " +
+         std::to_string(hours) + " hours derived";
+}
+
+Result<FlowIngestSummary> RunFlowIngest(Store& store, const Config& config,
+                                        std::span<const std::string> paths,
+                                        const FlowIngestOptions& options) {
+  FlowIngestSummary summary;
+  // 1. Read and sum every file first: a bad file stores nothing.
+  std::vector<std::pair<FlowFileSummary, std::map<RawKey, Sums>>> files;
+  size_t total = 0;
+  int64_t min_hour = INT64_MAX, max_hour = INT64_MIN;
+  for (const std::string& path : paths) {
+    std::error_code ec;
+    const std::string absolute = std::filesystem::absolute(path, ec).lexically_normal().string();
+    FlowFileSummary file{options.source, ec ? path : absolute};
+    std::map<RawKey, Sums> sums;
+    VpcFlowCounts counts;
+    Status overflow = Status::Ok();
+    TALLY_RETURN_IF_ERROR(ReadVpcFlowLog(
+        path,
+        [&](const VpcFlowRecord& r) {
+          if (!overflow.ok()) return;
+          const int64_t hour = r.start - ((r.start % 3600) + 3600) % 3600;
+          auto [it, added] = sums.try_emplace(RawKey{hour, std::string(r.interface_id),
+                                                     std::string(r.src), std::string(r.dst)});
+          if (added && ++total > kMaxFlowAggregates) {
+            overflow = InvalidArgument(
+                "more than " + std::to_string(kMaxFlowAggregates) +
+                " distinct hour, interface, source and destination sums; ingest fewer files at "
+                "once");
+            return;
+          }
+          if (__builtin_add_overflow(it->second.bytes, r.bytes, &it->second.bytes) ||
+              __builtin_add_overflow(it->second.packets, r.packets, &it->second.packets) ||
+              __builtin_add_overflow(summary.bytes, r.bytes, &summary.bytes)) {
+            overflow = InvalidArgument("byte or packet counts past 2^63");
+            return;
+          }
+          min_hour = std::min(min_hour, hour);
+          max_hour = std::max(max_hour, hour);
+        },
+        &counts, &summary.problems));
+    if (!overflow.ok()) return overflow.WithContext(path);
+    file.records = counts.records;
+    file.nodata = counts.nodata;
+    file.skipdata = counts.skipdata;
+    file.rejected_lines = counts.rejected_lines;
+    summary.records += counts.records;
+    summary.nodata += counts.nodata;
+    summary.skipdata += counts.skipdata;
+    summary.rejected_lines += counts.rejected_lines;
+    ++summary.files;
+    files.emplace_back(std::move(file), std::move(sums));
+  }
+  // 2. Attribute with the addresses held in the files' hours.
+  std::vector<NetworkAddress> addresses;
+  if (min_hour <= max_hour) {
+    TALLY_ASSIGN_OR_RETURN(addresses, store.ListAddresses(TimeWindow{
+                                          Timestamp::FromUnixSeconds(min_hour),
+                                          Timestamp::FromUnixSeconds(max_hour + 3600)}));
+  }
+  const FlowAttribution attribution(config.network, addresses);
+  std::vector<FlowFile> stored;
+  for (auto& [file, sums] : files) {
+    FlowFile out{std::move(file), {}};
+    out.flows.reserve(sums.size());
+    for (const auto& [key, s] : sums) {
+      const Timestamp hour = Timestamp::FromUnixSeconds(key.hour);
+      const FlowPath path = attribution.Attribute(hour, key.src, key.dst);
+      out.flows.push_back(FlowAggregate{hour, key.interface_id, key.src, key.dst,
+                                        std::string(path.flow_class), std::string(path.consumer),
+                                        s.bytes, s.packets});
+    }
+    summary.flows += static_cast<int64_t>(out.flows.size());
+    sums.clear();
+    stored.push_back(std::move(out));
+  }
+  // 3. Store.
+  TALLY_ASSIGN_OR_RETURN(std::vector<Timestamp> changed, store.StoreFlowFiles(stored));
+  // 4. Derive the changed hours' usage, one batch over their span.
+  if (!changed.empty()) {
+    const TimeWindow span{changed.front(),
+                          Timestamp::FromUnixSeconds(changed.back().unix_seconds() + 3600)};
+    TALLY_RETURN_IF_ERROR(DeriveNetworkUsage(store, config, options.source, span).status());
+    summary.hours = (span.end.unix_seconds() - span.start.unix_seconds()) / 3600;
+  }
+  return summary;
+}
+
+Result<UsageCommit> DeriveNetworkUsage(Store& store, const Config& config,
+                                       const std::string& source, TimeWindow hours) {
+  UsageBatch batch(source, hours);
+  // Per hour and class: all bytes (capacity); per hour, class and consumer: bytes sent.
+  std::map<std::pair<int64_t, std::string>, int64_t> capacity;
+  std::map<std::tuple<int64_t, std::string, std::string>, int64_t> used;
+  TALLY_RETURN_IF_ERROR(store.ScanFlows(hours.start, hours.end, [&](const FlowAggregate& f) {
+    int64_t& c = capacity[{f.hour.unix_seconds(), f.flow_class}];
+    if (__builtin_add_overflow(c, f.bytes, &c)) {
+      return InvalidArgument("network bytes of one hour past 2^63");
+    }
+    if (!f.consumer.empty()) used[{f.hour.unix_seconds(), f.flow_class, f.consumer}] += f.bytes;
+    return Status::Ok();
+  }));
+  std::map<std::string, uint32_t> assets;
+  auto asset = [&](const std::string& flow_class) {
+    auto it = assets.find(flow_class);
+    if (it == assets.end()) {
+      it = assets
+               .emplace(flow_class, batch.AddAsset(Asset{NetworkAssetName(flow_class), "", "",
+                                                         "", {{"class", flow_class}}}))
+               .first;
+    }
+    return it->second;
+  };
+  for (const auto& [key, bytes] : capacity) {
+    TALLY_ASSIGN_OR_RETURN(Decimal gb, Gigabytes(bytes));
+    batch.AddCapacity(CapacityFact{Timestamp::FromUnixSeconds(key.first), asset(key.second),
+                                   std::string(kNetworkResource), std::string(kNetworkUnit), gb});
+  }
+  for (const auto& [key, bytes] : used) {
+    const auto& [hour, flow_class, name] = key;
+    // A consumer a static rule names carries the rule's labels for the ownership rules; one
+    // telemetry named is already stored with its own.
+    Consumer consumer{name, "", "", "", "", {}};
+    for (const NetworkOwnerRule& rule : config.network.owners) {
+      if (rule.consumer == name) {
+        consumer.labels = Labels(rule.labels.begin(), rule.labels.end());
+        break;
+      }
+    }
+    TALLY_ASSIGN_OR_RETURN(Decimal gb, Gigabytes(bytes));
+    batch.AddUsage(UsageFact{Timestamp::FromUnixSeconds(hour), batch.AddConsumer(consumer),
+                             asset(flow_class), std::string(kNetworkResource),
+                             std::string(kNetworkUnit), Decimal(), gb});
+  }
+  return store.StoreUsage(std::span(&batch, 1));
+}
+
+}  // namespace tally
