@@ -58,6 +58,7 @@ struct NetworkAddress {
   std::string consumer;
   std::string zone;
   std::string region;
+  bool node = false;  // a node's own address (pods' come first)
 };
 
 }  // namespace tally

@@ -29,6 +29,7 @@ struct ShowbackKey {
     kColumn,     // `column`
     kNamespace,  // the consumer's namespace
     kLabel,      // the consumer's label `label`, else the asset's
+    kResourceClass,  // the resource's class: compute, storage, network, cache, other
   };
   Kind kind = Kind::kColumn;
   AllocationColumn column = AllocationColumn::kOwner;
@@ -36,12 +37,17 @@ struct ShowbackKey {
 
   static ShowbackKey Of(AllocationColumn column) { return ShowbackKey{Kind::kColumn, column, {}}; }
   // "owner", "consumer", "asset", "resource", "service", "source", "kind", "hour", "day",
-  // "namespace" or "label.<key>". Errors: kInvalidArgument naming the choices.
+  // "namespace", "class" or "label.<key>". Errors: kInvalidArgument naming the choices.
   static Result<ShowbackKey> Parse(std::string_view name);
   std::string Name() const;  // as Parse reads it
   bool operator==(const ShowbackKey&) const = default;
 };
 Result<std::vector<ShowbackKey>> ParseShowbackKeys(const std::vector<std::string>& names);
+
+// A resource's class: cpu, memory, gpu and energy are "compute"; storage "storage"; network
+// "network"; cache_memory "cache"; anything else (a row with no resource: unallocated lines, an
+// asset's cost with no capacity) "other".
+std::string_view ResourceClassOf(std::string_view resource);
 
 struct ShowbackQuery {
   std::vector<ShowbackKey> group_by;

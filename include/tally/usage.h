@@ -66,6 +66,7 @@ struct AddressFact {
   uint32_t consumer = 0;  // index into UsageBatch::consumers
   std::string zone;
   std::string region;
+  bool node = false;  // a node's own address: a pod holding the same one (host network) wins
 };
 
 struct CapacityFact {

@@ -31,7 +31,8 @@ FlowAttribution::FlowAttribution(const NetworkPolicy& policy,
     : policy_(policy) {
   for (const NetworkAddress& a : addresses) {
     auto ip = ParseIpAddress(a.ip);
-    // The first holder of an address in an hour keeps it (addresses come ordered by name).
+    // The first holder of an address in an hour keeps it: the store lists a pod before a node
+    // holding the same address (host network), then by name.
     if (ip) held_.try_emplace(HeldKey(a.hour, *ip), &a);
   }
 }

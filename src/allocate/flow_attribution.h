@@ -1,8 +1,8 @@
 // FlowAttribution: who sent a flow and which path it took (docs/network.md).
 //
 // An address resolves, for the hour of the flow, to the first of:
-//   1. an address telemetry says a consumer held then (a pod's IP from kube_pod_info, a node's
-//      from the inventory), with its zone;
+//   1. an address telemetry says a consumer held then: a pod's IP (kube_pod_info), else a node's
+//      (kube_node_info internal_ip, an inventory asset's "address" label), with its zone;
 //   2. a static CIDR rule of tally.yaml's network.owners;
 // and its zone, when telemetry gave none, to the first network.zones CIDR rule that holds it.
 // A region not given is the zone's minus its last letter ("us-east-1a" -> "us-east-1").

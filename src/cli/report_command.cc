@@ -199,8 +199,8 @@ void AddReportCommand(CLI::App* app, const GlobalOptions* globals, int* exit_cod
   };
   CLI::App* showback = report->add_subcommand("showback", "allocated cost grouped by columns");
   common(showback,
-         "owner, consumer, asset, resource, service, source, kind, namespace, hour, day, "
-         "label.<key> (comma-separated)");
+         "owner, consumer, asset, resource, class (compute, storage, network, cache, other), "
+         "service, source, kind, namespace, hour, day, label.<key> (comma-separated)");
   showback->add_option("--format", flags->format, "table, csv or json")->capture_default_str();
   showback->callback([=]() { *exit_code = RunShowback(*globals, *flags); });
 

@@ -31,16 +31,18 @@ struct ServeFlags {
   int64_t min_free_mib = 64;
 };
 
-// Refuses a source whose kind is neither prometheus, slurm nor a bill format this binary reads.
+// Refuses a source whose kind is neither prometheus, slurm, redis nor a bill format this binary
+// reads.
 Status CheckSourceKinds(const Config& config) {
   for (const SourceConfig& source : config.sources) {
-    if (source.kind != "prometheus" && source.kind != "slurm" &&
+    if (source.kind != "prometheus" && source.kind != "slurm" && source.kind != "redis" &&
         FindBillFormat(source.kind) == nullptr) {
       std::string known;
       for (const BillFormat& f : BillFormats())
         known += (known.empty() ? "" : ", ") + std::string(f.name);
       return InvalidArgument("source \"" + source.name + "\": kind \"" + source.kind +
-                             "\" is neither prometheus, slurm nor a bill format (" + known + ")");
+                             "\" is neither prometheus, slurm, redis nor a bill format (" + known +
+                             ")");
     }
   }
   return Status::Ok();

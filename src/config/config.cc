@@ -27,7 +27,8 @@ Status ParseSources(const YAML::Node& node, std::vector<SourceConfig>* out) {
     const YAML::Node s = node[i];
     TALLY_RETURN_IF_ERROR(CheckKeys(s, where,
                                     {"name", "kind", "url", "path", "every", "lookback_hours",
-                                     "timeout", "retries", "concurrency", "slurm_conf"}));
+                                     "timeout", "retries", "concurrency", "slurm_conf",
+                                     "resource_id"}));
     SourceConfig source;
     source.kind = s["kind"] ? s["kind"].as<std::string>() : "prometheus";
     if (source.kind == "prometheus") {
@@ -43,6 +44,14 @@ Status ParseSources(const YAML::Node& node, std::vector<SourceConfig>* out) {
       }
       if (s["slurm_conf"]) source.slurm_conf = s["slurm_conf"].as<std::string>();
       source.name = s["name"] ? s["name"].as<std::string>() : "slurm";
+    } else if (source.kind == "redis") {
+      if (!s["url"] || s["path"]) {
+        return InvalidArgument(where + ": a redis source has a url (redis://host:port) and no path");
+      }
+      source.url = s["url"].as<std::string>();
+      if (s["resource_id"]) source.resource_id = s["resource_id"].as<std::string>();
+      source.name = s["name"] ? s["name"].as<std::string>() : "redis " + source.url;
+      source.timeout_seconds = 30;
     } else {  // a bill format; `tally serve` checks the name against the formats it reads
       if (!s["path"] || s["url"]) {
         return InvalidArgument(where + ": a " + source.kind + " source has a path and no url");

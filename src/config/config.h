@@ -45,13 +45,15 @@ struct SharedStage {
 };
 
 // A source `tally serve` reads on a schedule: a Prometheus to collect usage from (what
-// `tally collect prometheus` does once), a Slurm cluster (`tally collect slurm`), or bill files
+// `tally collect prometheus` does once), a Slurm cluster (`tally collect slurm`), a Redis cache
+// (`tally collect redis`, its timeout the sampling's time budget), or bill files
 // of a format (what `tally ingest FORMAT` does once), read again whenever they change.
 struct SourceConfig {
   std::string name;  // the usage source's name; for bills, the name in the ingest log
   std::string kind;  // "prometheus", "slurm", or a bill format: focus, aws-cur, gcp-billing, ...
   std::string url;   // prometheus
   std::string slurm_conf;  // slurm: SLURM_CONF for sacct and sinfo ("" = their default)
+  std::string resource_id;  // redis: the bill's ResourceId of the cache
   std::vector<std::string> paths;  // bill files or directories
   double every_seconds = 300;      // how often to collect
   int64_t lookback_hours = 24;     // where a source with no complete hour starts

@@ -9,6 +9,7 @@
 #include "jobs/allocation_job.h"
 #include "jobs/bill_ingest_job.h"
 #include "jobs/prometheus_collect_job.h"
+#include "jobs/redis_collect_job.h"
 #include "jobs/slurm_collect_job.h"
 
 namespace tally {
@@ -94,6 +95,7 @@ void Scheduler::CollectDue(Ticks::time_point now) {
     state.next = now + Seconds(source.every_seconds);
     LogOnce(source.kind == "prometheus" ? CollectPrometheus(source)
             : source.kind == "slurm"    ? CollectSlurm(source)
+            : source.kind == "redis"    ? CollectRedis(source)
                                         : IngestBillsIfChanged(source, &state),
             &state.error);
   }
@@ -135,6 +137,19 @@ std::string Scheduler::CollectSlurm(const SourceConfig& source) {
   auto summary = RunSlurmCollect(*store_, job, options_.clock->Now());
   if (!summary.ok()) return "collect " + source.name + ": " + summary.status().message();
   if (summary->jobs > 0) options_.log("collect " + source.name + ": " + summary->ToString());
+  return "";
+}
+
+std::string Scheduler::CollectRedis(const SourceConfig& source) {
+  RedisCollectJob job;
+  job.url = source.url;
+  job.source = source.name;
+  job.resource_id = source.resource_id;
+  job.options.time_budget_seconds = source.timeout_seconds;
+  const Timestamp now = options_.clock->Now();
+  auto summary = RunRedisCollect(*store_, options_.config, job, now);
+  (void)store_->RecordUsageRun(source.name, now, summary.ok() ? "" : summary.status().message());
+  if (!summary.ok()) return "collect " + source.name + ": " + summary.status().message();
   return "";
 }
 

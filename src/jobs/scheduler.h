@@ -1,5 +1,5 @@
 // Scheduler: the background work of `tally serve`. Every `every` seconds (the first time at
-// start) it collects from each Prometheus and Slurm source in tally.yaml and ingests each bill source
+// start) it collects from each Prometheus, Slurm and Redis source in tally.yaml and ingests each bill source
 // whose files changed; and it allocates whenever the store's data changed, whoever changed it:
 // its own runs, remote_write, or a `tally ingest` run by cron. It works on its own store
 // connection, so the API keeps answering while it runs.
@@ -53,6 +53,7 @@ class Scheduler {
   // Each returns "" or the error of its run, for CollectDue to log once.
   std::string CollectPrometheus(const SourceConfig& source);
   std::string CollectSlurm(const SourceConfig& source);
+  std::string CollectRedis(const SourceConfig& source);
   struct SourceState {
     std::chrono::steady_clock::time_point next;  // when the source is due
     std::string ingested;  // bills: the fingerprint of the files last ingested

@@ -19,12 +19,13 @@ Result<ShowbackKey> ShowbackKey::Parse(std::string_view name) {
     if (name == kColumnNames[c]) return Of(static_cast<AllocationColumn>(c));
   }
   if (name == "namespace") return ShowbackKey{Kind::kNamespace, AllocationColumn::kConsumer, {}};
+  if (name == "class") return ShowbackKey{Kind::kResourceClass, AllocationColumn::kResource, {}};
   if (name.starts_with("label.") && name.size() > 6) {
     return ShowbackKey{Kind::kLabel, AllocationColumn::kConsumer, std::string(name.substr(6))};
   }
   return InvalidArgument("unknown showback column \"" + std::string(name) +
                          "\": use owner, consumer, asset, resource, service, source, kind, hour, "
-                         "day, namespace or label.<key>");
+                         "day, namespace, class or label.<key>");
 }
 
 std::string ShowbackKey::Name() const {
@@ -35,8 +36,20 @@ std::string ShowbackKey::Name() const {
       return "namespace";
     case Kind::kLabel:
       return "label." + label;
+    case Kind::kResourceClass:
+      return "class";
   }
   return "";
+}
+
+std::string_view ResourceClassOf(std::string_view resource) {
+  if (resource == "cpu" || resource == "memory" || resource == "gpu" || resource == "energy") {
+    return "compute";
+  }
+  if (resource == "storage") return "storage";
+  if (resource == "network") return "network";
+  if (resource == "cache_memory") return "cache";
+  return "other";
 }
 
 Result<std::vector<ShowbackKey>> ParseShowbackKeys(const std::vector<std::string>& names) {

@@ -25,9 +25,11 @@ size_t Column(std::vector<AllocationColumn>* scan, AllocationColumn c) {
 KeyPlan Plan(const std::vector<ShowbackKey>& keys) {
   KeyPlan plan;
   for (const ShowbackKey& k : keys) {
-    plan.attributes |= k.kind != ShowbackKey::Kind::kColumn;
-    plan.position.push_back(k.kind == ShowbackKey::Kind::kColumn ? Column(&plan.scan, k.column)
-                                                                 : 0);
+    // A column, or the class of one: read from the scan. Namespace and labels: attributes.
+    const bool scanned =
+        k.kind == ShowbackKey::Kind::kColumn || k.kind == ShowbackKey::Kind::kResourceClass;
+    plan.attributes |= !scanned;
+    plan.position.push_back(scanned ? Column(&plan.scan, k.column) : 0);
   }
   if (plan.attributes) {
     plan.consumer = Column(&plan.scan, AllocationColumn::kConsumer);
@@ -93,6 +95,10 @@ Result<ShowbackTable> QueryShowback(AllocationStore& store, const ShowbackQuery&
     keys.reserve(query.group_by.size());
     for (size_t i = 0; i < query.group_by.size(); ++i) {
       const ShowbackKey& k = query.group_by[i];
+      if (k.kind == ShowbackKey::Kind::kResourceClass) {
+        keys.emplace_back(ResourceClassOf(row.keys[plan.position[i]]));
+        continue;
+      }
       keys.push_back(k.kind == ShowbackKey::Kind::kColumn
                          ? row.keys[plan.position[i]]
                          : attributes->Of(k, row.keys[plan.consumer], row.keys[plan.asset]));

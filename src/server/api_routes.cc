@@ -109,8 +109,8 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
        "/api/v1/showback",
        "allocated cost grouped, as `tally report showback`",
        {{"by",
-         "owner (default), consumer, asset, resource, service, source, kind, namespace, "
-         "hour, day, label.<key>"},
+         "owner (default), consumer, asset, resource, class (compute, storage, network, cache, "
+         "other), service, source, kind, namespace, hour, day, label.<key>"},
         {"step", "1h or 1d: a time series per group"},
         from,
         to},

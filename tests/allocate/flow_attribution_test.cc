@@ -40,8 +40,8 @@ TEST(FlowAttributionTest, ClassesFollowZonesAndRegions) {
 TEST(FlowAttributionTest, AnAddressIsWhoeverHeldItThenElseARule) {
   const NetworkPolicy policy = Policy();
   const std::vector<NetworkAddress> held = {
-      {kH, "10.5.0.7", "search/api", "us-east-1a", "us-east-1"},
-      {kNext, "10.5.0.7", "ads/web", "eu-west-1b", "eu-west-1"}};
+      {kH, "10.5.0.7", "search/api", "us-east-1a", "us-east-1", false},
+      {kNext, "10.5.0.7", "ads/web", "eu-west-1b", "eu-west-1", false}};
   const FlowAttribution a(policy, held);
   EXPECT_EQ(a.Attribute(kH, "10.5.0.7", "10.0.0.1").consumer, "search/api");
   EXPECT_EQ(a.Attribute(kH, "10.5.0.7", "10.0.0.1").flow_class, "intra-zone");
@@ -50,7 +50,7 @@ TEST(FlowAttributionTest, AnAddressIsWhoeverHeldItThenElseARule) {
   EXPECT_EQ(a.Attribute(kH, "10.9.3.3", "8.8.8.8").consumer, "vpn");
   EXPECT_EQ(a.Attribute(kH, "10.8.3.3", "8.8.8.8").consumer, "");
   // Addresses compare as addresses: another spelling of the same IPv6 address is the same.
-  const std::vector<NetworkAddress> v6 = {{kH, "fd00:0::5", "ml/train", "dc-1", "onprem"}};
+  const std::vector<NetworkAddress> v6 = {{kH, "fd00:0::5", "ml/train", "dc-1", "onprem", false}};
   const FlowAttribution b(policy, v6);
   EXPECT_EQ(b.Attribute(kH, "fd00::5", "fd00::6").consumer, "ml/train");
 }

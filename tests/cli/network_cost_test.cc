@@ -45,10 +45,15 @@ class NetworkCostTest : public ::testing::Test {
     for (const auto& [node, zone] : {std::pair{"n1", "us-east-1a"}, std::pair{"n2", "us-east-1b"}}) {
       for (int64_t hour : {h, h + 3600}) {
         sample(std::string("kube_node_labels{node=\"") + node +
-                   "\",label_topology_kubernetes_io_zone=\"" + zone + "\"}",
+                   "\",label_topology_kubernetes_io_zone=\"" + zone + "\",label_team=\"platform\"}",
                "1", hour);
+        sample(std::string("kube_node_status_capacity{node=\"") + node +
+                   "\",resource=\"cpu\",unit=\"core\"}",
+               "4", hour);
       }
     }
+    // n1's own address (the kubelet, host-network pods).
+    sample("kube_node_info{node=\"n1\",internal_ip=\"10.0.0.11\"}", "1", h + 3600);
     pod("search", "api-1", "n1", "10.1.0.5", h);
     pod("ads", "web-1", "n2", "10.1.0.6", h);
     pod("ads", "web-2", "n2", "10.1.0.5", h + 3600);  // search's IP, an hour later
@@ -64,7 +69,14 @@ class NetworkCostTest : public ::testing::Test {
                            flow("10.1.0.6", "8.8.4.4", 2'000'000'000, h + 180) +
                            flow("10.9.1.1", "1.1.1.1", 1'000'000'000, h + 240) +  // vpn rule
                            flow("10.7.7.7", "1.1.1.1", 1'000'000'000, h + 300) +  // nobody's
-                           flow("10.1.0.5", "8.8.8.8", 5'000'000'000, h + 3700)); // web-2 now
+                           flow("10.1.0.5", "8.8.8.8", 5'000'000'000, h + 3700) + // web-2 now
+                           flow("10.0.0.11", "8.8.8.8", 1'000'000'000, h + 3800) +  // node n1
+                           flow("10.0.0.99", "8.8.8.8", 1'000'000'000, h + 3900));  // gw-1
+    // An inventory asset's address label: the gateway holds 10.0.0.99 in the hour it exists.
+    testing::WriteFile(dir_.File("inventory.csv"),
+                       "start,end,asset,resource,capacity,unit,labels\n"
+                       "2026-11-02T11:00:00Z,2026-11-02T12:00:00Z,gw-1,cpu,2,core,"
+                       "address=10.0.0.99;team=net;zone=us-east-1a\n");
     testing::WriteFile(
         dir_.File("bill.csv"),
         "BillingAccountId,ProviderName,BillingPeriodStart,ChargePeriodStart,ChargePeriodEnd,"
@@ -73,8 +85,8 @@ class NetworkCostTest : public ::testing::Test {
         "Transfer,,USE1-DataTransfer-Out-Bytes,\n"
         "a,AWS,2026-11-01,2026-11-02T10:00:00Z,2026-11-02T11:00:00Z,0.03,0.03,AWS Data "
         "Transfer,,USE1-DataTransfer-Regional-Bytes,\n"
-        // H+1 has internet flows: web-2's 5 GB, all of them.
-        "a,AWS,2026-11-01,2026-11-02T11:00:00Z,2026-11-02T12:00:00Z,0.45,0.45,AWS Data "
+        // H+1 internet: web-2's 5 GB, n1's and gw-1's 1 GB each.
+        "a,AWS,2026-11-01,2026-11-02T11:00:00Z,2026-11-02T12:00:00Z,0.49,0.49,AWS Data "
         "Transfer,,USE1-DataTransfer-Out-Bytes,\n"
         // H+1 has no inter-zone flows: the line stays unallocated, owned by its tag.
         "a,AWS,2026-11-01,2026-11-02T11:00:00Z,2026-11-02T12:00:00Z,0.07,0.07,AWS Data "
@@ -86,6 +98,7 @@ class NetworkCostTest : public ::testing::Test {
                        "{team: it}}\n" + yaml);
     for (auto args : std::vector<std::vector<std::string>>{
              {"ingest", "kube-scrape", dir_.File("kube.prom")},
+             {"ingest", "inventory", dir_.File("inventory.csv")},
              {"ingest", "vpc-flow", dir_.File("flows.log"), "--config", dir_.File("tally.yaml")},
              {"ingest", "focus", dir_.File("bill.csv")},
              {"allocate", "--config", dir_.File("tally.yaml")}}) {
@@ -134,17 +147,23 @@ TEST_F(NetworkCostTest, TransferLinesSplitByBytesAndAddressesResolveByHour) {
   Load("");
   // Hour H internet, 10 GB for $0.90: search 6 GB $0.54, ads 2 GB $0.18, vpn 1 GB $0.09, and
   // the 1 GB nobody is named for $0.09 idle. Inter-zone: search's 3 GB, all $0.03. H+1: web-2
-  // sent all 5 GB from search's old IP: $0.45; the inter-zone $0.07 without flows unallocated.
+  // sent 5 of the 7 GB, from search's old IP: $0.35; the nodes n1 (kube_node_info) and gw-1
+  // (the inventory's address label) 1 GB each, $0.07; the inter-zone $0.07 without flows
+  // unallocated.
   const auto cost = Showback("consumer,kind");
   EXPECT_EQ(cost.at("search/api-1|direct"), *Decimal::Parse("0.57"));
   EXPECT_EQ(cost.at("ads/web-1|direct"), *Decimal::Parse("0.18"));
-  EXPECT_EQ(cost.at("ads/web-2|direct"), *Decimal::Parse("0.45"));
+  EXPECT_EQ(cost.at("ads/web-2|direct"), *Decimal::Parse("0.35"));
+  EXPECT_EQ(cost.at("n1|direct"), *Decimal::Parse("0.07"));
+  EXPECT_EQ(cost.at("gw-1|direct"), *Decimal::Parse("0.07"));
   EXPECT_EQ(cost.at("vpn|direct"), *Decimal::Parse("0.09"));
   EXPECT_EQ(cost.at("__idle__|idle"), *Decimal::Parse("0.09"));
   EXPECT_EQ(cost.at("__unallocated__|unallocated"), *Decimal::Parse("0.07"));
   const auto owners = Showback("owner");
   EXPECT_EQ(owners.at("it"), *Decimal::Parse("0.09"));
-  EXPECT_EQ(owners.at("ads"), *Decimal::Parse("0.70"));  // 0.18 + 0.45 + the tagged 0.07
+  EXPECT_EQ(owners.at("ads"), *Decimal::Parse("0.60"));  // 0.18 + 0.35 + the tagged 0.07
+  EXPECT_EQ(owners.at("net"), *Decimal::Parse("0.07"));
+  EXPECT_EQ(owners.at("platform"), *Decimal::Parse("0.07"));  // n1, by its team label
   EXPECT_EQ(owners.at("search"), *Decimal::Parse("0.57"));
   ExpectReconciled();
 
@@ -153,7 +172,8 @@ TEST_F(NetworkCostTest, TransferLinesSplitByBytesAndAddressesResolveByHour) {
   ASSERT_EQ(flows.exit_code, 0) << flows.err;
   for (const char* row : {"search/api-1,internet,6000000000,1", "search/api-1,inter-zone,3000000000,1",
                           "ads/web-2,internet,5000000000,1", "ads/web-1,internet,2000000000,1",
-                          "vpn,internet,1000000000,1", "__unattributed__,internet,1000000000,1"}) {
+                          "vpn,internet,1000000000,1", "__unattributed__,internet,1000000000,1",
+                          "n1,internet,1000000000,1", "gw-1,internet,1000000000,1"}) {
     EXPECT_NE(flows.out.find(std::string("\n") + row + "\n"), std::string::npos) << row << "\n"
                                                                                  << flows.out;
   }

@@ -168,15 +168,19 @@ TEST_F(NetworkTest, BadLinesAreReportedAndACutLastLineIsNotCounted) {
                      "2 1 eni-a 10.3.0.1 10.3.0.2 1 2 6 10 1000 1754321693 1754321724 ACCEPT OK\n"
                      "2 1 eni-a 10.3.0.1 10.3.0.2 1 2 6 ten 1000 1754321693 1754321724 ACCEPT OK\n"
                      "2 1 eni-a 10.3.0.1 10.3.0.2 1 2 6 10 500 1754321693 1754321724 ACCEPT BAD\n"
+                     "2 1 eni-a 10.3.0.1 10.3.0.2 1 2 6 10 900 99999999999 99999999999 ACCEPT OK\n"
                      "2 1 eni-a 10.3.0.1 10.3.0.2 1 2 6 10 7000 1754321693");
   auto ingest = Tally({"ingest", "vpc-flow", dir_.File("bad.log"), "--config", dir_.File("tally.yaml")});
   ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
   EXPECT_NE(ingest.err.find("bad.log: line 2: packets: not a count"), std::string::npos) << ingest.err;
   EXPECT_NE(ingest.err.find("bad.log: line 3: log-status \"BAD\""), std::string::npos) << ingest.err;
-  EXPECT_NE(ingest.err.find("bad.log: line 4: 11 fields where the default format has 14"),
+  EXPECT_NE(ingest.err.find("bad.log: line 4: start or end outside 2000 to 2199"),
             std::string::npos)
       << ingest.err;
-  EXPECT_NE(ingest.out.find("1 records (0 NODATA, 0 SKIPDATA, 3 lines rejected)"), std::string::npos)
+  EXPECT_NE(ingest.err.find("bad.log: line 5: 11 fields where the default format has 14"),
+            std::string::npos)
+      << ingest.err;
+  EXPECT_NE(ingest.out.find("1 records (0 NODATA, 0 SKIPDATA, 4 lines rejected)"), std::string::npos)
       << ingest.out;
   const auto flows = Flows("interface");
   ASSERT_EQ(flows.size(), 1u);

@@ -152,6 +152,27 @@ TEST_F(RedisTest, EachTenantsShareIsWithinFivePercentAndTheBillReconciles) {
   EXPECT_NE(again.out.find("3 usage facts stored (3 replaced)"), std::string::npos) << again.out;
 }
 
+TEST_F(RedisTest, ServeCollectsARedisSource) {
+  testing::WriteFile(dir_.File("tally.yaml"), "sources:\n  - name: cache\n    kind: redis\n"
+                                              "    url: " + Url() + "\n    every: 1h\n");
+  const int port = testing::FreePort();
+  testing::ChildProcess serve(testing::TallyBinary(),
+                              {"--store", dir_.File("t.db"), "serve", "--listen",
+                               "127.0.0.1:" + std::to_string(port), "--config",
+                               dir_.File("tally.yaml")},
+                              dir_.File("serve.log"));
+  ASSERT_TRUE(testing::WaitForHttp(port, "/readyz", 30));
+  std::string body;
+  const std::string cache = testing::WaitForUsageSource(port, "cache", 30, &body);
+  ASSERT_NE(cache, "") << body << testing::ReadFile(dir_.File("serve.log"));
+  EXPECT_EQ(nlohmann::json::parse(cache)["last_error"], "");
+  EXPECT_EQ(serve.Stop(), 0);
+  const std::string usage = Tally({"usage", "--by", "consumer", "--format", "csv"}).out;
+  for (const char* tenant : {"\nsess,cache_memory,GiB,", "\ncart,", "\nfeed,"}) {
+    EXPECT_NE(usage.find(tenant), std::string::npos) << usage;
+  }
+}
+
 TEST_F(RedisTest, ATimeBudgetStopsTheWalkAndTheRestIsExtrapolated) {
   auto collect = Tally({"collect", "redis", "--url", Url(), "--time-budget", "0.000001"});
   ASSERT_EQ(collect.exit_code, 0) << collect.err;
@@ -257,6 +278,23 @@ TEST_F(RedisTest, ComputeNetworkStorageAndCacheReconcileTogether) {
   EXPECT_EQ(cost["network|idle"], *Decimal::Parse("0.09"));
   // The whole volume is the pod's; the bucket's hour is its prefixes', no idle.
   EXPECT_EQ(cost["storage|direct"], *Decimal::Parse("0.0137") + *Decimal::Parse("0.0700001"));
+
+  // By resource class: every class has its share, and they add up to the bill.
+  auto by_class = Tally({"report", "showback", "--by", "class", "--format", "json"});
+  ASSERT_EQ(by_class.exit_code, 0) << by_class.err;
+  std::map<std::string, Decimal> classes;
+  Decimal class_sum;
+  const nlohmann::json class_rows = nlohmann::json::parse(by_class.out);
+  for (const auto& row : class_rows["rows"]) {
+    classes[row["class"].get<std::string>()] = *Decimal::Parse(row["cost"].get<std::string>());
+    class_sum += classes[row["class"].get<std::string>()];
+  }
+  EXPECT_EQ(class_sum, bill);
+  EXPECT_EQ(classes["compute"], *Decimal::Parse("0.4"));
+  EXPECT_EQ(classes["network"], *Decimal::Parse("0.36"));
+  EXPECT_EQ(classes["storage"], *Decimal::Parse("0.0837001"));
+  EXPECT_EQ(classes["cache"], *Decimal::Parse("0.3333333"));
+  EXPECT_EQ(classes["other"], *Decimal::Parse("0.05"));
 }
 
 }  // namespace

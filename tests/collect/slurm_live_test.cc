@@ -141,19 +141,10 @@ TEST_F(SlurmLiveTest, ServeCollectsASlurmSource) {
                                dir_.File("tally.yaml")},
                               dir_.File("serve.log"));
   ASSERT_TRUE(testing::WaitForHttp(port, "/readyz", 30));
-  nlohmann::json hpc;
   std::string body;
-  for (int i = 0; i < 150 && hpc.is_null(); ++i) {
-    if (testing::HttpGet(port, "/api/v1/sources", &body) == 200) {
-      const nlohmann::json sources = nlohmann::json::parse(body)["data"]["usage"];
-      for (const auto& source : sources) {
-        if (source["name"] == "hpc" && source["facts"].get<int64_t>() > 0) hpc = source;
-      }
-    }
-    if (hpc.is_null()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  ASSERT_FALSE(hpc.is_null()) << body << testing::ReadFile(dir_.File("serve.log"));
-  EXPECT_EQ(hpc["last_error"], "");
+  const std::string hpc = testing::WaitForUsageSource(port, "hpc", 30, &body);
+  ASSERT_NE(hpc, "") << body << testing::ReadFile(dir_.File("serve.log"));
+  EXPECT_EQ(nlohmann::json::parse(hpc)["last_error"], "");
   EXPECT_EQ(serve.Stop(), 0);
   const auto want = SacctSums(
       Slurm("sacct", {"-a", "-X", "-n", "-P", "--format=Account,AllocTRES,ElapsedRaw"}).out);

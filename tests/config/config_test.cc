@@ -55,6 +55,18 @@ TEST(ConfigTest, SlurmSourcesNameTheirConfiguration) {
   EXPECT_NE(bad.status().message().find("a slurm source has no url or path"), std::string::npos);
 }
 
+TEST(ConfigTest, RedisSourcesHaveAUrlAndATimeBudget) {
+  auto config = ParseConfig(
+      "sources:\n  - kind: redis\n    url: redis://cache:6379\n    resource_id: arn:x\n");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->sources[0].name, "redis redis://cache:6379");
+  EXPECT_EQ(config->sources[0].resource_id, "arn:x");
+  EXPECT_EQ(config->sources[0].timeout_seconds, 30);
+  auto bad = ParseConfig("sources:\n  - kind: redis\n    path: /x\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("a redis source has a url"), std::string::npos);
+}
+
 TEST(ConfigTest, BadSourcesNameTheKey) {
   const std::pair<const char*, const char*> cases[] = {
       {"sources: {a: 1}", "sources: expected a list"},

@@ -319,3 +319,33 @@ TEST_F(ApiTest, MetricsPassPromtoolAndARealPrometheusScrapesThem) {
 
 }  // namespace
 }  // namespace tally
+
+namespace tally {
+namespace {
+
+TEST_F(ApiTest, FlowsAndAssetsEqualTheCommands) {
+  auto ingest = RunTally({"--store", Store(), "ingest", "vpc-flow",
+                          testing::SharedDataDir() + "/telemetry/network/grafana-vpc-flow-logs-"
+                                                     "analyzer/aws-test_flow_logs.log"});
+  ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
+  for (const char* by : {"class", "interface", "consumer,class"}) {
+    const json api = Figures(Get(std::string("/api/v1/flows?by=") + by));
+    EXPECT_EQ(api["rows"], Cli({"flows", "--by", by, "--format", "json"})["rows"]) << by;
+    EXPECT_FALSE(api["rows"].empty()) << by;
+  }
+  std::string body;
+  EXPECT_EQ(HttpGet(port_, "/api/v1/flows?by=klass", &body), 400) << body;
+  // The demo's orphaned volume is flagged, its mounted ones are not.
+  const json assets = Get("/api/v1/assets");
+  int orphaned = 0;
+  for (const auto& a : assets) {
+    if (a["orphaned"].get<bool>()) {
+      ++orphaned;
+      EXPECT_EQ(a["name"], "vol-orphan-0001");
+    }
+  }
+  EXPECT_EQ(orphaned, 1) << assets.dump();
+}
+
+}  // namespace
+}  // namespace tally

@@ -189,7 +189,7 @@ TEST_F(ScheduledBillsTest, AnUnknownFormatStopsServeAtStart) {
                               "127.0.0.1:" + std::to_string(testing::FreePort()), "--config",
                               dir_.File("tally.yaml")});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("kind \"fokus\" is neither prometheus, slurm nor a bill format (focus, "),
+  EXPECT_NE(r.err.find("kind \"fokus\" is neither prometheus, slurm, redis nor a bill format (focus, "),
             std::string::npos)
       << r.err;
 }

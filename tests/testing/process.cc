@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 namespace tally::testing {
@@ -119,6 +120,23 @@ int HttpGet(int port, const std::string& path, std::string* body) {
   if (!res) return 0;
   if (body != nullptr) *body = res->body;
   return res->status;
+}
+
+std::string WaitForUsageSource(int port, const std::string& name, double seconds,
+                               std::string* last_body) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (HttpGet(port, "/api/v1/sources", last_body) == 200) {
+      const nlohmann::json answer = nlohmann::json::parse(*last_body, nullptr, false);
+      if (answer.is_object()) {
+        for (const auto& source : answer["data"]["usage"]) {
+          if (source["name"] == name && source["facts"].get<int64_t>() > 0) return source.dump();
+        }
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return "";
 }
 
 bool WaitForHttp(int port, const std::string& path, double seconds) {

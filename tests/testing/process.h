@@ -43,4 +43,10 @@ bool WaitForHttp(int port, const std::string& path, double seconds);
 // GET http://127.0.0.1:port/path; returns the status (0 on failure) and the body.
 int HttpGet(int port, const std::string& path, std::string* body);
 
+// Polls a `tally serve`'s /api/v1/sources until the usage source `name` has stored facts, or
+// `seconds` pass. Returns that source's JSON text ("" when it never did); *last_body is the last
+// answer, for the failure message.
+std::string WaitForUsageSource(int port, const std::string& name, double seconds,
+                               std::string* last_body);
+
 }  // namespace tally::testing

@@ -1,4 +1,5 @@
-// Overview: spend in the period, idle share, GPU utilization, daily trend by kind, top owners.
+// Overview: spend in the period, idle share, GPU utilization, spend by resource class (compute,
+// storage, network, cache), daily trend by kind, top owners.
 import { api, Gpu, Series, Showback } from "./api";
 import { disposeCharts, drawChart, titleStyle } from "./charts";
 import { axisMoney, escapeHtml, formatMoney, formatPercent, formatRatio } from "./format";
@@ -7,9 +8,10 @@ import { NO_ALLOCATIONS } from "./states";
 
 export async function renderOverview(root: HTMLElement): Promise<void> {
   const q = periodQuery();
-  const [owners, kinds, daily, gpu] = await Promise.all([
+  const [owners, kinds, classes, daily, gpu] = await Promise.all([
     api<Showback>(`/api/v1/showback?by=owner${q}`),
     api<Showback>(`/api/v1/showback?by=kind${q}`),
+    api<Showback>(`/api/v1/showback?by=class${q}`),
     api<Series>(`/api/v1/showback?by=kind&step=1d${q}`),
     api<Gpu>(`/api/v1/gpu?${q.slice(1)}`),
   ]);
@@ -40,6 +42,13 @@ export async function renderOverview(root: HTMLElement): Promise<void> {
         <div class="value">${owners.rows.length}</div>
         <div class="sub">top: ${escapeHtml(ranked[0].owner)}</div></div>
     </section>
+    <section class="classes" data-testid="classes">By resource class: ${[...classes.rows]
+      .sort((a, b) => Number(b.cost) - Number(a.cost))
+      .map(
+        (r) => `<span data-class="${escapeHtml(r.class)}"><b>${escapeHtml(r.class)}</b>
+          ${formatMoney(r.cost)} (${formatPercent(Number(r.cost), total)})</span>`,
+      )
+      .join(" · ")}</section>
     <section class="charts">
       <div class="chart" id="trend"></div>
       <div class="chart" id="owners"></div>

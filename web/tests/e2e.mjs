@@ -82,6 +82,11 @@ try {
                         Number(kinds.total)).toFixed(1)} %`;
   check((await page.textContent("[data-testid=idle-share]")) === idleShare,
         `overview idle share equals the API's idle cost over total (${idleShare})`);
+  const classes = await api("/api/v1/showback?by=class");
+  const storage = classes.rows.find((r) => r.class === "storage");
+  check(storage !== undefined &&
+          (await page.textContent('[data-class="storage"]')).includes(money.format(Number(storage.cost))),
+        "overview shows the storage class at the API's cost");
   await page.screenshot({ path: join(shots, "overview.png"), fullPage: true });
 
   // Drill down: click the top owner, see its consumers, download them.

@@ -169,9 +169,11 @@ std::vector<KubeQuery> MakeQueries() {
                [](const Labels& m, Timestamp h, Decimal v, KubeUsageBuilder* out) {
                  out->AddNodeCapacity(h, Get(m, "node"), KubeResource::kMemory, v, true);
                }});
-  q.push_back({"nodes", "max by (node, provider_id) (max_over_time(kube_node_info[1h]))",
+  q.push_back({"nodes",
+               "max by (node, provider_id, internal_ip) (max_over_time(kube_node_info[1h]))",
                [](const Labels& m, Timestamp, Decimal, KubeUsageBuilder* out) {
                  out->SetNodeProviderId(Get(m, "node"), Get(m, "provider_id"));
+                 out->SetNodeAddress(Get(m, "node"), Get(m, "internal_ip"));
                }});
   q.push_back({"node labels", "max_over_time(kube_node_labels[1h])",
                [](const Labels& m, Timestamp, Decimal, KubeUsageBuilder* out) {

@@ -188,8 +188,12 @@ Result<RedisSample> SampleRedis(const RedisTarget& target, const RedisSampleOpti
         return Unavailable("redis: MEMORY USAGE: " + std::string(reply->str, reply->len));
       }
       if (reply->type != REDIS_REPLY_INTEGER) continue;  // nil: the key expired meanwhile
+      if (reply->integer < 0 ||
+          __builtin_add_overflow(t->measured_bytes, reply->integer, &t->measured_bytes)) {
+        return Unavailable("redis: MEMORY USAGE answered " + std::to_string(reply->integer) +
+                           " bytes for one key");
+      }
       ++t->measured_keys;
-      t->measured_bytes += reply->integer;
     }
     if (std::chrono::steady_clock::now() >= deadline) break;
   } while (cursor != "0");

@@ -264,7 +264,8 @@ std::string MigrationV8() {
   return R"sql(
 CREATE TABLE usage_addresses(
   source_id INTEGER NOT NULL, hour INTEGER NOT NULL, ip TEXT NOT NULL,
-  consumer_id INTEGER NOT NULL, zone TEXT NOT NULL, region TEXT NOT NULL);
+  consumer_id INTEGER NOT NULL, zone TEXT NOT NULL, region TEXT NOT NULL,
+  node INTEGER NOT NULL);
 CREATE INDEX usage_addresses_by_source ON usage_addresses(source_id, hour);
 CREATE INDEX usage_addresses_by_hour ON usage_addresses(hour);
 CREATE TABLE flow_files(

@@ -16,7 +16,7 @@ Status ReplaceAddresses(SqliteDb* db, int64_t source_id, const UsageBatch& batch
   if (batch.addresses().empty()) return Status::Ok();
   TALLY_ASSIGN_OR_RETURN(Statement insert,
                          db->Prepare("INSERT INTO usage_addresses(source_id, hour, ip, "
-                                     "consumer_id, zone, region) VALUES(?,?,?,?,?,?)"));
+                                     "consumer_id, zone, region, node) VALUES(?,?,?,?,?,?,?)"));
   for (const AddressFact& a : batch.addresses()) {
     if (!batch.hours().Contains(a.hour)) {
       return InvalidArgument("address for hour " + a.hour.ToString() + " outside the batch window");
@@ -27,6 +27,7 @@ Status ReplaceAddresses(SqliteDb* db, int64_t source_id, const UsageBatch& batch
     insert.BindInt(4, consumer_ids[a.consumer]);
     insert.BindText(5, a.zone);
     insert.BindText(6, a.region);
+    insert.BindInt(7, a.node ? 1 : 0);
     TALLY_RETURN_IF_ERROR(insert.Run());
   }
   return Status::Ok();
@@ -35,9 +36,9 @@ Status ReplaceAddresses(SqliteDb* db, int64_t source_id, const UsageBatch& batch
 Result<std::vector<NetworkAddress>> ListAddresses(SqliteDb* db, TimeWindow window) {
   TALLY_ASSIGN_OR_RETURN(
       Statement q,
-      db->Prepare("SELECT a.hour, a.ip, c.name, a.zone, a.region FROM usage_addresses a JOIN "
-                  "consumers c ON c.id = a.consumer_id WHERE a.hour >= ? AND a.hour < ? "
-                  "ORDER BY a.hour, a.ip, c.name"));
+      db->Prepare("SELECT a.hour, a.ip, c.name, a.zone, a.region, a.node FROM usage_addresses a "
+                  "JOIN consumers c ON c.id = a.consumer_id WHERE a.hour >= ? AND a.hour < ? "
+                  "ORDER BY a.hour, a.ip, a.node, c.name"));
   q.BindInt(1, window.start.unix_seconds());
   q.BindInt(2, window.end.unix_seconds());
   std::vector<NetworkAddress> out;
@@ -46,7 +47,7 @@ Result<std::vector<NetworkAddress>> ListAddresses(SqliteDb* db, TimeWindow windo
     if (!row) break;
     out.push_back(NetworkAddress{Timestamp::FromUnixSeconds(q.Int(0)), std::string(q.Text(1)),
                                  std::string(q.Text(2)), std::string(q.Text(3)),
-                                 std::string(q.Text(4))});
+                                 std::string(q.Text(4)), q.Int(5) != 0});
   }
   return out;
 }

@@ -21,7 +21,8 @@ namespace tally::sqlite {
 // In the caller's transaction: replaces the source's addresses in the batch's hours.
 Status ReplaceAddresses(SqliteDb* db, int64_t source_id, const UsageBatch& batch,
                         std::span<const int64_t> consumer_ids);
-// Every address held in an hour of `window`, with its consumer's name.
+// Every address held in an hour of `window`, with its consumer's name: by hour and address,
+// pods' before nodes', then by name.
 Result<std::vector<NetworkAddress>> ListAddresses(SqliteDb* db, TimeWindow window);
 
 // Replaces the files' flows, in one transaction. Returns the hours whose flows changed (the

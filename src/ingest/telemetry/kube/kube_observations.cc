@@ -129,6 +129,7 @@ bool KubeObservations::Classify(std::string_view name, std::span<const Label> la
   const std::string node(Get(labels, "node"));
   if (name == "kube_node_info") {
     builder_->SetNodeProviderId(node, std::string(Get(labels, "provider_id")));
+    builder_->SetNodeAddress(node, std::string(Get(labels, "internal_ip")));
     return false;
   }
   if (name == "kube_node_labels") {

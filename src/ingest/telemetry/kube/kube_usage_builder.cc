@@ -122,6 +122,10 @@ void KubeUsageBuilder::SetNodeProviderId(const std::string& node, const std::str
   if (!provider_id.empty()) a.provider_id = provider_id;
 }
 
+void KubeUsageBuilder::SetNodeAddress(const std::string& node, const std::string& ip) {
+  if (!ip.empty()) node_addresses_[node] = ip;
+}
+
 void KubeUsageBuilder::AddNodeLabel(const std::string& node, std::string_view ksm_name,
                                     const std::string& value) {
   Asset& a = nodes_[node];
@@ -293,7 +297,26 @@ Status KubeUsageBuilder::BuildVolumes(TimeWindow hours, UsageBatch* batch) const
   return Status::Ok();
 }
 
+namespace {
+
+std::string RegionOf(const Asset& node) {
+  auto r = node.labels.find("topology_kubernetes_io_region");
+  return r == node.labels.end() ? "" : r->second;
+}
+
+}  // namespace
+
 void KubeUsageBuilder::BuildAddresses(TimeWindow hours, UsageBatch* batch) const {
+  std::set<std::pair<Timestamp, std::string>> node_hours;
+  for (const auto& [key, amounts] : node_hours_) {
+    const auto& [hour, node, resource] = key;
+    auto ip = node_addresses_.find(node);
+    if (!hours.Contains(hour) || ip == node_addresses_.end()) continue;
+    if (!node_hours.insert({hour, node}).second) continue;
+    const Asset& asset = nodes_.at(node);
+    const uint32_t consumer = batch->AddConsumer(Consumer{node, "", "", "", "", asset.labels});
+    batch->AddAddress(AddressFact{hour, ip->second, consumer, asset.zone, RegionOf(asset), true});
+  }
   // A pod holds its IP in the hours it has facts.
   std::set<std::pair<Timestamp, PodKey>> seen;
   for (const auto& [key, amounts] : container_hours_) {
@@ -305,12 +328,10 @@ void KubeUsageBuilder::BuildAddresses(TimeWindow hours, UsageBatch* batch) const
     std::string zone, region;
     if (auto node = nodes_.find(pod->second.node); node != nodes_.end()) {
       zone = node->second.zone;
-      if (auto r = node->second.labels.find("topology_kubernetes_io_region");
-          r != node->second.labels.end()) {
-        region = r->second;
-      }
+      region = RegionOf(node->second);
     }
-    batch->AddAddress(AddressFact{hour, pod->second.ip, AddPodConsumer(pod_key, batch), zone, region});
+    batch->AddAddress(
+        AddressFact{hour, pod->second.ip, AddPodConsumer(pod_key, batch), zone, region, false});
   }
 }
 

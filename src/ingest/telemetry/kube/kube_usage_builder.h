@@ -58,6 +58,9 @@ class KubeUsageBuilder {
                    const std::string& value);
   void SetPodIp(const std::string& ns, const std::string& pod, const std::string& ip);
   void SetNodeProviderId(const std::string& node, const std::string& provider_id);
+  // A node's address (kube_node_info internal_ip): held by the node as a consumer of its own
+  // name in the hours it has capacity, for traffic the node itself sends.
+  void SetNodeAddress(const std::string& node, const std::string& ip);
   // A node label as kube-state-metrics writes it; the instance type and zone are read from
   // their well-known labels.
   void AddNodeLabel(const std::string& node, std::string_view ksm_name, const std::string& value);
@@ -119,6 +122,7 @@ class KubeUsageBuilder {
   std::map<std::tuple<Timestamp, std::string, KubeResource>, Capacity> node_hours_;
   std::map<PodKey, Pod> pods_;
   std::map<std::string, Asset> nodes_;
+  std::map<std::string, std::string> node_addresses_;
   std::map<std::pair<Timestamp, std::string>, Decimal> volume_hours_;  // byte-hours
   std::map<std::string, Volume> volumes_;
   std::map<PodKey, std::string> claim_volume_;  // (namespace, claim) -> volume

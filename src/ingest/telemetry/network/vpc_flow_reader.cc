@@ -21,6 +21,10 @@ struct FieldMap {
 constexpr FieldMap kDefaultV2{2, 3, 4, 8, 9, 10, 11, 12, 13, 14};
 
 constexpr size_t kMaxFields = 64;
+// Flow times tally accepts (unix seconds): a clock or a field gone wrong must not put traffic
+// centuries away, where allocation would walk every hour in between.
+constexpr int64_t kMinFlowTime = 946'684'800;    // 2000-01-01
+constexpr int64_t kMaxFlowTime = 7'258'118'400;  // 2200-01-01
 
 // Splits on runs of spaces (and tabs); returns false past kMaxFields.
 bool SplitSpaces(std::string_view line, std::array<std::string_view, kMaxFields>* out,
@@ -169,6 +173,10 @@ Status ReadVpcFlowLog(const std::string& path,
     if (map.end >= 0 && !count(map.end, "end", &r.end)) return Status::Ok();
     if (r.end < r.start) {
       problem(number, "end is before start");
+      return Status::Ok();
+    }
+    if (r.start < kMinFlowTime || r.end >= kMaxFlowTime) {
+      problem(number, "start or end outside 2000 to 2199: \"" + std::to_string(r.start) + "\"");
       return Status::Ok();
     }
     r.src = f[map.src];

@@ -4,7 +4,7 @@
 //   - a header line naming the fields (S3 delivery, custom formats of versions 3 to 5):
 //     fields are found by name, in any order; the header repeated later (files concatenated)
 //     is skipped.
-// A record needs srcaddr, dstaddr, packets, bytes and start; log-status NODATA and SKIPDATA
+// A record needs srcaddr, dstaddr, packets, bytes and start (unix seconds in 2000 to 2199); log-status NODATA and SKIPDATA
 // records carry no traffic and are counted, not lost. A line that cannot be read is a problem
 // with its file and line, and the rest of the file is read.
 #pragma once

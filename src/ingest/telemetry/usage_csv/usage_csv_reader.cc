@@ -317,6 +317,24 @@ Result<bool> UsageCsvRun::Next(UsageBatch* batch) {
     if (asset_index[a] == kNoAsset) asset_index[a] = batch->AddAsset(staging_.assets()[a]);
     return asset_index[a];
   };
+  // An inventory asset with an "address" label (one or more, comma-separated) holds them in the
+  // hours it has capacity, as a consumer of its own name: traffic a node sends itself (host
+  // network pods, the kubelet) is its owner's.
+  std::vector<int32_t> addressed_hour(staging_.assets().size(), -1);
+  auto add_addresses = [&](uint32_t a, const Record& r, Timestamp hour) {
+    if (a == kNoAsset || addressed_hour[a] == r.hour) return;
+    addressed_hour[a] = r.hour;
+    const Asset& asset = staging_.assets()[a];
+    auto address = asset.labels.find("address");
+    if (address == asset.labels.end()) return;
+    auto region = asset.labels.find("region");
+    const uint32_t node =
+        batch->AddConsumer(Consumer{asset.name, "", "", "", "", asset.labels});
+    for (const std::string& ip : SplitList(address->second, ',')) {
+      batch->AddAddress(AddressFact{hour, ip, node, asset.zone,
+                                    region == asset.labels.end() ? "" : region->second, true});
+    }
+  };
   for (size_t i = next_; i < end; ++i) {
     const Record& r = records[i];
     const Timestamp hour = Timestamp::FromUnixSeconds(int64_t{r.hour} * 3600);
@@ -324,6 +342,7 @@ Result<bool> UsageCsvRun::Next(UsageBatch* batch) {
     if (r.consumer == kNoConsumer) {
       batch->AddCapacity(
           CapacityFact{hour, asset_of(r.asset), resource, unit, facts_.amounts.Decode(r.request)});
+      add_addresses(r.asset, r, hour);
       continue;
     }
     if (consumer_index[r.consumer] == kNoAsset) {
