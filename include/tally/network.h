@@ -25,6 +25,7 @@ std::string NetworkAssetName(std::string_view flow_class);
 inline constexpr std::string_view kNetworkResource = "network";
 inline constexpr std::string_view kNetworkUnit = "GB";
 
+// One stored row of flows, as the store hands them out.
 struct FlowAggregate {
   Timestamp hour;  // the hour the flows started in
   std::string interface_id;
@@ -46,9 +47,23 @@ struct FlowFileSummary {
   int64_t rejected_lines = 0;
 };
 
+// A file's flows as ingest hands them to the store: rows of indexes into `names` (interfaces,
+// addresses, classes and consumers, each text once), so millions of rows stay small.
+struct FlowRow {
+  Timestamp hour;
+  uint32_t interface_id = 0;  // indexes into FlowFile::names
+  uint32_t src = 0;
+  uint32_t dst = 0;
+  uint32_t flow_class = 0;
+  uint32_t consumer = 0;
+  int64_t bytes = 0;
+  int64_t packets = 0;
+};
+
 struct FlowFile {
   FlowFileSummary summary;
-  std::vector<FlowAggregate> flows;
+  std::vector<std::string> names;
+  std::vector<FlowRow> rows;
 };
 
 // An address a consumer (a pod, a node) held in an hour, where it was.

@@ -143,7 +143,8 @@ class NetworkStore {
   // Returns the hours whose flows changed, ascending (the caller derives the network usage of
   // those hours again).
   virtual Result<std::vector<Timestamp>> StoreFlowFiles(std::span<const FlowFile> files) = 0;
-  // Every flow with an hour in [from, to) (either end may be open), summed over files.
+  // Every stored flow row with an hour in [from, to) (either end may be open), file by file:
+  // rows of two files may share their keys, and callers sum them.
   virtual Status ScanFlows(std::optional<Timestamp> from, std::optional<Timestamp> to,
                            const std::function<Status(const FlowAggregate&)>& each) = 0;
   // Every address a consumer held in an hour of `window` (usage batches' AddressFacts).

@@ -1,8 +1,10 @@
 #include "jobs/flow_ingest_job.h"
 
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <tuple>
+#include <unordered_map>
 
 #include "allocate/flow_attribution.h"
 #include "ingest/telemetry/network/vpc_flow_reader.h"
@@ -12,13 +14,48 @@ namespace {
 
 const Decimal kBytesPerGB = Decimal::FromUnits(1'000'000'000);
 
+// Every text of a file once, by index.
+class Names {
+ public:
+  uint32_t Of(std::string_view text) {
+    auto it = index_.find(text);
+    if (it != index_.end()) return it->second;
+    const auto id = static_cast<uint32_t>(names_.size());
+    names_.emplace_back(text);
+    index_.emplace(names_.back(), id);
+    return id;
+  }
+  const std::string& operator[](uint32_t id) const { return names_[id]; }
+  std::vector<std::string> Take() {
+    index_.clear();
+    return {std::make_move_iterator(names_.begin()), std::make_move_iterator(names_.end())};
+  }
+
+ private:
+  std::deque<std::string> names_;  // a deque: the index's views stay valid as it grows
+  std::unordered_map<std::string_view, uint32_t> index_;
+};
+
 struct RawKey {
   int64_t hour;
-  std::string interface_id, src, dst;
-  auto operator<=>(const RawKey&) const = default;
+  uint32_t interface_id, src, dst;
+  bool operator==(const RawKey&) const = default;
+};
+struct RawKeyHash {
+  size_t operator()(const RawKey& k) const {
+    uint64_t h = static_cast<uint64_t>(k.hour) * 0x9E3779B97F4A7C15ull;
+    for (uint32_t v : {k.interface_id, k.src, k.dst}) h = (h ^ v) * 0x100000001B3ull;
+    return static_cast<size_t>(h);
+  }
 };
 struct Sums {
   int64_t bytes = 0, packets = 0;
+};
+
+struct ReadFile {
+  FlowFileSummary summary;
+  Names names;
+  std::unordered_map<RawKey, Sums, RawKeyHash> sums;
 };
 
 Result<Decimal> Gigabytes(int64_t bytes) { return Decimal::FromUnits(bytes).Divide(kBytesPerGB); }
@@ -38,14 +75,14 @@ Result<FlowIngestSummary> RunFlowIngest(Store& store, const Config& config,
                                         const FlowIngestOptions& options) {
   FlowIngestSummary summary;
   // 1. Read and sum every file first: a bad file stores nothing.
-  std::vector<std::pair<FlowFileSummary, std::map<RawKey, Sums>>> files;
+  std::vector<ReadFile> files;
   size_t total = 0;
   int64_t min_hour = INT64_MAX, max_hour = INT64_MIN;
   for (const std::string& path : paths) {
     std::error_code ec;
     const std::string absolute = std::filesystem::absolute(path, ec).lexically_normal().string();
-    FlowFileSummary file{options.source, ec ? path : absolute};
-    std::map<RawKey, Sums> sums;
+    ReadFile& file = files.emplace_back();
+    file.summary = FlowFileSummary{options.source, ec ? path : absolute};
     VpcFlowCounts counts;
     Status overflow = Status::Ok();
     TALLY_RETURN_IF_ERROR(ReadVpcFlowLog(
@@ -53,8 +90,9 @@ Result<FlowIngestSummary> RunFlowIngest(Store& store, const Config& config,
         [&](const VpcFlowRecord& r) {
           if (!overflow.ok()) return;
           const int64_t hour = r.start - ((r.start % 3600) + 3600) % 3600;
-          auto [it, added] = sums.try_emplace(RawKey{hour, std::string(r.interface_id),
-                                                     std::string(r.src), std::string(r.dst)});
+          const RawKey key{hour, file.names.Of(r.interface_id), file.names.Of(r.src),
+                           file.names.Of(r.dst)};
+          auto [it, added] = file.sums.try_emplace(key);
           if (added && ++total > kMaxFlowAggregates) {
             overflow = InvalidArgument(
                 "more than " + std::to_string(kMaxFlowAggregates) +
@@ -73,16 +111,15 @@ Result<FlowIngestSummary> RunFlowIngest(Store& store, const Config& config,
         },
         &counts, &summary.problems));
     if (!overflow.ok()) return overflow.WithContext(path);
-    file.records = counts.records;
-    file.nodata = counts.nodata;
-    file.skipdata = counts.skipdata;
-    file.rejected_lines = counts.rejected_lines;
+    file.summary.records = counts.records;
+    file.summary.nodata = counts.nodata;
+    file.summary.skipdata = counts.skipdata;
+    file.summary.rejected_lines = counts.rejected_lines;
     summary.records += counts.records;
     summary.nodata += counts.nodata;
     summary.skipdata += counts.skipdata;
     summary.rejected_lines += counts.rejected_lines;
     ++summary.files;
-    files.emplace_back(std::move(file), std::move(sums));
   }
   // 2. Attribute with the addresses held in the files' hours.
   std::vector<NetworkAddress> addresses;
@@ -93,22 +130,24 @@ Result<FlowIngestSummary> RunFlowIngest(Store& store, const Config& config,
   }
   const FlowAttribution attribution(config.network, addresses);
   std::vector<FlowFile> stored;
-  for (auto& [file, sums] : files) {
-    FlowFile out{std::move(file), {}};
-    out.flows.reserve(sums.size());
-    for (const auto& [key, s] : sums) {
+  for (ReadFile& file : files) {
+    FlowFile out{std::move(file.summary), {}, {}};
+    out.rows.reserve(file.sums.size());
+    for (const auto& [key, s] : file.sums) {
       const Timestamp hour = Timestamp::FromUnixSeconds(key.hour);
-      const FlowPath path = attribution.Attribute(hour, key.src, key.dst);
-      out.flows.push_back(FlowAggregate{hour, key.interface_id, key.src, key.dst,
-                                        std::string(path.flow_class), std::string(path.consumer),
-                                        s.bytes, s.packets});
+      const FlowPath path = attribution.Attribute(hour, file.names[key.src], file.names[key.dst]);
+      out.rows.push_back(FlowRow{hour, key.interface_id, key.src, key.dst,
+                                 file.names.Of(path.flow_class), file.names.Of(path.consumer),
+                                 s.bytes, s.packets});
     }
-    summary.flows += static_cast<int64_t>(out.flows.size());
-    sums.clear();
+    summary.flows += static_cast<int64_t>(out.rows.size());
+    file.sums = {};
+    out.names = file.names.Take();
     stored.push_back(std::move(out));
   }
   // 3. Store.
   TALLY_ASSIGN_OR_RETURN(std::vector<Timestamp> changed, store.StoreFlowFiles(stored));
+  stored.clear();
   // 4. Derive the changed hours' usage, one batch over their span.
   if (!changed.empty()) {
     const TimeWindow span{changed.front(),
@@ -124,13 +163,16 @@ Result<UsageCommit> DeriveNetworkUsage(Store& store, const Config& config,
   UsageBatch batch(source, hours);
   // Per hour and class: all bytes (capacity); per hour, class and consumer: bytes sent.
   std::map<std::pair<int64_t, std::string>, int64_t> capacity;
-  std::map<std::tuple<int64_t, std::string, std::string>, int64_t> used;
+  std::map<std::tuple<int64_t, std::string, std::string>, int64_t> used;  // (hour, class, consumer)
   TALLY_RETURN_IF_ERROR(store.ScanFlows(hours.start, hours.end, [&](const FlowAggregate& f) {
     int64_t& c = capacity[{f.hour.unix_seconds(), f.flow_class}];
     if (__builtin_add_overflow(c, f.bytes, &c)) {
       return InvalidArgument("network bytes of one hour past 2^63");
     }
-    if (!f.consumer.empty()) used[{f.hour.unix_seconds(), f.flow_class, f.consumer}] += f.bytes;
+    if (!f.consumer.empty()) {
+      int64_t& u = used[{f.hour.unix_seconds(), f.flow_class, f.consumer}];
+      u += f.bytes;  // at most the class's bytes of the hour, checked above
+    }
     return Status::Ok();
   }));
   std::map<std::string, uint32_t> assets;

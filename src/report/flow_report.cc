@@ -1,7 +1,6 @@
 #include "report/flow_report.h"
 
 #include <algorithm>
-#include <map>
 #include <unordered_map>
 
 #include "allocate/ownership.h"
@@ -55,24 +54,28 @@ Result<RecordTable> QueryFlows(Store& store, const Config& config, const FlowQue
   struct Sum {
     int64_t bytes = 0, packets = 0;
   };
-  std::map<std::vector<std::string>, Sum> groups;
-  std::vector<std::string> key;
+  // Keys joined by a separator no key holds (addresses, interface ids and names are text):
+  // one string per row, no vector of them.
+  constexpr char kSeparator = '\x1f';
+  std::unordered_map<std::string, Sum> groups;
+  std::string key;
   TALLY_RETURN_IF_ERROR(store.ScanFlows(query.from, query.to, [&](const FlowAggregate& f) {
     key.clear();
-    for (FlowKey k : query.by) {
-      switch (k) {
-        case FlowKey::kInterface: key.push_back(f.interface_id); break;
-        case FlowKey::kClass: key.push_back(f.flow_class); break;
-        case FlowKey::kSrc: key.push_back(f.src); break;
-        case FlowKey::kDst: key.push_back(f.dst); break;
+    for (size_t i = 0; i < query.by.size(); ++i) {
+      if (i > 0) key += kSeparator;
+      switch (query.by[i]) {
+        case FlowKey::kInterface: key += f.interface_id; break;
+        case FlowKey::kClass: key += f.flow_class; break;
+        case FlowKey::kSrc: key += f.src; break;
+        case FlowKey::kDst: key += f.dst; break;
         case FlowKey::kConsumer:
-          key.push_back(f.consumer.empty() ? std::string(kUnattributed) : f.consumer);
+          key += f.consumer.empty() ? kUnattributed : std::string_view(f.consumer);
           break;
         case FlowKey::kOwner: {
           auto it = owners.find(f.consumer);
-          key.push_back(f.consumer.empty()    ? std::string(kUnattributed)
-                        : it != owners.end() ? it->second
-                                             : std::string(kUnownedOwner));
+          key += f.consumer.empty()    ? kUnattributed
+                 : it != owners.end() ? std::string_view(it->second)
+                                      : kUnownedOwner;
           break;
         }
       }
@@ -84,10 +87,11 @@ Result<RecordTable> QueryFlows(Store& store, const Config& config, const FlowQue
     }
     return Status::Ok();
   }));
-  std::vector<std::pair<const std::vector<std::string>*, Sum>> rows;
+  std::vector<std::pair<const std::string*, Sum>> rows;
   for (const auto& [k, s] : groups) rows.emplace_back(&k, s);
-  std::stable_sort(rows.begin(), rows.end(),
-                   [](const auto& a, const auto& b) { return a.second.bytes > b.second.bytes; });
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+    return a.second.bytes != b.second.bytes ? a.second.bytes > b.second.bytes : *a.first < *b.first;
+  });
   RecordTable table;
   for (FlowKey k : query.by) {
     table.columns.emplace_back(KeyName(k));
@@ -100,7 +104,8 @@ Result<RecordTable> QueryFlows(Store& store, const Config& config, const FlowQue
     table.decimal.push_back(false);
   }
   for (const auto& [k, s] : rows) {
-    std::vector<std::optional<std::string>> row(k->begin(), k->end());
+    std::vector<std::optional<std::string>> row;
+    for (const std::string& part : SplitFields(*k, kSeparator)) row.emplace_back(part);
     row.emplace_back(std::to_string(s.bytes));
     row.emplace_back(std::to_string(s.packets));
     table.rows.push_back(std::move(row));

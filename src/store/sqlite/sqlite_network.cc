@@ -93,14 +93,14 @@ Result<std::vector<Timestamp>> StoreFlowFiles(SqliteDb* db, std::span<const Flow
     if (!got) return Internal("sqlite: flow file upsert returned no id");
     const int64_t file_id = upsert.Int(0);
     upsert.Reset();
-    for (const FlowAggregate& f : file.flows) {
+    for (const FlowRow& f : file.rows) {
       insert.BindInt(1, file_id);
       insert.BindInt(2, f.hour.unix_seconds());
-      insert.BindText(3, f.interface_id);
-      insert.BindText(4, f.src);
-      insert.BindText(5, f.dst);
-      insert.BindText(6, f.flow_class);
-      insert.BindText(7, f.consumer);
+      insert.BindText(3, file.names.at(f.interface_id));
+      insert.BindText(4, file.names.at(f.src));
+      insert.BindText(5, file.names.at(f.dst));
+      insert.BindText(6, file.names.at(f.flow_class));
+      insert.BindText(7, file.names.at(f.consumer));
       insert.BindInt(8, f.bytes);
       insert.BindInt(9, f.packets);
       TALLY_RETURN_IF_ERROR(insert.Run());
@@ -115,14 +115,12 @@ Result<std::vector<Timestamp>> StoreFlowFiles(SqliteDb* db, std::span<const Flow
 
 Status ScanFlows(SqliteDb* db, std::optional<Timestamp> from, std::optional<Timestamp> to,
                  const std::function<Status(const FlowAggregate&)>& each) {
-  // Summed over files: two files of one hour and interface (AWS writes one per 5 or 10 minutes)
-  // are one row. The sum of bytes cannot overflow: each file's sums were checked, and SQLite
-  // reports an integer overflow of SUM as an error.
+  // Row by row, as stored: the callers sum what they group by (sorting millions of rows here
+  // to merge the few that two files share cost more than it saves).
   TALLY_ASSIGN_OR_RETURN(
       Statement q,
-      db->Prepare("SELECT hour, interface, src, dst, class, consumer, SUM(bytes), SUM(packets) "
-                  "FROM flows WHERE hour >= ? AND hour < ? GROUP BY hour, interface, src, dst, "
-                  "class, consumer ORDER BY hour"));
+      db->Prepare("SELECT hour, interface, src, dst, class, consumer, bytes, packets "
+                  "FROM flows WHERE hour >= ? AND hour < ?"));
   q.BindInt(1, from ? from->unix_seconds() : INT64_MIN);
   q.BindInt(2, to ? to->unix_seconds() : INT64_MAX);
   FlowAggregate f;

@@ -28,7 +28,8 @@ Result<std::vector<NetworkAddress>> ListAddresses(SqliteDb* db, TimeWindow windo
 // Replaces the files' flows, in one transaction. Returns the hours whose flows changed (the
 // files' earlier hours and their new ones), ascending.
 Result<std::vector<Timestamp>> StoreFlowFiles(SqliteDb* db, std::span<const FlowFile> files);
-// Every stored flow with an hour in [from, to) (either end may be open), summed over files.
+// Every stored flow row with an hour in [from, to) (either end may be open), per file: two
+// files of one hour may give rows with the same keys, which callers sum.
 Status ScanFlows(SqliteDb* db, std::optional<Timestamp> from, std::optional<Timestamp> to,
                  const std::function<Status(const FlowAggregate&)>& each);
 
