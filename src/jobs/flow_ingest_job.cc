@@ -2,7 +2,9 @@
 
 #include <deque>
 #include <filesystem>
+#include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
 #include <unordered_map>
 
@@ -58,6 +60,8 @@ struct ReadFile {
   std::unordered_map<RawKey, Sums, RawKeyHash> sums;
 };
 
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - (a % b < 0 ? 1 : 0); }
+
 Result<Decimal> Gigabytes(int64_t bytes) { return Decimal::FromUnits(bytes).Divide(kBytesPerGB); }
 
 }  // namespace
@@ -77,7 +81,6 @@ Result<FlowIngestSummary> RunFlowIngest(Store& store, const Config& config,
   // 1. Read and sum every file first: a bad file stores nothing.
   std::vector<ReadFile> files;
   size_t total = 0;
-  int64_t min_hour = INT64_MAX, max_hour = INT64_MIN;
   for (const std::string& path : paths) {
     std::error_code ec;
     const std::string absolute = std::filesystem::absolute(path, ec).lexically_normal().string();
@@ -106,11 +109,13 @@ Result<FlowIngestSummary> RunFlowIngest(Store& store, const Config& config,
             overflow = InvalidArgument("byte or packet counts past 2^63");
             return;
           }
-          min_hour = std::min(min_hour, hour);
-          max_hour = std::max(max_hour, hour);
         },
         &counts, &summary.problems));
     if (!overflow.ok()) return overflow.WithContext(path);
+    if (counts.records + counts.nodata + counts.skipdata == 0 && counts.rejected_lines > 0) {
+      return InvalidArgument(path + ": not a VPC flow log: none of its " +
+                             std::to_string(counts.rejected_lines) + " lines is a flow record");
+    }
     file.summary.records = counts.records;
     file.summary.nodata = counts.nodata;
     file.summary.skipdata = counts.skipdata;
@@ -121,29 +126,51 @@ Result<FlowIngestSummary> RunFlowIngest(Store& store, const Config& config,
     summary.rejected_lines += counts.rejected_lines;
     ++summary.files;
   }
-  // 2. Attribute with the addresses held in the files' hours.
-  std::vector<NetworkAddress> addresses;
-  if (min_hour <= max_hour) {
-    TALLY_ASSIGN_OR_RETURN(addresses, store.ListAddresses(TimeWindow{
-                                          Timestamp::FromUnixSeconds(min_hour),
-                                          Timestamp::FromUnixSeconds(max_hour + 3600)}));
+  // 2. Attribute, a day at a time, with the addresses held in that day's hours: the address
+  // table of a large cluster over months need not fit in memory at once. Each file's sums move
+  // into a vector in hour order (and the hash table is freed) so the days come in order.
+  struct Entry {
+    RawKey key;
+    Sums sums;
+  };
+  std::vector<std::vector<Entry>> entries(files.size());
+  std::set<int64_t> days;
+  for (size_t f = 0; f < files.size(); ++f) {
+    entries[f].reserve(files[f].sums.size());
+    for (const auto& [key, sums] : files[f].sums) entries[f].push_back(Entry{key, sums});
+    files[f].sums = {};
+    std::sort(entries[f].begin(), entries[f].end(),
+              [](const Entry& a, const Entry& b) { return a.key.hour < b.key.hour; });
+    for (const Entry& e : entries[f]) days.insert(FloorDiv(e.key.hour, 86400));
   }
-  const FlowAttribution attribution(config.network, addresses);
-  std::vector<FlowFile> stored;
-  for (ReadFile& file : files) {
-    FlowFile out{std::move(file.summary), {}, {}};
-    out.rows.reserve(file.sums.size());
-    for (const auto& [key, s] : file.sums) {
-      const Timestamp hour = Timestamp::FromUnixSeconds(key.hour);
-      const FlowPath path = attribution.Attribute(hour, file.names[key.src], file.names[key.dst]);
-      out.rows.push_back(FlowRow{hour, key.interface_id, key.src, key.dst,
-                                 file.names.Of(path.flow_class), file.names.Of(path.consumer),
-                                 s.bytes, s.packets});
+  std::vector<FlowFile> stored(files.size());
+  std::vector<size_t> next(files.size(), 0);
+  for (size_t f = 0; f < files.size(); ++f) {
+    stored[f].summary = std::move(files[f].summary);
+    stored[f].rows.reserve(entries[f].size());
+  }
+  for (int64_t day : days) {
+    TALLY_ASSIGN_OR_RETURN(std::vector<NetworkAddress> addresses,
+                           store.ListAddresses(TimeWindow{Timestamp::FromUnixSeconds(day * 86400),
+                                                          Timestamp::FromUnixSeconds((day + 1) * 86400)}));
+    const FlowAttribution attribution(config.network, addresses);
+    for (size_t f = 0; f < files.size(); ++f) {
+      Names& names = files[f].names;
+      for (; next[f] < entries[f].size() && FloorDiv(entries[f][next[f]].key.hour, 86400) == day;
+           ++next[f]) {
+        const auto& [key, sums] = entries[f][next[f]];
+        const Timestamp hour = Timestamp::FromUnixSeconds(key.hour);
+        const FlowPath path = attribution.Attribute(hour, names[key.src], names[key.dst]);
+        stored[f].rows.push_back(FlowRow{hour, key.interface_id, key.src, key.dst,
+                                         names.Of(path.flow_class), names.Of(path.consumer),
+                                         sums.bytes, sums.packets});
+      }
     }
-    summary.flows += static_cast<int64_t>(out.rows.size());
-    file.sums = {};
-    out.names = file.names.Take();
-    stored.push_back(std::move(out));
+  }
+  entries.clear();
+  for (size_t f = 0; f < files.size(); ++f) {
+    summary.flows += static_cast<int64_t>(stored[f].rows.size());
+    stored[f].names = files[f].names.Take();
   }
   // 3. Store.
   TALLY_ASSIGN_OR_RETURN(std::vector<Timestamp> changed, store.StoreFlowFiles(stored));

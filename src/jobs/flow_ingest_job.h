@@ -3,7 +3,8 @@
 //   1. each file is read (ingest/telemetry/network) and its records summed per hour (of their
 //      start), interface, source and destination;
 //   2. each sum is attributed (allocate/flow_attribution): its class, and the consumer that held
-//      the source address then, from the addresses telemetry stored and tally.yaml's rules;
+//      the source address then, from the addresses telemetry stored and tally.yaml's rules (the
+//      addresses are loaded a day at a time);
 //   3. the files' flows replace what earlier reads of the same files stored, in one
 //      transaction;
 //   4. the network usage of the hours that changed is derived again from every file's flows:
@@ -46,8 +47,8 @@ struct FlowIngestSummary {
   std::string ToString() const;      // the line `tally ingest vpc-flow` prints
 };
 
-// Errors: a file that cannot be read or has a header without the needed fields, too many sums,
-// the store's. Nothing is stored then.
+// Errors: a file that cannot be read, has a header without the needed fields or no line that is
+// a record, too many sums, the store's. Nothing is stored then.
 Result<FlowIngestSummary> RunFlowIngest(Store& store, const Config& config,
                                         std::span<const std::string> paths,
                                         const FlowIngestOptions& options);

@@ -207,6 +207,13 @@ TEST_F(NetworkTest, AHeaderWithoutTheNeededFieldsStoresNothingAndReadingAgainCha
             0);
   EXPECT_EQ(Flows("class"), before);
   EXPECT_EQ(Tally({"usage", "--by", "consumer", "--format", "csv"}).out, usage);
+  testing::WriteFile(dir_.File("junk.log"), "12 junk\n34 more junk\n");
+  auto junk = Tally({"ingest", "vpc-flow", dir_.File("junk.log")});
+  EXPECT_EQ(junk.exit_code, 1);
+  EXPECT_NE(junk.err.find("not a VPC flow log: none of its 2 lines is a flow record"),
+            std::string::npos)
+      << junk.err;
+  EXPECT_EQ(Flows("class"), before);
   auto typo = Tally({"flows", "--by", "klass"});
   EXPECT_EQ(typo.exit_code, 2);
   EXPECT_NE(typo.err.find("none of interface, class, src, dst, consumer, owner"), std::string::npos);
