@@ -28,20 +28,13 @@ int RunCollectRedis(const GlobalOptions& globals, RedisFlags flags) {
     flags.job.hour = *hour;
   }
   flags.job.options.time_budget_seconds = flags.time_budget;
-  auto config = LoadConfig(flags.config);
-  if (!config.ok()) {
-    PrintError(prefix + config.status().message() + " (nothing was stored)");
-    return 1;
-  }
-  auto store = OpenStore(globals.store);
-  if (!store.ok()) {
-    PrintError(prefix + store.status().message() + " (nothing was stored)");
-    return 1;
-  }
+  Config config;
+  std::unique_ptr<Store> store;
+  if (!LoadConfigAndStore(globals, flags.config, prefix, &config, &store)) return 1;
   const Timestamp now = SystemClock().Now();
-  auto summary = RunRedisCollect(**store, *config, flags.job, now);
-  (void)(*store)->RecordUsageRun(flags.job.source, now,
-                                 summary.ok() ? "" : summary.status().message());
+  auto summary = RunRedisCollect(*store, config, flags.job, now);
+  (void)store->RecordUsageRun(flags.job.source, now,
+                              summary.ok() ? "" : summary.status().message());
   if (!summary.ok()) {
     PrintError(prefix + summary.status().message() + " (nothing was stored)");
     return 1;

@@ -8,6 +8,20 @@ void PrintError(const std::string& message) {
   std::fprintf(stderr, "tally: %s\n", message.c_str());
 }
 
+bool LoadConfigAndStore(const GlobalOptions& globals, const std::string& config_path,
+                        const std::string& prefix, Config* config, std::unique_ptr<Store>* store) {
+  auto loaded = LoadConfig(config_path);
+  auto opened = loaded.ok() ? OpenStore(globals.store)
+                            : Result<std::unique_ptr<Store>>(loaded.status());
+  if (!opened.ok()) {
+    PrintError(prefix + opened.status().message() + " (nothing was stored)");
+    return false;
+  }
+  *config = std::move(*loaded);
+  *store = std::move(*opened);
+  return true;
+}
+
 Status ParseWindowFlags(const std::string& from_text, const std::string& to_text,
                         std::optional<Timestamp>* from, std::optional<Timestamp>* to) {
   return ParseWindowBounds(from_text, to_text, "--", from, to);

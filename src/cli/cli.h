@@ -10,7 +10,9 @@
 #include <optional>
 #include <string>
 
+#include "config/config.h"
 #include "tally/status.h"
+#include "tally/store.h"
 #include "tally/time.h"
 
 namespace tally::cli {
@@ -60,6 +62,12 @@ Status ParseWindowFlags(const std::string& from_text, const std::string& to_text
 
 // Prints "tally: <message>" to stderr.
 void PrintError(const std::string& message);
+
+// For a command that writes under a policy: tally.yaml (`config_path`, else ./tally.yaml) and
+// the store (created if missing). On an error prints "<prefix><message> (nothing was stored)"
+// and returns false.
+bool LoadConfigAndStore(const GlobalOptions& globals, const std::string& config_path,
+                        const std::string& prefix, Config* config, std::unique_ptr<Store>* store);
 
 // Runs the command line; returns the process exit code (0 ok, 1 failed, 2 usage error).
 int RunCli(int argc, char** argv);

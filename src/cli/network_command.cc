@@ -22,17 +22,10 @@ struct VpcFlowFlags {
 int RunVpcFlow(const GlobalOptions& globals, const VpcFlowFlags& flags) {
   const std::string prefix = "ingest vpc-flow: ";
   const auto started = std::chrono::steady_clock::now();
-  auto config = LoadConfig(flags.config);
-  if (!config.ok()) {
-    PrintError(prefix + config.status().message() + " (nothing was stored)");
-    return 1;
-  }
-  auto store = OpenStore(globals.store);
-  if (!store.ok()) {
-    PrintError(prefix + store.status().message() + " (nothing was stored)");
-    return 1;
-  }
-  auto summary = RunFlowIngest(**store, *config, flags.paths, FlowIngestOptions{});
+  Config config;
+  std::unique_ptr<Store> store;
+  if (!LoadConfigAndStore(globals, flags.config, prefix, &config, &store)) return 1;
+  auto summary = RunFlowIngest(*store, config, flags.paths, FlowIngestOptions{});
   if (!summary.ok()) {
     PrintError(prefix + summary.status().message() + " (nothing was stored)");
     return 1;

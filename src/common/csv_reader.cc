@@ -176,4 +176,23 @@ Status CsvReader::CheckNotCutOff(size_t header_width) const {
                          " fields and no line break (was the file cut off?)");
 }
 
+Status ReadCsvFile(
+    const std::string& path,
+    const std::function<Status(std::span<const std::string_view> header)>& header,
+    const std::function<Status(int64_t line, std::span<const std::string_view> row)>& row) {
+  TALLY_ASSIGN_OR_RETURN(std::unique_ptr<InputFile> in, InputFile::Open(path));
+  CsvReader csv(in.get());
+  TALLY_ASSIGN_OR_RETURN(bool has_header, csv.Next());
+  if (!has_header) return InvalidArgument(path + ": empty file");
+  TALLY_RETURN_IF_ERROR(header(csv.fields()));
+  const size_t width = csv.fields().size();
+  for (;;) {
+    TALLY_ASSIGN_OR_RETURN(bool more, csv.Next());
+    if (!more) return Status::Ok();
+    if (csv.blank()) continue;
+    TALLY_RETURN_IF_ERROR(csv.CheckNotCutOff(width));
+    TALLY_RETURN_IF_ERROR(row(csv.line(), csv.fields()));
+  }
+}
+
 }  // namespace tally

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -73,5 +74,13 @@ class CsvReader {
   int64_t quote_line_ = 0;  // where the open quote started, for the error message
   Status error_;
 };
+
+// Reads a whole CSV file (plain, gzip or zstd) that has a header: `header` sees the header's
+// fields, `row` each record after it with its line number (blank lines skipped). A last record
+// cut off is an error. Errors: the file's, "<path>: empty file", and the callbacks'.
+Status ReadCsvFile(
+    const std::string& path,
+    const std::function<Status(std::span<const std::string_view> header)>& header,
+    const std::function<Status(int64_t line, std::span<const std::string_view> row)>& row);
 
 }  // namespace tally

@@ -155,18 +155,11 @@ TEST_F(RedisTest, EachTenantsShareIsWithinFivePercentAndTheBillReconciles) {
 TEST_F(RedisTest, ServeCollectsARedisSource) {
   testing::WriteFile(dir_.File("tally.yaml"), "sources:\n  - name: cache\n    kind: redis\n"
                                               "    url: " + Url() + "\n    every: 1h\n");
-  const int port = testing::FreePort();
-  testing::ChildProcess serve(testing::TallyBinary(),
-                              {"--store", dir_.File("t.db"), "serve", "--listen",
-                               "127.0.0.1:" + std::to_string(port), "--config",
-                               dir_.File("tally.yaml")},
-                              dir_.File("serve.log"));
-  ASSERT_TRUE(testing::WaitForHttp(port, "/readyz", 30));
-  std::string body;
-  const std::string cache = testing::WaitForUsageSource(port, "cache", 30, &body);
-  ASSERT_NE(cache, "") << body << testing::ReadFile(dir_.File("serve.log"));
+  std::string failure;
+  const std::string cache = testing::ServeUntilCollected(
+      dir_.File("t.db"), dir_.File("tally.yaml"), "cache", dir_.File("serve.log"), &failure);
+  ASSERT_NE(cache, "") << failure;
   EXPECT_EQ(nlohmann::json::parse(cache)["last_error"], "");
-  EXPECT_EQ(serve.Stop(), 0);
   const std::string usage = Tally({"usage", "--by", "consumer", "--format", "csv"}).out;
   for (const char* tenant : {"\nsess,cache_memory,GiB,", "\ncart,", "\nfeed,"}) {
     EXPECT_NE(usage.find(tenant), std::string::npos) << usage;

@@ -134,18 +134,11 @@ TEST_F(SlurmLiveTest, ServeCollectsASlurmSource) {
   WaitForJobs(1);
   testing::WriteFile(dir_.File("tally.yaml"), "sources:\n  - name: hpc\n    kind: slurm\n"
                                               "    slurm_conf: " + conf_ + "\n    every: 1h\n");
-  const int port = testing::FreePort();
-  testing::ChildProcess serve(testing::TallyBinary(),
-                              {"--store", dir_.File("t.db"), "serve", "--listen",
-                               "127.0.0.1:" + std::to_string(port), "--config",
-                               dir_.File("tally.yaml")},
-                              dir_.File("serve.log"));
-  ASSERT_TRUE(testing::WaitForHttp(port, "/readyz", 30));
-  std::string body;
-  const std::string hpc = testing::WaitForUsageSource(port, "hpc", 30, &body);
-  ASSERT_NE(hpc, "") << body << testing::ReadFile(dir_.File("serve.log"));
+  std::string failure;
+  const std::string hpc = testing::ServeUntilCollected(dir_.File("t.db"), dir_.File("tally.yaml"),
+                                                       "hpc", dir_.File("serve.log"), &failure);
+  ASSERT_NE(hpc, "") << failure;
   EXPECT_EQ(nlohmann::json::parse(hpc)["last_error"], "");
-  EXPECT_EQ(serve.Stop(), 0);
   const auto want = SacctSums(
       Slurm("sacct", {"-a", "-X", "-n", "-P", "--format=Account,AllocTRES,ElapsedRaw"}).out);
   EXPECT_EQ(TallySums(Tally({"usage", "--by", "label.account", "--format", "csv"}).out), want);

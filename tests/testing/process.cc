@@ -9,7 +9,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -122,21 +126,35 @@ int HttpGet(int port, const std::string& path, std::string* body) {
   return res->status;
 }
 
-std::string WaitForUsageSource(int port, const std::string& name, double seconds,
-                               std::string* last_body) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (HttpGet(port, "/api/v1/sources", last_body) == 200) {
-      const nlohmann::json answer = nlohmann::json::parse(*last_body, nullptr, false);
-      if (answer.is_object()) {
-        for (const auto& source : answer["data"]["usage"]) {
-          if (source["name"] == name && source["facts"].get<int64_t>() > 0) return source.dump();
+std::string ServeUntilCollected(const std::string& store, const std::string& config,
+                                const std::string& source, const std::string& log_path,
+                                std::string* failure) {
+  const int port = FreePort();
+  ChildProcess serve(TallyBinary(),
+                     {"--store", store, "serve", "--listen", "127.0.0.1:" + std::to_string(port),
+                      "--config", config},
+                     log_path);
+  std::string found, body;
+  if (WaitForHttp(port, "/readyz", 30)) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (found.empty() && std::chrono::steady_clock::now() < deadline) {
+      if (HttpGet(port, "/api/v1/sources", &body) == 200) {
+        const nlohmann::json answer = nlohmann::json::parse(body, nullptr, false);
+        if (answer.is_object()) {
+          for (const auto& s : answer["data"]["usage"]) {
+            if (s["name"] == source && s["facts"].get<int64_t>() > 0) found = s.dump();
+          }
         }
       }
+      if (found.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  return "";
+  EXPECT_EQ(serve.Stop(), 0);
+  if (found.empty()) {
+    std::ifstream log(log_path);
+    *failure = body + "\n" + std::string(std::istreambuf_iterator<char>(log), {});
+  }
+  return found;
 }
 
 bool WaitForHttp(int port, const std::string& path, double seconds) {

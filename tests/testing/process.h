@@ -43,10 +43,12 @@ bool WaitForHttp(int port, const std::string& path, double seconds);
 // GET http://127.0.0.1:port/path; returns the status (0 on failure) and the body.
 int HttpGet(int port, const std::string& path, std::string* body);
 
-// Polls a `tally serve`'s /api/v1/sources until the usage source `name` has stored facts, or
-// `seconds` pass. Returns that source's JSON text ("" when it never did); *last_body is the last
-// answer, for the failure message.
-std::string WaitForUsageSource(int port, const std::string& name, double seconds,
-                               std::string* last_body);
+// Runs `tally serve` on `store` under `config` until its usage source `source` has stored facts
+// (at most 30 s), then stops it (expecting exit 0). Returns the source's JSON text as
+// /api/v1/sources gives it, "" when it never collected; *failure then holds the last answer and
+// the server's log.
+std::string ServeUntilCollected(const std::string& store, const std::string& config,
+                                const std::string& source, const std::string& log_path,
+                                std::string* failure);
 
 }  // namespace tally::testing

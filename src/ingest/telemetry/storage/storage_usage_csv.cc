@@ -2,11 +2,9 @@
 
 #include <algorithm>
 #include <charconv>
-#include <memory>
 #include <set>
 
 #include "common/csv_reader.h"
-#include "common/input_file.h"
 #include "common/strings.h"
 #include "ingest/telemetry/usage_csv/usage_csv_reader.h"
 
@@ -32,25 +30,16 @@ class StorageFileReader {
   StorageFileReader(const std::string& path, std::vector<Row>* rows) : path_(path), rows_(rows) {}
 
   Status Read() {
-    TALLY_ASSIGN_OR_RETURN(std::unique_ptr<InputFile> in, InputFile::Open(path_));
-    CsvReader csv(in.get());
-    TALLY_ASSIGN_OR_RETURN(bool has_header, csv.Next());
-    if (!has_header) return InvalidArgument(path_ + ": empty file");
-    TALLY_RETURN_IF_ERROR(MapHeader(csv.fields()));
-    const size_t width = csv.fields().size();
-    for (;;) {
-      TALLY_ASSIGN_OR_RETURN(bool more, csv.Next());
-      if (!more) break;
-      if (csv.blank()) continue;
-      line_ = csv.line();
-      TALLY_RETURN_IF_ERROR(csv.CheckNotCutOff(width));
-      if (rows_->size() >= kMaxStorageRows) {
-        return InvalidArgument(path_ + ": more than " + std::to_string(kMaxStorageRows) +
-                               " rows in one run; ingest fewer files at once");
-      }
-      TALLY_RETURN_IF_ERROR(ReadRow(csv.fields()));
-    }
-    return Status::Ok();
+    return ReadCsvFile(
+        path_, [&](std::span<const std::string_view> header) { return MapHeader(header); },
+        [&](int64_t line, std::span<const std::string_view> fields) -> Status {
+          line_ = line;
+          if (rows_->size() >= kMaxStorageRows) {
+            return InvalidArgument(path_ + ": more than " + std::to_string(kMaxStorageRows) +
+                                   " rows in one run; ingest fewer files at once");
+          }
+          return ReadRow(fields);
+        });
   }
 
  private:

@@ -71,22 +71,14 @@ class FileReader {
       : path_(path), kind_(kind), batch_(batch), facts_(facts) {}
 
   Result<int64_t> Read() {
-    TALLY_ASSIGN_OR_RETURN(std::unique_ptr<InputFile> in, InputFile::Open(path_));
-    CsvReader csv(in.get());
-    TALLY_ASSIGN_OR_RETURN(bool has_header, csv.Next());
-    if (!has_header) return InvalidArgument(path_ + ": empty file");
-    TALLY_RETURN_IF_ERROR(MapHeader(csv.fields()));
-    const size_t width = csv.fields().size();
     int64_t rows = 0;
-    for (;;) {
-      TALLY_ASSIGN_OR_RETURN(bool more, csv.Next());
-      if (!more) break;
-      if (csv.blank()) continue;
-      line_ = csv.line();
-      TALLY_RETURN_IF_ERROR(csv.CheckNotCutOff(width));
-      TALLY_RETURN_IF_ERROR(Row(csv.fields()));
-      ++rows;
-    }
+    TALLY_RETURN_IF_ERROR(ReadCsvFile(
+        path_, [&](std::span<const std::string_view> header) { return MapHeader(header); },
+        [&](int64_t line, std::span<const std::string_view> fields) {
+          line_ = line;
+          ++rows;
+          return Row(fields);
+        }));
     return rows;
   }
 
