@@ -120,9 +120,6 @@ int RunIngest(const GlobalOptions& globals, const IngestFlags& flags, const Bill
 void AddIngestCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code) {
   CLI::App* ingest = app->add_subcommand("ingest", "read cost or usage data into the store");
   ingest->require_subcommand(1);
-  ingest->footer(
-      "Each run is atomic: a newer export of the same billing account and period replaces the "
-      "older one, and a bad file fails the run and stores nothing.");
   auto flags = std::make_shared<IngestFlags>();
   for (const BillFormat& format : BillFormats()) {
     CLI::App* sub =
@@ -134,6 +131,9 @@ void AddIngestCommand(CLI::App* app, const GlobalOptions* globals, int* exit_cod
                     "how many row problems to print (all are stored)")
         ->capture_default_str();
     sub->add_flag("-q,--quiet", flags->quiet, "print only the summary and errors");
+    sub->footer(
+        "Each run is atomic: a newer export of the same billing account and period replaces the "
+        "older one, and a bad file fails the run and stores nothing.");
     sub->callback([=]() { *exit_code = RunIngest(*globals, *flags, format); });
   }
   AddKubeScrapeCommand(ingest, globals, exit_code);
@@ -143,6 +143,8 @@ void AddIngestCommand(CLI::App* app, const GlobalOptions* globals, int* exit_cod
   AddVpcFlowCommand(ingest, globals, exit_code);
   AddStorageCsvCommand(ingest, globals, exit_code);
   AddSlurmSacctCommand(ingest, globals, exit_code);
+  // Set after the subcommands, which would otherwise inherit it.
+  ingest->footer("Each kind of input has its rules: tally ingest KIND --help.");
 }
 
 }  // namespace tally::cli

@@ -98,6 +98,10 @@ void AddVpcFlowCommand(CLI::App* ingest, const GlobalOptions* globals, int* exit
   sub->add_option("--config", flags->config,
                   "policy file with network zones, owners and prices (default: ./tally.yaml if "
                   "present)");
+  sub->footer(
+      "A file read again replaces what it stored before. Bad lines are reported with file and "
+      "line and skipped; a file that is not a flow log fails the run and stores nothing. "
+      "Classes, attribution and cost: docs/network.md.");
   sub->callback([=]() { *exit_code = RunVpcFlow(*globals, *flags); });
 }
 

@@ -115,6 +115,10 @@ void AddSparkCommand(CLI::App* ingest, const GlobalOptions* globals, int* exit_c
       ->capture_default_str();
   sub->add_flag("--skip-bad-logs", flags->skip_bad_logs,
                 "skip (and list) files that are not Spark event logs instead of failing");
+  sub->footer(
+      "An application read again replaces its own facts. A malformed line is reported and "
+      "skipped; a file that is not an event log fails the run (or is skipped with "
+      "--skip-bad-logs) and nothing is stored.");
   sub->callback([=]() { *exit_code = RunSpark(*globals, *flags); });
 }
 

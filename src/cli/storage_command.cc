@@ -54,6 +54,9 @@ void AddStorageCsvCommand(CLI::App* ingest, const GlobalOptions* globals, int* e
                   "source name prefix; each bucket is stored as <source>/<bucket> and replaces "
                   "only its own days")
       ->capture_default_str();
+  sub->footer(
+      "A row holds for the 24 hours of its date. A bad row fails the run and stores nothing "
+      "(docs/formats/storage-csv.md).");
   sub->callback([=]() { *exit_code = RunStorageCsv(*globals, *flags); });
 }
 
