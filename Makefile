@@ -21,8 +21,8 @@ $(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release
 
 build: deps $(BUILD)/build.ninja
-	cmake --build $(BUILD) -j $(JOBS)
 	cd web && npm run --silent build
+	cmake --build $(BUILD) -j $(JOBS)
 
 run: build
 	@rm -f tally.db tally.db-wal tally.db-shm
@@ -33,7 +33,7 @@ run: build
 	$(BUILD)/tally --store $(STORE) reconcile
 	@echo
 	@echo "tally: dashboard at http://$(LISTEN)/  (API http://$(LISTEN)/api/v1/openapi.json, metrics /metrics; Ctrl-C stops)"
-	@exec $(BUILD)/tally --store $(STORE) serve --listen $(LISTEN) --config $(DEMO)/tally.yaml --web web/dist
+	@exec $(BUILD)/tally --store $(STORE) serve --listen $(LISTEN) --config $(DEMO)/tally.yaml
 
 test: build
 	cd $(BUILD) && TALLY_SHARED_DIR=$(SHARED) ctest --output-on-failure -j $(JOBS)

@@ -68,10 +68,7 @@ int RunServe(const GlobalOptions& globals, const ServeFlags& flags) {
   options.read_timeout_seconds = flags.read_timeout;
   options.request_budget_seconds = flags.request_budget;
   options.min_free_bytes = static_cast<uint64_t>(flags.min_free_mib) << 20;
-  options.web_dir = flags.web;
-  if (options.web_dir.empty() && access("web/dist/index.html", R_OK) == 0) {
-    options.web_dir = "web/dist";  // run from the repository after `make run`
-  }
+  options.web_dir = flags.web;  // "" serves the dashboard built into the binary
   auto config = LoadConfig(flags.config);
   if (config.ok()) {
     Status kinds = CheckSourceKinds(*config);
@@ -186,7 +183,8 @@ void AddServeCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code
                   "seconds between checks for changed data to allocate")
       ->capture_default_str();
   sub->add_option("--web", flags->web,
-                  "directory of the built dashboard to serve at / (default: web/dist if present)");
+                  "serve the dashboard from this directory (development; default: the one "
+                  "built into the binary)");
   sub->footer(
       "Point Prometheus at it with remote_write: [{url: http://HOST:PORT/api/v1/write}]. "
       "Usage arrives as the source \"remote-write\"; an hour becomes complete once samples "

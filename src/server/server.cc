@@ -13,8 +13,34 @@
 
 #include "server/api_routes.h"
 #include "server/bounded_http_server.h"
+#include "server/embedded_web.h"
 
 namespace tally {
+namespace {
+
+const char* ContentType(std::string_view path) {
+  if (path.ends_with(".html")) return "text/html; charset=utf-8";
+  if (path.ends_with(".js")) return "text/javascript; charset=utf-8";
+  if (path.ends_with(".css")) return "text/css; charset=utf-8";
+  if (path.ends_with(".svg")) return "image/svg+xml";
+  if (path.ends_with(".png")) return "image/png";
+  if (path.ends_with(".ico")) return "image/x-icon";
+  if (path.ends_with(".json")) return "application/json";
+  return "application/octet-stream";
+}
+
+// The dashboard compiled into the binary, at / (index.html) and its own paths.
+void ServeEmbeddedWeb(httplib::Server& http) {
+  for (const EmbeddedFile& file : EmbeddedWebFiles()) {
+    auto reply = [file](const httplib::Request&, httplib::Response& res) {
+      res.set_content(std::string(file.data), ContentType(file.path));
+    };
+    http.Get(std::string(file.path), reply);
+    if (file.path == "/index.html") http.Get("/", reply);
+  }
+}
+
+}  // namespace
 
 using Json = nlohmann::ordered_json;
 
@@ -117,9 +143,13 @@ void Server::Impl::Routes() {
     }
     return Server::HandlerResponse::Unhandled;
   });
-  if (!options.web_dir.empty() && !http.set_mount_point("/", options.web_dir)) {
-    std::fprintf(stderr, "tally: serve: no dashboard: %s is not a directory\n",
-                 options.web_dir.c_str());
+  if (!options.web_dir.empty()) {
+    if (!http.set_mount_point("/", options.web_dir)) {
+      std::fprintf(stderr, "tally: serve: no dashboard: %s is not a directory\n",
+                   options.web_dir.c_str());
+    }
+  } else {
+    ServeEmbeddedWeb(http);
   }
   http.Get("/healthz",
            [](const httplib::Request&, httplib::Response& res) { ReplySuccess(res, "ok"); });

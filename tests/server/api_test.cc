@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -345,6 +346,46 @@ TEST_F(ApiTest, FlowsAndAssetsEqualTheCommands) {
     }
   }
   EXPECT_EQ(orphaned, 1) << assets.dump();
+}
+
+}  // namespace
+}  // namespace tally
+
+namespace tally {
+namespace {
+
+// `make build` builds the dashboard before the binary, which carries it: `tally serve` run from
+// an empty directory, without --web, serves it at / with its scripts and styles.
+TEST(EmbeddedDashboardTest, ServeFromAnEmptyDirectoryServesTheDashboard) {
+  testing::TempDir dir;
+  const std::string empty = dir.File("empty");
+  ASSERT_TRUE(std::filesystem::create_directories(empty));
+  const int port = testing::FreePort();
+  ChildProcess serve("/bin/sh",
+                     {"-c", "cd '" + empty + "' && exec '" + testing::TallyBinary() +
+                                "' --store '" + dir.File("t.db") + "' serve --listen 127.0.0.1:" +
+                                std::to_string(port)},
+                     dir.File("serve.log"));
+  ASSERT_TRUE(testing::WaitForHttp(port, "/readyz", 20)) << testing::ReadFile(dir.File("serve.log"));
+  std::string index;
+  ASSERT_EQ(HttpGet(port, "/", &index), 200);
+  EXPECT_NE(index.find("<title>tally</title>"), std::string::npos) << index;
+  // Every script and style the page names answers too.
+  int assets = 0;
+  for (const char* attribute : {"src=\"/assets/", "href=\"/assets/"}) {
+    const size_t at = index.find(attribute);
+    if (at == std::string::npos) continue;
+    const size_t begin = index.find('/', at);
+    const std::string path = index.substr(begin, index.find('"', begin) - begin);
+    std::string body;
+    EXPECT_EQ(HttpGet(port, path, &body), 200) << path;
+    EXPECT_GT(body.size(), 100u) << path;
+    ++assets;
+  }
+  EXPECT_EQ(assets, 2) << index;
+  std::string api;
+  EXPECT_EQ(HttpGet(port, "/api/v1/version", &api), 200) << api;
+  EXPECT_EQ(serve.Stop(), 0);
 }
 
 }  // namespace
