@@ -9,6 +9,7 @@
 #include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "tally/decimal.h"
@@ -163,6 +164,36 @@ TEST_F(RedisTest, ServeCollectsARedisSource) {
   const std::string usage = Tally({"usage", "--by", "consumer", "--format", "csv"}).out;
   for (const char* tenant : {"\nsess,cache_memory,GiB,", "\ncart,", "\nfeed,"}) {
     EXPECT_NE(usage.find(tenant), std::string::npos) << usage;
+  }
+}
+
+// The tenant lines of `tally collect redis`: tenant -> (keys, measured keys).
+std::map<std::string, std::pair<int64_t, int64_t>> Measured(const std::string& out) {
+  std::map<std::string, std::pair<int64_t, int64_t>> m;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream f(line);
+    std::string tenant, keys_word, measured_word;
+    int64_t keys = 0, measured = 0;
+    if (f >> tenant >> keys >> keys_word >> measured >> measured_word && keys_word == "keys") {
+      m[tenant] = {keys, measured};
+    }
+  }
+  return m;
+}
+
+TEST_F(RedisTest, TheSampleRateChoosesHowManyKeysAreMeasured) {
+  auto all = Tally({"collect", "redis", "--url", Url(), "--sample-rate", "1"});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  const auto every = Measured(all.out);
+  ASSERT_EQ(every.size(), 3u) << all.out;
+  for (const auto& [tenant, counts] : every) EXPECT_EQ(counts.second, counts.first) << tenant;
+  auto tenth = Tally({"collect", "redis", "--url", Url(), "--sample-rate", "0.1"});
+  ASSERT_EQ(tenth.exit_code, 0) << tenth.err;
+  // About a tenth of each tenant's keys, by hash, plus its first 16.
+  for (const auto& [tenant, counts] : Measured(tenth.out)) {
+    EXPECT_GT(counts.second, counts.first / 20) << tenant;
+    EXPECT_LT(counts.second, counts.first / 5 + 16) << tenant;
   }
 }
 

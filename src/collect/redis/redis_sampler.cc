@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <memory>
 #include <unordered_map>
 
@@ -61,14 +62,20 @@ int64_t InfoField(std::string_view info, std::string_view name) {
   return value;
 }
 
-// A stable 64-bit hash of the key's name (FNV-1a): the same keys are measured every run.
+// A stable 64-bit hash of the key's name, so the same keys are measured every run: FNV-1a, then
+// splitmix64's finalizer, since FNV's high bits barely move between names that differ only at
+// the end ("cart:17", "cart:18") and the sample compares the whole hash.
 uint64_t KeyHash(std::string_view key) {
   uint64_t h = 1469598103934665603ull;
   for (unsigned char c : key) {
     h ^= c;
     h *= 1099511628211ull;
   }
-  return h;
+  h ^= h >> 30;
+  h *= 0xBF58476D1CE4E5B9ull;
+  h ^= h >> 27;
+  h *= 0x94D049BB133111EBull;
+  return h ^ (h >> 31);
 }
 
 }  // namespace
@@ -141,7 +148,11 @@ Result<RedisSample> SampleRedis(const RedisTarget& target, const RedisSampleOpti
     TALLY_ASSIGN_OR_RETURN(Reply size, Command(c.get(), {"DBSIZE"}));
     sample.dbsize = size->integer;
   }
-  const auto threshold = static_cast<uint64_t>(options.sample_rate * 18446744073709551615.0);
+  // A key is measured when its hash falls below rate × 2^64 (every key at rate 1: 2^64 itself
+  // does not fit the integer, so that case is told apart).
+  const bool measure_all = options.sample_rate >= 1;
+  const auto threshold =
+      measure_all ? UINT64_MAX : static_cast<uint64_t>(std::ldexp(options.sample_rate, 64));
   std::unordered_map<std::string, RedisTenantMemory> tenants;
   std::vector<std::pair<RedisTenantMemory*, std::string>> measure;  // this batch's keys
   std::string cursor = "0";
@@ -168,7 +179,7 @@ Result<RedisSample> SampleRedis(const RedisTarget& target, const RedisSampleOpti
       RedisTenantMemory& t = it->second;
       ++t.keys;
       ++sample.keys_scanned;
-      if (t.keys <= options.first_keys_per_tenant || KeyHash(key) <= threshold) {
+      if (measure_all || t.keys <= options.first_keys_per_tenant || KeyHash(key) < threshold) {
         measure.emplace_back(&t, std::string(key));
       }
     }
