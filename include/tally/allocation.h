@@ -21,6 +21,9 @@ namespace tally {
 inline constexpr std::string_view kIdleConsumer = "__idle__";
 inline constexpr std::string_view kUnallocatedConsumer = "__unallocated__";
 inline constexpr std::string_view kUnownedOwner = "__unowned__";
+// The source of estimated cost: assets that no bill line names and no rate card prices, costed
+// at reference prices (docs/estimates.md). Never billed: reports keep it apart.
+inline constexpr std::string_view kEstimateSource = "estimate";
 
 enum class AllocationKind {
   kDirect,       // a consumer's basis × unit price

@@ -30,6 +30,7 @@ struct ShowbackKey {
     kNamespace,  // the consumer's namespace
     kLabel,      // the consumer's label `label`, else the asset's
     kResourceClass,  // the resource's class: compute, storage, network, cache, other
+    kController,     // the consumer's controller ("ReplicaSet/api-7c9f"), "" when none
   };
   Kind kind = Kind::kColumn;
   AllocationColumn column = AllocationColumn::kOwner;
@@ -37,7 +38,8 @@ struct ShowbackKey {
 
   static ShowbackKey Of(AllocationColumn column) { return ShowbackKey{Kind::kColumn, column, {}}; }
   // "owner", "consumer", "asset", "resource", "service", "source", "kind", "hour", "day",
-  // "namespace", "class" or "label.<key>". Errors: kInvalidArgument naming the choices.
+  // "namespace", "controller", "class" or "label.<key>". Errors: kInvalidArgument naming the
+  // choices.
   static Result<ShowbackKey> Parse(std::string_view name);
   std::string Name() const;  // as Parse reads it
   bool operator==(const ShowbackKey&) const = default;
@@ -49,11 +51,21 @@ Result<std::vector<ShowbackKey>> ParseShowbackKeys(const std::vector<std::string
 // asset's cost with no capacity) "other".
 std::string_view ResourceClassOf(std::string_view resource);
 
+// Keeps only the rows whose `key` has one of `values` ("" matches a row without one).
+struct ShowbackFilter {
+  ShowbackKey key;
+  std::vector<std::string> values;
+  // Parses "namespace=ads,search" or "label.team=" (rows without the label). Errors:
+  // kInvalidArgument for text without '=' or an unknown key.
+  static Result<ShowbackFilter> Parse(std::string_view text);
+};
+
 struct ShowbackQuery {
   std::vector<ShowbackKey> group_by;
   std::optional<Timestamp> from;
   std::optional<Timestamp> to;
   std::optional<std::string> resource;  // only rows of this resource ("gpu")
+  std::vector<ShowbackFilter> where;    // all must hold
 };
 
 struct ShowbackRow {
@@ -61,12 +73,14 @@ struct ShowbackRow {
   Decimal cost;
   // Basis amount-hours per resource of the direct rows summed here (for chargeback rates).
   std::map<std::string, Decimal> quantity;
+  Decimal estimated;  // the part of `cost` that is estimated (source "estimate"), not billed
 };
 
 struct ShowbackTable {
   std::vector<std::string> columns;  // the keys' names
-  std::vector<ShowbackRow> rows;     // sorted by keys (report/showback.h)
+  std::vector<ShowbackRow> rows;     // sorted by time, cost, keys (report/showback.h)
   Decimal total;
+  Decimal estimated;  // the part of `total` that is estimated, not billed
   int64_t hours = 0;  // allocated hours in the window
 };
 

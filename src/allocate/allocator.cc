@@ -15,17 +15,11 @@ constexpr std::string_view kEnergy = "energy";
 constexpr std::string_view kRateCardSource = "rate-card";
 constexpr std::string_view kOnPremService = "On-premises";
 constexpr std::string_view kNetworkRateService = "Data transfer (rate card)";
+constexpr std::string_view kInstanceEstimateService = "Estimated (instance price)";
+constexpr std::string_view kCapacityEstimateService = "Estimated (reference prices)";
+// The resources an estimate prices by capacity; the others' reference prices are weights only.
+constexpr std::string_view kEstimatedResources[] = {"cpu", "memory", "gpu", "storage"};
 const std::string kNetworkAssetPrefix = NetworkAssetName("");
-
-bool MatchesAsset(const AllocationCostLine& line, const Asset& asset) {
-  const std::string& id = line.resource_id;
-  if (id.empty()) return false;
-  if (id == asset.name || id == asset.provider_id) return true;
-  // Kubernetes provider ids are "aws:///us-east-1a/i-0abc" or "gce://project/zone/name"; the
-  // bill names the instance alone.
-  const std::string& p = asset.provider_id;
-  return p.size() > id.size() && p.ends_with(id) && p[p.size() - id.size() - 1] == '/';
-}
 
 // `pattern` with a trailing '*' matches a prefix, else the whole name.
 bool NameFits(std::string_view pattern, std::string_view name) {
@@ -44,46 +38,9 @@ std::optional<Decimal> AwsWeight(std::string_view resource) {
 }  // namespace
 
 Allocator::Allocator(const Config& config, const AllocationInputs& inputs)
-    : config_(config), inputs_(inputs) {
-  std::unordered_map<std::string, uint32_t> by_id;
-  for (uint32_t a = 0; a < inputs.assets.size(); ++a) {
-    const Asset& asset = inputs.assets[a];
-    by_id.emplace(asset.name, a);
-    if (!asset.provider_id.empty()) {
-      by_id.emplace(asset.provider_id, a);
-      const size_t slash = asset.provider_id.rfind('/');
-      if (slash != std::string::npos) by_id.emplace(asset.provider_id.substr(slash + 1), a);
-    }
-  }
-  // Network classes with flows: their asset, and whether a rate card prices them.
-  std::map<std::string, uint32_t, std::less<>> network_asset;
-  network_price_.assign(inputs.assets.size(), std::nullopt);
-  for (uint32_t a = 0; a < inputs.assets.size(); ++a) {
-    const Asset& asset = inputs.assets[a];
-    if (!asset.name.starts_with(kNetworkAssetPrefix)) continue;
-    const std::string flow_class = asset.name.substr(kNetworkAssetPrefix.size());
-    network_asset.emplace(flow_class, a);
-    if (auto price = config.network.prices.find(flow_class); price != config.network.prices.end()) {
-      network_price_[a] = price->second;
-    }
-  }
+    : config_(config), inputs_(inputs), matcher_(config, inputs.assets) {
   for (const AllocationCostLine& line : inputs.lines) {
-    uint32_t asset = kNoAsset;
-    bool network = false;
-    for (const NetworkBillRule& rule : config.network.bill) {
-      if (line.usage_type.empty() || !WildcardMatch(rule.usage_type, line.usage_type)) continue;
-      auto it = network_asset.find(rule.flow_class);
-      // A class a rate card prices keeps its bill lines out: they would count twice.
-      if (it != network_asset.end() && !network_price_[it->second]) {
-        asset = it->second;
-        network = true;
-      }
-      break;
-    }
-    if (!network) {
-      auto it = by_id.find(line.resource_id);
-      if (it != by_id.end() && MatchesAsset(line, inputs.assets[it->second])) asset = it->second;
-    }
+    const auto [asset, network] = matcher_.Match(line);
     line_asset_.push_back(asset);
     line_network_.push_back(network);
     OwnershipSubject subject;
@@ -119,6 +76,15 @@ Allocator::Allocator(const Config& config, const AllocationInputs& inputs)
         break;
       }
     }
+  }
+  estimated_.assign(inputs.assets.size(), config.estimates.enabled);
+  for (uint32_t a = 0; a < inputs.assets.size(); ++a) {
+    if (rate_card_[a] != nullptr || inputs.assets[a].name.starts_with(kNetworkAssetPrefix)) {
+      estimated_[a] = false;
+    }
+  }
+  for (uint32_t asset : line_asset_) {
+    if (asset != kNoAsset) estimated_[asset] = false;
   }
   for (const SharedStage& stage : config.shared)
     stage_consumers_.push_back("__shared__/" + stage.name);
@@ -159,6 +125,33 @@ Result<Decimal> Allocator::RateCardHour(uint32_t asset, Timestamp hour) {
             .first;
   }
   return it->second[static_cast<size_t>((hour.unix_seconds() - month.unix_seconds()) / 3600)];
+}
+
+Result<Decimal> Allocator::EstimateHour(uint32_t asset) {
+  const auto& prices = config_.estimates.instance_prices;
+  if (auto it = prices.find(inputs_.assets[asset].instance_type); it != prices.end()) {
+    return it->second;
+  }
+  // Per resource, in whole units (a GPU shared in parts counts whole); several sources may
+  // report one resource: the largest counts, as in the split.
+  std::map<std::string_view, Decimal> wholes;
+  for (const Capacity& c : capacity_by_asset_[asset]) {
+    const std::string& name = resources_[c.resource];
+    if (std::find(std::begin(kEstimatedResources), std::end(kEstimatedResources), name) ==
+        std::end(kEstimatedResources)) {
+      continue;
+    }
+    TALLY_ASSIGN_OR_RETURN(Decimal amount, c.amount.Divide(Decimal::FromUnits(c.per_whole)));
+    wholes[name] = std::max(wholes[name], amount);
+  }
+  Decimal cost;
+  for (const auto& [name, amount] : wholes) {
+    auto price = config_.reference_prices.find(std::string(name));
+    if (price == config_.reference_prices.end()) continue;
+    TALLY_ASSIGN_OR_RETURN(Decimal part, amount.Multiply(price->second));
+    cost += part;
+  }
+  return cost;
 }
 
 Status Allocator::AllocateHour(const HourInputs& in, std::vector<AllocationRow>* rows,
@@ -223,12 +216,23 @@ Status Allocator::AllocateHour(const HourInputs& in, std::vector<AllocationRow>*
     units[{a, kRateCardSource, kOnPremService}] += cost;
   }
   for (uint32_t a : touched_assets_) {
+    // An unbilled asset, in an hour it has capacity: an estimate, kept apart as its own source.
+    if (!estimated_[a] || capacity_by_asset_[a].empty()) continue;
+    TALLY_ASSIGN_OR_RETURN(Decimal cost, EstimateHour(a));
+    if (cost.is_zero()) continue;
+    const bool by_type = config_.estimates.instance_prices.contains(inputs_.assets[a].instance_type);
+    (*bill)[std::string(kEstimateSource)] += cost;
+    units[{a, kEstimateSource, by_type ? kInstanceEstimateService : kCapacityEstimateService}] +=
+        cost;
+  }
+  for (uint32_t a : touched_assets_) {
     // A network class priced by the rate card: its gigabytes × the price per GB.
-    if (!network_price_[a]) continue;
+    const std::optional<Decimal>& network_price = matcher_.NetworkPrice(a);
+    if (!network_price) continue;
     Decimal cost;
     for (const Capacity& c : capacity_by_asset_[a]) {
       if (resources_[c.resource] != kNetworkResource) continue;
-      TALLY_ASSIGN_OR_RETURN(Decimal part, c.amount.Multiply(*network_price_[a]));
+      TALLY_ASSIGN_OR_RETURN(Decimal part, c.amount.Multiply(*network_price));
       cost += part;
     }
     if (cost.is_zero()) continue;

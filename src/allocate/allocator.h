@@ -1,6 +1,7 @@
 // Allocator: one hour of the allocation model (../shared/DESIGN.md, docs/allocation.md).
 //   1. Bill lines whose ResourceId names an asset (its name, its provider id, or the last part
-//      of its provider id) are that asset's cost; on-prem assets get theirs from a rate card.
+//      of its provider id; line_matcher.h) are that asset's cost; on-prem assets get theirs
+//      from a rate card.
 //   2. An asset's cost splits into resource components by weights: the rate card's, else its
 //      instance type's class's (component_weights.classes), else capacity × a per-unit weight:
 //      the reference price, or AWS's (GPU 9, vCPU 0.9, GiB 0.1) under component_weights: aws.
@@ -13,6 +14,9 @@
 //      asset "network/<class>", split by the gigabytes each consumer sent (docs/network.md);
 //      in an hour without flows of the class they stay unallocated. A class with a price in
 //      network.prices costs its gigabytes × the price instead (source "rate-card").
+//      An asset with capacity that no bill line names and no rate card prices gets an estimated
+//      cost (source "estimate", docs/estimates.md): its instance type's price per hour, else its
+//      capacity × the reference prices, split like a billed cost.
 //   4. Lines that match no asset are unallocated, owned through their tags.
 //   5. Shared-cost stages move pools of cost to owners.
 // Every split sums exactly, so the hour's rows sum to the hour's bill per source.
@@ -29,6 +33,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "allocate/line_matcher.h"
 #include "config/config.h"
 #include "tally/allocation.h"
 
@@ -72,11 +77,14 @@ class Allocator {
                       std::span<const Capacity> capacity, std::vector<AllocationRow>* rows);
   void ApplySharedStages(std::vector<AllocationRow>* rows, size_t first);
   Result<Decimal> RateCardHour(uint32_t asset, Timestamp hour);
+  // The estimated cost of an unbilled asset for an hour of its capacity (0: nothing to go on).
+  Result<Decimal> EstimateHour(uint32_t asset);
   std::string_view IdleOwner(uint32_t asset);
   uint16_t ResourceId(std::string_view name);
 
   const Config& config_;
   const AllocationInputs& inputs_;
+  const LineMatcher matcher_;
   std::vector<uint32_t> line_asset_;          // per line: matched asset or kNoAsset
   std::vector<bool> line_network_;            // per line: a transfer line of a flow class
   std::vector<std::string> line_owner_;       // per line: owner of an unmatched line
@@ -84,7 +92,7 @@ class Allocator {
   std::vector<std::string> idle_owner_;       // per asset ("" until computed)
   std::vector<const RateCard*> rate_card_;    // per asset, or null
   std::vector<const WeightClass*> weight_class_;  // per asset, or null
-  std::vector<std::optional<Decimal>> network_price_;  // per asset: a rate card's $ per GB
+  std::vector<bool> estimated_;  // per asset: no bill line names it and no rate card prices it
   std::deque<std::string> resources_;         // interned resource names (a deque: rows view them)
   std::vector<std::string> stage_consumers_;  // "__shared__/<stage name>"
   // (asset, month start) -> the month's hourly parts

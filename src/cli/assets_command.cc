@@ -36,6 +36,7 @@ int RunAssets(const GlobalOptions& globals, const AssetsFlags& flags) {
                  "memory_gib_hours", "gpu_hours", "storage_gib_hours", "status"},
                 {false, false, false, false, true, true, true, true, false},
                 {false, false, false, false, true, true, true, true, false},
+                {},
                 {}};
   auto capacity = [](const AssetRecord& r, const char* resource) -> std::optional<std::string> {
     auto it = r.capacity.find(resource);

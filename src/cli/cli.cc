@@ -38,6 +38,10 @@ int RunCli(int argc, char** argv) {
   app.add_option("--store", globals.store, "where data is kept: sqlite:PATH")
       ->envname("TALLY_STORE")
       ->capture_default_str();
+  app.add_flag("--exact", globals.exact,
+               "tables print money with every digit (CSV and JSON always do); default: cents");
+  // So that global options may follow the command too: tally costs --exact.
+  app.fallthrough();
   int exit_code = 0;
   AddIngestCommand(&app, &globals, &exit_code);
   AddCostsCommand(&app, &globals, &exit_code);

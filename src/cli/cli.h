@@ -19,6 +19,7 @@ namespace tally::cli {
 
 struct GlobalOptions {
   std::string store = "sqlite:./tally.db";  // --store, or TALLY_STORE
+  bool exact = false;  // --exact: tables print money with every digit, not to cents
 };
 
 // Each subcommand file adds itself to the app; its callback sets *exit_code.

@@ -63,7 +63,7 @@ int RunCosts(const GlobalOptions& globals, const CostsFlags& flags) {
   for (const std::string& warning : CostTableWarnings(*query, *table)) {
     PrintError("costs: warning: " + warning);
   }
-  std::string out = RenderCostTable(*table, *format);
+  std::string out = RenderCostTable(*table, *format, globals.exact);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;
 }

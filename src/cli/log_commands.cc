@@ -50,6 +50,7 @@ int RunIngests(const GlobalOptions& globals, const LogFlags& flags) {
       {"id", "committed", "format", "files", "skipped", "rows", "replaced", "problems", "command"},
       {true, false, false, true, true, true, true, true, false},
       {},
+      {},
       {}};
   for (const IngestRecord& r : *records) {
     t.rows.push_back({std::to_string(r.id), r.committed_at.ToString(), r.format,
@@ -89,7 +90,7 @@ int RunDiagnostics(const GlobalOptions& globals, const LogFlags& flags) {
     return 1;
   }
   RecordTable t{
-      {"severity", "file", "line", "column", "reason"}, {false, false, true, false, false}, {}, {}};
+      {"severity", "file", "line", "column", "reason"}, {false, false, true, false, false}, {}, {}, {}};
   for (const Diagnostic& d : *diagnostics) {
     const char* severity = d.severity == Severity::kError     ? "error"
                            : d.severity == Severity::kWarning ? "warning"

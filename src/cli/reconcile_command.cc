@@ -38,7 +38,7 @@ int RunReconcile(const GlobalOptions& globals, const ReconcileFlags& flags) {
   bool exact = true;
   for (const ReconcileRow& r : *rows) exact &= r.difference().is_zero();
   const RecordTable t = ReconcileRecordTable(*rows);
-  const std::string text = RenderRecordTable(t, *format);
+  const std::string text = RenderRecordTable(t, *format, globals.exact);
   std::fwrite(text.data(), 1, text.size(), stdout);
   auto missing = (*store)->UnallocatedBillHours(from, to);
   if (!missing.ok()) {
@@ -54,13 +54,26 @@ int RunReconcile(const GlobalOptions& globals, const ReconcileFlags& flags) {
     return 1;
   }
   if (rows->empty()) {
-    PrintError("reconcile: nothing allocated in the window; run `tally allocate`");
+    auto status = (*store)->GetAllocationStatus();
+    const bool allocated = status.ok() && status->allocated_hours > 0;
+    PrintError(allocated ? "reconcile: the allocated hours hold no cost in the window: no bill "
+                           "line, rate card or asset capacity to estimate from"
+                         : "reconcile: nothing allocated in the window; run `tally allocate`");
     return 1;
   }
   if (!exact) {
     PrintError("reconcile: allocated + idle + unallocated differs from the bill");
     return 1;
   }
+  std::string estimate;
+  for (const ReconcileRow& r : *rows) {
+    if (r.source == kEstimateSource) estimate = MoneyText(r.bill, globals.exact);
+  }
+  PrintError("reconcile: every billed amount is allocated, idle or unallocated, exactly" +
+             (estimate.empty() ? std::string()
+                               : "; " + estimate +
+                                     " more is estimated (assets no bill line names, at "
+                                     "reference prices: the row \"estimate\", not in TOTAL)"));
   return 0;
 }
 

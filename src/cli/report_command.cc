@@ -1,5 +1,6 @@
 // tally report showback | chargeback | export: allocated cost, grouped for people, priced for
 // internal billing, or written back out as FOCUS rows with the allocation columns.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -8,6 +9,7 @@
 #include "config/config.h"
 #include "report/allocation_views.h"
 #include "report/chargeback.h"
+#include "report/focus_export.h"
 #include "report/gpu_report.h"
 #include "report/record_table.h"
 #include "report/showback.h"
@@ -21,6 +23,8 @@ struct ReportFlags {
   std::string from, to;
   std::string format = "table";
   std::string config;
+  std::string focus_version = "1.3";
+  std::vector<std::string> where;
 };
 
 // Opens the store and runs the showback query; prints errors.
@@ -34,6 +38,15 @@ std::optional<ShowbackTable> Query(const GlobalOptions& globals, const ReportFla
     return std::nullopt;
   }
   query.group_by = std::move(*keys);
+  for (const std::string& text : flags.where) {
+    auto filter = ShowbackFilter::Parse(text);
+    if (!filter.ok()) {
+      PrintError(std::string(name) + ": --where: " + filter.status().message());
+      *code = 2;
+      return std::nullopt;
+    }
+    query.where.push_back(std::move(*filter));
+  }
   Status window = ParseWindowFlags(flags.from, flags.to, &query.from, &query.to);
   if (!window.ok()) {
     PrintError(std::string(name) + ": " + window.message());
@@ -55,13 +68,23 @@ std::optional<ShowbackTable> Query(const GlobalOptions& globals, const ReportFla
   if (table->hours == 0) {
     PrintError(std::string(name) + ": no allocated hours in the window; run `tally allocate`");
   }
+  // A grouping no row has a value for says so, rather than printing one blank group.
+  for (size_t i = 0; i < table->columns.size() && !table->rows.empty(); ++i) {
+    const bool none = std::all_of(table->rows.begin(), table->rows.end(),
+                                  [&](const ShowbackRow& r) { return r.keys[i].empty(); });
+    if (none) {
+      PrintError(std::string(name) + ": no consumer or asset has a value for \"" +
+                 table->columns[i] + "\": every row's " + table->columns[i] + " is empty");
+    }
+  }
   return std::move(*table);
 }
 
-// Renders key columns plus money columns; JSON is {"rows":[...],"total":...}.
+// Renders key columns plus money columns, with a TOTAL line of `totals` (one per money column,
+// "" for none); JSON is {"rows":[...],"total":...} with the first money column's total.
 void Print(const std::vector<std::string>& keys, const std::vector<std::string>& money,
-           const std::vector<std::vector<std::string>>& rows, const std::string& total,
-           OutputFormat format) {
+           const std::vector<std::vector<std::string>>& rows,
+           const std::vector<std::string>& totals, OutputFormat format, bool exact) {
   if (format == OutputFormat::kJson) {
     nlohmann::ordered_json out = {{"rows", nlohmann::ordered_json::array()}};
     for (const auto& row : rows) {
@@ -70,7 +93,7 @@ void Print(const std::vector<std::string>& keys, const std::vector<std::string>&
         r[i < keys.size() ? keys[i] : money[i - keys.size()]] = row[i];
       out["rows"].push_back(std::move(r));
     }
-    out["total"] = total;
+    out["total"] = totals.front();
     std::printf("%s\n", out.dump().c_str());
     return;
   }
@@ -83,14 +106,15 @@ void Print(const std::vector<std::string>& keys, const std::vector<std::string>&
     t.numeric.push_back(true);
     t.decimal.push_back(true);
   }
+  t.money = t.decimal;
   for (const auto& row : rows) t.rows.emplace_back(row.begin(), row.end());
   if (format == OutputFormat::kTable) {
     std::vector<std::optional<std::string>> sum(t.columns.size(), std::string());
     sum[0] = "TOTAL";
-    sum[keys.size()] = total;
+    for (size_t i = 0; i < totals.size(); ++i) sum[keys.size() + i] = totals[i];
     t.rows.push_back(std::move(sum));
   }
-  const std::string text = RenderRecordTable(t, format);
+  const std::string text = RenderRecordTable(t, format, exact);
   std::fwrite(text.data(), 1, text.size(), stdout);
 }
 
@@ -108,12 +132,25 @@ int RunShowback(const GlobalOptions& globals, const ReportFlags& flags) {
     std::printf("%s\n", ShowbackJson(*table).dump().c_str());
     return 0;
   }
+  // Estimated cost is never mixed in silently: its own column, and a line that says why.
+  const bool estimated = !table->estimated.is_zero();
+  if (estimated) {
+    PrintError("showback: " + MoneyText(table->estimated, globals.exact) +
+               " of the cost is estimated at reference prices: no bill line names those assets "
+               "(see tally reconcile)");
+  }
   std::vector<std::vector<std::string>> rows;
   for (const ShowbackRow& r : table->rows) {
     rows.push_back(r.keys);
     rows.back().push_back(r.cost.ToString());
+    if (estimated) rows.back().push_back(r.estimated.ToString());
   }
-  Print(by, {"cost"}, rows, table->total.ToString(), *format);
+  if (estimated) {
+    Print(by, {"cost", "estimated"}, rows,
+          {table->total.ToString(), table->estimated.ToString()}, *format, globals.exact);
+  } else {
+    Print(by, {"cost"}, rows, {table->total.ToString()}, *format, globals.exact);
+  }
   return 0;
 }
 
@@ -136,20 +173,44 @@ int RunChargeback(const GlobalOptions& globals, const ReportFlags& flags) {
     rows.back().push_back(r.cost.ToString());
     rows.back().push_back(r.charge.ToString());
   }
-  Print(by, {"cost", "charge"}, rows, priced.total.ToString(), *format);
+  Print(by, {"cost", "charge"}, rows, {priced.total.ToString(), ""}, *format, globals.exact);
   return 0;
 }
 
 int RunExport(const GlobalOptions& globals, const ReportFlags& flags) {
-  if (flags.format != "focus") {
-    PrintError("export: --format must be focus");
+  auto version = ParseFocusVersion(flags.focus_version);
+  std::optional<Timestamp> from, to;
+  Status window = ParseWindowFlags(flags.from, flags.to, &from, &to);
+  if (flags.format != "focus" || !version.ok() || !window.ok()) {
+    PrintError("export: " + (flags.format != "focus" ? std::string("--format must be focus")
+                             : !version.ok()         ? version.status().message()
+                                                     : window.message()));
     return 2;
   }
-  int code = 0;
-  auto table = Query(globals, flags, FocusExportKeys(), "export", &code);
-  if (!table) return code;
-  const std::string out = RenderFocusExport(*table);
-  std::fwrite(out.data(), 1, out.size(), stdout);
+  auto config = LoadConfig(flags.config);
+  auto store = config.ok() ? OpenStore(globals.store, OpenMode::kMustExist)
+                           : Result<std::unique_ptr<Store>>(config.status());
+  if (!store.ok()) {
+    PrintError("export: " + store.status().message());
+    return 1;
+  }
+  auto exported = ExportFocus(**store, *config, from, to, *version);
+  if (!exported.ok()) {
+    PrintError("export: " + exported.status().message());
+    return 1;
+  }
+  std::fwrite(exported->csv.data(), 1, exported->csv.size(), stdout);
+  PrintError("export: " + std::to_string(exported->rows) + " rows of " +
+             std::to_string(exported->origins) + " origin charges (FOCUS " + flags.focus_version +
+             ")");
+  if (exported->origins_not_allocated > 0) {
+    PrintError("export: " + std::to_string(exported->origins_not_allocated) +
+               " origin charges lie in no allocated hour and are left out (run tally allocate)");
+  }
+  if (!exported->not_charged.is_zero()) {
+    PrintError("export: " + MoneyText(exported->not_charged, globals.exact) +
+               " of rate-card and estimated cost has no origin charge and is left out");
+  }
   return 0;
 }
 
@@ -176,11 +237,11 @@ int RunGpu(const GlobalOptions& globals, const ReportFlags& flags) {
     return 0;
   }
   if (report->nodes.empty()) PrintError("gpu: no GPU capacity in the window");
-  std::string text = RenderRecordTable(GpuNodesTable(*report), *format);
+  std::string text = RenderRecordTable(GpuNodesTable(*report), *format, globals.exact);
   if (*format == OutputFormat::kTable) text += "\n";
-  text += RenderRecordTable(GpuConsumersTable(*report), *format);
+  text += RenderRecordTable(GpuConsumersTable(*report), *format, globals.exact);
   if (*format == OutputFormat::kTable) text += "\n";
-  text += RenderRecordTable(GpuOwnersTable(*report), *format);
+  text += RenderRecordTable(GpuOwnersTable(*report), *format, globals.exact);
   std::fwrite(text.data(), 1, text.size(), stdout);
   return 0;
 }
@@ -196,11 +257,14 @@ void AddReportCommand(CLI::App* app, const GlobalOptions* globals, int* exit_cod
     sub->add_option("--by", flags->by, by_help)->capture_default_str();
     sub->add_option("--from", flags->from, "first hour (inclusive)");
     sub->add_option("--to", flags->to, "end (exclusive)");
+    sub->add_option("--where", flags->where,
+                    "keep rows whose KEY has one of the values: namespace=ads,search (repeatable; "
+                    "any --by key)");
   };
   CLI::App* showback = report->add_subcommand("showback", "allocated cost grouped by columns");
   common(showback,
          "owner, consumer, asset, resource, class (compute, storage, network, cache, other), "
-         "service, source, kind, namespace, hour, day, label.<key> (comma-separated)");
+         "service, source, kind, namespace, controller, hour, day, label.<key> (comma-separated)");
   showback->add_option("--format", flags->format, "table, csv or json")->capture_default_str();
   showback->callback([=]() { *exit_code = RunShowback(*globals, *flags); });
 
@@ -220,10 +284,18 @@ void AddReportCommand(CLI::App* app, const GlobalOptions* globals, int* exit_cod
   gpu->callback([=]() { *exit_code = RunGpu(*globals, *flags); });
 
   CLI::App* exporter = report->add_subcommand(
-      "export", "allocated cost as FOCUS rows with the FOCUS 1.3 Allocated* columns");
-  exporter->add_option("--from", flags->from, "first hour (inclusive)");
-  exporter->add_option("--to", flags->to, "end (exclusive)");
+      "export", "allocated cost as FOCUS 1.3 or 1.4 rows with the split-allocation columns");
+  exporter->add_option("--from", flags->from, "origin charges starting at or after (inclusive)");
+  exporter->add_option("--to", flags->to, "origin charges starting before (exclusive)");
   exporter->add_option("--format", flags->format, "focus")->required();
+  exporter->add_option("--focus-version", flags->focus_version, "1.3 or 1.4")
+      ->capture_default_str();
+  exporter->add_option("--config", flags->config,
+                       "the policy allocation ran under (default: ./tally.yaml if present), to "
+                       "trace bill lines to assets as it did");
+  exporter->footer(
+      "Each row is one origin charge's part for one consumer (or idle, or unallocated); an "
+      "origin's rows sum back to it in all four cost metrics. See docs/focus-export.md.");
   exporter->callback([=]() { *exit_code = RunExport(*globals, *flags); });
 }
 

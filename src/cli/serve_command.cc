@@ -95,12 +95,30 @@ int RunServe(const GlobalOptions& globals, const ServeFlags& flags) {
                                           *config, CheckSourceKinds);
     options.config = watch.get();
   }
-  std::fprintf(stderr, "tally: serve: %s\n",
-               allocate ? ("allocating changed hours under " +
-                           (flags.config.empty() ? std::string("./tally.yaml") : flags.config))
-                              .c_str()
-               : has_policy ? "not allocating (--no-allocate)"
-                            : "not allocating: no tally.yaml (--config FILE to allocate)");
+  // What the server will do, said once at start; not allocating is said loudly.
+  if (allocate) {
+    Log("allocating changed hours under " +
+        (flags.config.empty() ? std::string("./tally.yaml") : flags.config));
+  } else {
+    Log(has_policy ? "WARNING: not allocating (--no-allocate): reports show only hours allocated "
+                     "before"
+                   : "WARNING: not allocating: no ./tally.yaml and no --config FILE; reports "
+                     "show only hours allocated before (tally allocate, or serve --config FILE)");
+  }
+  if (config->sources.empty()) {
+    Log("collecting nothing: no sources in the policy; serving what the store holds and what "
+        "is pushed to /api/v1/write");
+  }
+  for (const SourceConfig& source : config->sources) {
+    const std::string from = !source.url.empty()    ? source.url
+                             : !source.paths.empty() ? source.paths.front() +
+                                                           (source.paths.size() > 1 ? ", ..." : "")
+                                                     : source.slurm_conf;
+    char every[32];
+    std::snprintf(every, sizeof every, "%g", source.every_seconds);
+    Log("collecting " + source.kind + " \"" + source.name + "\"" +
+        (from.empty() ? "" : " from " + from) + " every " + every + " s");
+  }
   // The scheduler writes through a connection of its own, like another process would.
   std::unique_ptr<Scheduler> scheduler;
   if (has_policy || !config->sources.empty()) {

@@ -128,13 +128,24 @@ Status Parse(const YAML::Node& root, Config* c) {
   TALLY_RETURN_IF_ERROR(CheckKeys(
       root, "tally.yaml",
       {"reference_prices", "rate_cards", "component_weights", "ownership", "idle", "shared",
-       "chargeback", "sources", "network", "cache"}));
+       "chargeback", "sources", "network", "cache", "estimates"}));
   if (const YAML::Node w = root["component_weights"]) {
     TALLY_RETURN_IF_ERROR(ParseComponentWeights(w, c));
   }
   if (root["reference_prices"]) {
     TALLY_ASSIGN_OR_RETURN(auto prices, DecimalMap(root["reference_prices"], "reference_prices"));
     for (auto& [k, v] : prices) c->reference_prices[k] = v;
+  }
+  if (const YAML::Node e = root["estimates"]) {
+    TALLY_RETURN_IF_ERROR(CheckKeys(e, "estimates", {"enabled", "instance_prices"}));
+    if (e["enabled"]) {
+      TALLY_ASSIGN_OR_RETURN(c->estimates.enabled, BoolAt(e["enabled"], "estimates.enabled"));
+    }
+    if (e["instance_prices"]) {
+      TALLY_ASSIGN_OR_RETURN(auto prices,
+                             DecimalMap(e["instance_prices"], "estimates.instance_prices"));
+      for (auto& [k, v] : prices) c->estimates.instance_prices[k] = v;
+    }
   }
   if (const YAML::Node cards = root["rate_cards"]) {
     for (size_t i = 0; i < cards.size(); ++i) {
@@ -274,6 +285,7 @@ Config DefaultConfig() {
                         {"network", *Decimal::Parse("0.01")},
                         {"cache_memory", *Decimal::Parse("0.017")}};
   c.network.bill = DefaultNetworkBillRules();
+  c.estimates.instance_prices = DefaultInstancePrices();
   c.ownership = {OwnershipRule{{{"label.team", "*"}}, "{label.team}"},
                  OwnershipRule{{{"tag.team", "*"}}, "{tag.team}"}};
   c.digest = "default";

@@ -111,8 +111,19 @@ struct WeightClass {
   std::map<std::string, Decimal> weights;
 };
 
+// Estimated cost (docs/estimates.md): an asset with capacity that no bill line names and no rate
+// card prices costs its instance type's price per hour, else its capacity × reference_prices
+// (cpu, memory, gpu, storage), under the source "estimate".
+struct EstimatePolicy {
+  bool enabled = true;
+  std::map<std::string, Decimal> instance_prices;  // instance type -> $ per hour
+};
+// The built-in instance prices (on-demand list prices; docs/estimates.md lists them).
+std::map<std::string, Decimal> DefaultInstancePrices();
+
 struct Config {
   std::map<std::string, Decimal> reference_prices;  // resource -> $ per unit-hour
+  EstimatePolicy estimates;
   std::vector<RateCard> rate_cards;
   std::vector<OwnershipRule> ownership;
   IdlePolicy idle = IdlePolicy::kKeep;

@@ -60,6 +60,19 @@ Result<int64_t> WholeAt(const YAML::Node& node, const std::string& where, int64_
   return value;
 }
 
+Result<bool> BoolAt(const YAML::Node& node, const std::string& where) {
+  if (!node) return InvalidArgument(where + ": missing");
+  if (!node.IsScalar()) return InvalidArgument(At(node, where) + ": expected true or false");
+  const std::string& text = node.Scalar();
+  for (const char* yes : {"true", "yes", "on"}) {
+    if (text == yes) return true;
+  }
+  for (const char* no : {"false", "no", "off"}) {
+    if (text == no) return false;
+  }
+  return InvalidArgument(At(node, where) + ": expected true or false, not \"" + text + "\"");
+}
+
 Result<std::string> TextAt(const YAML::Node& node, const std::string& where) {
   if (!node) return InvalidArgument(where + ": missing");
   if (!node.IsScalar()) return InvalidArgument(At(node, where) + ": expected a text");

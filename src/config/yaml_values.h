@@ -24,6 +24,8 @@ Status CheckKeys(const YAML::Node& node, const std::string& where,
                  std::initializer_list<std::string_view> known);
 // A whole number >= `min`.
 Result<int64_t> WholeAt(const YAML::Node& node, const std::string& where, int64_t min);
+// true or false (yes/no, on/off as YAML 1.1 writes them).
+Result<bool> BoolAt(const YAML::Node& node, const std::string& where);
 // A scalar's text. Errors: kInvalidArgument for a missing value, a list or a mapping.
 Result<std::string> TextAt(const YAML::Node& node, const std::string& where);
 // A mapping of text to text (labels).

@@ -132,7 +132,8 @@ Status FileContext::WarnOnce(std::string_view key, int64_t line, std::string_vie
   return Warn(line, column, std::move(reason));
 }
 
-Result<std::vector<std::string>> ExpandInputPaths(std::span<const std::string> paths) {
+Result<std::vector<std::string>> ExpandInputPaths(std::span<const std::string> paths,
+                                                  bool every_file) {
   std::vector<std::string> files;
   for (const std::string& path : paths) {
     std::error_code ec;
@@ -145,12 +146,16 @@ Result<std::vector<std::string>> ExpandInputPaths(std::span<const std::string> p
     std::vector<std::string> found;
     for (const fs::directory_entry& entry : fs::recursive_directory_iterator(path, ec)) {
       std::string name = ToLower(entry.path().filename().string());
-      if (entry.is_regular_file() && (EndsWith(name, ".csv") || EndsWith(name, ".csv.gz"))) {
+      if (entry.is_regular_file() &&
+          (every_file || EndsWith(name, ".csv") || EndsWith(name, ".csv.gz"))) {
         found.push_back(entry.path().string());
       }
     }
     if (ec) return IoError(path + ": " + ec.message());
-    if (found.empty()) return NotFound(path + ": no .csv or .csv.gz files in this directory");
+    if (found.empty()) {
+      return NotFound(path + (every_file ? ": no files in this directory"
+                                         : ": no .csv or .csv.gz files in this directory"));
+    }
     std::sort(found.begin(), found.end());
     files.insert(files.end(), found.begin(), found.end());
   }
@@ -182,6 +187,10 @@ Status IngestFiles(std::span<const std::string> paths, std::string_view format,
     }
     if (!options.skip_bad_files) return status;
     totals->files_skipped.emplace_back(path, status.message());
+    // The log keeps why: `tally diagnostics` lists the file beside the ones stored.
+    TALLY_RETURN_IF_ERROR(sink->AddDiagnostic(
+        Diagnostic{Severity::kError, path, 0, "",
+                   "file skipped, none of its rows stored: " + status.message()}));
   }
   return Status::Ok();
 }

@@ -109,13 +109,14 @@ class FileContext {
 using FileReader = std::function<Status(InputFile* in, FileContext* context)>;
 
 // Expands `paths` into files: a file as given; for a directory, the .csv and .csv.gz files
-// below it at any depth, sorted by path.
+// below it at any depth (every regular file when `every_file`), sorted by path.
 // Errors: kNotFound for a path that does not exist, or a directory without such files.
-Result<std::vector<std::string>> ExpandInputPaths(std::span<const std::string> paths);
+Result<std::vector<std::string>> ExpandInputPaths(std::span<const std::string> paths,
+                                                  bool every_file = false);
 
 // Ingests `paths` with `reader`. A bad file fails the run (its error is returned, naming the
-// file) unless options.skip_bad_files, in which case its rows are abandoned and it is listed in
-// totals->files_skipped.
+// file) unless options.skip_bad_files, in which case its rows are abandoned, it is listed in
+// totals->files_skipped, and an error diagnostic for the file says why.
 Status IngestFiles(std::span<const std::string> paths, std::string_view format,
                    const FileReader& reader, CostSink* sink, const IngestOptions& options,
                    IngestTotals* totals);

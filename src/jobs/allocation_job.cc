@@ -27,13 +27,27 @@ std::string AllocationSummary::ToString() const {
                   static_cast<long long>(window_hours()), window.start.ToString().c_str(),
                   window.end.ToString().c_str());
   } else {
-    std::snprintf(text, sizeof text,
-                  "%lld of %lld hours recomputed (%s to %s), %lld rows, bill %s, in %.2f s",
+    std::snprintf(text, sizeof text, "%lld of %lld hours recomputed (%s to %s), %lld rows, ",
                   static_cast<long long>(recomputed), static_cast<long long>(window_hours()),
                   window.start.ToString().c_str(), window.end.ToString().c_str(),
-                  static_cast<long long>(rows), bill.ToString().c_str(), seconds);
+                  static_cast<long long>(rows));
   }
-  return text;
+  std::string line = text;
+  if (recomputed == 0) return line;
+  // Each source's cost apart: sources may bill in different currencies, and estimates are not
+  // bills.
+  std::string billed, estimated;
+  for (const auto& [source, amount] : bill) {
+    std::string& into = source == kEstimateSource ? estimated : billed;
+    if (source != kEstimateSource) into += (into.empty() ? "" : ", ") + source + " ";
+    into += amount.ToString();
+  }
+  line += "bill " + (billed.empty() ? std::string("none") : billed);
+  if (!estimated.empty()) {
+    line += "; estimated " + estimated + " for assets no bill line names (docs/estimates.md)";
+  }
+  std::snprintf(text, sizeof text, ", in %.2f s", seconds);
+  return line + text;
 }
 
 Result<AllocationSummary> RunAllocation(AllocationStore& store, const Config& config,
@@ -82,7 +96,7 @@ Result<AllocationSummary> RunAllocation(AllocationStore& store, const Config& co
         return Status::Ok();
       }));
   if (!batch.empty()) TALLY_RETURN_IF_ERROR(flush());
-  for (const auto& [source, amount] : bill) summary.bill += amount;
+  summary.bill = std::move(bill);
   summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return summary;

@@ -26,7 +26,9 @@ struct AllocationSummary {
   TimeWindow window;                 // the hours considered
   int64_t recomputed = 0;            // hours allocated now
   int64_t rows = 0;                  // allocation rows stored
-  Decimal bill;                      // Σ of the recomputed hours' bills
+  // The recomputed hours' cost per source (a source's lines may be in its own currency; the
+  // source "estimate" is estimated, not billed).
+  std::map<std::string, Decimal> bill;
   int64_t lines_without_period = 0;  // bill lines that cannot be placed in hours
   double seconds = 0;
   int64_t window_hours() const { return window.Seconds() / 3600; }

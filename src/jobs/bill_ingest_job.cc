@@ -13,11 +13,13 @@ std::string BillIngestResult::Summary() const {
   if (commit.rows_replaced > 0) {
     s += " (replacing " + std::to_string(commit.rows_replaced) + " earlier rows)";
   }
+  // One amount per currency, each named: amounts in two currencies are never added.
   s += ", EffectiveCost ";
   if (totals.effective_cost.empty()) s += "0";
   for (size_t i = 0; i < totals.effective_cost.size(); ++i) {
     const auto& [currency, sum] = totals.effective_cost[i];
-    s += (i > 0 ? " + " : "") + sum.ToString() + (currency.empty() ? "" : " " + currency);
+    s += (i > 0 ? ", " : "") + sum.ToString() + " " +
+         (currency.empty() ? std::string("(no currency)") : currency);
   }
   if (!totals.files_skipped.empty()) {
     s += "; " + std::to_string(totals.files_skipped.size()) + " bad files skipped";

@@ -20,12 +20,13 @@ Result<ShowbackKey> ShowbackKey::Parse(std::string_view name) {
   }
   if (name == "namespace") return ShowbackKey{Kind::kNamespace, AllocationColumn::kConsumer, {}};
   if (name == "class") return ShowbackKey{Kind::kResourceClass, AllocationColumn::kResource, {}};
+  if (name == "controller") return ShowbackKey{Kind::kController, AllocationColumn::kConsumer, {}};
   if (name.starts_with("label.") && name.size() > 6) {
     return ShowbackKey{Kind::kLabel, AllocationColumn::kConsumer, std::string(name.substr(6))};
   }
   return InvalidArgument("unknown showback column \"" + std::string(name) +
                          "\": use owner, consumer, asset, resource, service, source, kind, hour, "
-                         "day, namespace, class or label.<key>");
+                         "day, namespace, controller, class or label.<key>");
 }
 
 std::string ShowbackKey::Name() const {
@@ -38,6 +39,8 @@ std::string ShowbackKey::Name() const {
       return "label." + label;
     case Kind::kResourceClass:
       return "class";
+    case Kind::kController:
+      return "controller";
   }
   return "";
 }
@@ -50,6 +53,24 @@ std::string_view ResourceClassOf(std::string_view resource) {
   if (resource == "network") return "network";
   if (resource == "cache_memory") return "cache";
   return "other";
+}
+
+Result<ShowbackFilter> ShowbackFilter::Parse(std::string_view text) {
+  const size_t eq = text.find('=');
+  if (eq == std::string_view::npos) {
+    return InvalidArgument("filter \"" + std::string(text) +
+                           "\": expected KEY=VALUE[,VALUE...], e.g. namespace=ads");
+  }
+  ShowbackFilter filter;
+  TALLY_ASSIGN_OR_RETURN(filter.key, ShowbackKey::Parse(text.substr(0, eq)));
+  std::string_view values = text.substr(eq + 1);
+  for (size_t start = 0;;) {
+    const size_t comma = values.find(',', start);
+    filter.values.emplace_back(values.substr(start, comma - start));
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return filter;
 }
 
 Result<std::vector<ShowbackKey>> ParseShowbackKeys(const std::vector<std::string>& names) {

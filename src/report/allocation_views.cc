@@ -10,9 +10,11 @@ nlohmann::ordered_json ShowbackJson(const ShowbackTable& table) {
       r[table.columns[i]] = row.keys[i];
     }
     r["cost"] = row.cost.ToString();
+    r["estimated"] = row.estimated.ToString();
     out["rows"].push_back(std::move(r));
   }
   out["total"] = table.total.ToString();
+  out["estimated"] = table.estimated.ToString();
   return out;
 }
 
@@ -21,7 +23,9 @@ RecordTable ReconcileRecordTable(const std::vector<ReconcileRow>& rows) {
                  "from", "to"},
                 {false, true, true, true, true, true, true, false, false},
                 {false, true, true, true, true, true, false, false, false},
-                {}};
+                {},
+                // The difference stays exact: a rounding error must not print as 0.00.
+                {false, true, true, true, true, false, false, false, false}};
   auto time = [](const std::optional<Timestamp>& t, int64_t plus) -> std::optional<std::string> {
     if (!t) return std::nullopt;
     return Timestamp::FromUnixSeconds(t->unix_seconds() + plus).ToString();
@@ -33,6 +37,7 @@ RecordTable ReconcileRecordTable(const std::vector<ReconcileRow>& rows) {
     t.rows.push_back({r.source, r.bill.ToString(), r.allocated.ToString(), r.idle.ToString(),
                       r.unallocated.ToString(), r.difference().ToString(),
                       std::to_string(r.hours), time(r.first_hour, 0), time(r.last_hour, 3600)});
+    if (r.source == kEstimateSource) continue;  // an estimate is no bill: apart from the total
     total.bill += r.bill;
     total.allocated += r.allocated;
     total.idle += r.idle;

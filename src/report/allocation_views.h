@@ -13,7 +13,8 @@ namespace tally {
 // {"rows":[{<key>: ..., "cost": "..."}], "total": "..."}; money as exact decimal strings.
 nlohmann::ordered_json ShowbackJson(const ShowbackTable& table);
 
-// Per source, then TOTAL: bill, allocated, idle, unallocated, difference.
+// Per source, then TOTAL of the billed sources: bill, allocated, idle, unallocated, difference.
+// The source "estimate" (cost estimated at reference prices) has its row but is not in TOTAL.
 RecordTable ReconcileRecordTable(const std::vector<ReconcileRow>& rows);
 
 }  // namespace tally

@@ -1,9 +1,7 @@
 #include "report/chargeback.h"
 
-#include <nlohmann/json.hpp>
 #include <set>
 
-#include "report/text_cells.h"
 
 namespace tally {
 
@@ -44,33 +42,6 @@ ChargebackTable PriceChargeback(const ShowbackTable& showback,
     table.rows.push_back(ChargebackRow{std::move(keys), Decimal(), showback.total - charged});
   }
   return table;
-}
-
-std::vector<std::string> FocusExportKeys() {
-  return {"hour", "source", "service", "asset", "consumer", "owner", "resource", "kind"};
-}
-
-std::string RenderFocusExport(const ShowbackTable& showback) {
-  std::string out =
-      "ChargePeriodStart,ChargePeriodEnd,ProviderName,ServiceName,ResourceId,EffectiveCost,"
-      "AllocatedMethodId,AllocatedMethodDetails,AllocatedResourceId,AllocatedResourceName,"
-      "AllocatedTags\n";
-  for (const ShowbackRow& r : showback.rows) {
-    const auto& k = r.keys;
-    auto start = ParseTimestamp(k[0]);
-    const std::string end =
-        start.ok() ? Timestamp::FromUnixSeconds(start->unix_seconds() + 3600).ToString() : "";
-    const nlohmann::json tags = {{"owner", k[5]}, {"kind", k[7]}};
-    const nlohmann::json details = {{"Elements", {{{"UsageUnit", k[6]}}}}};
-    for (const std::string& cell :
-         {k[0], end, k[1], k[2], k[3], r.cost.ToString(), std::string("tally/") + k[7],
-          details.dump(), k[4], k[4], tags.dump()}) {
-      AppendCsvField(cell, &out);
-      out += ',';
-    }
-    out.back() = '\n';
-  }
-  return out;
 }
 
 }  // namespace tally

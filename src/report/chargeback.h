@@ -1,11 +1,9 @@
-// Chargeback and the FOCUS export: what allocation means for internal billing and for tools that
-// read FOCUS, computed from a showback the same way for every caller.
+// Chargeback: what allocation means for internal billing, computed from a showback the same way
+// for every caller (the FOCUS export is report/focus_export.h).
 //   chargeback: each group's allocated cost and its charge at the internal rates (resource ->
 //     money per unit-hour of the allocated basis), plus one `__platform_recovery__` row with
 //     what the rates did not recover (positive) or recovered beyond the bill (negative); without
 //     rates the charge is the cost.
-//   FOCUS export: one row per allocation row (hour, source, service, asset, consumer, owner,
-//     resource, kind) with the Allocated* columns of FOCUS 1.2.
 //
 // Pure functions. Thread-safe.
 #pragma once
@@ -36,10 +34,5 @@ struct ChargebackTable {
 
 ChargebackTable PriceChargeback(const ShowbackTable& showback,
                                 const std::map<std::string, Decimal>& rates);
-
-// The showback keys the FOCUS export groups by, in the order RenderFocusExport reads them.
-std::vector<std::string> FocusExportKeys();
-// CSV with a header; `showback` grouped by FocusExportKeys().
-std::string RenderFocusExport(const ShowbackTable& showback);
 
 }  // namespace tally

@@ -22,6 +22,7 @@ RecordTable GpuInventoryTable(const std::vector<GpuDevice>& devices) {
                  "utilization", "power_watts", "mig_mode", "mig_instances", "processes"},
                 {false, false, false, true, true, true, true, false, false, true},
                 {false, false, false, false, false, true, true, false, false, false},
+                {},
                 {}};
   for (const GpuDevice& d : devices) {
     std::string mig;

@@ -93,7 +93,7 @@ Result<GpuReport> BuildGpuReport(Store& store, std::optional<Timestamp> from,
                           ShowbackKey::Of(AllocationColumn::kConsumer),
                           ShowbackKey::Of(AllocationColumn::kOwner),
                           ShowbackKey::Of(AllocationColumn::kKind)},
-                         from, to, std::string(kGpu)};
+                         from, to, std::string(kGpu), {}};
   TALLY_ASSIGN_OR_RETURN(ShowbackTable cost, QueryShowback(store, gpu_cost));
   std::map<std::string, std::string> owner_of;
   std::map<std::string, GpuOwnerIdle> owners;
@@ -183,7 +183,8 @@ RecordTable GpuNodesTable(const GpuReport& report) {
   RecordTable t{{"node", "capacity", "requested", "used", "utilization", "cost", "idle_cost"},
                 {false, true, true, true, true, true, true},
                 {false, true, true, true, true, true, true},
-                {}};
+                {},
+                {false, false, false, false, false, true, true}};
   auto row = [&](const std::string& name, const GpuAmounts& a) {
     t.rows.push_back({name, a.capacity.ToString(), a.requested.ToString(), a.used.ToString(),
                       Ratio(a.used, a.capacity), a.cost.ToString(), a.idle_cost.ToString()});
@@ -197,7 +198,8 @@ RecordTable GpuConsumersTable(const GpuReport& report) {
   RecordTable t{{"consumer", "owner", "requested", "used", "efficiency", "cost"},
                 {false, false, true, true, true, true},
                 {false, false, true, true, true, true},
-                {}};
+                {},
+                {false, false, false, false, false, true}};
   for (const GpuReport::Consumer& c : report.consumers) {
     const GpuAmounts& a = c.amounts;
     t.rows.push_back({c.consumer, c.owner, a.requested.ToString(), a.used.ToString(),
@@ -210,7 +212,8 @@ RecordTable GpuOwnersTable(const GpuReport& report) {
   RecordTable t{{"owner", "gpu_cost", "unused_cost", "unrequested_cost", "gpu_idle_cost"},
                 {false, true, true, true, true},
                 {false, true, true, true, true},
-                {}};
+                {},
+                {false, true, true, true, true}};
   for (const GpuOwnerIdle& o : report.owners) {
     t.rows.push_back({o.owner, o.cost.ToString(), o.unused_cost.ToString(),
                       o.unrequested_cost.ToString(), o.idle_cost().ToString()});

@@ -51,7 +51,7 @@ std::string RenderJson(const CostTable& table) {
   return doc.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
-std::string RenderTable(const CostTable& table) {
+std::string RenderTable(const CostTable& table, bool exact) {
   const size_t key_count = table.columns.size();
   std::vector<std::vector<std::string>> cells;
   std::vector<std::string> header = table.columns;
@@ -60,7 +60,7 @@ std::string RenderTable(const CostTable& table) {
   for (const CostRow& row : table.rows) {
     std::vector<std::string> line;
     for (const auto& key : row.keys) line.push_back(key ? *key : "(null)");
-    line.push_back(row.value.ToString());
+    line.push_back(MoneyText(row.value, exact));
     cells.push_back(std::move(line));
   }
   // One total line, or one per currency when the lines are in several: never a sum of two.
@@ -71,7 +71,7 @@ std::string RenderTable(const CostTable& table) {
     std::string label = "Total";
     if (mixed) label += " " + (table.currencies[c].empty() ? std::string("(none)") : table.currencies[c]);
     if (key_count > 0) total_line[0] = label;
-    total_line.push_back(mixed ? table.per_currency[c].ToString() : table.total.ToString());
+    total_line.push_back(MoneyText(mixed ? table.per_currency[c] : table.total, exact));
     total_lines.push_back(std::move(total_line));
   }
   std::vector<size_t> widths(key_count + 1, 0);
@@ -110,7 +110,22 @@ Result<OutputFormat> ParseOutputFormat(std::string_view text) {
   return InvalidArgument("unknown format \"" + std::string(text) + "\": use table, csv or json");
 }
 
-std::string RenderCostTable(const CostTable& table, OutputFormat format) {
+std::string MoneyText(Decimal value, bool exact) {
+  if (exact) return value.ToString();
+  std::string text = value.Round(2).ToString();
+  if (text == "-0") text = "0";
+  const size_t dot = text.find('.');
+  if (dot == std::string::npos) return text + ".00";
+  return text.append(2 - (text.size() - dot - 1), '0');
+}
+
+std::string MoneyText(const std::string& text, bool exact) {
+  if (exact) return text;
+  auto value = Decimal::Parse(text);
+  return value.ok() ? MoneyText(*value, false) : text;
+}
+
+std::string RenderCostTable(const CostTable& table, OutputFormat format, bool exact) {
   switch (format) {
     case OutputFormat::kCsv:
       return RenderCsv(table);
@@ -119,7 +134,7 @@ std::string RenderCostTable(const CostTable& table, OutputFormat format) {
     case OutputFormat::kTable:
       break;
   }
-  return RenderTable(table);
+  return RenderTable(table, exact);
 }
 
 std::vector<std::string> CostTableWarnings(const CostQuery& query, const CostTable& table) {

@@ -10,13 +10,22 @@ namespace {
 
 bool Numeric(const RecordTable& t, size_t i) { return i < t.numeric.size() && t.numeric[i]; }
 
-std::string RenderTable(const RecordTable& t) {
+std::string RenderTable(const RecordTable& t, bool exact) {
   std::vector<size_t> widths(t.columns.size(), 0);
-  auto text = [](const std::optional<std::string>& v) { return v ? *v : std::string("-"); };
-  for (size_t i = 0; i < t.columns.size(); ++i) widths[i] = DisplayWidth(t.columns[i]);
+  std::vector<std::vector<std::string>> texts;  // the cells as printed
+  texts.reserve(t.rows.size());
   for (const auto& row : t.rows) {
+    std::vector<std::string>& cells = texts.emplace_back();
+    cells.reserve(row.size());
+    for (size_t i = 0; i < row.size(); ++i) {
+      const bool money = i < t.money.size() && t.money[i];
+      cells.push_back(!row[i] ? std::string("-") : money ? MoneyText(*row[i], exact) : *row[i]);
+    }
+  }
+  for (size_t i = 0; i < t.columns.size(); ++i) widths[i] = DisplayWidth(t.columns[i]);
+  for (const auto& row : texts) {
     for (size_t i = 0; i < row.size() && i < widths.size(); ++i) {
-      widths[i] = std::max(widths[i], DisplayWidth(text(row[i])));
+      widths[i] = std::max(widths[i], DisplayWidth(row[i]));
     }
   }
   std::string out;
@@ -30,12 +39,7 @@ std::string RenderTable(const RecordTable& t) {
     out += '\n';
   };
   line(t.columns);
-  for (const auto& row : t.rows) {
-    std::vector<std::string> cells;
-    cells.reserve(row.size());
-    for (const auto& v : row) cells.push_back(text(v));
-    line(cells);
-  }
+  for (const auto& cells : texts) line(cells);
   return out;
 }
 
@@ -77,7 +81,7 @@ std::string RenderJson(const RecordTable& t) {
 
 }  // namespace
 
-std::string RenderRecordTable(const RecordTable& table, OutputFormat format) {
+std::string RenderRecordTable(const RecordTable& table, OutputFormat format, bool exact) {
   switch (format) {
     case OutputFormat::kCsv:
       return RenderCsv(table);
@@ -86,7 +90,7 @@ std::string RenderRecordTable(const RecordTable& table, OutputFormat format) {
     case OutputFormat::kTable:
       break;
   }
-  return RenderTable(table);
+  return RenderTable(table, exact);
 }
 
 }  // namespace tally

@@ -12,6 +12,7 @@ struct KeyPlan {
   std::vector<AllocationColumn> scan;  // what the store groups by
   std::vector<size_t> position;        // per key, its column's index in `scan`
   size_t consumer = 0, asset = 0;      // for attribute keys
+  size_t source = 0;                   // to tell estimated cost from billed
   bool attributes = false;
 };
 
@@ -35,6 +36,7 @@ KeyPlan Plan(const std::vector<ShowbackKey>& keys) {
     plan.consumer = Column(&plan.scan, AllocationColumn::kConsumer);
     plan.asset = Column(&plan.scan, AllocationColumn::kAsset);
   }
+  plan.source = Column(&plan.scan, AllocationColumn::kSource);
   return plan;
 }
 
@@ -50,6 +52,9 @@ class Attributes {
     auto c = consumers_.find(consumer);
     if (k.kind == ShowbackKey::Kind::kNamespace) {
       return c == consumers_.end() ? "" : c->second.namespace_name;
+    }
+    if (k.kind == ShowbackKey::Kind::kController) {
+      return c == consumers_.end() ? "" : c->second.controller;
     }
     if (c != consumers_.end()) {
       if (auto l = c->second.labels.find(k.label); l != c->second.labels.end()) return l->second;
@@ -76,13 +81,15 @@ struct KeysHash {
 }  // namespace
 
 Result<ShowbackTable> QueryShowback(AllocationStore& store, const ShowbackQuery& query) {
-  const KeyPlan plan = Plan(query.group_by);
+  // The filters' keys are planned after the groups' and read the same way.
+  std::vector<ShowbackKey> keys_read = query.group_by;
+  for (const ShowbackFilter& f : query.where) keys_read.push_back(f.key);
+  const KeyPlan plan = Plan(keys_read);
   TALLY_ASSIGN_OR_RETURN(ShowbackTable scanned,
                          store.SumAllocations(AllocationScan{plan.scan, query.from, query.to,
                                                              query.resource}));
   ShowbackTable table;
   for (const ShowbackKey& k : query.group_by) table.columns.push_back(k.Name());
-  table.total = scanned.total;
   table.hours = scanned.hours;
   std::optional<Attributes> attributes;
   if (plan.attributes) {
@@ -90,30 +97,56 @@ Result<ShowbackTable> QueryShowback(AllocationStore& store, const ShowbackQuery&
     attributes.emplace(std::move(parties));
   }
   std::unordered_map<std::vector<std::string>, size_t, KeysHash> index;  // keys -> row
+  auto value_of = [&](const ShowbackRow& row, size_t i) -> std::string {
+    const ShowbackKey& k = keys_read[i];
+    if (k.kind == ShowbackKey::Kind::kResourceClass) {
+      return std::string(ResourceClassOf(row.keys[plan.position[i]]));
+    }
+    return k.kind == ShowbackKey::Kind::kColumn
+               ? row.keys[plan.position[i]]
+               : attributes->Of(k, row.keys[plan.consumer], row.keys[plan.asset]);
+  };
   for (ShowbackRow& row : scanned.rows) {
+    bool kept = true;
+    for (size_t f = 0; f < query.where.size() && kept; ++f) {
+      const std::vector<std::string>& values = query.where[f].values;
+      kept = std::find(values.begin(), values.end(),
+                       value_of(row, query.group_by.size() + f)) != values.end();
+    }
+    if (!kept) continue;
+    if (!table.total.CheckedAdd(row.cost)) return InvalidArgument("a showback sum overflows");
     std::vector<std::string> keys;
     keys.reserve(query.group_by.size());
-    for (size_t i = 0; i < query.group_by.size(); ++i) {
-      const ShowbackKey& k = query.group_by[i];
-      if (k.kind == ShowbackKey::Kind::kResourceClass) {
-        keys.emplace_back(ResourceClassOf(row.keys[plan.position[i]]));
-        continue;
-      }
-      keys.push_back(k.kind == ShowbackKey::Kind::kColumn
-                         ? row.keys[plan.position[i]]
-                         : attributes->Of(k, row.keys[plan.consumer], row.keys[plan.asset]));
-    }
+    for (size_t i = 0; i < query.group_by.size(); ++i) keys.push_back(value_of(row, i));
+    const Decimal estimated = row.keys[plan.source] == kEstimateSource ? row.cost : Decimal();
+    table.estimated += estimated;
     auto [it, added] = index.try_emplace(keys, table.rows.size());
     if (added) {
-      table.rows.push_back(ShowbackRow{std::move(keys), row.cost, std::move(row.quantity)});
+      table.rows.push_back(
+          ShowbackRow{std::move(keys), row.cost, std::move(row.quantity), estimated});
       continue;
     }
     ShowbackRow& into = table.rows[it->second];
     if (!into.cost.CheckedAdd(row.cost)) return InvalidArgument("a showback sum overflows");
+    into.estimated += estimated;
     for (const auto& [resource, amount] : row.quantity) into.quantity[resource] += amount;
   }
-  std::sort(table.rows.begin(), table.rows.end(),
-            [](const ShowbackRow& a, const ShowbackRow& b) { return a.keys < b.keys; });
+  // Time keys (hour, day) in order; within them, the largest cost first, then by name.
+  std::vector<size_t> time_keys;
+  for (size_t i = 0; i < query.group_by.size(); ++i) {
+    const ShowbackKey& k = query.group_by[i];
+    if (k.kind == ShowbackKey::Kind::kColumn &&
+        (k.column == AllocationColumn::kHour || k.column == AllocationColumn::kDay)) {
+      time_keys.push_back(i);
+    }
+  }
+  std::sort(table.rows.begin(), table.rows.end(), [&](const ShowbackRow& a, const ShowbackRow& b) {
+    for (size_t i : time_keys) {
+      if (a.keys[i] != b.keys[i]) return a.keys[i] < b.keys[i];
+    }
+    if (a.cost != b.cost) return b.cost < a.cost;
+    return a.keys < b.keys;
+  });
   return table;
 }
 

@@ -107,10 +107,13 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
        bind(ServeUsage)},
       {"GET",
        "/api/v1/showback",
-       "allocated cost grouped, as `tally report showback`",
+       "allocated cost grouped, as `tally report showback`; rows and total carry `estimated`, "
+       "the part estimated at reference prices (no bill line names the asset)",
        {{"by",
          "owner (default), consumer, asset, resource, class (compute, storage, network, cache, "
-         "other), service, source, kind, namespace, hour, day, label.<key>"},
+         "other), service, source, kind, namespace, controller, hour, day, label.<key>"},
+        {"where", "KEY%3DVALUE[,VALUE...] keeps rows whose key (any `by` key) has one of the "
+                  "values; repeatable"},
         {"step", "1h or 1d: a time series per group"},
         from,
         to},

@@ -1,5 +1,5 @@
-// `GET /api/v1/showback` (and /owners): allocated cost grouped, as `tally report showback`;
-// with step=1h or 1d, one time series per group.
+// `GET /api/v1/showback` (and /owners): allocated cost grouped, as `tally report showback`,
+// filtered by `where=KEY=V1,V2` (repeatable); with step=1h or 1d, one time series per group.
 #include "server/api_handlers.h"
 
 #include <map>
@@ -17,6 +17,15 @@ void ServeShowback(const ApiContext& ctx, const httplib::Request& req, httplib::
   auto keys = ParseShowbackKeys(*by);
   if (!keys.ok()) return ReplyError(res, 400, "by: " + keys.status().message());
   query.group_by = std::move(*keys);
+  const size_t filters = req.get_param_value_count("where");
+  if (filters > kMaxGroupKeys) {
+    return ReplyError(res, 400, "where: at most " + std::to_string(kMaxGroupKeys) + " filters");
+  }
+  for (size_t i = 0; i < filters; ++i) {
+    auto filter = ShowbackFilter::Parse(req.get_param_value("where", i));
+    if (!filter.ok()) return ReplyError(res, 400, "where: " + filter.status().message());
+    query.where.push_back(std::move(*filter));
+  }
   auto page = ParsePage(req);
   if (!page.ok()) return ReplyError(res, 400, page.status().message());
   const std::string step = Param(req, "step");

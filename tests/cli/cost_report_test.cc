@@ -230,9 +230,10 @@ TEST(CostTotalsTest, NoTotalAddsTwoCurrencies) {
     if (!line.starts_with("Total")) continue;
     totals[line.substr(0, 9)] = line.substr(line.find_last_of(' ') + 1);
   }
-  EXPECT_EQ(totals, (std::map<std::string, std::string>{{"Total CAD", "7"}, {"Total USD", "12.5"}}))
+  EXPECT_EQ(totals,
+            (std::map<std::string, std::string>{{"Total CAD", "7.00"}, {"Total USD", "12.50"}}))
       << table.out;
-  EXPECT_EQ(table.out.find("19.5"), std::string::npos) << table.out;  // 12.5 + 7 nowhere
+  EXPECT_EQ(table.out.find("19.50"), std::string::npos) << table.out;  // 12.5 + 7 nowhere
   auto json = RunTally({"--store", store, "costs", "--by", "ServiceName", "--format", "json"});
   const Json doc = Json::parse(json.out);
   EXPECT_TRUE(doc["total"].is_null()) << json.out;

@@ -45,6 +45,16 @@ TEST(DemoTest, LoadsAllocatesAndReconcilesExactly) {
   for (const char* team : {"search", "ads", "payments", "identity", "data-eng"}) {
     EXPECT_TRUE(owners.contains(team)) << team << " in " << showback.out;
   }
+  // The README's chargeback example: three cost centers, every workload in one.
+  auto chargeback = RunTally({"--store", store, "report", "chargeback", "--by", "cost_center",
+                              "--format", "json"});
+  ASSERT_EQ(chargeback.exit_code, 0) << chargeback.err;
+  const auto cb = nlohmann::json::parse(chargeback.out);
+  std::set<std::string> centers;
+  for (const auto& r : cb["rows"]) centers.insert(r["label.cost_center"].get<std::string>());
+  EXPECT_TRUE(centers.contains("cc-100") && centers.contains("cc-200") &&
+              centers.contains("cc-300"))
+      << chargeback.out;
 
   const auto truth = nlohmann::json::parse(testing::ReadFile(dir.File("demo/truth.json")));
   std::set<std::string> kinds;

@@ -34,8 +34,13 @@ TEST(IngestLogTest, RunsAndTheirProblemsCanBeListed) {
   auto errors = RunTally(
       {"--store", store, "diagnostics", "--ingest", "1", "--severity", "error", "--format", "csv"});
   ASSERT_EQ(errors.exit_code, 0) << errors.err;
+  // The row rejected, and the file skipped with its reason.
   EXPECT_EQ(errors.out, "severity,file,line,column,reason\nerror," + dir.File("bill.csv") +
-                            ",3,BilledCost,\"not a number: \"\"x\"\"\"\n");
+                            ",3,BilledCost,\"not a number: \"\"x\"\"\"\nerror," +
+                            dir.File("bad.csv") + ",,,\"file skipped, none of its rows stored: " +
+                            dir.File("bad.csv") +
+                            ": missing mandatory FOCUS columns: none of BilledCost, "
+                            "EffectiveCost, ListCost, ContractedCost (columns found: x_foo)\"\n");
   auto last =
       RunTally({"--store", store, "diagnostics", "--severity", "warning", "--format", "json"});
   EXPECT_NE(last.out.find("\"line\":4,\"column\":\"BilledCost\",\"reason\":\"formatted numbers"),

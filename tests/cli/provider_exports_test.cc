@@ -194,7 +194,11 @@ TEST(ProviderExportsTest, AutoRefusesWhatItCannotTell) {
   WriteFile(tmp.File("x.csv"), "name,amount\na,1\n");
   auto r = RunTally({"--store", "sqlite:" + tmp.File("t.db"), "ingest", "auto", tmp.File("x.csv")});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("x.csv: cannot tell the format"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("x.csv: not a bill: a CSV that is no bill (columns name, amount)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("no bill among the 1 files (nothing was stored)"), std::string::npos)
+      << r.err;
 }
 
 }  // namespace

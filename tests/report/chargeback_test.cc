@@ -44,21 +44,6 @@ TEST(ChargebackTest, RatesPriceTheBasisAndTheRestIsRecovery) {
   EXPECT_EQ(unpriced.rows[1].charge, D("5"));
 }
 
-TEST(ChargebackTest, FocusExportHasTheAllocatedColumns) {
-  ShowbackTable s;
-  s.columns = FocusExportKeys();
-  s.rows = {Row({"2026-06-01T00:00:00Z", "AWS", "EC2", "node-1", "ads/web/app", "ads", "cpu",
-                 "direct"},
-                "0.25")};
-  EXPECT_EQ(RenderFocusExport(s),
-            "ChargePeriodStart,ChargePeriodEnd,ProviderName,ServiceName,ResourceId,EffectiveCost,"
-            "AllocatedMethodId,AllocatedMethodDetails,AllocatedResourceId,AllocatedResourceName,"
-            "AllocatedTags\n"
-            "2026-06-01T00:00:00Z,2026-06-01T01:00:00Z,AWS,EC2,node-1,0.25,tally/direct,"
-            "\"{\"\"Elements\"\":[{\"\"UsageUnit\"\":\"\"cpu\"\"}]}\",ads/web/app,ads/web/app,"
-            "\"{\"\"kind\"\":\"\"direct\"\",\"\"owner\"\":\"\"ads\"\"}\"\n");
-}
-
 TEST(NodeCostsTest, UnitPriceIsDirectPlusIdleOverCapacity) {
   ShowbackTable hour;
   hour.rows = {Row({"node-1", "cpu", "direct", "a", "ads"}, "0.3"),

@@ -41,7 +41,7 @@ TEST(OutputFormatTest, MixedCurrenciesGetATotalEach) {
   CostTable t = Sample();
   t.currencies = {"CAD", "USD"};
   t.per_currency = {*Decimal::Parse("0.000000000000000001"), *Decimal::Parse("12.5")};
-  const std::string table = RenderCostTable(t, OutputFormat::kTable);
+  const std::string table = RenderCostTable(t, OutputFormat::kTable, /*exact=*/true);
   EXPECT_NE(table.find("\nTotal CAD                       0.000000000000000001\n"),
             std::string::npos)
       << table;
@@ -55,14 +55,38 @@ TEST(OutputFormatTest, MixedCurrenciesGetATotalEach) {
       << json;
 }
 
-TEST(OutputFormatTest, TableAlignsAndEndsWithTheTotal) {
-  std::string table = RenderCostTable(Sample(), OutputFormat::kTable);
+TEST(OutputFormatTest, ExactTableAlignsAndEndsWithTheTotal) {
+  std::string table = RenderCostTable(Sample(), OutputFormat::kTable, /*exact=*/true);
   EXPECT_EQ(table,
             "ProviderName  ServiceCategory           EffectiveCost\n"
             "(null)        Other              0.000000000000000001\n"
             "AWS           Compute, EC2 \"x\"                   12.5\n"
             "-----------------------------------------------------\n"
             "Total                           12.500000000000000001\n");
+}
+
+// By default a table prints money to cents, the total rounded on its own (not a sum of rounded
+// rows); CSV and JSON keep every digit (the tests above).
+TEST(OutputFormatTest, TablePrintsMoneyToCents) {
+  EXPECT_EQ(RenderCostTable(Sample(), OutputFormat::kTable),
+            "ProviderName  ServiceCategory   EffectiveCost\n"
+            "(null)        Other                      0.00\n"
+            "AWS           Compute, EC2 \"x\"          12.50\n"
+            "---------------------------------------------\n"
+            "Total                                   12.50\n");
+}
+
+TEST(OutputFormatTest, MoneyTextRoundsHalfAwayFromZero) {
+  auto d = [](const char* text) { return *Decimal::Parse(text); };
+  EXPECT_EQ(MoneyText(d("22926.20752371860340528"), false), "22926.21");
+  EXPECT_EQ(MoneyText(d("0.005"), false), "0.01");
+  EXPECT_EQ(MoneyText(d("-0.005"), false), "-0.01");
+  EXPECT_EQ(MoneyText(d("-0.004"), false), "0.00");
+  EXPECT_EQ(MoneyText(d("7"), false), "7.00");
+  EXPECT_EQ(MoneyText(d("1.2"), false), "1.20");
+  EXPECT_EQ(MoneyText(d("1.23456"), true), "1.23456");
+  EXPECT_EQ(MoneyText(std::string("3.999"), false), "4.00");
+  EXPECT_EQ(MoneyText(std::string("n/a"), false), "n/a");
 }
 
 TEST(OutputFormatTest, ParsesFormatNames) {
@@ -73,12 +97,24 @@ TEST(OutputFormatTest, ParsesFormatNames) {
 }
 
 TEST(RecordTableTest, RendersInEachFormat) {
-  RecordTable t{{"id", "name"}, {true, false}, {}, {{"7", "a,b"}, {"12", std::nullopt}}};
+  RecordTable t{{"id", "name"}, {true, false}, {}, {{"7", "a,b"}, {"12", std::nullopt}}, {}};
   EXPECT_EQ(RenderRecordTable(t, OutputFormat::kTable), "id  name\n 7  a,b\n12  -\n");
   EXPECT_EQ(RenderRecordTable(t, OutputFormat::kCsv), "id,name\n7,\"a,b\"\n12,\n");
   EXPECT_EQ(RenderRecordTable(t, OutputFormat::kJson),
             R"({"rows":[{"id":7,"name":"a,b"},{"id":12,"name":null}]})"
             "\n");
+}
+
+TEST(RecordTableTest, MoneyColumnsPrintToCentsUnlessExact) {
+  RecordTable t{{"owner", "cost", "hours"},
+                {false, true, true},
+                {false, true, true},
+                {{"ads", "1234.5678", "0.3333"}},
+                {false, true, false}};
+  EXPECT_EQ(RenderRecordTable(t, OutputFormat::kTable), "owner     cost   hours\nads    1234.57  0.3333\n");
+  EXPECT_EQ(RenderRecordTable(t, OutputFormat::kTable, true),
+            "owner       cost   hours\nads    1234.5678  0.3333\n");
+  EXPECT_EQ(RenderRecordTable(t, OutputFormat::kCsv), "owner,cost,hours\nads,1234.5678,0.3333\n");
 }
 
 }  // namespace

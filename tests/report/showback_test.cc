@@ -1,6 +1,7 @@
 // Showback's consumer attributes: grouping by namespace and by label.<key> (the consumer's
-// label, else its asset's, else empty), alone and beside stored columns, regroups the store's
-// sums exactly; rows come sorted by key; reconcile puts the bill beside direct, shared, idle and
+// label, else its asset's, else empty), controller, alone and beside stored columns, regroups the
+// store's sums exactly; filters keep rows and total them; estimated cost is told apart; rows
+// come sorted by cost; reconcile puts the bill beside direct, shared, idle and
 // unallocated. Every expected figure is written out by hand from the rows below.
 #include "report/showback.h"
 
@@ -24,7 +25,7 @@ class ShowbackTest : public ::testing::Test {
     store_ = std::move(*store);
     // web/a (team=ads) and web/b (no team) on n1 (team=platform); batch/c (team=search) on n2.
     UsageBatch batch("kube", TimeWindow{H(0), H(2)});
-    batch.AddConsumer({"web/a/x", "web", "a", "x", "", {{"team", "ads"}}});
+    batch.AddConsumer({"web/a/x", "web", "a", "x", "ReplicaSet/a-1", {{"team", "ads"}}});
     batch.AddConsumer({"web/b/x", "web", "b", "x", "", {}});
     batch.AddConsumer({"batch/c/x", "batch", "c", "x", "", {{"team", "search"}}});
     batch.AddAsset({"n1", "i-1", "m5.large", "z1", {{"team", "platform"}}});
@@ -54,14 +55,15 @@ class ShowbackTest : public ::testing::Test {
   std::map<std::string, std::string> By(std::vector<std::string> names) {
     auto keys = ParseShowbackKeys(names);
     EXPECT_TRUE(keys.ok());
-    auto table = QueryShowback(*store_, ShowbackQuery{*keys, {}, {}, {}});
+    auto table = QueryShowback(*store_, ShowbackQuery{*keys, {}, {}, {}, {}});
     EXPECT_TRUE(table.ok()) << table.status().message();
     EXPECT_EQ(table->columns, names);
     EXPECT_EQ(table->total.ToString(), "14.52");
     EXPECT_EQ(table->hours, 2);
+    // The largest cost first; equal costs by key.
     EXPECT_TRUE(std::is_sorted(table->rows.begin(), table->rows.end(),
                                [](const ShowbackRow& a, const ShowbackRow& b) {
-                                 return a.keys < b.keys;
+                                 return a.cost != b.cost ? b.cost < a.cost : a.keys < b.keys;
                                }));
     std::map<std::string, std::string> out;
     for (const ShowbackRow& r : table->rows) {
@@ -99,8 +101,56 @@ TEST_F(ShowbackTest, NamespaceAndStoredColumnsGroupTogether) {
                                              {"shop|platform", "4.5"}}));
 }
 
+TEST_F(ShowbackTest, ControllerIsAConsumerAttribute) {
+  EXPECT_EQ(By({"controller"}), (std::map<std::string, std::string>{
+                                    {"", "11.52"}, {"ReplicaSet/a-1", "3"}}));
+}
+
+TEST_F(ShowbackTest, FiltersKeepTheRowsOfTheirValuesAndTotalThem) {
+  auto query = [&](std::vector<std::string> by, std::vector<std::string> where) {
+    ShowbackQuery q{*ParseShowbackKeys(by), {}, {}, {}, {}};
+    for (const std::string& w : where) q.where.push_back(*ShowbackFilter::Parse(w));
+    auto table = QueryShowback(*store_, q);
+    EXPECT_TRUE(table.ok()) << table.status().message();
+    std::map<std::string, std::string> out;
+    for (const ShowbackRow& r : table->rows) out[r.keys[0]] = r.cost.ToString();
+    out["TOTAL"] = table->total.ToString();
+    return out;
+  };
+  // web's rows by owner: ads 3, shop 4.5.
+  EXPECT_EQ(query({"owner"}, {"namespace=web"}),
+            (std::map<std::string, std::string>{{"ads", "3"}, {"shop", "4.5"}, {"TOTAL", "7.5"}}));
+  // Two values, and a second filter on another key.
+  EXPECT_EQ(query({"namespace"}, {"label.team=ads,search", "kind=direct"}),
+            (std::map<std::string, std::string>{{"batch", "6"}, {"web", "3"}, {"TOTAL", "9"}}));
+  // "" matches rows without the key: the unallocated tax line has no namespace.
+  EXPECT_EQ(query({"kind"}, {"namespace="}),
+            (std::map<std::string, std::string>{
+                {"idle", "1"}, {"unallocated", "0.02"}, {"TOTAL", "1.02"}}));
+  EXPECT_FALSE(ShowbackFilter::Parse("namespace").ok());
+  EXPECT_FALSE(ShowbackFilter::Parse("bogus=1").ok());
+}
+
+TEST_F(ShowbackTest, EstimatedCostIsToldApartInRowsAndTotal) {
+  AllocatedHour out{H(2), {}, {}};
+  out.rows.push_back({H(2), "estimate", "web/a/x", "n1", "cpu", "ads", "Estimated (instance price)",
+                      AllocationKind::kDirect, D("0.4"), D("1")});
+  out.rows.push_back({H(2), "AWS", "web/a/x", "n1", "cpu", "ads", "EC2", AllocationKind::kDirect,
+                      D("1"), D("1")});
+  out.bill["estimate"] = D("0.4");
+  out.bill["AWS"] = D("1");
+  ASSERT_TRUE(store_->StoreAllocations(std::vector<AllocatedHour>{out}, "p").ok());
+  auto table = QueryShowback(*store_, ShowbackQuery{*ParseShowbackKeys({"owner"}), H(2), H(3), {}, {}});
+  ASSERT_TRUE(table.ok());
+  ASSERT_EQ(table->rows.size(), 1u);
+  EXPECT_EQ(table->rows[0].cost, D("1.4"));
+  EXPECT_EQ(table->rows[0].estimated, D("0.4"));
+  EXPECT_EQ(table->estimated, D("0.4"));
+  EXPECT_EQ(table->total, D("1.4"));
+}
+
 TEST_F(ShowbackTest, QuantitiesAreKeptThroughTheRegrouping) {
-  auto table = QueryShowback(*store_, ShowbackQuery{*ParseShowbackKeys({"namespace"}), {}, {}, {}});
+  auto table = QueryShowback(*store_, ShowbackQuery{*ParseShowbackKeys({"namespace"}), {}, {}, {}, {}});
   ASSERT_TRUE(table.ok());
   std::map<std::string, std::string> cpu;
   for (const ShowbackRow& r : table->rows) {

@@ -92,8 +92,9 @@ TEST_F(ScheduledBillsTest, ReadsChangedFilesOnlyAndAllocatesThem) {
     EXPECT_TRUE(IngestsStayAt(2));
     const json owners = Data("/api/v1/showback?by=owner");
     ASSERT_EQ(owners["rows"].size(), 2u);
-    EXPECT_EQ(owners["rows"][0]["owner"], "ads");
-    EXPECT_EQ(owners["rows"][0]["cost"], "5");
+    // The largest first: search's 10, then ads's 5.
+    EXPECT_EQ(owners["rows"][1]["owner"], "ads");
+    EXPECT_EQ(owners["rows"][1]["cost"], "5");
     EXPECT_TRUE(Data("/api/v1/reconcile")["exact"].get<bool>());
 
     // A file that is no bill: the run fails, nothing changes, serve goes on and says why.

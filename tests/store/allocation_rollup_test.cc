@@ -3,6 +3,8 @@
 // (schema v3, a table row per allocation row) has its rows moved into blocks, still answers
 // correctly and gets every hour marked for reallocation.
 #include <gtest/gtest.h>
+
+#include <algorithm>
 #include <sqlite3.h>
 
 #include <map>
@@ -43,7 +45,7 @@ std::vector<AllocatedHour> Hours(const char* extra_for_hour_30 = "0") {
 
 std::map<std::string, std::string> ByOwner(Store& store, std::optional<Timestamp> from,
                                            std::optional<Timestamp> to, const char* extra = "") {
-  ShowbackQuery q{{ShowbackKey::Of(AllocationColumn::kOwner)}, from, to, {}};
+  ShowbackQuery q{{ShowbackKey::Of(AllocationColumn::kOwner)}, from, to, {}, {}};
   if (*extra) q.group_by.push_back(*ShowbackKey::Parse(extra));
   auto table = QueryShowback(store, q);
   EXPECT_TRUE(table.ok()) << table.status().message();
@@ -73,12 +75,18 @@ TEST(AllocationRollupTest, ShowbackEqualsTheHoursForAnyWindow) {
   ExpectRollupMatchesHours(**store);
   // Days: 3, each with its three rows summed; quantity kept for chargeback.
   auto days = QueryShowback(**store, ShowbackQuery{*ParseShowbackKeys({"day", "owner", "kind"}),
-                                                   {}, {}, {}});
+                                                   {}, {}, {}, {}});
   ASSERT_TRUE(days.ok());
   ASSERT_EQ(days->rows.size(), 9u);
-  EXPECT_EQ(days->rows[0].keys, (std::vector<std::string>{"2026-01-01", "a", "direct"}));
-  EXPECT_EQ(days->rows[0].cost.ToString(), "26.76");  // 24 + (0+...+23)/100
-  EXPECT_EQ(days->rows[0].quantity.at("cpu").ToString(), "36");
+  // Each day's rows together, the largest first: b's 48 before a's 26.76.
+  EXPECT_EQ(days->rows[0].keys, (std::vector<std::string>{"2026-01-01", "b", "direct"}));
+  auto a = std::find_if(days->rows.begin(), days->rows.end(), [](const ShowbackRow& r) {
+    return r.keys == std::vector<std::string>{"2026-01-01", "a", "direct"};
+  });
+  ASSERT_NE(a, days->rows.end());
+  EXPECT_EQ(a->cost.ToString(), "26.76");  // 24 + (0+...+23)/100
+  EXPECT_EQ(a->quantity.at("cpu").ToString(), "36");
+  EXPECT_EQ(days->rows[3].keys[0], "2026-01-02");
 
   // Hour 30 is allocated again with 7 more: its day is summed again.
   std::vector<AllocatedHour> again = Hours("7");

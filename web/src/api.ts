@@ -24,6 +24,13 @@ export interface ShowbackRow {
 export interface Showback {
   rows: ShowbackRow[];
   total: string;
+  estimated?: string; // the part of total estimated at reference prices, not billed
+}
+export interface CostAnswer {
+  rows: Record<string, string | null>[];
+  total: string | null;
+  totals: Record<string, string>;
+  warnings: string[];
 }
 export interface Series {
   step: string;

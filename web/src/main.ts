@@ -1,17 +1,21 @@
-// The dashboard shell: hash routes to pages, the period picker, and live updates: it polls the
-// store's data version every 5 s and redraws the page when the data changed, so new data
-// appears without a reload. A failed poll marks the page offline and keeps what it shows.
+// The dashboard shell: hash routes to pages ("#/page/arg?view", view.ts), the period picker, and
+// live updates: it polls the store's data version every 5 s and redraws the page when the data
+// changed, so new data appears without a reload. A failed poll marks the page offline and keeps
+// what it shows. An unknown route shows a not-found page.
 import "./style.css";
 import { api } from "./api";
+import { renderCosts } from "./costs";
 import { renderExplorer } from "./explorer";
 import { renderGpu } from "./gpu";
 import { renderOverview } from "./overview";
 import { PeriodName, periodName, refreshDataWindow, setPeriod } from "./period";
 import { renderSources } from "./sources";
-import { errorState } from "./states";
+import { errorState, notFoundState } from "./states";
+import { currentRoute } from "./view";
 
-const pages: Record<string, (root: HTMLElement, arg: string) => Promise<void>> = {
+const pages: Record<string, (root: HTMLElement, arg: string, params: URLSearchParams) => Promise<void>> = {
   overview: renderOverview,
+  costs: renderCosts,
   explorer: renderExplorer,
   gpu: renderGpu,
   sources: renderSources,
@@ -28,17 +32,21 @@ function setStatus(text: string, offline = false): void {
 }
 
 async function show(): Promise<void> {
-  const [name, arg] = (location.hash.replace(/^#\//, "") || "overview").split("/");
-  const page = pages[name] ?? renderOverview;
+  const { page: name, arg, params } = currentRoute();
+  const page = pages[name];
   const root = document.getElementById("page")!;
   for (const a of document.querySelectorAll("nav a")) {
-    a.classList.toggle("active", (a as HTMLElement).dataset.page === (pages[name] ? name : "overview"));
+    a.classList.toggle("active", (a as HTMLElement).dataset.page === name);
   }
   rendering = true;
   try {
     const { version } = await api<{ version: number }>("/api/v1/version");
     await refreshDataWindow();
-    await page(root, decodeURIComponent(arg ?? ""));
+    if (page) {
+      await page(root, arg, params);
+    } else {
+      root.innerHTML = notFoundState(location.hash);
+    }
     shownVersion = version;
     root.dataset.version = String(version);
     setStatus(`live · updated ${new Date().toLocaleTimeString()}`);

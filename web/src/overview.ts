@@ -31,7 +31,10 @@ export async function renderOverview(root: HTMLElement): Promise<void> {
     <section class="cards">
       <div class="card"><div class="label">Spend</div>
         <div class="value" data-testid="spend">${formatMoney(owners.total)}</div>
-        <div class="sub">${days.length} days · ${days[0] ?? ""} to ${days[days.length - 1] ?? ""}</div></div>
+        <div class="sub">${days.length} days · ${days[0] ?? ""} to ${days[days.length - 1] ?? ""}${
+          Number(owners.estimated ?? 0) !== 0
+            ? ` · <span class="estimated" data-testid="spend-estimated">${formatMoney(owners.estimated!)} estimated</span>`
+            : ""}</div></div>
       <div class="card"><div class="label">Idle share</div>
         <div class="value" data-testid="idle-share">${formatPercent(Number(idle), total)}</div>
         <div class="sub">${formatMoney(idle)} for capacity nobody requested</div></div>

@@ -16,3 +16,22 @@ export const NO_ALLOCATIONS = emptyState(
     "<code>tally ingest usage-csv</code>), then <code>tally allocate</code>, or list sources in " +
     "tally.yaml and let <code>tally serve</code> do it. <code>make run</code> loads the demo platform.",
 );
+
+// What the special owners and kinds of cost mean, shown beside the tables that hold them.
+export const COST_TERMS = `<details class="terms" data-testid="terms"><summary>What idle, shared, unallocated and
+  estimated cost mean</summary><dl>
+  <dt><code>__idle__</code> (idle)</dt><dd>Capacity paid for that no workload requested or used. It stays
+    with the asset's owner when a rule names one.</dd>
+  <dt>shared</dt><dd>Cost a shared-cost stage of tally.yaml moved from a pool (e.g. the platform's
+    namespaces) to the owners that benefit, in proportion, evenly or by fixed percentages.</dd>
+  <dt><code>__unallocated__</code></dt><dd>Bill lines that name no asset tally knows: support, tax, SaaS,
+    a managed service without telemetry. Owned through their tags when a rule matches.</dd>
+  <dt>estimated</dt><dd>Cost of nodes and volumes no bill line names, priced at instance or reference
+    prices until a bill arrives. Never added to the billed total in the reconciliation.</dd>
+</dl></details>`;
+
+export function notFoundState(route: string): string {
+  return `<div class="state" data-testid="not-found"><h3>Page not found</h3>
+    <p>There is no page <code>${escapeHtml(route)}</code>. Go to the <a href="#/overview">overview</a>,
+    the <a href="#/costs">bill explorer</a> or the <a href="#/explorer">allocation explorer</a>.</p></div>`;
+}

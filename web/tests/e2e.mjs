@@ -1,6 +1,8 @@
 // End-to-end: the dashboard in Debian's headless Chromium (playwright-core) against a real
 // `tally serve` on the demo platform. Every page loads without console errors, a drill-down
-// works, the figures shown equal the API's, the period picker and live updates work (a bill
+// works, the figures shown equal the API's (bill explorer, a filtered and regrouped allocation
+// view restored from its URL, a custom range, period comparison, sorting, search), an unknown
+// route and a 420 px screen work, the period picker and live updates work (a bill
 // ingested by another process shows up without a reload), empty and error states show, and
 // each page is saved as a screenshot.
 //   TALLY_BIN=build/tally node web/tests/e2e.mjs [SCREENSHOT_DIR]
@@ -144,6 +146,122 @@ try {
   check((await page.textContent("[data-testid=allocation] strong")) === String(sources.allocation.allocated_hours),
         `sources page shows the API's ${sources.allocation.allocated_hours} allocated hours`);
   await page.screenshot({ path: join(shots, "sources.png"), fullPage: true });
+
+  // Bill explorer: cost by service, each currency's total and every row as the API has them;
+  // regrouped by provider through the toolbar, and the URL holds the view.
+  const bill = await api("/api/v1/costs?by=ServiceName,BillingCurrency&limit=100000");
+  await page.goto(`${base}/#/costs?by=ServiceName`);
+  await page.waitForSelector("[data-testid=costs] tbody tr");
+  await page.waitForSelector("#costs-trend canvas");
+  for (const [currency, total] of Object.entries(bill.totals)) {
+    const shown = await page.textContent(`[data-testid="total-${currency}"]`);
+    check(shown === money.format(Number(total)), `bill explorer ${currency} total equals the API's (${total})`);
+  }
+  const billRows = await page.$$eval("[data-testid=costs] tbody tr", (trs) =>
+    trs.map((tr) => [tr.querySelector("[data-col=key]").textContent, tr.querySelector("[data-col=cost]").textContent]));
+  const billWant = [...bill.rows].sort((a, b) => Number(b.EffectiveCost) - Number(a.EffectiveCost))
+    .map((r) => [r.ServiceName ?? "(null)", money.format(Number(r.EffectiveCost))]);
+  check(JSON.stringify(billRows) === JSON.stringify(billWant),
+        `bill explorer lists the API's ${billWant.length} services by cost, descending`);
+  await page.selectOption("[data-testid=costs-by]", "ProviderName");
+  await page.click("[data-testid=costs-apply]");
+  await page.waitForFunction(() => location.hash.includes("by=ProviderName") &&
+    document.querySelector("[data-testid=costs] th")?.textContent.startsWith("ProviderName"));
+  const providers = await api("/api/v1/costs?by=ProviderName,BillingCurrency");
+  check((await page.$$("[data-testid=costs] tbody tr")).length === providers.rows.length,
+        "bill explorer regrouped by provider shows the API's providers");
+  await page.screenshot({ path: join(shots, "bill-explorer.png"), fullPage: true });
+
+  // Allocation explorer: a filtered, regrouped view opened from its URL.
+  const teams = await api(`/api/v1/showback?by=namespace&where=owner%3D${encodeURIComponent(top.owner)}`);
+  await page.goto(`${base}/#/explorer?by=namespace&where=owner%3D${encodeURIComponent(top.owner)}`);
+  await page.waitForSelector("[data-testid=groups] tbody tr");
+  const cells = async (col) => page.$$eval(`[data-testid=groups] tbody td[data-col=${col}]`, (tds) => tds.map((t) => t.textContent));
+  check((await page.textContent("[data-testid=total]")) === money.format(Number(teams.total)),
+        `the view from the URL (by namespace, owner = ${top.owner}) totals the API's ${teams.total}`);
+  const nsWant = [...teams.rows].sort((a, b) => Number(b.cost) - Number(a.cost));
+  const shown = (names) => JSON.stringify(names.map((n) => n || "(none)"));
+  check(JSON.stringify(await cells("key")) === shown(nsWant.map((r) => r.namespace)) &&
+          JSON.stringify(await cells("cost")) === JSON.stringify(nsWant.map((r) => money.format(Number(r.cost)))),
+        `it lists the API's ${nsWant.length} namespaces at their cost, largest first`);
+  check((await page.$$("[data-testid=filter]")).length === 1, "the filter shows as a chip");
+  const ns0 = nsWant[0].namespace;
+
+  // Sorting: by namespace, then reversed. The page redraws after the URL changes: wait for it.
+  const cellsBecome = (want) => page.waitForFunction((w) => JSON.stringify(
+    [...document.querySelectorAll("[data-testid=groups] tbody td[data-col=key]")].map((t) => t.textContent)) === w,
+    want, { timeout: 10_000 }).then(() => true, () => false);
+  const names = nsWant.map((r) => r.namespace);
+  const desc = [...names].sort((a, b) => b.localeCompare(a));
+  await page.click("[data-testid=groups] th[data-sort=key]");
+  check(await cellsBecome(shown(desc)) && page.url().includes("sort=key"), "a click on the header sorts by it");
+  await page.click("[data-testid=groups] th[data-sort=key]");
+  check(await cellsBecome(shown([...desc].reverse())) && page.url().includes("dir=asc"),
+        "a second click reverses it");
+
+  // A custom date range, then comparison with the period before it.
+  await page.fill("[data-testid=from]", "2026-05-05");
+  await page.fill("[data-testid=to]", "2026-05-08");
+  await page.check("[data-testid=compare]");
+  await page.click("[data-testid=apply]");
+  await page.waitForFunction(() => location.hash.includes("compare=1"));
+  await page.waitForSelector("[data-testid=previous-total]");
+  const range = await api(`/api/v1/showback?by=namespace&where=owner%3D${encodeURIComponent(top.owner)}` +
+                          "&from=2026-05-05T00:00:00Z&to=2026-05-09T00:00:00Z");
+  const before = await api(`/api/v1/showback?by=namespace&where=owner%3D${encodeURIComponent(top.owner)}` +
+                           "&from=2026-05-01T00:00:00Z&to=2026-05-05T00:00:00Z");
+  check((await page.textContent("[data-testid=total]")) === money.format(Number(range.total)),
+        `the custom range 2026-05-05 to 2026-05-08 totals the API's ${range.total}`);
+  check((await page.textContent("[data-testid=previous-total]")) === money.format(Number(before.total)),
+        `the previous period (2026-05-01 to 2026-05-04) totals the API's ${before.total}`);
+  const viewUrl = page.url();
+  await page.screenshot({ path: join(shots, "allocation-explorer.png"), fullPage: true });
+  // The link restores the whole view in a new page.
+  const other = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await other.goto(viewUrl);
+  await other.waitForSelector("[data-testid=previous-total]");
+  check((await other.textContent("[data-testid=total]")) === money.format(Number(range.total)) &&
+          (await other.inputValue("[data-testid=from]")) === "2026-05-05",
+        "the shared link restores range, grouping, filter and comparison");
+  // Search.
+  await other.fill("[data-testid=search]", ns0);
+  await other.click("[data-testid=apply]");
+  await other.waitForFunction(() => location.hash.includes("q="));
+  await other.waitForSelector("[data-testid=groups]");
+  check((await other.$$("[data-testid=groups] tbody tr")).length ===
+          names.filter((n) => n.toLowerCase().includes(ns0.toLowerCase())).length,
+        `search "${ns0}" keeps the matching rows`);
+  await other.close();
+
+  // Request vs usage: CPU efficiency per namespace is the usage API's usage / request.
+  const byNs = await api("/api/v1/showback?by=namespace");
+  const nsTop = [...byNs.rows].filter((r) => r.namespace !== "")
+    .sort((a, b) => Number(b.cost) - Number(a.cost))[0].namespace;
+  await page.goto(`${base}/#/explorer?by=namespace`);
+  await page.waitForSelector("[data-testid=groups] td[data-col=cpu_efficiency]");
+  const usage = await api("/api/v1/usage?by=namespace");
+  const cpu = usage.rows.filter((r) => r.namespace === nsTop && r.resource === "cpu");
+  const eff = (100 * cpu.reduce((t, r) => t + Number(r.usage), 0) / cpu.reduce((t, r) => t + Number(r.request), 0)).toFixed(1) + " %";
+  const effShown = await page.$$eval("[data-testid=groups] tbody tr", (trs, ns) =>
+    trs.find((tr) => tr.querySelector("[data-col=key]").textContent === ns)
+      ?.querySelector("[data-col=cpu_efficiency]").textContent, nsTop);
+  check(effShown === eff,
+        `CPU efficiency of ${nsTop} is the usage API's usage / request (${eff})`);
+
+  // An unknown route, and a phone-sized screen.
+  await page.goto(`${base}/#/no-such-page`);
+  check(await page.waitForSelector("[data-testid=not-found]", { timeout: 10_000 }).then(() => true, () => false),
+        "an unknown route shows the not-found page");
+  const phone = await browser.newPage({ viewport: { width: 420, height: 900 } });
+  phone.on("pageerror", (e) => errors.push(e.message));
+  for (const route of ["overview", "explorer?by=namespace", "costs"]) {
+    await phone.goto(`${base}/#/${route}`);
+    await phone.waitForSelector("main table");
+    const wide = await phone.evaluate(() => document.documentElement.scrollWidth);
+    check(wide <= 420, `at 420 px the ${route.split("?")[0]} page does not overflow (${wide} px)`);
+  }
+  await phone.screenshot({ path: join(shots, "phone-costs.png"), fullPage: true });
+  await phone.close();
 
   // The period picker: the last 7 days of the 10.
   await page.click("nav a[data-page=overview]");
