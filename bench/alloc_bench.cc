@@ -39,7 +39,8 @@ int main(int argc, char** argv) {
     }
   }
   inputs.lines.push_back(AllocationCostLine{
-      "AWS", "acct", "Support", "", "", {}, window.start, window.end, *Decimal::Parse("1234.56")});
+      "AWS", "acct", "Support", "", "", {}, window.start, window.end, *Decimal::Parse("1234.56"),
+      "USD"});
   for (int c = 0; c < consumers; ++c) {
     inputs.consumers.push_back(
         Consumer{"team-" + std::to_string(c % 300) + "/pod-" + std::to_string(c) + "/main",

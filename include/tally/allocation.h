@@ -59,6 +59,7 @@ struct AllocationCostLine {
   Timestamp start;  // charge period, [start, end)
   Timestamp end;
   Decimal cost;  // EffectiveCost
+  std::string currency;  // BillingCurrency: allocation adds amounts as they are (one per run)
 };
 
 // What allocation reads: consumers and assets (with the store's ids, to map usage facts) and

@@ -50,6 +50,13 @@ int RunAllocate(const GlobalOptions& globals, const AllocateFlags& flags) {
     return 1;
   }
   std::printf("allocate: %s\n", summary->ToString().c_str());
+  if (summary->currencies.size() > 1) {
+    std::string list;
+    for (const std::string& c : summary->currencies) list += (list.empty() ? "" : ", ") + c;
+    PrintError("allocate: warning: the bill lines are in " +
+               std::to_string(summary->currencies.size()) + " currencies (" + list +
+               "): owners' sums add them as they are; tally converts no currency");
+  }
   if (summary->lines_without_period > 0) {
     PrintError("allocate: warning: " + std::to_string(summary->lines_without_period) +
                " bill lines have no charge period and cannot be placed in hours");

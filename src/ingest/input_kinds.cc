@@ -28,22 +28,21 @@ InputKind Bill(std::string_view format) {
   return kind;
 }
 
-// The first line's fields, split on `separator`, trimmed and unquoted (a header names columns;
-// quoted commas inside a header name are rare enough to ignore here).
+// The first line's fields, split on `separator`, trimmed and unquoted, as views into
+// `first_line` (a header names columns; quoted commas inside a header name are rare enough to
+// ignore here).
 std::vector<std::string_view> HeaderFields(std::string_view first_line, char separator) {
   std::vector<std::string_view> fields;
-  size_t start = 0;
-  while (start <= first_line.size()) {
-    size_t end = first_line.find(separator, start);
-    if (end == std::string_view::npos) end = first_line.size();
+  for (size_t start = 0;;) {
+    const size_t end = std::min(first_line.find(separator, start), first_line.size());
     std::string_view field = Trim(first_line.substr(start, end - start));
     if (field.size() >= 2 && field.front() == '"' && field.back() == '"') {
       field = field.substr(1, field.size() - 2);
     }
     fields.push_back(field);
+    if (end == first_line.size()) return fields;
     start = end + 1;
   }
-  return fields;
 }
 
 bool HasField(const std::vector<std::string_view>& fields, std::string_view name) {

@@ -39,7 +39,9 @@ std::string AllocationSummary::ToString() const {
   std::string billed, estimated;
   for (const auto& [source, amount] : bill) {
     std::string& into = source == kEstimateSource ? estimated : billed;
-    if (source != kEstimateSource) into += (into.empty() ? "" : ", ") + source + " ";
+    if (source != kEstimateSource) {
+      into += (into.empty() ? "" : ", ") + (source.empty() ? "(no provider)" : source) + " ";
+    }
     into += amount.ToString();
   }
   line += "bill " + (billed.empty() ? std::string("none") : billed);
@@ -70,6 +72,9 @@ Result<AllocationSummary> RunAllocation(AllocationStore& store, const Config& co
   TALLY_ASSIGN_OR_RETURN(AllocationInputs inputs, store.LoadAllocationInputs(span));
   const CostSpreader spreader(inputs.lines, span);
   summary.lines_without_period = spreader.lines_without_period();
+  for (const AllocationCostLine& line : inputs.lines) {
+    if (!line.currency.empty()) summary.currencies.insert(line.currency);
+  }
   Allocator allocator(config, inputs);
   std::vector<AllocatedHour> batch;
   std::map<std::string, Decimal> bill;

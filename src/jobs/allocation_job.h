@@ -5,7 +5,10 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <optional>
+#include <set>
+#include <string>
 
 #include "config/config.h"
 #include "tally/store.h"
@@ -30,6 +33,9 @@ struct AllocationSummary {
   // source "estimate" is estimated, not billed).
   std::map<std::string, Decimal> bill;
   int64_t lines_without_period = 0;  // bill lines that cannot be placed in hours
+  // The BillingCurrency values of the recomputed hours' lines: more than one means allocated
+  // sums add amounts of different currencies (tally converts none).
+  std::set<std::string> currencies;
   double seconds = 0;
   int64_t window_hours() const { return window.Seconds() / 3600; }
   std::string ToString() const;  // the line `tally allocate` prints

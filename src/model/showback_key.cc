@@ -2,6 +2,8 @@
 
 #include "tally/showback.h"
 
+#include "common/strings.h"
+
 namespace tally {
 namespace {
 
@@ -63,12 +65,8 @@ Result<ShowbackFilter> ShowbackFilter::Parse(std::string_view text) {
   }
   ShowbackFilter filter;
   TALLY_ASSIGN_OR_RETURN(filter.key, ShowbackKey::Parse(text.substr(0, eq)));
-  std::string_view values = text.substr(eq + 1);
-  for (size_t start = 0;;) {
-    const size_t comma = values.find(',', start);
-    filter.values.emplace_back(values.substr(start, comma - start));
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
+  for (const std::string& value : SplitFields(text.substr(eq + 1), ',')) {
+    filter.values.emplace_back(Trim(value));
   }
   return filter;
 }

@@ -4,7 +4,7 @@
 import { api, CostAnswer } from "./api";
 import { disposeCharts, drawChart, titleStyle } from "./charts";
 import { axisMoney, escapeHtml, formatPercent } from "./format";
-import { Column, dateOf, filterChips, searchRows, sortRows, tableHtml, timeOf, wireFilterChips, wireSorting } from "./grid";
+import { Column, dateOf, filterChips, searchRows, sortRows, tableHtml, timeOf, wireFilters, wireSorting } from "./grid";
 import { viewWindow, windowQuery } from "./period";
 import { emptyState } from "./states";
 import { updateView } from "./view";
@@ -130,13 +130,6 @@ function wire(root: HTMLElement, params: URLSearchParams): void {
       q: v("q") || null,
     });
   });
-  const filters = root.querySelector<HTMLFormElement>("#costs-filter")!;
-  filters.addEventListener("submit", (e) => {
-    e.preventDefault();
-    const key = (filters.elements.namedItem("key") as HTMLSelectElement).value;
-    const value = (filters.elements.namedItem("value") as HTMLInputElement).value.trim();
-    updateView({ where: [...params.getAll("where"), `${key}=${value}`] });
-  });
-  wireFilterChips(root, params);
+  wireFilters(root, root.querySelector<HTMLFormElement>("#costs-filter")!, params);
   wireSorting(root, params, "cost");
 }

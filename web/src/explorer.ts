@@ -6,7 +6,7 @@ import { api, Series, Showback, ShowbackRow } from "./api";
 import { disposeCharts, drawChart, titleStyle } from "./charts";
 import { axisMoney, escapeHtml, formatAmount, formatMoney, formatPercent } from "./format";
 import {
-  Column, dateOf, filterChips, searchRows, sortRows, tableHtml, timeOf, wireFilterChips, wireSorting,
+  Column, dateOf, filterChips, searchRows, sortRows, tableHtml, timeOf, wireFilters, wireSorting,
 } from "./grid";
 import { previousWindow, viewWindow, windowQuery } from "./period";
 import { COST_TERMS, emptyState, NO_ALLOCATIONS } from "./states";
@@ -111,14 +111,7 @@ function wireToolbar(root: HTMLElement, params: URLSearchParams): void {
       q: v("q").trim() || null,
     });
   });
-  const filters = root.querySelector<HTMLFormElement>("#filter-form")!;
-  filters.addEventListener("submit", (e) => {
-    e.preventDefault();
-    const key = (filters.elements.namedItem("key") as HTMLSelectElement).value;
-    const value = (filters.elements.namedItem("value") as HTMLInputElement).value.trim();
-    updateView({ where: [...params.getAll("where"), `${key}=${value}`] });
-  });
-  wireFilterChips(root, params);
+  wireFilters(root, root.querySelector<HTMLFormElement>("#filter-form")!, params);
   wireSorting(root, params, "cost");
 }
 

@@ -68,7 +68,19 @@ export function filterChips(params: URLSearchParams): string {
     .join("");
 }
 
-export function wireFilterChips(root: HTMLElement, params: URLSearchParams): void {
+// The form that adds a filter (a "key" select and a "value" input), and the chips' remove
+// buttons.
+export function wireFilters(root: HTMLElement, form: HTMLFormElement, params: URLSearchParams): void {
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const key = (form.elements.namedItem("key") as HTMLSelectElement).value;
+    const value = (form.elements.namedItem("value") as HTMLInputElement).value.trim();
+    updateView({ where: [...params.getAll("where"), `${key}=${value}`] });
+  });
+  wireFilterChips(root, params);
+}
+
+function wireFilterChips(root: HTMLElement, params: URLSearchParams): void {
   for (const b of root.querySelectorAll<HTMLElement>("[data-remove-filter]")) {
     b.addEventListener("click", () => {
       const rest = params.getAll("where").filter((_, i) => String(i) !== b.dataset.removeFilter);

@@ -100,6 +100,7 @@ Result<AllocationInputs> LoadAllocationInputs(SqliteDb* db, TimeWindow window) {
     TALLY_ASSIGN_OR_RETURN(line.source, dim(FocusColumn::kProviderName));
     TALLY_ASSIGN_OR_RETURN(line.account, dim(FocusColumn::kBillingAccountId));
     TALLY_ASSIGN_OR_RETURN(line.service, dim(FocusColumn::kServiceName));
+    TALLY_ASSIGN_OR_RETURN(line.currency, dim(FocusColumn::kBillingCurrency));
     TALLY_ASSIGN_OR_RETURN(line.resource_id, dim(FocusColumn::kResourceId));
     TALLY_ASSIGN_OR_RETURN(line.usage_type, dim(FocusColumn::kSkuMeter));
     if (line.usage_type.empty()) {
