@@ -85,6 +85,12 @@ TEST_F(ApiTest, FiguresEqualTheCommands) {
   EXPECT_EQ(Figures(Get("/api/v1/showback?by=owner,resource&from=2026-06-02")),
             Cli({"report", "showback", "--by", "owner,resource", "--from", "2026-06-02", "--format",
                  "json"}));
+  // Filters: the API's where= is the command's --where, and a bad one is a 400.
+  EXPECT_EQ(Figures(Get("/api/v1/showback?by=namespace&where=kind%3Ddirect,idle")),
+            Cli({"report", "showback", "--by", "namespace", "--where", "kind=direct,idle",
+                 "--format", "json"}));
+  std::string bad;
+  EXPECT_EQ(HttpGet(port_, "/api/v1/showback?where=nokey", &bad), 400) << bad;
   EXPECT_EQ(Figures(Get("/api/v1/costs?by=ServiceName")),
             Cli({"costs", "--by", "ServiceName", "--format", "json"}));
   // step, where (its '=' percent-encoded) and top, as the command's flags.
