@@ -193,10 +193,15 @@ try {
     want, { timeout: 10_000 }).then(() => true, () => false);
   const names = nsWant.map((r) => r.namespace);
   const desc = [...names].sort((a, b) => b.localeCompare(a));
+  // The redrawn header carries the sort's arrow: wait for it, not only for the order (which may
+  // already be the one asked for).
+  const arrow = (a) => page.waitForFunction((x) =>
+    document.querySelector("[data-testid=groups] th[data-sort=key]")?.textContent.endsWith(x), a,
+    { timeout: 10_000 }).then(() => true, () => false);
   await page.click("[data-testid=groups] th[data-sort=key]");
-  check(await cellsBecome(shown(desc)) && page.url().includes("sort=key"), "a click on the header sorts by it");
+  check(await arrow("▼") && await cellsBecome(shown(desc)), "a click on the header sorts by it");
   await page.click("[data-testid=groups] th[data-sort=key]");
-  check(await cellsBecome(shown([...desc].reverse())) && page.url().includes("dir=asc"),
+  check(await arrow("▲") && await cellsBecome(shown([...desc].reverse())) && page.url().includes("dir=asc"),
         "a second click reverses it");
 
   // A custom date range, then comparison with the period before it.
@@ -226,11 +231,11 @@ try {
   // Search.
   await other.fill("[data-testid=search]", ns0);
   await other.click("[data-testid=apply]");
-  await other.waitForFunction(() => location.hash.includes("q="));
-  await other.waitForSelector("[data-testid=groups]");
-  check((await other.$$("[data-testid=groups] tbody tr")).length ===
-          names.filter((n) => n.toLowerCase().includes(ns0.toLowerCase())).length,
-        `search "${ns0}" keeps the matching rows`);
+  const matching = names.filter((n) => n.toLowerCase().includes(ns0.toLowerCase())).length;
+  check(await other.waitForFunction((m) => location.hash.includes("q=") &&
+          document.querySelectorAll("[data-testid=groups] tbody tr").length === m, matching,
+          { timeout: 10_000 }).then(() => true, () => false),
+        `search "${ns0}" keeps the ${matching} matching rows`);
   await other.close();
 
   // Request vs usage: CPU efficiency per namespace is the usage API's usage / request.
@@ -254,9 +259,9 @@ try {
         "an unknown route shows the not-found page");
   const phone = await browser.newPage({ viewport: { width: 420, height: 900 } });
   phone.on("pageerror", (e) => errors.push(e.message));
-  for (const route of ["overview", "explorer?by=namespace", "costs"]) {
+  for (const [route, shown] of [["overview", "spend"], ["explorer?by=namespace", "groups"], ["costs", "costs"]]) {
     await phone.goto(`${base}/#/${route}`);
-    await phone.waitForSelector("main table");
+    await phone.waitForSelector(`[data-testid=${shown}]`);
     const wide = await phone.evaluate(() => document.documentElement.scrollWidth);
     check(wide <= 420, `at 420 px the ${route.split("?")[0]} page does not overflow (${wide} px)`);
   }
