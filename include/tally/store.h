@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tally/alert_state.h"
 #include "tally/allocation.h"
 #include "tally/clock.h"
 #include "tally/cost_line.h"
@@ -188,6 +189,7 @@ class AllocationStore {
 
 class Store : public CostStore,
               public IngestLogStore,
+              public AlertStateStore,
               public UsageStore,
               public NetworkStore,
               public AllocationStore {

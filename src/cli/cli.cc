@@ -45,6 +45,8 @@ int RunCli(int argc, char** argv) {
   int exit_code = 0;
   AddIngestCommand(&app, &globals, &exit_code);
   AddCostsCommand(&app, &globals, &exit_code);
+  AddForecastCommand(&app, &globals, &exit_code);
+  AddAnomaliesCommand(&app, &globals, &exit_code);
   AddLogCommands(&app, &globals, &exit_code);
   AddUsageCommand(&app, &globals, &exit_code);
   AddCollectCommand(&app, &globals, &exit_code);

@@ -25,6 +25,8 @@ struct GlobalOptions {
 // Each subcommand file adds itself to the app; its callback sets *exit_code.
 void AddIngestCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 void AddCostsCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
+void AddForecastCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
+void AddAnomaliesCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 void AddLogCommands(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 
 void AddUsageCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);

@@ -347,6 +347,7 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
   };
   const int spike_day = o.days / 2;
   const std::string spike_team = teams[static_cast<size_t>(std::min(1, o.teams - 1))];
+  Decimal spike_extra;  // the spike's cost over that day's usual egress
   for (int64_t day = start; day < end; day += 86400) {
     // A line never crosses a month: real bills split there.
     for (const Node& n : nodes) {
@@ -361,9 +362,17 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
       const Decimal volume = D("200").Multiply(*D("0.08").Divide(Decimal::FromUnits(30)))->Round(4);
       line(day, day + 86400, volume, "Amazon Elastic Block Store", "Storage", "Usage",
            "gp3 200 GiB", "vol-" + team, "Volume", "gp3", "{\"\"team\"\":\"\"" + team + "\"\"}");
-      Decimal egress = *D("0.09").Multiply(Decimal::FromUnits(40 + (team.size() * 7) % 60));
-      if ((day - start) / 86400 == spike_day && team == spike_team) {
-        egress = *egress.Multiply(Decimal::FromUnits(20));
+      // Egress in GB: the team's base, less at weekends, growing 1% a week, +-8% day to day,
+      // so that forecasts and anomaly detection have a real series to learn.
+      const int64_t day_index = (day - start) / 86400;
+      const int weekday = static_cast<int>((day / 86400 + 4) % 7);  // 0 = Sunday
+      int64_t gb = int64_t{40 + static_cast<int64_t>(team.size() * 7) % 60} * 1000;
+      gb = gb * (weekday == 0 || weekday == 6 ? 60 : 100) / 100;
+      gb = gb * (700 + day_index) / 700 * uniform(920, 1080) / 1000;
+      Decimal egress = *D("0.09").Multiply(Milli(gb));
+      if (day_index == spike_day && team == spike_team) {
+        spike_extra = *egress.Multiply(Decimal::FromUnits(19));
+        egress = egress + spike_extra;
       }
       line(day, day + 86400, egress, "AWS Data Transfer", "Networking", "Usage", "internet egress",
            "", "", "DataTransfer-Out-Bytes", "{\"\"team\"\":\"\"" + team + "\"\"}");
@@ -462,10 +471,7 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
        {"window",
         {{"start", Timestamp::FromUnixSeconds(spike_start).ToString()},
          {"end", Timestamp::FromUnixSeconds(spike_start + 86400).ToString()}}},
-       {"true_monthly_cost",
-        D("0.09")
-            .Multiply(Decimal::FromUnits(19 * (40 + (spike_team.size() * 7) % 60)))
-            ->ToString()}});
+       {"true_monthly_cost", spike_extra.ToString()}});
   summary.inefficiencies = static_cast<int>(truth["inefficiencies"].size());
   Writer truth_file(o.out_dir + "/truth.json");
   truth_file.Put(truth.dump(2) + "\n");

@@ -281,6 +281,22 @@ CREATE INDEX flows_by_hour ON flows(hour);
 )sql";
 }
 
+// Version 9: anomalies found (stored once, with a state people set) and notifications sent
+// (one row per alert and receiver: what keeps an alert from going out twice).
+std::string MigrationV9() {
+  return R"sql(
+CREATE TABLE anomalies(
+  id TEXT PRIMARY KEY, dimension TEXT NOT NULL, keys TEXT NOT NULL, currency TEXT NOT NULL,
+  period INTEGER NOT NULL, step INTEGER NOT NULL, actual TEXT NOT NULL, expected TEXT NOT NULL,
+  impact TEXT NOT NULL, root_cause TEXT NOT NULL, owner TEXT NOT NULL, state TEXT NOT NULL,
+  detected_at INTEGER NOT NULL, state_at INTEGER) WITHOUT ROWID;
+CREATE INDEX anomalies_by_period ON anomalies(period);
+CREATE TABLE notifications(
+  alert TEXT NOT NULL, receiver TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,
+  error TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY(alert, receiver)) WITHOUT ROWID;
+)sql";
+}
+
 struct Migration {
   std::function<std::string()> sql;
   std::function<Status(SqliteDb*)> fill;  // then run in the same transaction, if set
@@ -294,7 +310,7 @@ Status Migrate(SqliteDb* db) {
   const std::vector<Migration> migrations = {
       {MigrationV1, nullptr}, {MigrationV2, nullptr}, {MigrationV3, nullptr},
       {MigrationV4, nullptr}, {MigrationV5, FillV5}, {MigrationV6, FillV6},
-      {MigrationV7, nullptr}, {MigrationV8, nullptr}};
+      {MigrationV7, nullptr}, {MigrationV8, nullptr}, {MigrationV9, nullptr}};
   {  // Most opens find the store current: no write transaction for them.
     TALLY_ASSIGN_OR_RETURN(Statement version_query, db->Prepare("PRAGMA user_version"));
     TALLY_ASSIGN_OR_RETURN(bool has_row, version_query.Step());

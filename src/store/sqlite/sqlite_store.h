@@ -61,6 +61,13 @@ class SqliteStore final : public Store {
     db_->SetDeadline(deadline);
   }
   Result<AllocationStatus> GetAllocationStatus() override;
+  Result<int64_t> SaveAnomalies(std::span<const AnomalyRecord> anomalies) override;
+  Result<std::vector<AnomalyRecord>> ListAnomalies(std::optional<Timestamp> from,
+                                                   std::optional<Timestamp> to) override;
+  Status SetAnomalyState(std::string_view id, std::string_view state, Timestamp at) override;
+  Result<bool> WasSent(std::string_view alert, std::string_view receiver) override;
+  Status RecordNotification(const NotificationRecord& record) override;
+  Result<std::vector<NotificationRecord>> ListNotifications(int64_t limit) override;
 
  private:
   explicit SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}

@@ -1,0 +1,118 @@
+// tally forecast end to end: a bill with a weekly pattern on a trend, a second service billed in
+// EUR, the JSON contract (rows with date, the group key, forecast, lower, upper; a top-level
+// backtest_mape), and the month-end projection against sums this test makes from the bill.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "tally/decimal.h"
+#include "tally/time.h"
+#include "testing/test_util.h"
+
+namespace tally {
+namespace {
+
+using testing::RunTally;
+
+constexpr int kDays = 135;  // to 2026-05-15: the forecast starts mid-month
+constexpr int64_t kStart = 1'767'225'600;  // 2026-01-01T00:00:00Z
+constexpr double kWeekly[7] = {0, 6, 12, 15, 9, -21, -21};
+
+std::string Day(int d) { return Timestamp::FromUnixSeconds(kStart + int64_t{d} * 86400).ToString(); }
+
+// Compute: 100 + 0.4 t + weekday pattern, with a deterministic wobble; Storage: 20 EUR a day.
+std::string Compute(int t) {
+  const double wobble = 0.03 * std::sin(t * 2.3) + 0.02 * std::cos(t * 0.7);
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f", (100 + 0.4 * t + kWeekly[t % 7]) * (1 + wobble));
+  return text;
+}
+
+class ForecastTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string bill =
+        "BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,BilledCost,"
+        "EffectiveCost,BillingCurrency,ProviderName,ServiceName\n";
+    for (int t = 0; t < kDays; ++t) {
+      bill += Day(t).substr(0, 8) + "01,2026-12-31," + Day(t) + "," + Day(t + 1) + "," + Compute(t) +
+              "," + Compute(t) + ",USD,Cloud,Compute\n";
+      bill += Day(t).substr(0, 8) + "01,2026-12-31," + Day(t) + "," + Day(t + 1) +
+              ",20,20,EUR,Cloud,Storage\n";
+    }
+    testing::WriteFile(dir_.File("bill.csv"), bill);
+    auto r = RunTally({"--store", dir_.File("t.db"), "ingest", "focus", dir_.File("bill.csv")});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  nlohmann::json Forecast(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--store", dir_.File("t.db"), "forecast", "--format", "json"});
+    auto r = RunTally(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return nlohmann::json::parse(r.out);
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(ForecastTest, PerServiceAndCurrencyWithTheBacktestAndProjections) {
+  const nlohmann::json doc = Forecast({"--by", "ServiceName", "--days", "20"});
+  ASSERT_EQ(doc["rows"].size(), 40u) << doc.dump();  // 20 days × 2 series
+  EXPECT_EQ(doc["last_day"], Day(kDays - 1).substr(0, 10));
+  std::map<std::string, std::string> currency_of;
+  for (const auto& row : doc["rows"]) {
+    currency_of[row["ServiceName"].get<std::string>()] = row["currency"].get<std::string>();
+    for (const char* money : {"forecast", "lower", "upper"}) {
+      EXPECT_TRUE(Decimal::Parse(row[money].get<std::string>()).ok()) << row.dump();
+    }
+  }
+  EXPECT_EQ(currency_of, (std::map<std::string, std::string>{{"Compute", "USD"},
+                                                               {"Storage", "EUR"}}));
+  EXPECT_EQ(doc["rows"][0]["date"], Day(kDays).substr(0, 10));
+  const nlohmann::json& series = doc["series"];
+  ASSERT_EQ(series.size(), 2u);
+  const nlohmann::json& compute = series[0]["ServiceName"] == "Compute" ? series[0] : series[1];
+  EXPECT_LT(compute["backtest_mape"].get<double>(), compute["naive_mape"].get<double>());
+  EXPECT_GE(compute["coverage"].get<double>(), 0.7);
+  EXPECT_LE(compute["coverage"].get<double>(), 0.9);
+  EXPECT_TRUE(doc["backtest_mape"].is_number());
+  std::printf("bill forecast, Compute: %s, backtest MAPE %.4f, seasonal-naive %.4f, coverage %.3f\n",
+              compute["method"].get<std::string>().c_str(), compute["backtest_mape"].get<double>(),
+              compute["naive_mape"].get<double>(), compute["coverage"].get<double>());
+
+  // Month end: the month of the first forecast day (2026-05), its actual days (05-01 to 05-15)
+  // from the bill plus the forecast rows of that month (05-16 to 05-31).
+  const std::string month = Day(kDays).substr(0, 7);
+  Decimal actual, forecast;
+  for (int t = 0; t < kDays; ++t) {
+    if (Day(t).substr(0, 7) == month) actual += *Decimal::Parse(Compute(t));
+  }
+  for (const auto& row : doc["rows"]) {
+    if (row["ServiceName"] == "Compute" && row["date"].get<std::string>().substr(0, 7) == month) {
+      forecast += *Decimal::Parse(row["forecast"].get<std::string>());
+    }
+  }
+  const nlohmann::json& end = compute["month_end"];
+  EXPECT_EQ(end["period"], month);
+  EXPECT_EQ(*Decimal::Parse(end["actual"].get<std::string>()), actual.Round(2));
+  // The projection sums unrounded days: within a cent per forecast day of the rounded rows.
+  const Decimal projected = *Decimal::Parse(end["forecast"].get<std::string>());
+  const Decimal gap = projected - forecast;
+  EXPECT_LE(gap.is_negative() ? -gap : gap, *Decimal::Parse("0.16")) << end.dump();
+  EXPECT_EQ(end["covered"], true);  // 20 days reach past 2026-05-31
+  EXPECT_EQ(compute["quarter_end"]["period"], "2026-Q2");
+  EXPECT_EQ(compute["quarter_end"]["covered"], false);  // June is not all forecast
+}
+
+TEST_F(ForecastTest, TheTotalAndBadArguments) {
+  const nlohmann::json doc = Forecast({"--days", "3"});
+  EXPECT_EQ(doc["rows"].size(), 6u);  // the total per currency: USD and EUR
+  auto bad = RunTally({"--store", dir_.File("t.db"), "forecast", "--days", "0"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--days must be between 1 and 366"), std::string::npos) << bad.err;
+  auto empty = RunTally({"--store", dir_.File("none.db"), "forecast"});
+  EXPECT_NE(empty.exit_code, 0);
+}
+
+}  // namespace
+}  // namespace tally
