@@ -10,9 +10,9 @@ packages=(
   libcurl4-openssl-dev libcpp-httplib-dev libsnappy-dev libzstd-dev libprotobuf-dev protobuf-compiler
   libyaml-cpp-dev libpugixml-dev
   clang-format clang-tidy sqlite3
-  # Real peers for the integration tests (prometheus brings promtool), and the browser the
-  # dashboard's end-to-end tests drive.
-  prometheus chromium
+  # Real peers for the integration tests (prometheus brings promtool; prometheus-alertmanager
+  # brings amtool), and the browser the dashboard's end-to-end tests drive.
+  prometheus prometheus-alertmanager chromium
   # A real Slurm for the live collection test (scripts/slurm-loopback.sh): the daemons, the
   # accounting database and munge.
   slurm-wlm slurmdbd munge mariadb-server

@@ -21,6 +21,8 @@ struct Curl {
   CURLcode (*easy_perform)(CURL*);
   CURLcode (*easy_getinfo)(CURL*, CURLINFO, ...);
   const char* (*easy_strerror)(CURLcode);
+  curl_slist* (*slist_append)(curl_slist*, const char*);
+  void (*slist_free_all)(curl_slist*);
   std::string error;  // why it could not be loaded; "" when it was
 };
 
@@ -47,6 +49,8 @@ const Curl& Lib() {
     bind(&c.easy_perform, "curl_easy_perform");
     bind(&c.easy_getinfo, "curl_easy_getinfo");
     bind(&c.easy_strerror, "curl_easy_strerror");
+    bind(&c.slist_append, "curl_slist_append");
+    bind(&c.slist_free_all, "curl_slist_free_all");
     if (c.error.empty()) c.global_init(CURL_GLOBAL_DEFAULT);
     return c;
   }();
@@ -84,6 +88,17 @@ std::string HttpClient::Escape(const std::string& value) {
 
 Result<HttpResponse> HttpClient::PostForm(const std::string& url, const std::string& form,
                                           double timeout_seconds, const std::atomic<bool>* cancel) {
+  return Post(url, form, "Content-Type: application/x-www-form-urlencoded", timeout_seconds, cancel);
+}
+
+Result<HttpResponse> HttpClient::PostJson(const std::string& url, const std::string& json,
+                                          double timeout_seconds, const std::atomic<bool>* cancel) {
+  return Post(url, json, "Content-Type: application/json", timeout_seconds, cancel);
+}
+
+Result<HttpResponse> HttpClient::Post(const std::string& url, const std::string& body,
+                                      const char* content_type, double timeout_seconds,
+                                      const std::atomic<bool>* cancel) {
   const Curl& lib = Lib();
   if (!lib.error.empty()) return Unavailable(lib.error);
   CURL* curl = static_cast<CURL*>(curl_);
@@ -91,8 +106,10 @@ Result<HttpResponse> HttpClient::PostForm(const std::string& url, const std::str
   HttpResponse response;
   char error[CURL_ERROR_SIZE] = {0};
   lib.easy_setopt(curl, CURLOPT_URL, url.c_str());
-  lib.easy_setopt(curl, CURLOPT_POSTFIELDS, form.c_str());
-  lib.easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(form.size()));
+  lib.easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+  lib.easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  curl_slist* headers = lib.slist_append(nullptr, content_type);
+  lib.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   lib.easy_setopt(curl, CURLOPT_WRITEFUNCTION, Append);
   lib.easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
   lib.easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
@@ -105,6 +122,8 @@ Result<HttpResponse> HttpClient::PostForm(const std::string& url, const std::str
   lib.easy_setopt(curl, CURLOPT_XFERINFODATA, cancel);
   lib.easy_setopt(curl, CURLOPT_NOPROGRESS, cancel == nullptr ? 1L : 0L);
   const CURLcode code = lib.easy_perform(curl);
+  lib.easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);  // the handle is reused: drop the list
+  lib.slist_free_all(headers);
   if (code == CURLE_ABORTED_BY_CALLBACK) return Cancelled(url + ": cancelled");
   if (code != CURLE_OK) {
     return Unavailable(url + ": " + (error[0] != 0 ? error : lib.easy_strerror(code)));

@@ -29,10 +29,16 @@ class HttpClient {
   // kCancelled as soon as *cancel (when given) becomes true.
   Result<HttpResponse> PostForm(const std::string& url, const std::string& form,
                                 double timeout_seconds, const std::atomic<bool>* cancel = nullptr);
+  // POSTs an application/json body; the same errors.
+  Result<HttpResponse> PostJson(const std::string& url, const std::string& json,
+                                double timeout_seconds, const std::atomic<bool>* cancel = nullptr);
   // "a=b&c=d" escaping of one value.
   std::string Escape(const std::string& value);
 
  private:
+  Result<HttpResponse> Post(const std::string& url, const std::string& body,
+                            const char* content_type, double timeout_seconds,
+                            const std::atomic<bool>* cancel);
   void* curl_;  // CURL*; void* keeps curl.h out of this header
 };
 

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "common/input_file.h"
+#include "config/finance_config.h"
 #include "config/network_config.h"
 #include "config/yaml_values.h"
 
@@ -128,7 +129,7 @@ Status Parse(const YAML::Node& root, Config* c) {
   TALLY_RETURN_IF_ERROR(CheckKeys(
       root, "tally.yaml",
       {"reference_prices", "rate_cards", "component_weights", "ownership", "idle", "shared",
-       "chargeback", "sources", "network", "cache", "estimates"}));
+       "chargeback", "sources", "network", "cache", "estimates", "budgets", "alerts", "kpis"}));
   if (const YAML::Node w = root["component_weights"]) {
     TALLY_RETURN_IF_ERROR(ParseComponentWeights(w, c));
   }
@@ -248,6 +249,15 @@ Status Parse(const YAML::Node& root, Config* c) {
   if (const YAML::Node cache = root["cache"]) {
     TALLY_RETURN_IF_ERROR(ParseCacheSection(cache, &c->cache_tenants));
   }
+  if (const YAML::Node budgets = root["budgets"]) {
+    TALLY_RETURN_IF_ERROR(ParseBudgetsSection(budgets, &c->budgets));
+  }
+  if (const YAML::Node alerts = root["alerts"]) {
+    TALLY_RETURN_IF_ERROR(ParseAlertsSection(alerts, &c->alerts));
+  }
+  if (const YAML::Node kpis = root["kpis"]) {
+    TALLY_RETURN_IF_ERROR(ParseKpisSection(kpis, &c->unit_metrics));
+  }
   return Status::Ok();
 }
 
@@ -301,10 +311,10 @@ Result<Config> ParseConfig(std::string_view yaml_text) {
       return c;
     }
     TALLY_RETURN_IF_ERROR(Parse(root, &c));
-    // The policy's fingerprint: everything but the sources, so adding a source reallocates
-    // nothing.
+    // The policy's fingerprint: everything but the sources and what only reads allocation's
+    // results, so adding a source or a budget reallocates nothing.
     YAML::Node policy = YAML::Clone(root);
-    policy.remove("sources");
+    for (const char* key : {"sources", "budgets", "alerts", "kpis"}) policy.remove(key);
     c.digest = std::to_string(std::hash<std::string>{}(YAML::Dump(policy)));
   } catch (const YAML::Exception& e) {
     return InvalidArgument(std::string("tally.yaml: ") + e.what());

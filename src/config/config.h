@@ -96,6 +96,41 @@ struct CacheTenantRule {
   std::map<std::string, std::string> labels;
 };
 
+// A spending limit (docs/budgets.md) per calendar month or quarter: on an owner path, whose
+// descendants' cost rolls up into it, or on the bill's dimensions (`where` filters such as
+// "Tags.team=ads" or "ServiceName=Amazon S3"), never both. Thresholds are percents of the amount,
+// crossed by the actual spend to date or by the forecast of the period's total.
+struct BudgetConfig {
+  enum class Period { kMonth, kQuarter };
+  std::string name;
+  std::string owner;
+  std::vector<std::string> where;
+  Period period = Period::kMonth;
+  Decimal amount;
+  std::vector<int64_t> actual_thresholds = {80, 100};
+  std::vector<int64_t> forecast_thresholds = {100};
+};
+
+// Where alerts go (docs/alerts.md): an Alertmanager's v2 API and webhooks, each tried
+// 1 + retries times with a backoff that doubles from backoff_seconds.
+struct AlertRouting {
+  std::string alertmanager;  // base URL, e.g. http://127.0.0.1:9093
+  std::vector<std::string> webhooks;
+  int64_t retries = 3;
+  double backoff_seconds = 1;
+  double timeout_seconds = 10;
+  bool anomalies = true;  // open anomalies alert too, not only budgets
+};
+
+// A user-defined unit cost (docs/kpis.md): cost divided by a usage series, e.g. the cost of
+// 1,000 inference requests is the cost over the sum of resource "requests" usage / 1000.
+struct UnitMetric {
+  std::string name;
+  std::string resource;  // the usage facts' resource that counts the units
+  Decimal per = Decimal::FromUnits(1);
+  std::string owner;  // only this owner path's cost and usage ("" = the whole platform)
+};
+
 enum class IdlePolicy { kKeep, kShareByAsset };
 
 // How an asset's hourly cost splits into resource components (docs/allocation.md, step 2):
@@ -134,6 +169,10 @@ struct Config {
   NetworkPolicy network;
   std::vector<CacheTenantRule> cache_tenants;
   std::vector<SourceConfig> sources;  // not part of the policy: the digest leaves them out
+  // Nor are these: they read allocation's results and never change them.
+  std::vector<BudgetConfig> budgets;
+  AlertRouting alerts;
+  std::vector<UnitMetric> unit_metrics;
   std::string digest;  // a fingerprint of the policy: allocation reruns when it changes
   std::vector<std::string> warnings;  // what was accepted but is probably not meant
 };

@@ -5,23 +5,16 @@
 #include <cstdio>
 #include <map>
 
+#include "report/calendar_days.h"
 #include "report/cost_series.h"
 
 namespace tally {
 namespace {
 
-constexpr int64_t kDay = 86400;
-
-std::string DateOf(int64_t day) { return Timestamp::FromUnixSeconds(day * kDay).ToString().substr(0, 10); }
-
-// The first day of the month `months` after the month of `day`.
-int64_t MonthStart(int64_t day, int months = 0) {
-  Timestamp t = Timestamp::FromUnixSeconds(day * kDay).StartOfMonth();
-  for (int i = 0; i < months; ++i) {
-    t = Timestamp::FromUnixSeconds(t.unix_seconds() + 32 * kDay).StartOfMonth();
-  }
-  return t.unix_seconds() / kDay;
-}
+constexpr int64_t kDay = days::kSeconds;
+using days::Cents;
+using days::DateOf;
+using days::MonthStart;
 
 // The period [start, end) that holds `first_forecast`, as history to date plus forecast.
 Projection Project(const std::string& name, int64_t start, int64_t end, int64_t first_day,
@@ -43,13 +36,6 @@ Projection Project(const std::string& name, int64_t start, int64_t end, int64_t 
     p.upper += f.upper[static_cast<size_t>(i)];
   }
   return p;
-}
-
-// A forecast amount as money text: rounded to cents.
-std::string Cents(double value) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%.2f", value);
-  return std::string(text) == "-0.00" ? "0.00" : text;
 }
 
 nlohmann::ordered_json Share(const std::optional<double>& v) {
@@ -203,11 +189,8 @@ Result<ForecastReport> BuildForecast(Store* store, const ForecastQuery& query) {
     return s;
   };
   const int64_t next = last + 1;
-  const std::string month = DateOf(next).substr(0, 7);
-  const int month_number = std::stoi(month.substr(5, 2));
-  const int quarter_first = (month_number - 1) / 3 * 3 + 1;
-  int64_t q_start = MonthStart(next);  // back to the quarter's first month
-  for (int m = month_number; m > quarter_first; --m) q_start = MonthStart(q_start - 1);
+  const std::string month = days::MonthName(next);
+  const int64_t q_start = days::QuarterStart(next);
   double weight = 0, mape = 0, naive = 0, coverage = 0;
   for (auto& [key, history] : series) {
     ForecastSeries out;
@@ -217,8 +200,7 @@ Result<ForecastReport> BuildForecast(Store* store, const ForecastQuery& query) {
     out.forecast = ForecastDaily(history, query.days);
     out.month_end = Project(month, MonthStart(next), MonthStart(next, 1), first, history, next,
                             out.forecast);
-    out.quarter_end = Project(month.substr(0, 4) + "-Q" + std::to_string((month_number - 1) / 3 + 1),
-                              q_start, MonthStart(q_start, 3), first, history, next, out.forecast);
+    out.quarter_end = Project(days::QuarterName(next), q_start, MonthStart(q_start, 3), first, history, next, out.forecast);
     if (out.forecast.backtest_mape && out.forecast.naive_mape && out.forecast.coverage) {
       weight += out.history_total;
       mape += out.history_total * *out.forecast.backtest_mape;

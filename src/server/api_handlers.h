@@ -18,5 +18,10 @@ void ServeGpus(const ApiContext& ctx, const httplib::Request& req, httplib::Resp
 void ServeSources(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
 void ServeAssets(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
 void ServeFlows(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
+// api_finance.cc
+void ServeForecast(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
+void ServeAnomalies(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
+void ServeBudgets(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
+void ServeKpis(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
 
 }  // namespace tally

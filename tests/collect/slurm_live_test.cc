@@ -31,6 +31,8 @@ class SlurmLiveTest : public ::testing::Test {
 
   // A Slurm client command against the test cluster.
   CommandResult Slurm(const std::string& command, std::vector<std::string> args) {
+    // Batch output goes to /dev/null, not slurm-<id>.out in the test's working directory.
+    if (command == "sbatch") args.insert(args.begin(), "--output=/dev/null");
     args.insert(args.begin(), {"SLURM_CONF=" + conf_, "TZ=UTC", command});
     return testing::RunCommand("/usr/bin/env", args);
   }

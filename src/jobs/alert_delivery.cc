@@ -1,0 +1,117 @@
+#include "jobs/alert_delivery.h"
+
+#include <chrono>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "collect/http_client.h"
+
+namespace tally {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json AlertmanagerBody(const std::vector<const Alert*>& alerts) {
+  Json body = Json::array();
+  for (const Alert* a : alerts) {
+    Json labels(a->labels);
+    labels["tally_key"] = a->key;
+    body.push_back({{"labels", std::move(labels)},
+                    {"annotations", Json(a->annotations)},
+                    {"startsAt", a->starts_at.ToString()}});
+  }
+  return body;
+}
+
+Json WebhookBody(const std::vector<const Alert*>& alerts) {
+  Json list = Json::array();
+  for (const Alert* a : alerts) {
+    list.push_back({{"key", a->key},
+                    {"labels", Json(a->labels)},
+                    {"annotations", Json(a->annotations)},
+                    {"startsAt", a->starts_at.ToString()}});
+  }
+  return {{"version", "1"}, {"source", "tally"}, {"alerts", std::move(list)}};
+}
+
+struct Attempt {
+  bool ok = false;
+  int attempts = 0;
+  std::string error;
+};
+
+// POSTs with retries: transport errors, timeouts, 5xx and 429 are retried after a backoff that
+// doubles; other answers outside 2xx fail at once.
+Attempt PostWithRetries(HttpClient* http, const std::string& url, const std::string& body,
+                        const AlertRouting& routing, const std::atomic<bool>* cancel) {
+  Attempt out;
+  double wait = routing.backoff_seconds;
+  for (int64_t i = 0; i <= routing.retries; ++i) {
+    ++out.attempts;
+    auto response = http->PostJson(url, body, routing.timeout_seconds, cancel);
+    if (response.ok() && response->status >= 200 && response->status < 300) {
+      out.ok = true;
+      out.error.clear();
+      return out;
+    }
+    if (response.ok()) {
+      out.error = url + ": HTTP " + std::to_string(response->status) + ": " +
+                  response->body.substr(0, 200);
+      return out;
+    }
+    out.error = response.status().message();
+    if (response.status().code() != StatusCode::kUnavailable) return out;
+    if (i == routing.retries || (cancel != nullptr && cancel->load())) break;
+    std::this_thread::sleep_for(std::chrono::duration<double>(wait));
+    wait = std::min(wait * 2, 60.0);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> Receivers(const AlertRouting& routing) {
+  std::vector<std::string> out;
+  if (!routing.alertmanager.empty()) out.push_back("alertmanager:" + routing.alertmanager);
+  for (const std::string& url : routing.webhooks) out.push_back("webhook:" + url);
+  return out;
+}
+
+Result<std::vector<DeliveryOutcome>> DeliverAlerts(const std::vector<Alert>& alerts,
+                                                   const AlertRouting& routing,
+                                                   AlertStateStore* state, const Clock& clock,
+                                                   const DeliveryOptions& options) {
+  std::vector<DeliveryOutcome> outcomes;
+  HttpClient http;
+  for (const std::string& receiver : Receivers(routing)) {
+    std::vector<const Alert*> fresh;
+    for (const Alert& a : alerts) {
+      TALLY_ASSIGN_OR_RETURN(bool sent, state->WasSent(a.key, receiver));
+      if (sent) {
+        outcomes.push_back({a.key, receiver, "already sent", 0, ""});
+      } else {
+        fresh.push_back(&a);
+      }
+    }
+    if (fresh.empty()) continue;
+    if (options.dry_run) {
+      for (const Alert* a : fresh) outcomes.push_back({a->key, receiver, "dry run", 0, ""});
+      continue;
+    }
+    const bool alertmanager = receiver.starts_with("alertmanager:");
+    const std::string url = alertmanager ? routing.alertmanager + "/api/v2/alerts"
+                                         : receiver.substr(receiver.find(':') + 1);
+    const Json body = alertmanager ? AlertmanagerBody(fresh) : WebhookBody(fresh);
+    const Attempt attempt = PostWithRetries(&http, url, body.dump(), routing, options.cancel);
+    for (const Alert* a : fresh) {
+      NotificationRecord record{a->key,        receiver,      attempt.ok ? "sent" : "failed",
+                                attempt.attempts, attempt.error, clock.Now()};
+      TALLY_RETURN_IF_ERROR(state->RecordNotification(record));
+      outcomes.push_back({a->key, receiver, record.state, attempt.attempts, attempt.error});
+    }
+  }
+  return outcomes;
+}
+
+}  // namespace tally

@@ -1,0 +1,265 @@
+// Alerts end to end, against a real Alertmanager from Debian (prometheus-alertmanager) on a
+// free loopback port and a webhook receiver in the test: a budget on the bill crosses its
+// thresholds; `tally alerts` sends each crossing once to both; the alerts are read back with
+// amtool; a second run (a new process: a restart) sends nothing again, which the webhook's
+// request count and Alertmanager's own received-alerts counter show; a later crossing sends only
+// itself. A receiver that answers 503 is retried with backoff; one that is down fails, is
+// recorded, and is tried again at the next run.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "testing/process.h"
+#include "testing/test_util.h"
+
+namespace tally {
+namespace {
+
+using testing::RunTally;
+using Json = nlohmann::json;
+
+// A bill of `days` days from 2026-10-01 at 10.00 a day for team ads (and 5.00 for search).
+std::string Bill(int first_day, int last_day) {
+  std::string csv =
+      "BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,BilledCost,"
+      "EffectiveCost,BillingCurrency,ProviderName,BillingAccountId,ServiceName,ServiceCategory,"
+      "ChargeCategory,ResourceId,Tags\n";
+  char line[512];
+  for (int d = first_day; d <= last_day; ++d) {
+    for (const auto& [team, cost] : {std::pair{"ads", "10"}, std::pair{"search", "5"}}) {
+      std::snprintf(line, sizeof line,
+                    "2026-10-01,2026-11-01,2026-10-%02dT00:00:00Z,2026-10-%02dT00:00:00Z,%s,%s,USD,"
+                    "Cloud,acct,Compute,Compute,Usage,vm-%s,\"{\"\"team\"\":\"\"%s\"\"}\"\n",
+                    d, d + 1, cost, cost, team, team);
+      csv += line;
+    }
+  }
+  return csv;
+}
+
+// Records what it is sent; /flaky answers 503 to its first two requests.
+class Webhook {
+ public:
+  explicit Webhook(int port = testing::FreePort()) : port_(port) {
+    server_.Post("/hook", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mu_);
+      bodies_.push_back(Json::parse(req.body));
+      content_types_.insert(req.get_header_value("Content-Type"));
+      res.status = 200;
+    });
+    server_.Post("/flaky", [this](const httplib::Request&, httplib::Response& res) {
+      res.status = ++flaky_calls_ <= 2 ? 503 : 200;
+    });
+    EXPECT_TRUE(server_.bind_to_port("127.0.0.1", port_));
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~Webhook() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string Url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+  std::vector<Json> Bodies() {
+    std::lock_guard lock(mu_);
+    return bodies_;
+  }
+  std::set<std::string> ContentTypes() {
+    std::lock_guard lock(mu_);
+    return content_types_;
+  }
+  int flaky_calls() const { return flaky_calls_; }
+
+ private:
+  int port_;
+  httplib::Server server_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::vector<Json> bodies_;
+  std::set<std::string> content_types_;
+  std::atomic<int> flaky_calls_{0};
+};
+
+class AlertsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    am_port_ = testing::FreePort();
+    testing::WriteFile(dir_.File("am.yml"),
+                       "route:\n  receiver: sink\nreceivers:\n  - name: sink\n");
+    alertmanager_ = std::make_unique<testing::ChildProcess>(
+        "/usr/bin/prometheus-alertmanager",
+        std::vector<std::string>{"--config.file=" + dir_.File("am.yml"),
+                                 "--storage.path=" + dir_.File("am-data"),
+                                 "--web.listen-address=127.0.0.1:" + std::to_string(am_port_),
+                                 "--cluster.listen-address="},
+        dir_.File("am.log"));
+    ASSERT_TRUE(testing::WaitForHttp(am_port_, "/-/ready", 30))
+        << testing::ReadFile(dir_.File("am.log"));
+    store_ = "sqlite:" + dir_.File("t.db");
+  }
+
+  std::string AmUrl() const { return "http://127.0.0.1:" + std::to_string(am_port_); }
+
+  void WriteConfig(const std::vector<std::string>& webhooks) {
+    std::string yaml =
+        "budgets:\n"
+        "  - name: ads\n"
+        "    where: {Tags.team: ads}\n"
+        "    period: month\n"
+        "    amount: 220\n"
+        "    thresholds: {actual: [80, 100], forecast: [100]}\n"
+        "alerts:\n"
+        "  alertmanager: " + AmUrl() + "\n"
+        "  retries: 3\n"
+        "  backoff: 0.05s\n"
+        "  timeout: 5s\n"
+        "  webhooks:\n";
+    for (const std::string& url : webhooks) yaml += "    - " + url + "\n";
+    testing::WriteFile(dir_.File("tally.yaml"), yaml);
+  }
+
+  void Ingest(const std::string& name, int first_day, int last_day) {
+    testing::WriteFile(dir_.File(name), Bill(first_day, last_day));
+    auto r = RunTally({"--store", store_, "ingest", "focus", dir_.File(name)});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  testing::CommandResult Alerts() {
+    return RunTally({"--store", store_, "alerts", "--config", dir_.File("tally.yaml"), "--format",
+                     "json"});
+  }
+
+  // The alerts Alertmanager holds, read back with amtool: tally_key -> labels.
+  std::map<std::string, Json> AmtoolAlerts() {
+    auto r = testing::RunCommand("/usr/bin/amtool", {"--alertmanager.url=" + AmUrl(), "alert",
+                                                     "query", "-o", "json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::map<std::string, Json> out;
+    const Json alerts = Json::parse(r.out);
+  for (const Json& a : alerts) out[a["labels"]["tally_key"]] = a["labels"];
+    return out;
+  }
+
+  // alertmanager_alerts_received_total summed over its labels: every alert ever posted.
+  double ReceivedByAlertmanager() {
+    std::string body;
+    EXPECT_EQ(testing::HttpGet(am_port_, "/metrics", &body), 200);
+    double total = 0;
+    std::istringstream lines(body);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("alertmanager_alerts_received_total", 0) == 0) {
+        total += std::stod(line.substr(line.rfind(' ') + 1));
+      }
+    }
+    return total;
+  }
+
+  testing::TempDir dir_;
+  int am_port_ = 0;
+  std::unique_ptr<testing::ChildProcess> alertmanager_;
+  std::string store_;
+};
+
+std::set<std::string> Keys(const std::map<std::string, Json>& alerts) {
+  std::set<std::string> out;
+  for (const auto& [k, v] : alerts) out.insert(k);
+  return out;
+}
+
+TEST_F(AlertsTest, EachCrossingAlertsOnceToAlertmanagerAndWebhookAcrossRestarts) {
+  Webhook hook;
+  WriteConfig({hook.Url("/hook"), hook.Url("/flaky")});
+  // 20 days at 10.00: actual 200 of 220 (90.9%: crosses 80, not 100); the forecast of the
+  // month's 31 days is 310 (141%: crosses forecast 100).
+  Ingest("bill-1.csv", 1, 20);
+  auto budgets = RunTally({"--store", store_, "budgets", "--config", dir_.File("tally.yaml"),
+                           "--format", "json"});
+  ASSERT_EQ(budgets.exit_code, 0) << budgets.err;
+  const Json b = Json::parse(budgets.out)["rows"][0];
+  EXPECT_EQ(b["actual"], "200");
+  EXPECT_EQ(b["period"], "2026-10");
+  EXPECT_EQ(b["crossed"]["actual"], Json::array({80}));
+  EXPECT_EQ(b["crossed"]["forecast"], Json::array({100}));
+  EXPECT_NEAR(std::stod(b["forecast"].get<std::string>()), 310, 1);
+
+  auto first = Alerts();
+  ASSERT_EQ(first.exit_code, 0) << first.err << first.out;
+  const std::set<std::string> expected = {"budget:ads:2026-10:actual:80",
+                                          "budget:ads:2026-10:forecast:100"};
+  EXPECT_EQ(Keys(AmtoolAlerts()), expected);
+  const std::map<std::string, Json> held = AmtoolAlerts();
+  EXPECT_EQ(held.at("budget:ads:2026-10:actual:80")["alertname"], "TallyBudgetThreshold");
+  EXPECT_EQ(held.at("budget:ads:2026-10:actual:80")["budget"], "ads");
+  EXPECT_EQ(held.at("budget:ads:2026-10:forecast:100")["severity"], "critical");
+  ASSERT_EQ(hook.Bodies().size(), 1u);
+  EXPECT_EQ(hook.Bodies()[0]["alerts"].size(), 2u);
+  EXPECT_EQ(hook.ContentTypes(), std::set<std::string>{"application/json"});
+  // The flaky webhook answered 503 twice: the third try went through.
+  EXPECT_EQ(hook.flaky_calls(), 3);
+  EXPECT_DOUBLE_EQ(ReceivedByAlertmanager(), 2);
+
+  // A restart: a new process sends nothing it sent before.
+  auto second = Alerts();
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(hook.Bodies().size(), 1u);
+  EXPECT_EQ(hook.flaky_calls(), 3);
+  EXPECT_DOUBLE_EQ(ReceivedByAlertmanager(), 2);
+  EXPECT_NE(second.out.find("already sent"), std::string::npos) << second.out;
+
+  // Five more days: 250 of 220 crosses actual 100, and only that alert goes out.
+  Ingest("bill-2.csv", 1, 25);  // the month restated with five more days
+  auto third = Alerts();
+  ASSERT_EQ(third.exit_code, 0) << third.err;
+  ASSERT_EQ(hook.Bodies().size(), 2u);
+  ASSERT_EQ(hook.Bodies()[1]["alerts"].size(), 1u);
+  EXPECT_EQ(hook.Bodies()[1]["alerts"][0]["key"], "budget:ads:2026-10:actual:100");
+  EXPECT_DOUBLE_EQ(ReceivedByAlertmanager(), 3);
+  std::set<std::string> all = expected;
+  all.insert("budget:ads:2026-10:actual:100");
+  EXPECT_EQ(Keys(AmtoolAlerts()), all);
+
+  auto log = RunTally({"--store", store_, "alerts", "list", "--format", "json"});
+  ASSERT_EQ(log.exit_code, 0) << log.err;
+  int sent = 0;
+  const Json deliveries = Json::parse(log.out);
+  for (const Json& row : deliveries["rows"]) sent += row["state"] == "sent" ? 1 : 0;
+  EXPECT_EQ(sent, 9) << log.out;  // 3 alerts × 3 receivers, each once
+}
+
+TEST_F(AlertsTest, ADownReceiverFailsIsRecordedAndIsTriedAgainNextRun) {
+  const int dead_port = testing::FreePort();  // nothing listens here
+  WriteConfig({"http://127.0.0.1:" + std::to_string(dead_port) + "/hook"});
+  Ingest("bill-1.csv", 1, 20);
+  auto first = Alerts();
+  EXPECT_EQ(first.exit_code, 1) << first.out;  // a delivery failed
+  const Json rows = Json::parse(first.out)["rows"];
+  int failed = 0;
+  for (const Json& row : rows) {
+    if (row["receiver"].get<std::string>().starts_with("webhook:")) {
+      EXPECT_EQ(row["result"], "failed");
+      EXPECT_EQ(row["attempts"], 4);  // 1 + 3 retries
+      ++failed;
+    } else {
+      EXPECT_EQ(row["result"], "sent");
+    }
+  }
+  EXPECT_EQ(failed, 2);
+  // The receiver comes up: the next run delivers what failed, and only that.
+  Webhook hook(dead_port);
+  auto second = Alerts();
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  ASSERT_EQ(hook.Bodies().size(), 1u);
+  EXPECT_EQ(hook.Bodies()[0]["alerts"].size(), 2u);
+  EXPECT_DOUBLE_EQ(ReceivedByAlertmanager(), 2);
+}
+
+}  // namespace
+}  // namespace tally
