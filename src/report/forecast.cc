@@ -191,7 +191,7 @@ Result<ForecastReport> BuildForecast(Store* store, const ForecastQuery& query) {
   const int64_t next = last + 1;
   const std::string month = days::MonthName(next);
   const int64_t q_start = days::QuarterStart(next);
-  double weight = 0, mape = 0, naive = 0, coverage = 0;
+  double weight = 0, mape = 0, naive = 0, coverage = 0, coverage_weight = 0;
   for (auto& [key, history] : series) {
     ForecastSeries out;
     out.keys.assign(key.begin(), key.end() - 1);
@@ -205,14 +205,19 @@ Result<ForecastReport> BuildForecast(Store* store, const ForecastQuery& query) {
       weight += out.history_total;
       mape += out.history_total * *out.forecast.backtest_mape;
       naive += out.history_total * *out.forecast.naive_mape;
-      coverage += out.history_total * *out.forecast.coverage;
+      // A series the backtest forecast without error (a flat fee) has an empty interval that
+      // always "covers": it says nothing of calibration and stays out of the coverage.
+      if (*out.forecast.backtest_mape > 1e-9) {
+        coverage_weight += out.history_total;
+        coverage += out.history_total * *out.forecast.coverage;
+      }
     }
     report.series.push_back(std::move(out));
   }
   if (weight > 0) {
     report.backtest_mape = mape / weight;
     report.naive_mape = naive / weight;
-    report.coverage = coverage / weight;
+    if (coverage_weight > 0) report.coverage = coverage / coverage_weight;
   }
   return report;
 }

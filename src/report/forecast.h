@@ -53,7 +53,8 @@ struct ForecastReport {
   std::string first_day, last_day;   // of the history, "YYYY-MM-DD"
   std::vector<std::string> dates;    // the forecast days
   std::vector<ForecastSeries> series;
-  // Over all series, each weighted by its history's cost; nullopt without a backtest.
+  // Over all series, each weighted by its history's cost (coverage: over the series the
+  // backtest did not forecast exactly); nullopt without a backtest.
   std::optional<double> backtest_mape, naive_mape, coverage;
 };
 

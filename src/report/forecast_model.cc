@@ -22,16 +22,6 @@ double Median(std::vector<double> v) {
   return (*std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid)) + upper) / 2;
 }
 
-// The q-quantile by linear interpolation between order statistics.
-double Quantile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const double at = q * static_cast<double>(v.size() - 1);
-  const size_t low = static_cast<size_t>(at);
-  const size_t high = std::min(low + 1, v.size() - 1);
-  return v[low] + (at - static_cast<double>(low)) * (v[high] - v[low]);
-}
-
 std::vector<double> SeasonalNaive(std::span<const double> h, int horizon) {
   const int n = static_cast<int>(h.size());
   std::vector<double> f;
@@ -169,10 +159,55 @@ Backtest RunBacktest(const std::string& method, std::span<const double> h) {
   return b;
 }
 
-// The interval of a forecast `f` at horizon day `i` from relative-error percentiles.
-std::pair<double, double> Interval(double f, double q10, double q90, int i) {
+// The 0.9 quantile of Student's t with `df` degrees of freedom (linear between table rows).
+double StudentT90(size_t df) {
+  static constexpr std::pair<double, double> kTable[] = {
+      {1, 3.078}, {2, 1.886}, {3, 1.638}, {4, 1.533}, {5, 1.476}, {6, 1.440},  {7, 1.415},
+      {8, 1.397}, {9, 1.383}, {10, 1.372}, {12, 1.356}, {15, 1.341}, {20, 1.325}, {30, 1.310},
+      {60, 1.296}, {120, 1.289}};
+  const double x = static_cast<double>(std::max<size_t>(df, 1));
+  for (size_t i = 1; i < std::size(kTable); ++i) {
+    if (x <= kTable[i].first) {
+      const auto [x0, y0] = kTable[i - 1];
+      const auto [x1, y1] = kTable[i];
+      return y0 + (y1 - y0) * (x - x0) / (x1 - x0);
+    }
+  }
+  return 1.2816;
+}
+
+// The 10% and 90% points of the relative error, from a sample of past relative errors: their
+// center ± t × sd × sqrt(1 + 1/n), the prediction interval of a new error when errors are about
+// normal. With the few errors a short history gives, raw percentiles of the sample are too
+// narrow (7 errors cannot place a 10th percentile); Student's t widens them as they should be.
+std::pair<double, double> ErrorBand(const std::vector<double>& errors) {
+  if (errors.size() < 2) return {0.0, 0.0};
+  // Errors further than 6 robust standard deviations (1.4826 × the median absolute deviation)
+  // from the median are a past spike's, not the forecast's: they are left out, so that one
+  // spike in the backtest does not widen every interval after it.
+  const double center = Median(errors);
+  std::vector<double> deviations;
+  for (double e : errors) deviations.push_back(std::abs(e - center));
+  const double robust_sd = 1.4826 * Median(std::move(deviations));
+  std::vector<double> kept;
+  for (double e : errors) {
+    if (std::abs(e - center) <= 6 * robust_sd || robust_sd == 0) kept.push_back(e);
+  }
+  const size_t n = kept.size();
+  if (n < 2) return {center, center};
+  double mean = 0;
+  for (double e : kept) mean += e / static_cast<double>(n);
+  double ss = 0;
+  for (double e : kept) ss += (e - mean) * (e - mean);
+  const double sd = std::sqrt(ss / static_cast<double>(n - 1));
+  const double half = StudentT90(n - 1) * sd * std::sqrt(1 + 1 / static_cast<double>(n));
+  return {mean - half, mean + half};
+}
+
+// The interval of a forecast `f` at horizon day `i` from the relative-error band.
+std::pair<double, double> Interval(double f, std::pair<double, double> band, int i) {
   const double widen = std::sqrt(std::max(1.0, (i + 1) / static_cast<double>(kWeek)));
-  const double a = f + std::abs(f) * q10 * widen, b = f + std::abs(f) * q90 * widen;
+  const double a = f + std::abs(f) * band.first * widen, b = f + std::abs(f) * band.second * widen;
   return {std::min(a, b), std::max(a, b)};
 }
 
@@ -223,10 +258,10 @@ SeriesForecast ForecastDaily(std::span<const double> history, int horizon) {
     for (size_t j = 0; j < best.relative.size(); ++j) {
       if (j != k) others.insert(others.end(), best.relative[j].begin(), best.relative[j].end());
     }
-    const double q10 = Quantile(others, 0.1), q90 = Quantile(others, 0.9);
+    const auto band = ErrorBand(others);
     for (size_t i = 0; i < best.pairs[k].size(); ++i) {
       const auto [f, actual] = best.pairs[k][i];
-      const auto [low, high] = Interval(f, q10, q90, static_cast<int>(i));
+      const auto [low, high] = Interval(f, band, static_cast<int>(i));
       inside += actual >= low && actual <= high;
       ++checked;
     }
@@ -235,10 +270,10 @@ SeriesForecast ForecastDaily(std::span<const double> history, int horizon) {
   if (checked > 0) out.coverage = static_cast<double>(inside) / checked;
   std::vector<double> all;
   for (const auto& r : best.relative) all.insert(all.end(), r.begin(), r.end());
-  const double q10 = Quantile(all, 0.1), q90 = Quantile(all, 0.9);
+  const auto band = ErrorBand(all);
   out.forecast = ForecastWith(out.method, history, horizon);
   for (int i = 0; i < horizon; ++i) {
-    const auto [low, high] = Interval(out.forecast[static_cast<size_t>(i)], q10, q90, i);
+    const auto [low, high] = Interval(out.forecast[static_cast<size_t>(i)], band, i);
     out.lower.push_back(low);
     out.upper.push_back(high);
   }

@@ -9,9 +9,12 @@
 //                   error on the history.
 // The backtest moves the origin back a week at a time (up to 8 origins, each leaving at least
 // 14 days of history) and forecasts the 7 days after it. The method with the lowest MAPE over
-// those days wins. The 80% interval comes from the 10th and 90th percentiles of the winner's
-// relative backtest errors, widened with the horizon; its coverage is measured leaving each
-// origin out of the percentiles it is checked against, so it is not an in-sample figure.
+// those days wins. The 80% interval is the prediction interval of the winner's relative
+// backtest errors: mean ± t(0.9, n-1) × sd × sqrt(1 + 1/n), after leaving out errors beyond 6
+// robust standard deviations (a past spike's), widened with the horizon. Student's t keeps
+// it honest on the few errors a short history gives (raw percentiles of 7 errors are too
+// narrow). Its coverage is measured leaving each origin out of the errors it is checked
+// against, so it is not an in-sample figure.
 //
 // Statistics, not money: the math is in double, and callers round the results to cents as
 // decimal text. Pure functions. Thread-safe.

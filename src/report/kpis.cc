@@ -12,9 +12,19 @@
 namespace tally {
 namespace {
 
-// Idle and unallocated rows carry the consumer's name as their owner.
+// Idle and unallocated rows no one owns carry the consumer's name as their owner.
 constexpr std::string_view kIdleOwner = kIdleConsumer;
 constexpr std::string_view kUnallocatedOwner = kUnallocatedConsumer;
+
+// Whole units per unit: a shared GPU's usage is counted in its slices or replicas
+// ("mig-slice/7", "replica/4"), 7 or 4 of which make one GPU.
+Decimal WholeUnits(Decimal amount, const std::string& unit) {
+  const size_t slash = unit.rfind('/');
+  if (slash == std::string::npos) return amount;
+  auto parts = Decimal::Parse(std::string_view(unit).substr(slash + 1));
+  if (!parts.ok() || *parts <= Decimal()) return amount;
+  return *amount.Divide(*parts);
+}
 
 double Ratio(Decimal a, Decimal b) {
   return static_cast<double>(a.raw()) / static_cast<double>(b.raw());
@@ -42,7 +52,7 @@ UnitCost MakeUnitCost(std::string name, Decimal cost, Decimal units) {
 Decimal UsageOf(const Totals& t, const std::string& resource) {
   Decimal sum;
   for (const auto& [key, e] : t.efficiency) {
-    if (key.first == resource) sum += e.usage;
+    if (key.first == resource) sum += WholeUnits(e.usage, e.unit);
   }
   return sum;
 }
@@ -136,16 +146,17 @@ Result<KpiReport> BuildKpis(Store* store, const KpiQuery& query) {
   std::map<std::string, Decimal> consumer_gpu_cost, asset_gpu_cost;
   const std::string idle_kind(AllocationKindName(AllocationKind::kIdle));
   const std::string direct_kind(AllocationKindName(AllocationKind::kDirect));
+  const std::string unallocated_kind(AllocationKindName(AllocationKind::kUnallocated));
   for (const ShowbackRow& r : rows.rows) {
     const std::string &owner = r.keys[0], &consumer = r.keys[1], &asset = r.keys[2],
                       &resource = r.keys[3], &kind = r.keys[4];
-    const bool idle = kind == idle_kind || owner == kIdleOwner;
-    const bool owned = !idle && owner != kUnallocatedOwner && owner != kUnownedOwner;
+    // A real owner: an idle row an asset's owner pays for is owned; __idle__ is not.
+    const bool owned = owner != kIdleOwner && owner != kUnallocatedOwner && owner != kUnownedOwner;
     for (Totals* t : {&platform, &owners[owner]}) {
       t->total += r.cost;
-      if (idle) t->idle += r.cost;
+      if (kind == idle_kind) t->idle += r.cost;
       if (owned) t->owned += r.cost;
-      if (owner == kUnallocatedOwner) t->unallocated += r.cost;
+      if (kind == unallocated_kind) t->unallocated += r.cost;
       if (!resource.empty()) t->resource_cost[resource] += r.cost;
     }
     if (kind == direct_kind) {

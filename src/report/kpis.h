@@ -2,15 +2,17 @@
 // healthy, for the whole platform and per owner, over a window of allocated hours.
 //
 //   total          allocated cost (platform: the bill; an owner: what it was charged)
-//   coverage       share of the total with a real owner: not __unallocated__, __unowned__
-//                  or __idle__ (platform only)
-//   idle_share     share of the total that is idle capacity (kind idle)
+//   owned          the part with a real owner: not __unallocated__, __unowned__ or __idle__
+//                  (an asset owner's idle capacity is owned)
+//   coverage       owned / total (platform only)
+//   idle           idle capacity's cost (kind idle), idle_share = idle / total
+//   unallocated    bill lines that match no asset (kind unallocated), owned or not
 //   efficiency     per resource, usage / request over the consumers' usage facts
 //   gpu_utilization  platform: each GPU asset's used GPU-hours / its capacity, weighted by the
 //                  asset's GPU cost (an idle GPU weighs in at 0); an owner: each consumer's
 //                  used / requested GPU-hours, weighted by its GPU cost
 //   unit costs     the resource's cost (all kinds) per unit used: per core-hour (cpu), per
-//                  GPU-hour (gpu), per TiB-month stored (storage GiB-hours / 1024 / 730), and
+//                  GPU-hour (gpu; a slice of "mig-slice/7" is 1/7 of one), per TiB-month stored (storage GiB-hours / 1024 / 730), and
 //                  each unit metric of tally.yaml: cost / (usage of its resource / per)
 //   commitments    from the bill's CommitmentDiscount columns, per currency: utilization =
 //                  Used / (Used + Unused) EffectiveCost; coverage = Used / usage EffectiveCost
