@@ -233,5 +233,65 @@ TEST(ConfigTest, BadNetworkAndCacheRulesNameTheLineAndKey) {
   }
 }
 
+
+TEST(ConfigTest, BudgetsAlertsAndUnitMetrics) {
+  auto config = ParseConfig(
+      "budgets:\n"
+      "  - {name: ml, owner: ml, amount: 5000, thresholds: {actual: [100, 80], forecast: [90]}}\n"
+      "  - {name: s3, where: {ServiceName: Amazon S3}, amount: 300, period: quarter}\n"
+      "alerts:\n"
+      "  alertmanager: http://127.0.0.1:9093/\n"
+      "  webhooks: [https://hooks.example/tally]\n"
+      "  retries: 2\n"
+      "  backoff: 2s\n"
+      "kpis:\n"
+      "  unit_metrics:\n"
+      "    - {name: per-1k-requests, resource: requests, per: 1000}\n");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  ASSERT_EQ(config->budgets.size(), 2u);
+  EXPECT_EQ(config->budgets[0].owner, "ml");
+  EXPECT_EQ(config->budgets[0].actual_thresholds, (std::vector<int64_t>{80, 100}));  // sorted
+  EXPECT_EQ(config->budgets[0].forecast_thresholds, (std::vector<int64_t>{90}));
+  EXPECT_EQ(config->budgets[1].where, (std::vector<std::string>{"ServiceName=Amazon S3"}));
+  EXPECT_EQ(config->budgets[1].period, BudgetConfig::Period::kQuarter);
+  EXPECT_EQ(config->budgets[1].actual_thresholds, (std::vector<int64_t>{80, 100}));  // defaults
+  EXPECT_EQ(config->alerts.alertmanager, "http://127.0.0.1:9093");  // no trailing slash
+  EXPECT_EQ(config->alerts.webhooks, (std::vector<std::string>{"https://hooks.example/tally"}));
+  EXPECT_EQ(config->alerts.retries, 2);
+  EXPECT_DOUBLE_EQ(config->alerts.backoff_seconds, 2);
+  ASSERT_EQ(config->unit_metrics.size(), 1u);
+  EXPECT_EQ(config->unit_metrics[0].per, Decimal::FromUnits(1000));
+  // Budgets and alerts read allocation's results: they do not change the policy's digest.
+  EXPECT_EQ(config->digest, ParseConfig("{}\n")->digest);
+}
+
+TEST(ConfigTest, BadBudgetsNameTheLineAndKey) {
+  for (const auto& [yaml, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"budgets:\n  - {name: a, amount: 5}\n", "needs either owner or where"},
+           {"budgets:\n  - {name: a, owner: x, where: {ServiceName: y}, amount: 5}\n",
+            "needs either owner or where"},
+           {"budgets:\n  - {name: a, owner: x}\n", "missing amount"},
+           {"budgets:\n  - {name: a, owner: x, amount: 0}\n", "above zero"},
+           {"budgets:\n  - {name: a, owner: x, amount: -3}\n", "negative"},
+           {"budgets:\n  - {name: a, owner: x, amount: 5, period: week}\n", "month or quarter"},
+           {"budgets:\n  - {name: a, owner: x, amount: 5}\n  - {name: a, owner: y, amount: 5}\n",
+            "unique"},
+           {"budgets:\n  - {name: a, owner: x, amount: 5, thresholds: {actual: [0]}}\n",
+            "at least 1"},
+           {"budgets:\n  - {name: a, owner: x, amount: 5, colour: red}\n", "unknown key"},
+           {"alerts:\n  alertmanager: localhost:9093\n", "not an http(s) URL"},
+           {"alerts:\n  retries: 99\n", "at most 10"},
+           {"alerts:\n  backoff: soon\n", "duration"},
+           {"kpis:\n  unit_metrics:\n    - {name: x, resource: r, per: 0}\n", "above zero"},
+       }) {
+    auto config = ParseConfig(yaml);
+    ASSERT_FALSE(config.ok()) << yaml;
+    EXPECT_NE(config.status().message().find(expected), std::string::npos)
+        << yaml << " -> " << config.status().message();
+    EXPECT_NE(config.status().message().find("line "), std::string::npos)
+        << yaml << " -> " << config.status().message();
+  }
+}
+
 }  // namespace
 }  // namespace tally

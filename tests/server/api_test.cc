@@ -354,6 +354,25 @@ TEST_F(ApiTest, FlowsAndAssetsEqualTheCommands) {
   EXPECT_EQ(orphaned, 1) << assets.dump();
 }
 
+TEST_F(ApiTest, ForecastAnomaliesBudgetsAndKpisEqualTheCommands) {
+  EXPECT_EQ(Figures(Get("/api/v1/forecast?days=7")), Cli({"forecast", "--days", "7", "--format", "json"}));
+  EXPECT_EQ(Figures(Get("/api/v1/forecast?by=ServiceName&days=3")),
+            Cli({"forecast", "--by", "ServiceName", "--days", "3", "--format", "json"}));
+  EXPECT_EQ(Figures(Get("/api/v1/anomalies?by=Tags.team")),
+            Cli({"anomalies", "--by", "Tags.team", "--no-save", "--format", "json"}));
+  const json kpis = Figures(Get("/api/v1/kpis"));
+  EXPECT_EQ(kpis, Cli({"kpis", "--format", "json"}));
+  EXPECT_FALSE(kpis["owners"].empty());
+  // The server runs without a tally.yaml: no budgets, an empty answer.
+  EXPECT_EQ(Get("/api/v1/budgets")["rows"], json::array());
+  std::string body;
+  for (const char* bad : {"/api/v1/forecast?days=0", "/api/v1/forecast?days=x",
+                          "/api/v1/forecast?by=NoSuchColumn,owner", "/api/v1/anomalies?step=month",
+                          "/api/v1/kpis?from=yesterday", "/api/v1/budgets?as_of=never"}) {
+    EXPECT_EQ(HttpGet(port_, bad, &body), 400) << bad << ": " << body;
+  }
+}
+
 }  // namespace
 }  // namespace tally
 
