@@ -390,7 +390,8 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
   TALLY_RETURN_IF_ERROR(bill.Close());
   summary.bill_total = total.ToString();
 
-  // The policy: the rate card for the on-prem servers, support and tax shared by cost.
+  // The policy: the rate card for the on-prem servers, support and tax shared by cost; two
+  // budgets.
   Writer config(o.out_dir + "/tally.yaml");
   config.Put(
       "# The demo platform's policy (docs/config.md).\n"
@@ -402,7 +403,12 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
       "  - match: {tag.team: \"*\"}\n    owner: \"{tag.team}\"\n"
       "shared:\n"
       "  - name: support-and-tax\n    pool: {owner: __unallocated__}\n"
-      "    distribute: proportional\n");
+      "    distribute: proportional\n"
+      "# Budgets (docs/budgets.md): the ML team's, and the platform's data transfer on the bill.\n"
+      "budgets:\n"
+      "  - {name: ml, owner: ml, amount: 25000, period: month}\n"
+      "  - {name: data-transfer, where: {ServiceName: AWS Data Transfer}, amount: 3000,\n"
+      "     thresholds: {actual: [80, 100], forecast: [100]}}\n");
   TALLY_RETURN_IF_ERROR(config.Close());
 
   // The truth: what a good tool should find, and what it costs.

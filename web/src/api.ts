@@ -87,3 +87,9 @@ export interface Sources {
   }[];
   ingests: { id: number; format: string; committed_at: string; files: number; rows: number; problems: number }[];
 }
+export interface Forecast {
+  rows: { date: string; currency: string; forecast: string; lower: string; upper: string }[];
+  backtest_mape: number | null;
+  naive_mape: number | null;
+  coverage: number | null;
+}

@@ -6,6 +6,7 @@ import "./style.css";
 import { api } from "./api";
 import { renderCosts } from "./costs";
 import { renderExplorer } from "./explorer";
+import { renderAnomalies, renderBudgets, renderKpis } from "./finance";
 import { renderGpu } from "./gpu";
 import { renderOverview } from "./overview";
 import { PeriodName, periodName, refreshDataWindow, setPeriod } from "./period";
@@ -18,6 +19,9 @@ const pages: Record<string, (root: HTMLElement, arg: string, params: URLSearchPa
   costs: renderCosts,
   explorer: renderExplorer,
   gpu: renderGpu,
+  budgets: renderBudgets,
+  kpis: renderKpis,
+  anomalies: renderAnomalies,
   sources: renderSources,
 };
 

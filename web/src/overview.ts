@@ -1,6 +1,7 @@
 // Overview: spend in the period, idle share, GPU utilization, spend by resource class (compute,
-// storage, network, cache), daily trend by kind, top owners.
-import { api, Gpu, Series, Showback } from "./api";
+// storage, network, cache), daily trend by kind with the bill's 14-day forecast and its 80%
+// interval after it, top owners.
+import { api, Forecast, Gpu, Series, Showback } from "./api";
 import { disposeCharts, drawChart, titleStyle } from "./charts";
 import { axisMoney, escapeHtml, formatMoney, formatPercent, formatRatio } from "./format";
 import { periodQuery } from "./period";
@@ -8,12 +9,13 @@ import { NO_ALLOCATIONS } from "./states";
 
 export async function renderOverview(root: HTMLElement): Promise<void> {
   const q = periodQuery();
-  const [owners, kinds, classes, daily, gpu] = await Promise.all([
+  const [owners, kinds, classes, daily, gpu, forecast] = await Promise.all([
     api<Showback>(`/api/v1/showback?by=owner${q}`),
     api<Showback>(`/api/v1/showback?by=kind${q}`),
     api<Showback>(`/api/v1/showback?by=class${q}`),
     api<Series>(`/api/v1/showback?by=kind&step=1d${q}`),
     api<Gpu>(`/api/v1/gpu?${q.slice(1)}`),
+    api<Forecast>("/api/v1/forecast?days=14"),
   ]);
   disposeCharts();
   if (owners.rows.length === 0) {
@@ -65,19 +67,43 @@ export async function renderOverview(root: HTMLElement): Promise<void> {
         )
         .join("")}</tbody></table>`;
 
+  // The forecast of the bill's total (one currency) continues the trend after its last day.
+  const ahead = forecast.rows.filter((r) => r.date > (days[days.length - 1] ?? ""));
+  const axis = [...days, ...ahead.map((r) => r.date)];
+  const future = (pick: (r: Forecast["rows"][number]) => string) =>
+    axis.map((d) => {
+      const r = ahead.find((x) => x.date === d);
+      return r ? Number(pick(r)) : null;
+    });
+  document.getElementById("trend")!.dataset.forecastDays = String(ahead.length);
   drawChart("trend", {
-    title: { text: "Daily cost by kind", textStyle: titleStyle },
+    title: {
+      text: ahead.length ? "Daily cost by kind, and the forecast" : "Daily cost by kind",
+      subtext: ahead.length && forecast.backtest_mape != null
+        ? `80% interval; backtest MAPE ${(100 * forecast.backtest_mape).toFixed(1)} %`
+        : undefined,
+      textStyle: titleStyle,
+    },
     tooltip: { trigger: "axis", valueFormatter: (v: number) => formatMoney(v) },
     legend: { bottom: 0 },
     grid: { left: 56, right: 16 },
-    xAxis: { type: "category", data: days },
+    xAxis: { type: "category", data: axis },
     yAxis: { type: "value", axisLabel: { formatter: axisMoney } },
-    series: daily.series.map((s) => ({
-      name: s.key.kind,
-      type: "bar",
-      stack: "cost",
-      data: days.map((d) => Number(s.points.find((p) => p[0].startsWith(d))?.[1] ?? 0)),
-    })),
+    series: [
+      ...daily.series.map((s) => ({
+        name: s.key.kind,
+        type: "bar",
+        stack: "cost",
+        data: axis.map((d) => Number(s.points.find((p) => p[0].startsWith(d))?.[1] ?? 0)),
+      })),
+      ...(ahead.length
+        ? [
+            { name: "forecast", type: "line", data: future((r) => r.forecast) },
+            { name: "80% interval", type: "line", lineStyle: { type: "dashed" }, symbol: "none", data: future((r) => r.lower) },
+            { name: "80% interval", type: "line", lineStyle: { type: "dashed" }, symbol: "none", data: future((r) => r.upper) },
+          ]
+        : []),
+    ],
   });
   drawChart("owners", {
     title: { text: "Top owners", textStyle: titleStyle },

@@ -89,7 +89,38 @@ try {
   check(storage !== undefined &&
           (await page.textContent('[data-class="storage"]')).includes(money.format(Number(storage.cost))),
         "overview shows the storage class at the API's cost");
+  const forecast = await api("/api/v1/forecast?days=14");
+  check(forecast.rows.length === 14 &&
+          (await page.getAttribute("#trend", "data-forecast-days")) === "14",
+        "the overview's trend carries the API's 14-day forecast");
   await page.screenshot({ path: join(shots, "overview.png"), fullPage: true });
+
+  // Budgets, KPIs and anomalies.
+  const budgets = await api("/api/v1/budgets");
+  await page.goto(`${base}/#/budgets`);
+  await page.waitForSelector("[data-testid=budgets]");
+  await page.waitForSelector("#burn-0 canvas");
+  check(budgets.rows.length === 2, "the demo's two budgets are evaluated");
+  for (const b of budgets.rows) {
+    check((await page.textContent(`tr[data-budget="${b.name}"] [data-testid=actual]`)).startsWith(money.format(Number(b.actual))),
+          `budget ${b.name} shows the API's actual ${money.format(Number(b.actual))}`);
+  }
+  await page.screenshot({ path: join(shots, "budgets.png"), fullPage: true });
+  const kpis = await api("/api/v1/kpis");
+  await page.goto(`${base}/#/kpis`);
+  await page.waitForSelector("[data-testid=kpis]");
+  check((await page.textContent("[data-testid=coverage]")) === `${(100 * kpis.platform.coverage).toFixed(1)} %`,
+        "KPI coverage equals the API's");
+  check((await page.$$("[data-testid=kpis] tbody tr")).length === kpis.owners.length, "a KPI row per owner");
+  await page.screenshot({ path: join(shots, "kpis.png"), fullPage: true });
+  const anomalies = await api("/api/v1/anomalies?by=owner");
+  await page.goto(`${base}/#/anomalies`);
+  await page.waitForSelector(anomalies.rows.length ? "[data-testid=anomalies]" : "[data-testid=empty]");
+  check((await page.$$("[data-testid=anomalies] tbody tr")).length === anomalies.rows.length,
+        `the anomalies page lists the API's ${anomalies.rows.length} anomalies`);
+  await page.screenshot({ path: join(shots, "anomalies.png"), fullPage: true });
+  await page.goto(`${base}/#/overview`);
+  await page.waitForSelector(`td[data-owner="${top.owner}"]`);
 
   // Drill down: click the top owner, see its consumers, download them.
   await page.click(`a[href="#/explorer/${encodeURIComponent(top.owner)}"]`);
