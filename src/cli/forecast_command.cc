@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "common/strings.h"
+#include "report/capacity_forecast.h"
 #include "report/forecast.h"
 #include "report/output_format.h"
 #include "tally/store.h"
@@ -19,8 +20,42 @@ struct ForecastFlags {
   std::string metric = "EffectiveCost";
   int days = 30;
   size_t top = 20;
+  std::string capacity;  // a resource: forecast its demand against its capacity
   std::string format = "table";
 };
+
+int RunCapacityForecast(const GlobalOptions& globals, const ForecastFlags& flags,
+                        OutputFormat format) {
+  auto store = OpenStore(globals.store, OpenMode::kMustExist);
+  if (!store.ok()) {
+    PrintError(store.status().message());
+    return 1;
+  }
+  auto f = BuildCapacityForecast(store->get(), flags.capacity, flags.days);
+  if (!f.ok()) {
+    PrintError("forecast: " + f.status().message());
+    return f.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+  }
+  if (f->first_day.empty()) {
+    PrintError("forecast: no " + flags.capacity + " usage or capacity facts to forecast from");
+    return 1;
+  }
+  if (format == OutputFormat::kJson) {
+    std::printf("%s\n", CapacityForecastJson(*f).dump().c_str());
+    return 0;
+  }
+  const std::string text = RenderRecordTable(CapacityForecastRecordTable(*f), format);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  char line[256];
+  std::snprintf(line, sizeof line, "forecast: %s requested per day against %.2f of capacity; %s",
+                flags.capacity.c_str(), f->capacity, f->demand.method.c_str());
+  PrintError(line);
+  PrintError("forecast: " + (f->first_over ? "demand exceeds capacity from " + *f->first_over
+                             : f->first_upper_over
+                                 ? "the 80% interval exceeds capacity from " + *f->first_upper_over
+                                 : std::string("demand stays within capacity over the horizon")));
+  return 0;
+}
 
 int RunForecast(const GlobalOptions& globals, const ForecastFlags& flags) {
   ForecastQuery query;
@@ -37,6 +72,7 @@ int RunForecast(const GlobalOptions& globals, const ForecastFlags& flags) {
     return 2;
   }
   query.metric = *metric;
+  if (!flags.capacity.empty()) return RunCapacityForecast(globals, flags, *format);
   auto store = OpenStore(globals.store, OpenMode::kMustExist);
   if (!store.ok()) {
     PrintError(store.status().message());
@@ -77,6 +113,9 @@ void AddForecastCommand(CLI::App* app, const GlobalOptions* globals, int* exit_c
       ->capture_default_str();
   sub->add_option("--top", flags->top, "groups forecast alone; the rest as (other)")
       ->capture_default_str();
+  sub->add_option("--capacity", flags->capacity,
+                  "instead of cost: forecast the daily requested hours of this resource (gpu, "
+                  "cpu, ...) against its capacity");
   sub->add_option("--format", flags->format, "table, csv or json")->capture_default_str();
   sub->footer(
       "Learns from every day before the last day that has cost data; the method (seasonal-naive, "

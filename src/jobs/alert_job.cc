@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/anomalies.h"
+
 namespace tally {
 namespace {
 
@@ -80,6 +82,14 @@ std::vector<Alert> AnomalyAlerts(const std::vector<AnomalyRecord>& anomalies) {
     out.push_back(std::move(a));
   }
   return out;
+}
+
+Result<int64_t> DetectAndSaveAnomalies(Store* store, const std::vector<std::string>& by,
+                                       const Clock& clock) {
+  AnomalyQuery query;
+  query.by = by;
+  TALLY_ASSIGN_OR_RETURN(AnomalyReport report, FindAnomalies(store, query));
+  return store->SaveAnomalies(AnomalyRecords(report, clock.Now()));
 }
 
 Result<AlertRun> RunAlerts(Store* store, const Config& config, const AlertJob& job,

@@ -1,4 +1,4 @@
-// One alerting run, shared by `tally alerts` and `tally serve`: the budgets of tally.yaml are
+// One alerting run, shared by `tally alerts` and `tally serve` (after each allocation): the budgets of tally.yaml are
 // evaluated (report/budgets.h) and every threshold crossed, on actual or on forecast spend,
 // becomes an alert keyed by budget, period, basis and percent; open stored anomalies of the
 // last `anomaly_days` before the newest one become alerts keyed by their id. Then they are
@@ -31,6 +31,11 @@ struct AlertRun {
 std::vector<Alert> BudgetAlerts(const BudgetReport& report, Timestamp now);
 // The alerts of stored anomalies in state "open".
 std::vector<Alert> AnomalyAlerts(const std::vector<AnomalyRecord>& anomalies);
+
+// Finds daily anomalies per `by` (report/anomalies.h, default thresholds) and stores them;
+// returns how many were new. Errors: the store's.
+Result<int64_t> DetectAndSaveAnomalies(Store* store, const std::vector<std::string>& by,
+                                       const Clock& clock);
 
 // Errors: the store's; kInvalidArgument for a bad budget filter.
 Result<AlertRun> RunAlerts(Store* store, const Config& config, const AlertJob& job,

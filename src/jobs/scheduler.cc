@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "jobs/alert_job.h"
 #include "jobs/allocation_job.h"
 #include "jobs/bill_ingest_job.h"
 #include "jobs/prometheus_collect_job.h"
@@ -232,6 +233,37 @@ void Scheduler::AllocateIfChanged() {
   // current and settles.
   allocated_version_ = *version;
   if (summary->recomputed > 0) options_.log("allocate: " + summary->ToString());
+  AlertIfConfigured();
+}
+
+void Scheduler::AlertIfConfigured() {
+  if (Receivers(options_.config.alerts).empty()) return;
+  std::string error;
+  if (options_.config.alerts.anomalies) {
+    auto fresh = DetectAndSaveAnomalies(store_.get(), {"owner"}, *options_.clock);
+    if (!fresh.ok()) error = "anomalies: " + fresh.status().message();
+  }
+  AlertJob job;
+  job.delivery.cancel = &stopping_;
+  auto run = RunAlerts(store_.get(), options_.config, job, *options_.clock);
+  if (!run.ok()) {
+    if (run.status().code() != StatusCode::kCancelled) {
+      LogOnce("alerts: " + run.status().message(), &alert_error_);
+    }
+    return;
+  }
+  int64_t sent = 0, already = 0;
+  for (const DeliveryOutcome& o : run->outcomes) {
+    sent += o.result == "sent" ? 1 : 0;
+    already += o.result == "already sent" ? 1 : 0;
+    if (o.result == "failed" && error.empty()) error = "alerts: " + o.receiver + ": " + o.error;
+  }
+  if (!run->alerts.empty()) {
+    options_.log("alerts: " + std::to_string(run->alerts.size()) + " alerts, " +
+                 std::to_string(sent) + " deliveries sent, " + std::to_string(already) +
+                 " sent before");
+  }
+  LogOnce(error, &alert_error_);
 }
 
 }  // namespace tally

@@ -1,7 +1,9 @@
 // Scheduler: the background work of `tally serve`. Every `every` seconds (the first time at
 // start) it collects from each Prometheus, Slurm and Redis source in tally.yaml and ingests each bill source
 // whose files changed; and it allocates whenever the store's data changed, whoever changed it:
-// its own runs, remote_write, or a `tally ingest` run by cron. It works on its own store
+// its own runs, remote_write, or a `tally ingest` run by cron. After each such allocation, when
+// tally.yaml names alert receivers, it finds anomalies per owner and sends the alerts of
+// budgets and anomalies not sent before (alert_job.h). It works on its own store
 // connection, so the API keeps answering while it runs.
 //
 // Thread-safe: Start and Stop from one thread; the work runs on one thread of its own.
@@ -64,6 +66,9 @@ class Scheduler {
   // and have settled (the same at the previous turn, or untouched for a turn).
   std::string IngestBillsIfChanged(const SourceConfig& source, SourceState* state);
   void AllocateIfChanged();
+  // After an allocation that found changed data, with alert receivers in tally.yaml: finds and
+  // stores anomalies per owner, then sends budget and anomaly alerts not sent before.
+  void AlertIfConfigured();
   // A failure repeats every turn until someone fixes it: said once, and again when it changes.
   void LogOnce(const std::string& error, std::string* last);
 
@@ -72,6 +77,7 @@ class Scheduler {
   std::vector<SourceState> sources_;  // as options_.config.sources
   int64_t allocated_version_ = -1;    // the store's DataVersion the last allocation started at
   std::string allocate_error_;        // the last allocation error logged
+  std::string alert_error_;           // the last alerting error logged
   std::atomic<bool> stopping_{false};
   std::mutex mu_;
   std::condition_variable wake_;

@@ -16,16 +16,6 @@ namespace {
 constexpr std::string_view kIdleOwner = kIdleConsumer;
 constexpr std::string_view kUnallocatedOwner = kUnallocatedConsumer;
 
-// Whole units per unit: a shared GPU's usage is counted in its slices or replicas
-// ("mig-slice/7", "replica/4"), 7 or 4 of which make one GPU.
-Decimal WholeUnits(Decimal amount, const std::string& unit) {
-  const size_t slash = unit.rfind('/');
-  if (slash == std::string::npos) return amount;
-  auto parts = Decimal::Parse(std::string_view(unit).substr(slash + 1));
-  if (!parts.ok() || *parts <= Decimal()) return amount;
-  return *amount.Divide(*parts);
-}
-
 double Ratio(Decimal a, Decimal b) {
   return static_cast<double>(a.raw()) / static_cast<double>(b.raw());
 }

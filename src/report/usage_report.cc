@@ -123,4 +123,12 @@ Result<UsageTable> QueryCapacity(UsageStore& store, const UsageQuery& query) {
   return GroupFacts(store, query, FactKind::kCapacity);
 }
 
+Decimal WholeUnits(Decimal amount, std::string_view unit) {
+  const size_t slash = unit.rfind('/');
+  if (slash == std::string_view::npos) return amount;
+  auto parts = Decimal::Parse(unit.substr(slash + 1));
+  if (!parts.ok() || *parts <= Decimal()) return amount;
+  return *amount.Divide(*parts);
+}
+
 }  // namespace tally

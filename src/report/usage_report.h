@@ -11,6 +11,10 @@
 
 namespace tally {
 
+// An amount in whole units: a shared GPU's usage is counted in its slices or replicas
+// ("mig-slice/7", "replica/4"), 7 or 4 of which make one GPU; other units are whole already.
+Decimal WholeUnits(Decimal amount, std::string_view unit);
+
 // Errors: the store's.
 Result<UsageTable> QueryUsage(UsageStore& store, const UsageQuery& query);
 // Capacity-hours grouped like usage (asset, resource, unit, source, day, hour, label.<key> of

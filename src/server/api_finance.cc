@@ -5,6 +5,7 @@
 
 #include "report/anomalies.h"
 #include "report/budgets.h"
+#include "report/capacity_forecast.h"
 #include "report/forecast.h"
 #include "report/kpis.h"
 #include "server/api_support.h"
@@ -55,6 +56,12 @@ void ServeForecast(const ApiContext& ctx, const httplib::Request& req, httplib::
   auto metric = ParseCostMetric(Param(req, "metric").empty() ? "EffectiveCost" : Param(req, "metric"));
   for (const Status& s : {by.status(), where.status(), days.status(), metric.status()}) {
     if (!s.ok()) return ReplyError(res, 400, s.message());
+  }
+  if (const std::string resource = Param(req, "capacity"); !resource.empty()) {
+    auto f = Locked<CapacityForecast>(
+        ctx, res, [&] { return BuildCapacityForecast(ctx.store, resource, *days); });
+    if (f) ReplySuccess(res, CapacityForecastJson(*f));
+    return;
   }
   query.by = *by;
   query.where = *where;

@@ -169,7 +169,9 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
        {{"by", "a bill dimension (ServiceName, Tags.team, ...) or owner; default: the total"},
         {"where", "KEY%3DVALUE[,VALUE...]; repeatable"},
         {"days", "the horizon, 1..366 (default 30)"},
-        {"metric", "EffectiveCost (default), BilledCost, ListCost, ContractedCost"}},
+        {"metric", "EffectiveCost (default), BilledCost, ListCost, ContractedCost"},
+        {"capacity", "a resource (gpu): forecast its daily requested hours against capacity, "
+                     "as `tally forecast --capacity gpu --format json`"}},
        bind(ServeForecast)},
       {"GET",
        "/api/v1/anomalies",

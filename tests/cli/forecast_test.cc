@@ -116,3 +116,58 @@ TEST_F(ForecastTest, TheTotalAndBadArguments) {
 
 }  // namespace
 }  // namespace tally
+
+namespace tally {
+namespace {
+
+// The GPU capacity forecast: 2.075 GPUs of capacity (49.8 GPU-hours a day); GPU-hours requested
+// grow by 1.2 a day from 12 (0.5 + 0.05 d GPUs each hour of day d). Over 28 days of history the
+// forecast continues the line: day 31 asks 49.2 (within capacity), day 32 50.4: the first day
+// over, 2026-02-02.
+TEST(CapacityForecastTest, GpuDemandAgainstCapacity) {
+  testing::TempDir dir;
+  std::string inventory = "start,end,asset,resource,capacity,unit,labels\n";
+  std::string usage = "start,end,consumer,asset,resource,request,usage,unit,labels\n";
+  for (int d = 0; d < 28; ++d) {
+    char request[32];
+    std::snprintf(request, sizeof request, "%.2f", 0.5 + 0.05 * d);
+    for (int h = 0; h < 24; ++h) {
+      const int64_t t = kStart + int64_t{d} * 86400 + h * 3600;
+      const std::string from = Timestamp::FromUnixSeconds(t).ToString();
+      const std::string to = Timestamp::FromUnixSeconds(t + 3600).ToString();
+      inventory += from + "," + to + ",gpu-node,gpu,2.075,gpu,\n";
+      usage += from + "," + to + ",ml/train,gpu-node,gpu," + request + ",0.1,gpu,team=ml\n";
+    }
+  }
+  testing::WriteFile(dir.File("inventory.csv"), inventory);
+  testing::WriteFile(dir.File("usage.csv"), usage);
+  const std::string store = "sqlite:" + dir.File("t.db");
+  for (const char* kind : {"inventory", "usage-csv"}) {
+    auto r = RunTally({"--store", store, "ingest", kind,
+                       dir.File(std::string(kind) == "inventory" ? "inventory.csv" : "usage.csv")});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  auto r = RunTally({"--store", store, "forecast", "--capacity", "gpu", "--days", "10",
+                     "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json f = nlohmann::json::parse(r.out);
+  EXPECT_EQ(f["capacity"], "49.80");
+  ASSERT_EQ(f["history"].size(), 28u);
+  EXPECT_EQ(f["history"][0]["demand"], "12.00");
+  EXPECT_EQ(f["history"][27]["demand"], "44.40");
+  ASSERT_EQ(f["rows"].size(), 10u);
+  EXPECT_EQ(f["rows"][0]["date"], "2026-01-29");
+  EXPECT_NEAR(std::stod(f["rows"][0]["demand"].get<std::string>()), 45.6, 0.5);
+  EXPECT_EQ(f["first_over"], "2026-02-02") << r.out;
+  // Without GPU facts: a clear error.
+  testing::TempDir empty;
+  r = RunTally({"--store", "sqlite:" + empty.File("e.db"), "ingest", "inventory",
+                dir.File("inventory.csv")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunTally({"--store", "sqlite:" + empty.File("e.db"), "forecast", "--capacity", "cpu"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no cpu usage or capacity"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace tally

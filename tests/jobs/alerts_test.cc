@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -232,6 +233,48 @@ TEST_F(AlertsTest, EachCrossingAlertsOnceToAlertmanagerAndWebhookAcrossRestarts)
   const Json deliveries = Json::parse(log.out);
   for (const Json& row : deliveries["rows"]) sent += row["state"] == "sent" ? 1 : 0;
   EXPECT_EQ(sent, 9) << log.out;  // 3 alerts × 3 receivers, each once
+}
+
+// `tally serve` alerts by itself after allocating, and a restarted server sends nothing twice.
+TEST_F(AlertsTest, TheDaemonAlertsOnceAcrossARestart) {
+  Webhook hook;
+  WriteConfig({hook.Url("/hook")});
+  Ingest("bill-1.csv", 1, 20);
+  auto serve = [&](const std::string& log) {
+    return std::make_unique<testing::ChildProcess>(
+        testing::TallyBinary(),
+        std::vector<std::string>{"--store", store_, "serve", "--listen",
+                                 "127.0.0.1:" + std::to_string(testing::FreePort()), "--config",
+                                 dir_.File("tally.yaml"), "--allocate-check", "0.2"},
+        dir_.File(log));
+  };
+  auto wait_for = [](const std::function<bool()>& done) {
+    for (int i = 0; i < 300 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    return done();
+  };
+  {
+    auto server = serve("serve-1.log");
+    ASSERT_TRUE(wait_for([&] { return !hook.Bodies().empty(); }))
+        << testing::ReadFile(dir_.File("serve-1.log"));
+    ASSERT_TRUE(wait_for([&] { return ReceivedByAlertmanager() == 2; }));
+    EXPECT_EQ(server->Stop(), 0);
+  }
+  EXPECT_EQ(hook.Bodies().size(), 1u);
+  EXPECT_EQ(Keys(AmtoolAlerts()), (std::set<std::string>{"budget:ads:2026-10:actual:80",
+                                                         "budget:ads:2026-10:forecast:100"}));
+  {
+    auto server = serve("serve-2.log");
+    // The restarted server's first allocation runs the alerts again: all sent before.
+    ASSERT_TRUE(wait_for([&] {
+      return testing::ReadFile(dir_.File("serve-2.log")).find("sent before") != std::string::npos;
+    })) << testing::ReadFile(dir_.File("serve-2.log"));
+    EXPECT_EQ(server->Stop(), 0);
+  }
+  EXPECT_NE(testing::ReadFile(dir_.File("serve-2.log")).find("0 deliveries sent, 4 sent before"),
+            std::string::npos)
+      << testing::ReadFile(dir_.File("serve-2.log"));
+  EXPECT_EQ(hook.Bodies().size(), 1u);
+  EXPECT_DOUBLE_EQ(ReceivedByAlertmanager(), 2);
 }
 
 TEST_F(AlertsTest, ADownReceiverFailsIsRecordedAndIsTriedAgainNextRun) {
