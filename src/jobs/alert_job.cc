@@ -1,22 +1,15 @@
 #include "jobs/alert_job.h"
 
 #include <algorithm>
-#include <cstdio>
 
 #include <nlohmann/json.hpp>
 
 #include "report/anomalies.h"
+#include "report/calendar_days.h"
 
 namespace tally {
-namespace {
 
-std::string Percent(double v) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f%%", v);
-  return text;
-}
-
-}  // namespace
+using days::Percent;
 
 std::vector<Alert> BudgetAlerts(const BudgetReport& report, Timestamp now) {
   std::vector<Alert> out;
@@ -45,9 +38,7 @@ std::vector<Alert> BudgetAlerts(const BudgetReport& report, Timestamp now) {
     for (int64_t t : b.crossed_actual) {
       add("actual", t, b.actual.Round(2).ToString(), b.actual_percent);
     }
-    char forecast[64];
-    std::snprintf(forecast, sizeof forecast, "%.2f", b.forecast);
-    for (int64_t t : b.crossed_forecast) add("forecast", t, forecast, b.forecast_percent);
+    for (int64_t t : b.crossed_forecast) add("forecast", t, days::Cents(b.forecast), b.forecast_percent);
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "report/cost_series.h"
+#include "report/forecast_model.h"
 #include "report/output_format.h"
 
 namespace tally {
@@ -15,15 +16,6 @@ using Json = nlohmann::ordered_json;
 
 constexpr const char* kBillDrills[] = {"ServiceName", "SubAccountId", "RegionId", "ResourceId"};
 constexpr const char* kAllocationDrills[] = {"service", "consumer", "asset"};
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  const size_t mid = v.size() / 2;
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid), v.end());
-  const double upper = v[mid];
-  if (v.size() % 2 == 1) return upper;
-  return (*std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid)) + upper) / 2;
-}
 
 // The median of the same period in up to `seasons` seasons before `t`; nullopt without one.
 std::optional<double> Baseline(std::span<const double> v, size_t t, int season, int seasons) {

@@ -13,6 +13,7 @@ namespace {
 
 using days::Cents;
 using days::DateOf;
+using days::Percent;
 
 bool InSubtree(const std::string& owner, const std::string& root) {
   return owner == root || (owner.size() > root.size() && owner.compare(0, root.size(), root) == 0 &&
@@ -135,11 +136,6 @@ BudgetStatus Evaluate(const BudgetConfig& budget, const DailySpend& spend,
   return out;
 }
 
-std::string Percent(double v) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f%%", v);
-  return text;
-}
 
 std::string Scope(const BudgetConfig& b) {
   if (!b.owner.empty()) return "owner=" + b.owner;

@@ -1,5 +1,6 @@
 // Days as whole numbers since 1970-01-01 (UTC), the unit forecasts, anomalies and budgets count
-// in, with the calendar periods they project to; and a forecast amount as money text.
+// in, with the calendar periods they project to; and their statistics as text: a forecast
+// amount as money, a share as a percent.
 // Header-only, pure functions.
 #pragma once
 
@@ -47,6 +48,13 @@ inline std::string Cents(double value) {
   char text[64];
   std::snprintf(text, sizeof text, "%.2f", value);
   return std::string(text) == "-0.00" ? "0.00" : text;
+}
+
+// 90.91 -> "90.9%"
+inline std::string Percent(double percent) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f%%", percent);
+  return text;
 }
 
 }  // namespace tally::days

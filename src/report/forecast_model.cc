@@ -13,14 +13,6 @@ constexpr int kOrigins = 8;
 constexpr const char* kMethods[] = {"seasonal-naive", "weekday-median", "robust-trend",
                                     "holt-winters"};
 
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  const size_t mid = v.size() / 2;
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid), v.end());
-  const double upper = v[mid];
-  if (v.size() % 2 == 1) return upper;
-  return (*std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid)) + upper) / 2;
-}
 
 std::vector<double> SeasonalNaive(std::span<const double> h, int horizon) {
   const int n = static_cast<int>(h.size());
@@ -212,6 +204,15 @@ std::pair<double, double> Interval(double f, std::pair<double, double> band, int
 }
 
 }  // namespace
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  const size_t mid = v.size() / 2;
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid), v.end());
+  const double upper = v[mid];
+  if (v.size() % 2 == 1) return upper;
+  return (*std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid)) + upper) / 2;
+}
 
 std::vector<double> ForecastWith(const std::string& method, std::span<const double> history,
                                  int horizon) {

@@ -42,6 +42,10 @@ struct SeriesForecast {
 // `horizon` >= 1.
 SeriesForecast ForecastDaily(std::span<const double> history, int horizon);
 
+// The median (of an even count, the mean of the middle two); 0 for none. Robust statistics
+// here and in anomaly detection build on it.
+double Median(std::vector<double> values);
+
 // The methods by name, for tests: the next `horizon` days after `history`.
 std::vector<double> ForecastWith(const std::string& method, std::span<const double> history,
                                  int horizon);
