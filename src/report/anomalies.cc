@@ -89,8 +89,14 @@ Status ExplainAnomaly(Store* store, const AnomalyQuery& q, const CostSeriesSet& 
       dq.metric = q.metric;
       dq.from = Timestamp::FromUnixSeconds(period - int64_t{season} * seasons * set.step_seconds);
       dq.to = Timestamp::FromUnixSeconds(period + set.step_seconds);
-      TALLY_ASSIGN_OR_RETURN(CostSeriesSet drilled, LoadCostSeries(store, dq));
-      it = cache->emplace(std::pair{drill, period}, std::move(drilled)).first;
+      Result<CostSeriesSet> drilled = LoadCostSeries(store, dq);
+      // Too many values to drill into (a resource id per line, hourly): the dimension says
+      // nothing rather than the report failing.
+      if (!drilled.ok() && drilled.status().code() != StatusCode::kInvalidArgument) {
+        return drilled.status();
+      }
+      it = cache->emplace(std::pair{drill, period},
+                          drilled.ok() ? std::move(*drilled) : CostSeriesSet{}).first;
     }
     const CostSeriesSet& drilled = it->second;
     if (drilled.periods == 0) continue;

@@ -12,6 +12,15 @@ namespace {
 using Keys = std::vector<std::optional<std::string>>;
 // A line is spread over at most this many periods (a year of hours, more than a year of days).
 constexpr int64_t kMaxSpread = 24 * 366;
+// Memory bounds: the (group, period) amounts gathered, and the dense series' cells.
+constexpr int64_t kMaxAmounts = 4'000'000;
+constexpr int64_t kMaxCells = 10'000'000;
+
+Status TooLarge(int64_t cells, int64_t limit, const char* what) {
+  return InvalidArgument("too large a series query: " + std::to_string(cells) + " " + what +
+                         " (at most " + std::to_string(limit) +
+                         "); narrow it with where filters, a shorter window or a day step");
+}
 
 // Per group (keys, then currency), its cost per period start.
 using Groups = std::map<std::pair<Keys, std::string>, std::map<int64_t, Decimal>>;
@@ -39,6 +48,7 @@ Result<Groups> BillGroups(Store* store, const CostSeriesQuery& q, CostSeriesSet*
   out->metric = table.metric;
   Groups groups;
   const int64_t step = q.step == CostStep::kHour ? 3600 : 86400;
+  int64_t amounts = 0;
   for (const CostRow& row : table.rows) {
     if (!row.keys[0]) continue;  // a line without a charge period has no place in time
     TALLY_ASSIGN_OR_RETURN(Timestamp period, ParseTimestamp(*row.keys[0]));
@@ -49,6 +59,7 @@ Result<Groups> BillGroups(Store* store, const CostSeriesQuery& q, CostSeriesSet*
       periods = std::clamp<int64_t>((end.unix_seconds() - period.unix_seconds() + step - 1) / step,
                                     1, kMaxSpread);
     }
+    if ((amounts += periods) > kMaxAmounts) return TooLarge(amounts, kMaxAmounts, "amounts");
     Keys keys(row.keys.begin() + 1, row.keys.end() - 2);
     auto& into = groups[{std::move(keys), row.keys.back().value_or("")}];
     // A line over several periods (a month's support fee) is spread evenly over them, its
@@ -133,6 +144,8 @@ Result<CostSeriesSet> LoadCostSeries(Store* store, const CostSeriesQuery& query)
   if (groups.empty()) return out;
   out.first = first - first % out.step_seconds;
   out.periods = (last - out.first) / out.step_seconds + 1;
+  const int64_t cells = out.periods * static_cast<int64_t>(groups.size());
+  if (cells > kMaxCells) return TooLarge(cells, kMaxCells, "cells (series x periods)");
   for (auto& [group, periods] : groups) {
     CostSeries s{group.first, group.second, std::vector<Decimal>(static_cast<size_t>(out.periods))};
     for (const auto& [start, value] : periods) {

@@ -55,8 +55,10 @@ struct CostSeriesSet {
 bool IsAllocationKey(const std::string& name);
 
 // Every group's series over the periods from the first to the last that has cost (within
-// from/to), with 0 where a group had none. Errors: kInvalidArgument for an unknown key, keys of
-// both sources, or a step other than day or hour; the store's.
+// from/to), with 0 where a group had none. Memory is bounded: at most 4M (group, period)
+// amounts gathered and 10M cells (series × periods). Errors: kInvalidArgument for an unknown
+// key, keys of both sources, a step other than day or hour, or a query past those bounds; the
+// store's.
 Result<CostSeriesSet> LoadCostSeries(Store* store, const CostSeriesQuery& query);
 
 // The values as doubles, for the statistics of forecasts and anomaly detection (never money).

@@ -171,3 +171,36 @@ TEST(CapacityForecastTest, GpuDemandAgainstCapacity) {
 
 }  // namespace
 }  // namespace tally
+
+namespace tally {
+namespace {
+
+// Hostile: 6,000 monthly lines asked for hourly is 4.5M amounts to spread: refused with advice
+// (exit 2), never gigabytes; by day the same bill answers.
+TEST(CostSeriesBoundsTest, AnHourlySeriesOfManyMonthlyLinesIsRefusedNotUnbounded) {
+  testing::TempDir dir;
+  std::string bill =
+      "BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,BilledCost,"
+      "EffectiveCost,BillingCurrency,ProviderName,ServiceName,ResourceId\n";
+  for (int i = 0; i < 6000; ++i) {
+    bill += "2026-01-01,2026-02-01,2026-01-01T00:00:00Z,2026-02-01T00:00:00Z,31,31,USD,Cloud,"
+            "Storage,vol-" + std::to_string(i) + "\n";
+  }
+  testing::WriteFile(dir.File("bill.csv"), bill);
+  const std::string store = "sqlite:" + dir.File("t.db");
+  auto r = RunTally({"--store", store, "ingest", "focus", dir.File("bill.csv")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunTally({"--store", store, "anomalies", "--by", "ResourceId", "--step", "hour", "--no-save"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("too large a series query"), std::string::npos) << r.err;
+  r = RunTally({"--store", store, "anomalies", "--by", "ResourceId", "--no-save", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["series"], 6000);
+  // Each line spread evenly: 1.00 a day for 31 days, summing back to the bill exactly.
+  r = RunTally({"--store", store, "forecast", "--days", "1", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["rows"][0]["forecast"], "6000.00");
+}
+
+}  // namespace
+}  // namespace tally

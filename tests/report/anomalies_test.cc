@@ -89,5 +89,19 @@ TEST(AnomalyDetectionTest, FlatSeriesUseAOnePercentScale) {
   EXPECT_EQ(Indexes(DetectInSeries(v, 7, 4, AnomalyOptions{}, 1)), (std::set<size_t>{50}));
 }
 
+TEST(AnomalyDetectionTest, HourlySeriesUseTheSameHourOfTheLastWeek) {
+  // A day/night pattern over 14 days of hours, ±2% noise; a 3-hour burst on day 12.
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<double> noise(-0.02, 0.02);
+  std::vector<double> v;
+  for (int t = 0; t < 14 * 24; ++t) {
+    const int hour = t % 24;
+    v.push_back((hour >= 8 && hour < 20 ? 40.0 : 10.0) * (1 + noise(rng)));
+  }
+  for (int t = 12 * 24 + 3; t < 12 * 24 + 6; ++t) v[static_cast<size_t>(t)] += 30;  // at night
+  EXPECT_EQ(Indexes(DetectInSeries(v, 24, 7, AnomalyOptions{}, 10)),
+            (std::set<size_t>{12 * 24 + 3, 12 * 24 + 4, 12 * 24 + 5}));
+}
+
 }  // namespace
 }  // namespace tally
