@@ -6,7 +6,7 @@
 
 #include "cli/cli.h"
 #include "common/strings.h"
-#include "report/anomalies.h"
+#include "insight/anomalies.h"
 #include "report/output_format.h"
 #include "tally/clock.h"
 #include "tally/store.h"

@@ -7,8 +7,8 @@
 
 #include "cli/cli.h"
 #include "jobs/alert_job.h"
-#include "report/budgets.h"
-#include "report/kpis.h"
+#include "insight/budgets.h"
+#include "insight/kpis.h"
 #include "report/output_format.h"
 #include "tally/clock.h"
 #include "tally/store.h"

@@ -6,8 +6,8 @@
 
 #include "cli/cli.h"
 #include "common/strings.h"
-#include "report/capacity_forecast.h"
-#include "report/forecast.h"
+#include "insight/capacity_forecast.h"
+#include "insight/forecast.h"
 #include "report/output_format.h"
 #include "tally/store.h"
 

@@ -4,8 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "report/anomalies.h"
-#include "report/calendar_days.h"
+#include "insight/anomalies.h"
+#include "insight/calendar_days.h"
 
 namespace tally {
 

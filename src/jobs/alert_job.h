@@ -10,7 +10,7 @@
 
 #include "config/config.h"
 #include "jobs/alert_delivery.h"
-#include "report/budgets.h"
+#include "insight/budgets.h"
 #include "tally/store.h"
 
 namespace tally {

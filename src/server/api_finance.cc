@@ -3,11 +3,11 @@
 // of the running tally.yaml and the KPIs, as the commands of the same names print them in JSON.
 #include "server/api_handlers.h"
 
-#include "report/anomalies.h"
-#include "report/budgets.h"
-#include "report/capacity_forecast.h"
-#include "report/forecast.h"
-#include "report/kpis.h"
+#include "insight/anomalies.h"
+#include "insight/budgets.h"
+#include "insight/capacity_forecast.h"
+#include "insight/forecast.h"
+#include "insight/kpis.h"
 #include "server/api_support.h"
 
 namespace tally {

@@ -1,9 +1,9 @@
-#include "report/capacity_forecast.h"
+#include "insight/capacity_forecast.h"
 
 #include <cmath>
 #include <map>
 
-#include "report/calendar_days.h"
+#include "insight/calendar_days.h"
 #include "report/usage_report.h"
 
 namespace tally {

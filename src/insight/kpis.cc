@@ -1,4 +1,4 @@
-#include "report/kpis.h"
+#include "insight/kpis.h"
 
 #include <algorithm>
 #include <cstdio>

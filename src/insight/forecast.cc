@@ -1,11 +1,11 @@
-#include "report/forecast.h"
+#include "insight/forecast.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
 
-#include "report/calendar_days.h"
+#include "insight/calendar_days.h"
 #include "report/cost_series.h"
 
 namespace tally {

@@ -1,7 +1,7 @@
 // DetectInSeries on synthetic series whose anomalies the test plants: a weekly pattern on a
 // trend with noise, spikes of known size, a drop, a level shift; the threshold k, the dollar
 // floor and the option to flag drops each decide what is reported.
-#include "report/anomalies.h"
+#include "insight/anomalies.h"
 
 #include <gtest/gtest.h>
 

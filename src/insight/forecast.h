@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "report/forecast_model.h"
+#include "insight/forecast_model.h"
 #include "report/record_table.h"
 #include "tally/cost_query.h"
 #include "tally/store.h"

@@ -1,4 +1,4 @@
-#include "report/forecast_model.h"
+#include "insight/forecast_model.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,6 @@
 // The forecast's method choice, interval and robustness on series whose truth is known: a
 // weekly pattern on a trend with deterministic noise and planted spikes.
-#include "report/forecast_model.h"
+#include "insight/forecast_model.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "report/anomalies.h"
+#include "insight/anomalies.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <map>
 
 #include "report/cost_series.h"
-#include "report/forecast_model.h"
+#include "insight/forecast_model.h"
 #include "report/output_format.h"
 
 namespace tally {

@@ -1,12 +1,12 @@
-#include "report/budgets.h"
+#include "insight/budgets.h"
 
 #include <algorithm>
 #include <cmath>
 #include <map>
 
-#include "report/calendar_days.h"
+#include "insight/calendar_days.h"
 #include "report/cost_series.h"
-#include "report/forecast_model.h"
+#include "insight/forecast_model.h"
 
 namespace tally {
 namespace {
