@@ -48,6 +48,7 @@ int RunCli(int argc, char** argv) {
   AddForecastCommand(&app, &globals, &exit_code);
   AddAnomaliesCommand(&app, &globals, &exit_code);
   AddFinanceCommands(&app, &globals, &exit_code);
+  AddRecommendCommand(&app, &globals, &exit_code);
   AddLogCommands(&app, &globals, &exit_code);
   AddUsageCommand(&app, &globals, &exit_code);
   AddCollectCommand(&app, &globals, &exit_code);

@@ -27,6 +27,8 @@ void AddIngestCommand(CLI::App* app, const GlobalOptions* globals, int* exit_cod
 void AddCostsCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 void AddForecastCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 void AddAnomaliesCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
+// recommend (recommend_command.cc)
+void AddRecommendCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 // budgets, kpis, alerts (finance_commands.cc)
 void AddFinanceCommands(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 void AddLogCommands(CLI::App* app, const GlobalOptions* globals, int* exit_code);

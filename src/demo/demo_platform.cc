@@ -118,7 +118,9 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
     w.cpu_m = int64_t{250} * uniform(1, batch ? 16 : 8);
     w.mem_mib = int64_t{512} * uniform(1, batch ? 32 : 12);
     w.gpus = gpu ? 1 : 0;
-    w.util_pct = uniform(25, 80);
+    // Sized as a careful team sizes them: busy hours (1.5x) use about what they request, so
+    // that only the planted workloads are over-requested.
+    w.util_pct = uniform(55, 80);
     w.weekly = batch;
     if (gpu) w.team = ml_team;
     workloads.push_back(std::move(w));
@@ -163,10 +165,16 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
           break;
         }
       }
-      if (fit == nullptr) {
-        fit = pool == "dgx"   ? new_node(&kDgx, pool, ml_team)
-              : pool == "gpu" ? new_node(&kGpu, pool, ml_team)
-                              : new_node(&kGeneral[general_rotation++ % 4], pool, "");
+      if (fit == nullptr && pool != "general") {
+        fit = new_node(pool == "dgx" ? &kDgx : &kGpu, pool, ml_team);
+      }
+      for (int tries = 0; fit == nullptr; ++tries) {
+        // The next general type in turn that can hold the pod (a scheduler never places a pod
+        // on a node smaller than its requests); the largest when none of them can.
+        const InstanceType* type = &kGeneral[general_rotation++ % 4];
+        const bool fits = int64_t{type->cores} * 900 >= w.cpu_m &&
+                          int64_t{type->memory_gib} * 1024 * 9 / 10 >= w.mem_mib;
+        if (fits || tries == 4) fit = new_node(fits ? type : &kGeneral[2], pool, "");
       }
       fit->free_m -= w.cpu_m;
       fit->free_mib -= w.mem_mib;

@@ -23,5 +23,8 @@ void ServeForecast(const ApiContext& ctx, const httplib::Request& req, httplib::
 void ServeAnomalies(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
 void ServeBudgets(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
 void ServeKpis(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
+// api_recommendations.cc
+void ServeRecommendations(const ApiContext& ctx, const httplib::Request& req,
+                          httplib::Response& res);
 
 }  // namespace tally

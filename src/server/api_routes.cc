@@ -196,6 +196,15 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
        {from, to},
        bind(ServeKpis)},
       {"GET",
+       "/api/v1/recommendations",
+       "waste and savings (idle GPUs, abandoned workloads, rightsizing, orphaned volumes), each "
+       "with monthly savings, confidence, evidence and action, as `tally recommend --format json`",
+       {{"kind", "idle_gpu, abandoned, rightsizing or orphaned_volume"},
+        {"owner", "an owner path: it and those below it"},
+        from,
+        to},
+       bind(ServeRecommendations)},
+      {"GET",
        "/api/v1/version",
        "the store's data version: it changes whenever data changes (the dashboard polls it to "
        "refresh without a reload)",

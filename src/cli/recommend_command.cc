@@ -1,0 +1,99 @@
+// tally recommend: waste and savings, each with its monthly savings, evidence and action
+// (insight/recommendations.h).
+#include <cstdio>
+#include <string>
+
+#include "cli/cli.h"
+#include "insight/recommendations.h"
+#include "report/output_format.h"
+#include "tally/store.h"
+
+namespace tally::cli {
+namespace {
+
+struct RecommendFlags {
+  std::string kind, owner, from, to;
+  double cpu_percentile = 0.9, memory_percentile = 0.9, margin = 0.15;
+  std::string min_savings = "5";
+  std::string format = "table";
+};
+
+int RunRecommend(const GlobalOptions& globals, const RecommendFlags& flags) {
+  RecommendQuery q;
+  q.kind = flags.kind;
+  q.owner = flags.owner;
+  auto format = ParseOutputFormat(flags.format);
+  auto min_savings = Decimal::Parse(flags.min_savings);
+  Status window = ParseWindowFlags(flags.from, flags.to, &q.from, &q.to);
+  std::string bad;
+  if (!format.ok()) bad = format.status().message();
+  if (!min_savings.ok() || (min_savings.ok() && *min_savings < Decimal())) {
+    bad = "--min-savings must be an amount of money, 0 or more";
+  }
+  if (!window.ok()) bad = window.message();
+  for (double p : {flags.cpu_percentile, flags.memory_percentile}) {
+    if (!(p > 0 && p <= 1)) bad = "percentiles are between 0 (excluded) and 1";
+  }
+  if (!(flags.margin >= 0 && flags.margin <= 10)) bad = "--margin is between 0 and 10";
+  if (!bad.empty()) {
+    PrintError("recommend: " + bad);
+    return 2;
+  }
+  q.min_monthly_savings = *min_savings;
+  q.rightsizing.cpu_percentile = flags.cpu_percentile;
+  q.rightsizing.memory_percentile = flags.memory_percentile;
+  q.rightsizing.margin = flags.margin;
+  auto store = OpenStore(globals.store, OpenMode::kMustExist);
+  if (!store.ok()) {
+    PrintError(store.status().message());
+    return 1;
+  }
+  auto report = BuildRecommendations(store->get(), q);
+  if (!report.ok()) {
+    PrintError("recommend: " + report.status().message());
+    return report.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+  }
+  if (report->hours == 0) {
+    PrintError("recommend: nothing allocated yet (tally allocate): no cost to save");
+    return 1;
+  }
+  if (*format == OutputFormat::kJson) {
+    std::printf("%s\n", RecommendationJson(*report).dump().c_str());
+    return 0;
+  }
+  const std::string text = RenderRecordTable(RecommendationRecordTable(*report), *format);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  PrintError("recommend: " + std::to_string(report->rows.size()) + " recommendations, " +
+             report->total.ToString() + " a month, from " + report->from + " to " + report->to);
+  return 0;
+}
+
+}  // namespace
+
+void AddRecommendCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code) {
+  auto flags = std::make_shared<RecommendFlags>();
+  CLI::App* sub = app->add_subcommand(
+      "recommend", "waste and savings: idle GPUs, abandoned workloads, rightsizing, orphaned "
+                   "volumes, each with its monthly savings, evidence and action");
+  sub->add_option("--kind", flags->kind, "idle_gpu, abandoned, rightsizing or orphaned_volume");
+  sub->add_option("--owner", flags->owner, "only this owner path and those below it");
+  sub->add_option("--from", flags->from, "window start (default: 14 days before its end)");
+  sub->add_option("--to", flags->to, "window end (default: the end of the allocated data)");
+  sub->add_option("--cpu-percentile", flags->cpu_percentile, "rightsizing's CPU percentile")
+      ->capture_default_str();
+  sub->add_option("--memory-percentile", flags->memory_percentile,
+                  "rightsizing's percentile of daily memory peaks")
+      ->capture_default_str();
+  sub->add_option("--margin", flags->margin, "rightsizing's safety margin")->capture_default_str();
+  sub->add_option("--min-savings", flags->min_savings,
+                  "leave out rightsizing and volumes saving less a month")
+      ->capture_default_str();
+  sub->add_option("--format", flags->format, "table, csv or json (json has the evidence)")
+      ->capture_default_str();
+  sub->footer("A month is 730 hours. One recommendation per workload: the first of idle GPU, "
+              "abandoned, rightsizing that applies, so no saving counts twice. See "
+              "docs/recommendations.md.");
+  sub->callback([=]() { *exit_code = RunRecommend(*globals, *flags); });
+}
+
+}  // namespace tally::cli

@@ -1,0 +1,75 @@
+// Waste and savings (`tally recommend`, GET /api/v1/recommendations; docs/recommendations.md):
+// what each inefficiency costs a month, the evidence, and the action that would save it.
+//
+// Kinds, one recommendation per consumer at most (the first that applies, so no saving is
+// counted twice for the same resource):
+//   idle_gpu         GPUs held with utilization under `idle_gpu_utilization` for at least
+//                    `idle_gpu_hours` hours: the GPU cost of those hours
+//   abandoned        no GPU, and CPU under `abandoned_cpu` of its request on each of the last
+//                    `abandoned_days` days: everything the consumer costs
+//   rightsizing      CPU and memory requests above their VPA-style targets (rightsizing.h):
+//                    each resource's cost × (1 - target / request), when at least
+//                    `min_monthly_savings` and a cut of at least 10% (VPA's hysteresis)
+// and per asset:
+//   orphaned_volume  a volume no consumer mounted in the window: all it costs
+//
+// A month is 730 hours: savings are the window's cost × 730 / its hours. The window is the
+// last 14 days of allocated data unless given. Money is exact (Decimal) but for rightsizing's
+// fraction, a statistic. Stateless; reads the store on the caller's thread.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "insight/rightsizing.h"
+#include "report/record_table.h"
+#include "tally/decimal.h"
+#include "tally/store.h"
+
+namespace tally {
+
+struct RecommendQuery {
+  std::optional<Timestamp> from, to;
+  std::string kind;   // only this kind; "" for all
+  std::string owner;  // only this owner path and those below it; "" for all
+  RightsizingPolicy rightsizing;
+  double idle_gpu_utilization = 0.05;
+  int64_t idle_gpu_hours = 24;
+  double abandoned_cpu = 0.05;
+  int64_t abandoned_days = 7;
+  Decimal min_monthly_savings = Decimal::FromUnits(5);
+};
+
+struct Recommendation {
+  std::string kind;
+  std::string consumer;  // "" for an asset's recommendation
+  std::string asset;
+  std::string owner;
+  Decimal monthly_savings;  // rounded to cents
+  double confidence = 0;    // 0..1: how much of a full week of evidence there is
+  nlohmann::ordered_json evidence;
+  std::string action;
+};
+
+struct RecommendationReport {
+  std::string from, to;  // the window
+  int64_t hours = 0;
+  std::vector<Recommendation> rows;  // largest savings first
+  Decimal total;
+};
+
+// The kinds, for validation and help.
+const std::vector<std::string>& RecommendationKinds();
+
+// Errors: kInvalidArgument for an unknown kind or a bad window; the store's.
+Result<RecommendationReport> BuildRecommendations(Store* store, const RecommendQuery& query);
+
+// {"from", "to", "hours", "total", "by_kind":{kind: savings}, "by_owner":{...}, "rows":[{kind,
+// consumer, asset, owner, monthly_savings, confidence, evidence, action}]}.
+nlohmann::ordered_json RecommendationJson(const RecommendationReport& report);
+RecordTable RecommendationRecordTable(const RecommendationReport& report);
+
+}  // namespace tally

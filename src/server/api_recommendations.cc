@@ -1,0 +1,21 @@
+// `GET /api/v1/recommendations`: waste and savings with evidence and action, as
+// `tally recommend --format json`.
+#include "insight/recommendations.h"
+#include "server/api_handlers.h"
+#include "server/api_support.h"
+
+namespace tally {
+
+void ServeRecommendations(const ApiContext& ctx, const httplib::Request& req,
+                          httplib::Response& res) {
+  RecommendQuery query;
+  query.kind = Param(req, "kind");
+  query.owner = Param(req, "owner");
+  Status window = ParseWindow(req, &query.from, &query.to);
+  if (!window.ok()) return ReplyError(res, 400, window.message());
+  auto report = Locked<RecommendationReport>(ctx, res,
+                                             [&] { return BuildRecommendations(ctx.store, query); });
+  if (report) ReplySuccess(res, RecommendationJson(*report));
+}
+
+}  // namespace tally
