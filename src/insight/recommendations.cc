@@ -67,13 +67,30 @@ Result<Costs> LoadCosts(Store* store, Timestamp from, Timestamp to) {
 // A consumer's usage over the window, hour by hour, as the recommendations need it.
 struct ConsumerUsage {
   std::string asset, controller;
+  Labels labels;
+  bool slurm = false, spark = false;  // a batch job: judged by its own efficiency
   HourlySamples cpu, memory;              // usage per hour: cores, GiB
   double cpu_request = 0, memory_request = 0;  // summed over the hours (amount-hours)
   int64_t cpu_hours = 0, memory_hours = 0;
-  std::map<int64_t, std::pair<double, double>> cpu_days;  // day -> (usage, request)
+  struct Day {
+    double usage = 0, request = 0;
+    int64_t hours = 0;
+  };
+  std::map<int64_t, Day> cpu_days;  // day number -> CPU amount-hours
   double gpu_request = 0, gpu_usage = 0;
   int64_t gpu_hours = 0, gpu_idle_hours = 0;
+  double cpu_usage = 0, memory_usage = 0;      // amount-hours
+  double wall_request = 0, wall_usage = 0;     // Slurm: the time limit and the elapsed hours
+  int64_t first_hour = INT64_MAX, last_hour = INT64_MIN;
+  int64_t SpanHours() const { return last_hour < first_hour ? 0 : (last_hour - first_hour) / 3600 + 1; }
 };
+
+// Slurm jobs are "slurm/<cluster>/<id>"; Spark applications carry their app_name or an
+// application id.
+bool IsSpark(const Consumer& c) {
+  return c.labels.contains("app_name") || c.name.starts_with("application_") ||
+         c.name.starts_with("app-") || c.name.starts_with("local-");
+}
 
 Result<std::map<std::string, ConsumerUsage>> LoadUsage(Store* store, Timestamp from, Timestamp to,
                                                        const RecommendQuery& q,
@@ -88,23 +105,37 @@ Result<std::map<std::string, ConsumerUsage>> LoadUsage(Store* store, Timestamp f
         if (!q.owner.empty() && (owner == costs.owner.end() || !InSubtree(owner->second.second, q.owner))) {
           return Status::Ok();
         }
-        ConsumerUsage& u = out[name];
+        auto [it, fresh] = out.try_emplace(name);
+        ConsumerUsage& u = it->second;
+        if (fresh) {
+          u.controller = f.consumer->controller;
+          u.labels = f.consumer->labels;
+          u.slurm = name.starts_with("slurm/");
+          u.spark = !u.slurm && IsSpark(*f.consumer);
+        }
         if (u.asset.empty() && f.asset != nullptr) u.asset = f.asset->name;
-        u.controller = f.consumer->controller;
+        u.first_hour = std::min(u.first_hour, f.hour);
+        u.last_hour = std::max(u.last_hour, f.hour);
         const double request = ToDouble(f.request), usage = ToDouble(f.usage);
         if (f.resource == "cpu" && f.unit == "core") {
           u.cpu.emplace_back(f.hour, usage);
           u.cpu_request += request;
+          u.cpu_usage += usage;
           ++u.cpu_hours;
-          auto& day = u.cpu_days[f.hour / 86400];
-          day.first += usage;
-          day.second += request;
+          ConsumerUsage::Day& day = u.cpu_days[f.hour / 86400];
+          day.usage += usage;
+          day.request += request;
+          ++day.hours;
           ++samples;
         } else if (f.resource == "memory" && f.unit == "GiB") {
           u.memory.emplace_back(f.hour, usage);
           u.memory_request += request;
+          u.memory_usage += usage;
           ++u.memory_hours;
           ++samples;
+        } else if (f.resource == "walltime") {
+          u.wall_request += request;
+          u.wall_usage += usage;
         } else if (f.resource == "gpu" && request > 0) {
           u.gpu_request += request;
           u.gpu_usage += usage;
@@ -131,6 +162,19 @@ std::string Number(double v, const char* format) {
   char text[64];
   std::snprintf(text, sizeof text, format, v);
   return text;
+}
+
+// The CPU cores used and requested on average each day: the series a person checks a
+// recommendation against.
+Json DailyCpu(const ConsumerUsage& u) {
+  Json days = Json::array();
+  for (const auto& [day, d] : u.cpu_days) {
+    if (d.hours == 0) continue;
+    days.push_back({{"date", Timestamp::FromUnixSeconds(day * 86400).ToString().substr(0, 10)},
+                    {"cpu_used", Number(d.usage / static_cast<double>(d.hours), "%.4f")},
+                    {"cpu_requested", Number(d.request / static_cast<double>(d.hours), "%.4f")}});
+  }
+  return days;
 }
 
 struct Context {
@@ -183,8 +227,8 @@ std::optional<Recommendation> Abandoned(const Context& x, const std::string& nam
   double highest = 0;
   auto day = u.cpu_days.rbegin();
   for (int64_t i = 0; i < x.q.abandoned_days; ++i, ++day) {
-    if (day->second.second <= 0) return std::nullopt;
-    highest = std::max(highest, day->second.first / day->second.second);
+    if (day->second.request <= 0) return std::nullopt;
+    highest = std::max(highest, day->second.usage / day->second.request);
   }
   if (highest >= x.q.abandoned_cpu) return std::nullopt;
   Decimal cost;
@@ -202,7 +246,8 @@ std::optional<Recommendation> Abandoned(const Context& x, const std::string& nam
                 {"highest_daily_cpu_utilization", highest},
                 {"cpu_cores_used", Number(u.cpu.empty() ? 0 : u.cpu.back().second, "%.3f")},
                 {"cpu_cores_requested", Number(u.cpu_request / static_cast<double>(u.cpu_hours), "%.3f")},
-                {"threshold", x.q.abandoned_cpu}};
+                {"threshold", x.q.abandoned_cpu},
+                {"daily", DailyCpu(u)}};
   r.action = "stop " + (u.controller.empty() ? name : u.controller) + " (scale to zero): CPU under " +
              Percent(x.q.abandoned_cpu) + " of its request on each of the last " +
              std::to_string(x.q.abandoned_days) + " days";
@@ -235,6 +280,7 @@ std::optional<Recommendation> Rightsizing(const Context& x, const std::string& n
   resource("memory", u.memory_request, u.memory_hours, t.memory_gib, t.memory_peak_percentile, "GiB");
   const Decimal monthly = x.Monthly(window_savings);
   if (sets.empty() || monthly < x.q.min_monthly_savings) return std::nullopt;
+  evidence["daily"] = DailyCpu(u);
   evidence["policy"] = {{"cpu_percentile", x.q.rightsizing.cpu_percentile},
                         {"memory_percentile", x.q.rightsizing.memory_percentile},
                         {"margin", x.q.rightsizing.margin},
@@ -250,11 +296,80 @@ std::optional<Recommendation> Rightsizing(const Context& x, const std::string& n
   return r;
 }
 
+
+std::string Label(const ConsumerUsage& u, const char* key) {
+  auto it = u.labels.find(key);
+  return it == u.labels.end() ? "" : it->second;
+}
+
+// A Slurm job or a Spark application that used under `job_efficiency` of what it reserved:
+// each measured resource's share used (a resource its source did not measure, such as a
+// TotalCPU missing from accounting, is left out rather than taken for zero), the time limit's
+// share for Slurm, and the requests that would have done. Savings: the cost allocated to what
+// it did not use.
+std::optional<Recommendation> BatchJob(const Context& x, const std::string& name,
+                                       const ConsumerUsage& u) {
+  const double hours = u.wall_usage > 0 ? u.wall_usage : static_cast<double>(u.SpanHours());
+  if (hours <= 0) return std::nullopt;
+  Json evidence = Json::object();
+  std::vector<std::string> findings, asks;
+  Decimal window_savings;
+  const double threshold = x.q.job_efficiency;
+  auto measured = [&](const char* key, double requested, double used, const char* unit,
+                      double suggested) {
+    if (requested <= 0 || used <= 0) return;
+    const double efficiency = used / requested;
+    evidence[key] = {{"requested", Number(requested / hours, "%.3f")},
+                     {"used", Number(used / hours, "%.3f")},
+                     {"unit", unit},
+                     {"efficiency", std::round(efficiency * 1000) / 1000}};
+    if (efficiency >= threshold) return;
+    findings.push_back(std::string(key) + " " + Percent(efficiency) + " used");
+    asks.push_back(std::string(key) + "=" + Number(suggested, "%.3g") + " " + unit);
+    window_savings += *x.Direct(name, key).Multiply(FromDouble(1 - efficiency));
+  };
+  // Cores and GiB held over the run; suggested: what was used, plus VPA's margin.
+  measured("cpu", u.cpu_request, u.cpu_usage, "core", std::ceil(u.cpu_usage / hours * 1.15));
+  measured("memory", u.memory_request, u.memory_usage, "GiB",
+           std::ceil(u.memory_usage / hours * 1.15 * 4) / 4);
+  measured("gpu", u.gpu_request, u.gpu_usage, "gpu", std::ceil(u.gpu_usage / hours));
+  if (u.slurm && u.wall_request > 0 && u.wall_usage > 0) {
+    const double efficiency = u.wall_usage / u.wall_request;
+    evidence["time"] = {{"limit_hours", Number(u.wall_request, "%.2f")},
+                        {"elapsed_hours", Number(u.wall_usage, "%.2f")},
+                        {"efficiency", std::round(efficiency * 1000) / 1000}};
+    if (efficiency < threshold) {
+      findings.push_back("time " + Percent(efficiency) + " of the limit");
+      asks.push_back("time=" + Number(std::ceil(u.wall_usage * 1.5), "%.0f") + " h");
+    }
+  }
+  if (findings.empty()) return std::nullopt;
+  for (const char* key : {"account", "user", "partition", "app_name", "queue"}) {
+    if (const std::string v = Label(u, key); !v.empty()) evidence[key] = v;
+  }
+  evidence["hours"] = Number(hours, "%.2f");
+  Recommendation r;
+  r.kind = u.slurm ? "slurm_job" : "spark_app";
+  r.consumer = name;
+  r.asset = u.asset;
+  r.monthly_savings = x.Monthly(window_savings);
+  r.confidence = 1;  // the job's own accounting: measured, not sampled
+  r.evidence = std::move(evidence);
+  std::string found, ask;
+  for (const std::string& f : findings) found += (found.empty() ? "" : ", ") + f;
+  for (const std::string& a : asks) ask += (ask.empty() ? "" : ", ") + a;
+  r.action = (u.slurm ? "ask for " + ask + " in jobs like " + name
+                      : "run " + (Label(u, "app_name").empty() ? name : Label(u, "app_name")) +
+                            " with " + ask + " (or dynamic allocation)") +
+             ": " + found;
+  return r;
+}
+
 }  // namespace
 
 const std::vector<std::string>& RecommendationKinds() {
-  static const std::vector<std::string> kinds = {"idle_gpu", "abandoned", "rightsizing",
-                                                 "orphaned_volume"};
+  static const std::vector<std::string> kinds = {"idle_gpu",  "abandoned", "rightsizing",
+                                                 "orphaned_volume", "slurm_job", "spark_app"};
   return kinds;
 }
 
@@ -262,14 +377,23 @@ Result<RecommendationReport> BuildRecommendations(Store* store, const RecommendQ
   const auto& kinds = RecommendationKinds();
   if (!q.kind.empty() && std::find(kinds.begin(), kinds.end(), q.kind) == kinds.end()) {
     return InvalidArgument("unknown kind \"" + q.kind +
-                           "\": idle_gpu, abandoned, rightsizing or orphaned_volume");
+                           "\": idle_gpu, abandoned, rightsizing, orphaned_volume, slurm_job or "
+                           "spark_app");
   }
   RecommendationReport report;
+  // The window: the last 14 days of the allocation, else of the data (batch jobs need no cost
+  // to be judged).
   TALLY_ASSIGN_OR_RETURN(AllocationStatus status, store->GetAllocationStatus());
-  if (!status.last_hour) return report;  // nothing allocated: no cost to save
-  const Timestamp to = q.to.value_or(Timestamp::FromUnixSeconds(status.last_hour->unix_seconds() + 3600));
+  std::optional<TimeWindow> data;
+  if (status.last_hour) {
+    data = TimeWindow{*status.first_hour, Timestamp::FromUnixSeconds(status.last_hour->unix_seconds() + 3600)};
+  } else {
+    TALLY_ASSIGN_OR_RETURN(data, store->DataWindow());
+  }
+  if (!data && (!q.from || !q.to)) return report;  // no data
+  const Timestamp to = q.to.value_or(data ? data->end : Timestamp());
   Timestamp from = q.from.value_or(Timestamp::FromUnixSeconds(to.unix_seconds() - kDefaultDays * 86400));
-  if (!q.from && status.first_hour && *status.first_hour > from) from = *status.first_hour;
+  if (!q.from && data && data->start > from) from = data->start;
   if (to <= from) return InvalidArgument("the window is empty: --to must be after --from");
   report.from = from.ToString();
   report.to = to.ToString();
@@ -282,6 +406,13 @@ Result<RecommendationReport> BuildRecommendations(Store* store, const RecommendQ
     return it == costs.owner.end() ? std::string() : it->second.second;
   };
   for (const auto& [name, u] : usage) {
+    if (u.slurm || u.spark) {
+      std::optional<Recommendation> job = BatchJob(x, name, u);
+      if (!job || (!q.kind.empty() && job->kind != q.kind)) continue;
+      job->owner = owner_of(name);
+      report.rows.push_back(std::move(*job));
+      continue;
+    }
     std::optional<Recommendation> r = IdleGpu(x, name, u);
     if (!r && u.gpu_hours == 0) r = Abandoned(x, name, u);
     if (!r) r = Rightsizing(x, name, u);

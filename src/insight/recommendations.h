@@ -12,9 +12,17 @@
 //                    `min_monthly_savings` and a cut of at least 10% (VPA's hysteresis)
 // and per asset:
 //   orphaned_volume  a volume no consumer mounted in the window: all it costs
+// Batch jobs are judged by their own run instead (no floor on savings: a job without allocated
+// cost is still worth fixing):
+//   slurm_job        a Slurm job (consumer slurm/<cluster>/<id>) that used under
+//                    `job_efficiency` of its cores, memory or GPUs, or of its time limit
+//   spark_app        a Spark application whose executors were busy under `job_efficiency` of
+//                    the core-hours they held (or used that little of their memory)
+// Each measured resource's share used is the evidence, with the requests that would have done;
+// the savings are the cost allocated to what was not used.
 //
 // A month is 730 hours: savings are the window's cost × 730 / its hours. The window is the
-// last 14 days of allocated data unless given. Money is exact (Decimal) but for rightsizing's
+// last 14 days of allocated data (of any data when nothing is allocated) unless given. Money is exact (Decimal) but for rightsizing's
 // fraction, a statistic. Stateless; reads the store on the caller's thread.
 #pragma once
 
@@ -41,6 +49,7 @@ struct RecommendQuery {
   double abandoned_cpu = 0.05;
   int64_t abandoned_days = 7;
   Decimal min_monthly_savings = Decimal::FromUnits(5);
+  double job_efficiency = 0.5;  // a batch job using less of a resource is flagged
 };
 
 struct Recommendation {

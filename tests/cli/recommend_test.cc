@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <algorithm>
 #include <map>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "tally/time.h"
@@ -133,6 +135,138 @@ TEST(RecommendTest, EfficientWorkloadsGetNoRightsizingWorthFiveDollars) {
   r = RunTally({"--store", store, "recommend", "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Json::parse(r.out)["rows"].size(), 0u) << r.out;
+}
+
+}  // namespace
+}  // namespace tally
+
+namespace tally {
+namespace {
+
+// "6068K", "1.5G", "512M" in bytes (sacct's sizes, 1024-based).
+double SacctBytes(const std::string& text) {
+  if (text.empty()) return 0;
+  const char unit = text.back();
+  const double n = std::stod(text);
+  switch (unit) {
+    case 'K': return n * 1024;
+    case 'M': return n * 1024 * 1024;
+    case 'G': return n * 1024 * 1024 * 1024;
+    default: return n;
+  }
+}
+
+// "[DD-][HH:]MM:SS[.fff]" in seconds.
+double SacctSeconds(const std::string& text) {
+  double days = 0;
+  std::string rest = text;
+  if (auto dash = rest.find('-'); dash != std::string::npos) {
+    days = std::stod(rest.substr(0, dash));
+    rest = rest.substr(dash + 1);
+  }
+  double total = 0;
+  size_t from = 0;
+  for (size_t colon; (colon = rest.find(':', from)) != std::string::npos; from = colon + 1) {
+    total = total * 60 + std::stod(rest.substr(from, colon - from));
+  }
+  return days * 86400 + total * 60 + std::stod(rest.substr(from));
+}
+
+std::vector<std::string> Fields(const std::string& line) {
+  std::vector<std::string> out;
+  size_t from = 0;
+  for (size_t bar; (bar = line.find('|', from)) != std::string::npos; from = bar + 1) {
+    out.push_back(line.substr(from, bar - from));
+  }
+  out.push_back(line.substr(from));
+  return out;
+}
+
+// The Slurm and Spark samples of ../shared/data: the jobs that used little of what they asked
+// for are flagged, and the evidence's figures are the ones this test computes from the sacct
+// lines themselves (UserCPU + SystemCPU over cores × elapsed, the largest step's MaxRSS over
+// the memory asked, elapsed over the time limit).
+TEST(RecommendTest, SlurmJobsAndSparkApplicationsFromTheSamples) {
+  testing::TempDir dir;
+  const std::string store = "sqlite:" + dir.File("t.db");
+  const std::string slurm = testing::SharedDataDir() + "/telemetry/slurm/";
+  const std::string spark = testing::SharedDataDir() + "/telemetry/spark/";
+  const std::string fields =
+      "JobID,JobIDRaw,User,Account,State,Start,End,AveCPU,AveDiskRead,AveDiskWrite,AveRSS,"
+      "AveVMSize,ElapsedRaw,ExitCode,Layout,MaxRSS,MaxVMSize,MinCPU,ReqCPUS,ReqMem,ReqNodes,"
+      "Reservation,Submit,Suspended,SystemCPU,TimelimitRaw,UserCPU,NodeList,Partition,AllocTRES,"
+      "Priority,JobName";
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"ingest", "slurm-sacct", "--fields", fields,
+                                 slurm + "nordichpc-sonar/sacct-output.txt"},
+        {"ingest", "spark-eventlog", spark + "linkedin-dr-elephant/event_log_1"},
+        {"ingest", "spark-eventlog", spark + "qubole-sparklens/local-1532512550423"}}) {
+    args.insert(args.begin(), {"--store", store});
+    auto r = RunTally(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  auto r = RunTally({"--store", store, "recommend", "--from", "2010-01-01", "--to", "2030-01-01",
+                     "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json found = Json::parse(r.out);
+  std::map<std::string, Json> by_consumer;
+  for (const Json& row : found["rows"]) by_consumer[row["consumer"]] = row;
+  // Job 974745 asked for 20 cores, 50 GiB and 80 minutes, from the file.
+  std::map<std::string, std::vector<std::string>> lines;  // JobID -> fields
+  std::istringstream in(testing::ReadFile(slurm + "nordichpc-sonar/sacct-output.txt"));
+  double max_rss = 0;
+  for (std::string line; std::getline(in, line);) {
+    const std::vector<std::string> f = Fields(line);
+    if (f[0] == "974745") lines[f[0]] = f;
+    if (f[0].rfind("974745.", 0) == 0) max_rss = std::max(max_rss, SacctBytes(f[15]));
+  }
+  ASSERT_TRUE(lines.contains("974745"));
+  const std::vector<std::string>& job = lines["974745"];
+  const double elapsed = std::stod(job[12]), cores = std::stod(job[18]);
+  const double cpu_efficiency = (SacctSeconds(job[24]) + SacctSeconds(job[26])) / (cores * elapsed);
+  const double memory_efficiency = max_rss / (50.0 * 1024 * 1024 * 1024);
+  const double time_efficiency = elapsed / (std::stod(job[25]) * 60);
+  ASSERT_TRUE(by_consumer.contains("slurm/default/974745")) << found.dump(1);
+  const Json& row = by_consumer["slurm/default/974745"];
+  EXPECT_EQ(row["kind"], "slurm_job");
+  EXPECT_NEAR(row["evidence"]["cpu"]["efficiency"].get<double>(), cpu_efficiency, 0.001);
+  EXPECT_NEAR(row["evidence"]["memory"]["efficiency"].get<double>(), memory_efficiency, 0.001);
+  EXPECT_NEAR(row["evidence"]["time"]["efficiency"].get<double>(), time_efficiency, 0.001);
+  EXPECT_EQ(row["evidence"]["account"], "ec35");
+  EXPECT_NE(row["action"].get<std::string>().find("cpu="), std::string::npos) << row.dump();
+  std::printf("slurm/default/974745: cpu %.3f, memory %.3f, time %.3f used: %s\n", cpu_efficiency,
+              memory_efficiency, time_efficiency, row["action"].get<std::string>().c_str());
+  // Every flagged job used under half of something it asked for; an efficient job is not
+  // flagged: 973821 used 96% of its cores and 99% of its memory, only its time limit was long.
+  for (const auto& [consumer, flagged] : by_consumer) {
+    bool under = false;
+    for (const char* key : {"cpu", "memory", "gpu", "time"}) {
+      if (flagged["evidence"].contains(key)) {
+        under |= flagged["evidence"][key]["efficiency"].get<double>() < 0.5;
+      }
+    }
+    EXPECT_TRUE(under) << consumer;
+  }
+  ASSERT_TRUE(by_consumer.contains("slurm/default/973821"));
+  EXPECT_GT(by_consumer["slurm/default/973821"]["evidence"]["cpu"]["efficiency"].get<double>(), 0.9);
+  EXPECT_EQ(by_consumer["slurm/default/973821"]["action"].get<std::string>().find("cpu="),
+            std::string::npos);
+  // The Spark applications: executors busy a few percent of the core-hours they held, as
+  // `tally usage` sums the same facts.
+  auto usage = RunTally({"--store", store, "usage", "--by", "consumer", "--format", "json"});
+  ASSERT_EQ(usage.exit_code, 0) << usage.err;
+  const Json table = Json::parse(usage.out);
+  int apps = 0;
+  for (const Json& u : table["rows"]) {
+    if (u["resource"] != "cpu" || !by_consumer.contains(u["consumer"])) continue;
+    const Json& app = by_consumer[u["consumer"]];
+    if (app["kind"] != "spark_app") continue;
+    ++apps;
+    const double want = std::stod(u["usage"].get<std::string>()) / std::stod(u["request"].get<std::string>());
+    EXPECT_NEAR(app["evidence"]["cpu"]["efficiency"].get<double>(), want, 0.001) << u.dump();
+  }
+  EXPECT_EQ(apps, 2);
+  EXPECT_EQ(by_consumer["application_1457600942802_0093"]["evidence"]["app_name"], "PythonPi");
 }
 
 }  // namespace

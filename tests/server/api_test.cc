@@ -363,12 +363,16 @@ TEST_F(ApiTest, ForecastAnomaliesBudgetsAndKpisEqualTheCommands) {
   const json kpis = Figures(Get("/api/v1/kpis"));
   EXPECT_EQ(kpis, Cli({"kpis", "--format", "json"}));
   EXPECT_FALSE(kpis["owners"].empty());
+  EXPECT_EQ(Figures(Get("/api/v1/recommendations")), Cli({"recommend", "--format", "json"}));
+  EXPECT_EQ(Figures(Get("/api/v1/recommendations?kind=rightsizing&owner=ml")),
+            Cli({"recommend", "--kind", "rightsizing", "--owner", "ml", "--format", "json"}));
   // The server runs without a tally.yaml: no budgets, an empty answer.
   EXPECT_EQ(Get("/api/v1/budgets")["rows"], json::array());
   std::string body;
   for (const char* bad : {"/api/v1/forecast?days=0", "/api/v1/forecast?days=x",
                           "/api/v1/forecast?by=NoSuchColumn,owner", "/api/v1/anomalies?step=month",
-                          "/api/v1/kpis?from=yesterday", "/api/v1/budgets?as_of=never"}) {
+                          "/api/v1/kpis?from=yesterday", "/api/v1/budgets?as_of=never",
+                          "/api/v1/recommendations?kind=cheap"}) {
     EXPECT_EQ(HttpGet(port_, bad, &body), 400) << bad << ": " << body;
   }
 }

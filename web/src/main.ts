@@ -9,6 +9,7 @@ import { renderExplorer } from "./explorer";
 import { renderAnomalies, renderBudgets, renderKpis } from "./finance";
 import { renderGpu } from "./gpu";
 import { renderOverview } from "./overview";
+import { renderSavings } from "./savings";
 import { PeriodName, periodName, refreshDataWindow, setPeriod } from "./period";
 import { renderSources } from "./sources";
 import { errorState, notFoundState } from "./states";
@@ -22,6 +23,7 @@ const pages: Record<string, (root: HTMLElement, arg: string, params: URLSearchPa
   budgets: renderBudgets,
   kpis: renderKpis,
   anomalies: renderAnomalies,
+  savings: renderSavings,
   sources: renderSources,
 };
 

@@ -119,6 +119,20 @@ try {
   check((await page.$$("[data-testid=anomalies] tbody tr")).length === anomalies.rows.length,
         `the anomalies page lists the API's ${anomalies.rows.length} anomalies`);
   await page.screenshot({ path: join(shots, "anomalies.png"), fullPage: true });
+  const savings = await api("/api/v1/recommendations");
+  await page.goto(`${base}/#/savings`);
+  await page.waitForSelector(savings.rows.length ? "[data-testid=recommendations]" : "[data-testid=empty]");
+  if (savings.rows.length) {
+    check((await page.textContent("[data-testid=savings-total]")) === money.format(Number(savings.total)),
+          `savings total equals the API's ${money.format(Number(savings.total))}`);
+    check((await page.$$("[data-testid=recommendations] tbody tr")).length === savings.rows.length,
+          "a row per recommendation");
+    await page.click("tr.recommendation[data-row='0']");
+    await page.waitForSelector("[data-testid=evidence] dl.evidence");
+    check((await page.textContent("[data-testid=evidence] h3")).includes(savings.rows[0].consumer ?? savings.rows[0].asset),
+          "a click shows the recommendation's evidence");
+  }
+  await page.screenshot({ path: join(shots, "savings.png"), fullPage: true });
   await page.goto(`${base}/#/overview`);
   await page.waitForSelector(`td[data-owner="${top.owner}"]`);
 
