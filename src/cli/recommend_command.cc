@@ -74,8 +74,11 @@ void AddRecommendCommand(CLI::App* app, const GlobalOptions* globals, int* exit_
   auto flags = std::make_shared<RecommendFlags>();
   CLI::App* sub = app->add_subcommand(
       "recommend", "waste and savings: idle GPUs, abandoned workloads, rightsizing, orphaned "
-                   "volumes, each with its monthly savings, evidence and action");
-  sub->add_option("--kind", flags->kind, "idle_gpu, abandoned, rightsizing or orphaned_volume");
+                   "volumes, Slurm jobs, Spark applications, cold storage, commitments; each "
+                   "with its monthly savings, evidence and action");
+  sub->add_option("--kind", flags->kind,
+                  "idle_gpu, abandoned, rightsizing, orphaned_volume, slurm_job, spark_app, "
+                  "cold_storage or commitment");
   sub->add_option("--owner", flags->owner, "only this owner path and those below it");
   sub->add_option("--from", flags->from, "window start (default: 14 days before its end)");
   sub->add_option("--to", flags->to, "window end (default: the end of the allocated data)");

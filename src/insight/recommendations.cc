@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 
+#include "insight/commitment_purchase.h"
 #include "report/showback.h"
 
 namespace tally {
@@ -81,6 +82,7 @@ struct ConsumerUsage {
   int64_t gpu_hours = 0, gpu_idle_hours = 0;
   double cpu_usage = 0, memory_usage = 0;      // amount-hours
   double wall_request = 0, wall_usage = 0;     // Slurm: the time limit and the elapsed hours
+  double storage_gib_hours = 0;
   int64_t first_hour = INT64_MAX, last_hour = INT64_MIN;
   int64_t SpanHours() const { return last_hour < first_hour ? 0 : (last_hour - first_hour) / 3600 + 1; }
 };
@@ -133,6 +135,8 @@ Result<std::map<std::string, ConsumerUsage>> LoadUsage(Store* store, Timestamp f
           u.memory_usage += usage;
           ++u.memory_hours;
           ++samples;
+        } else if (f.resource == "storage") {
+          u.storage_gib_hours += usage;
         } else if (f.resource == "walltime") {
           u.wall_request += request;
           u.wall_usage += usage;
@@ -365,11 +369,39 @@ std::optional<Recommendation> BatchJob(const Context& x, const std::string& name
   return r;
 }
 
+
+// Bucket or table prefixes (storage-csv) nobody read for `cold_days`: an archive tier holds them
+// for about a fifth of the price.
+std::optional<Recommendation> ColdStorage(const Context& x, const std::string& name,
+                                          const ConsumerUsage& u) {
+  const std::string last = Label(u, "last_access");
+  if (last.empty()) return std::nullopt;
+  auto read = ParseTimestamp(last);
+  if (!read.ok()) return std::nullopt;
+  const double days = static_cast<double>(x.window_end - read->unix_seconds()) / 86400;
+  if (days < static_cast<double>(x.q.cold_days)) return std::nullopt;
+  const Decimal cost = x.Direct(name, "storage");
+  Recommendation r;
+  r.kind = "cold_storage";
+  r.consumer = name;
+  r.asset = u.asset;
+  r.monthly_savings = x.Monthly(*cost.Multiply(x.q.archive_saving));
+  r.confidence = 1;  // the last access is the store's own record
+  r.evidence = {{"last_access", last},
+                {"days_since_access", static_cast<int64_t>(days)},
+                {"gib", Number(u.storage_gib_hours / static_cast<double>(std::max<int64_t>(u.SpanHours(), 1)), "%.1f")},
+                {"archive_saving", x.q.archive_saving.ToString()}};
+  r.action = "move " + name + " to an archive tier (or delete it): last read " +
+             std::to_string(static_cast<int64_t>(days)) + " days ago";
+  return r;
+}
+
 }  // namespace
 
 const std::vector<std::string>& RecommendationKinds() {
-  static const std::vector<std::string> kinds = {"idle_gpu",  "abandoned", "rightsizing",
-                                                 "orphaned_volume", "slurm_job", "spark_app"};
+  static const std::vector<std::string> kinds = {
+      "idle_gpu",  "abandoned", "rightsizing",  "orphaned_volume",
+      "slurm_job", "spark_app", "cold_storage", "commitment"};
   return kinds;
 }
 
@@ -377,8 +409,8 @@ Result<RecommendationReport> BuildRecommendations(Store* store, const RecommendQ
   const auto& kinds = RecommendationKinds();
   if (!q.kind.empty() && std::find(kinds.begin(), kinds.end(), q.kind) == kinds.end()) {
     return InvalidArgument("unknown kind \"" + q.kind +
-                           "\": idle_gpu, abandoned, rightsizing, orphaned_volume, slurm_job or "
-                           "spark_app");
+                           "\": idle_gpu, abandoned, rightsizing, orphaned_volume, slurm_job, "
+                           "spark_app, cold_storage or commitment");
   }
   RecommendationReport report;
   // The window: the last 14 days of the allocation, else of the data (batch jobs need no cost
@@ -414,7 +446,8 @@ Result<RecommendationReport> BuildRecommendations(Store* store, const RecommendQ
       continue;
     }
     std::optional<Recommendation> r = IdleGpu(x, name, u);
-    if (!r && u.gpu_hours == 0) r = Abandoned(x, name, u);
+    if (!r) r = ColdStorage(x, name, u);
+    if (!r && u.gpu_hours == 0 && u.storage_gib_hours == 0) r = Abandoned(x, name, u);
     if (!r) r = Rightsizing(x, name, u);
     if (!r || (!q.kind.empty() && r->kind != q.kind)) continue;
     r->owner = owner_of(name);
@@ -446,6 +479,11 @@ Result<RecommendationReport> BuildRecommendations(Store* store, const RecommendQ
                  std::to_string(report.hours) + " hours";
       report.rows.push_back(std::move(r));
     }
+  }
+  if ((q.kind.empty() || q.kind == "commitment") && q.owner.empty()) {
+    TALLY_ASSIGN_OR_RETURN(std::vector<Recommendation> buys,
+                           CommitmentPurchases(store, from, to, q.commitment_discount));
+    for (Recommendation& r : buys) report.rows.push_back(std::move(r));
   }
   std::stable_sort(report.rows.begin(), report.rows.end(), [](const auto& a, const auto& b) {
     return a.monthly_savings > b.monthly_savings;

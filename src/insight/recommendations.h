@@ -10,8 +10,13 @@
 //   rightsizing      CPU and memory requests above their VPA-style targets (rightsizing.h):
 //                    each resource's cost × (1 - target / request), when at least
 //                    `min_monthly_savings` and a cut of at least 10% (VPA's hysteresis)
+//   cold_storage     a bucket or table prefix (storage-csv) last read `cold_days` ago or more:
+//                    its cost × `archive_saving` (an archive tier's price is about a fifth)
 // and per asset:
 //   orphaned_volume  a volume no consumer mounted in the window: all it costs
+// and for the platform, from the bill (commitment_purchase.h):
+//   commitment       the 10th percentile of hourly on-demand compute, bought as a 1-year
+//                    commitment: that × 730 × `commitment_discount`
 // Batch jobs are judged by their own run instead (no floor on savings: a job without allocated
 // cost is still worth fixing):
 //   slurm_job        a Slurm job (consumer slurm/<cluster>/<id>) that used under
@@ -50,6 +55,9 @@ struct RecommendQuery {
   int64_t abandoned_days = 7;
   Decimal min_monthly_savings = Decimal::FromUnits(5);
   double job_efficiency = 0.5;  // a batch job using less of a resource is flagged
+  int64_t cold_days = 90;       // storage not read for this long is cold
+  Decimal archive_saving = *Decimal::Parse("0.8");        // an archive tier's saving
+  Decimal commitment_discount = *Decimal::Parse("0.28");  // a 1-year commitment's saving
 };
 
 struct Recommendation {

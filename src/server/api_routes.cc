@@ -199,7 +199,8 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
        "/api/v1/recommendations",
        "waste and savings (idle GPUs, abandoned workloads, rightsizing, orphaned volumes), each "
        "with monthly savings, confidence, evidence and action, as `tally recommend --format json`",
-       {{"kind", "idle_gpu, abandoned, rightsizing or orphaned_volume"},
+       {{"kind", "idle_gpu, abandoned, rightsizing, orphaned_volume, slurm_job, spark_app, "
+                 "cold_storage or commitment"},
         {"owner", "an owner path: it and those below it"},
         from,
         to},

@@ -23,7 +23,8 @@ using testing::RunTally;
 const std::map<std::string, std::string> kKindOf = {{"over_requested", "rightsizing"},
                                                     {"abandoned", "abandoned"},
                                                     {"idle_gpu", "idle_gpu"},
-                                                    {"orphaned_volume", "orphaned_volume"}};
+                                                    {"orphaned_volume", "orphaned_volume"},
+                                                    {"commitment", "commitment"}};
 
 TEST(RecommendTest, TheDemosPlantedWasteIsFoundWithItsSavingsAndNothingElse) {
   testing::TempDir dir;
@@ -55,7 +56,7 @@ TEST(RecommendTest, TheDemosPlantedWasteIsFoundWithItsSavingsAndNothingElse) {
                   got, want, 100 * (got - want) / want);
     }
   }
-  EXPECT_EQ(planted, 6);
+  EXPECT_EQ(planted, 7);
   EXPECT_EQ(matched, planted) << found.dump(1);  // recall 100%
   const double precision = static_cast<double>(matched) / static_cast<double>(found["rows"].size());
   EXPECT_GE(precision, 0.9) << found.dump(1);
@@ -132,9 +133,15 @@ TEST(RecommendTest, EfficientWorkloadsGetNoRightsizingWorthFiveDollars) {
       EXPECT_LT(std::stod(row["monthly_savings"].get<std::string>()), 5) << row.dump();
     }
   }
+  // With the default floor: no waste at all; only the node's steady on-demand cost is worth a
+  // commitment.
   r = RunTally({"--store", store, "recommend", "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(Json::parse(r.out)["rows"].size(), 0u) << r.out;
+  const Json rows = Json::parse(r.out)["rows"];
+  ASSERT_EQ(rows.size(), 1u) << r.out;
+  EXPECT_EQ(rows[0]["kind"], "commitment");
+  EXPECT_EQ(rows[0]["evidence"]["hourly_p10"], "2.5");
+  EXPECT_EQ(rows[0]["monthly_savings"], "511");  // 2.5 × 730 × 0.28
 }
 
 }  // namespace
@@ -267,6 +274,56 @@ TEST(RecommendTest, SlurmJobsAndSparkApplicationsFromTheSamples) {
   }
   EXPECT_EQ(apps, 2);
   EXPECT_EQ(by_consumer["application_1457600942802_0093"]["evidence"]["app_name"], "PythonPi");
+}
+
+}  // namespace
+}  // namespace tally
+
+namespace tally {
+namespace {
+
+// A bucket billed 10.00 a day for 14 days; its prefix raw/ (300 GiB) was last read 200 days
+// before, curated/ (100 GiB) yesterday. raw/ holds 3/4 of the bucket: 7.50 a day, 105 over the
+// window, 228.125 a month (730 hours of 336); an archive tier saves 80% of it: 182.50.
+TEST(RecommendTest, ColdStorageFromTheLastAccess) {
+  testing::TempDir dir;
+  std::string bill =
+      "BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,BilledCost,"
+      "EffectiveCost,BillingCurrency,ProviderName,BillingAccountId,ServiceName,ServiceCategory,"
+      "ChargeCategory,ResourceId,Tags\n";
+  std::string storage = "date,bucket,prefix,bytes,objects,last_access,labels\n";
+  const int64_t start = 1'772'323'200;  // 2026-03-01
+  for (int d = 0; d < 14; ++d) {
+    const std::string day = Timestamp::FromUnixSeconds(start + d * 86400).ToString();
+    const std::string next = Timestamp::FromUnixSeconds(start + (d + 1) * 86400).ToString();
+    bill += "2026-03-01,2026-04-01," + day + "," + next +
+            ",10,10,USD,Cloud,acct,Amazon S3,Storage,Usage,lake,{}\n";
+    storage += day.substr(0, 10) + ",lake,raw/," + std::to_string(300LL << 30) +
+               ",10,2025-08-13,team=ingest\n";
+    storage += day.substr(0, 10) + ",lake,curated/," + std::to_string(100LL << 30) +
+               ",10,2026-03-13,team=analytics\n";
+  }
+  testing::WriteFile(dir.File("bill.csv"), bill);
+  testing::WriteFile(dir.File("storage.csv"), storage);
+  const std::string store = "sqlite:" + dir.File("t.db");
+  for (const auto& [format, file] : std::vector<std::pair<std::string, std::string>>{
+           {"focus", "bill.csv"}, {"storage-csv", "storage.csv"}}) {
+    auto r = RunTally({"--store", store, "ingest", format, dir.File(file)});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  auto r = RunTally({"--store", store, "allocate"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunTally({"--store", store, "recommend", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json found = Json::parse(r.out);
+  ASSERT_EQ(found["rows"].size(), 1u) << found.dump(1);
+  const Json& cold = found["rows"][0];
+  EXPECT_EQ(cold["kind"], "cold_storage");
+  EXPECT_EQ(cold["consumer"], "lake/raw/");
+  EXPECT_EQ(cold["owner"], "ingest");
+  EXPECT_EQ(cold["monthly_savings"], "182.5");
+  EXPECT_EQ(cold["evidence"]["days_since_access"], 214);  // 2025-08-13 to 2026-03-15
+  EXPECT_EQ(cold["evidence"]["gib"], "300.0");
 }
 
 }  // namespace
