@@ -17,10 +17,7 @@ using testing::RunTally;
 
 TEST(BudgetsTest, OwnerBudgetsRollUpThroughTheHierarchy) {
   testing::TempDir dir;
-  std::string bill =
-      "BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,BilledCost,"
-      "EffectiveCost,BillingCurrency,ProviderName,BillingAccountId,ServiceName,ServiceCategory,"
-      "ChargeCategory,ResourceId,Tags\n";
+  std::string bill = testing::kFocusBillHeader;
   std::string inventory = "start,end,asset,resource,capacity,unit,labels\n";
   std::string usage = "start,end,consumer,asset,resource,request,usage,unit,labels\n";
   const int64_t start = 1'772'323'200;  // 2026-03-01T00:00:00Z
@@ -42,11 +39,10 @@ TEST(BudgetsTest, OwnerBudgetsRollUpThroughTheHierarchy) {
                      "  - {name: serving, owner: ml/serving, amount: 50}\n"
                      "  - {name: ml-q, owner: ml, amount: 1000, period: quarter}\n");
   const std::string store = "sqlite:" + dir.File("t.db");
-  for (const auto& [format, file] : std::vector<std::pair<std::string, std::string>>{
-           {"focus", "bill.csv"}, {"inventory", "inventory.csv"}, {"usage-csv", "usage.csv"}}) {
-    auto r = RunTally({"--store", store, "ingest", format, dir.File(file)});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-  }
+  ASSERT_EQ(testing::IngestEach(store, {{"focus", dir.File("bill.csv")},
+                                       {"inventory", dir.File("inventory.csv")},
+                                       {"usage-csv", dir.File("usage.csv")}}),
+            "");
   auto r = RunTally({"--store", store, "allocate", "--config", dir.File("tally.yaml")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = RunTally({"--store", store, "budgets", "--config", dir.File("tally.yaml"), "--format", "json"});

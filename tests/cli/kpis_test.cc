@@ -25,11 +25,10 @@ class KpisTest : public ::testing::Test {
   Json Kpis(const std::string& name) {
     const fs::path dir = fs::path(TALLY_SOURCE_DIR) / "tests" / "golden" / name;
     store_ = "sqlite:" + dir_.File(name + ".db");
-    for (const auto& [format, file] : std::vector<std::pair<std::string, std::string>>{
-             {"focus", "bill.csv"}, {"inventory", "inventory.csv"}, {"usage-csv", "usage.csv"}}) {
-      auto r = RunTally({"--store", store_, "ingest", format, (dir / file).string()});
-      EXPECT_EQ(r.exit_code, 0) << r.err;
-    }
+    EXPECT_EQ(testing::IngestEach(store_, {{"focus", (dir / "bill.csv").string()},
+                                           {"inventory", (dir / "inventory.csv").string()},
+                                           {"usage-csv", (dir / "usage.csv").string()}}),
+              "");
     auto a = RunTally({"--store", store_, "allocate", "--config", (dir / "tally.yaml").string()});
     EXPECT_EQ(a.exit_code, 0) << a.err;
     auto r = RunTally({"--store", store_, "kpis", "--config", (dir / "tally.yaml").string(),
@@ -128,12 +127,10 @@ TEST_F(KpisTest, UnitMetricsFromAUsageSeries) {
                          "kpis:\n  unit_metrics:\n"
                          "    - {name: per-1k-requests, resource: requests, per: 1000, owner: ads}\n");
   const std::string store = "sqlite:" + dir_.File("units.db");
-  for (const auto& [format, file] : std::vector<std::pair<std::string, std::string>>{
-           {"focus", golden + "bill.csv"}, {"inventory", golden + "inventory.csv"},
-           {"usage-csv", dir_.File("usage.csv")}}) {
-    auto r = RunTally({"--store", store, "ingest", format, file});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-  }
+  ASSERT_EQ(testing::IngestEach(store, {{"focus", golden + "bill.csv"},
+                                        {"inventory", golden + "inventory.csv"},
+                                        {"usage-csv", dir_.File("usage.csv")}}),
+            "");
   auto r = RunTally({"--store", store, "allocate", "--config", dir_.File("tally.yaml")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = RunTally({"--store", store, "kpis", "--config", dir_.File("tally.yaml"), "--format", "json"});

@@ -87,10 +87,7 @@ TEST(RecommendTest, EfficientWorkloadsGetNoRightsizingWorthFiveDollars) {
   // 20 workloads on one 32-core node for 14 days, each using 85% to 95% of its request of 1.5
   // cores and 6 GiB every hour, with a daily swing.
   testing::TempDir dir;
-  std::string bill =
-      "BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,BilledCost,"
-      "EffectiveCost,BillingCurrency,ProviderName,BillingAccountId,ServiceName,ServiceCategory,"
-      "ChargeCategory,ResourceId,Tags\n";
+  std::string bill = testing::kFocusBillHeader;
   std::string inventory = "start,end,asset,resource,capacity,unit,labels\n";
   std::string usage = "start,end,consumer,asset,resource,request,usage,unit,labels\n";
   const int64_t start = 1'772'323'200;  // 2026-03-01
@@ -116,11 +113,10 @@ TEST(RecommendTest, EfficientWorkloadsGetNoRightsizingWorthFiveDollars) {
   testing::WriteFile(dir.File("inventory.csv"), inventory);
   testing::WriteFile(dir.File("usage.csv"), usage);
   const std::string store = "sqlite:" + dir.File("t.db");
-  for (const auto& [format, file] : std::vector<std::pair<std::string, std::string>>{
-           {"focus", "bill.csv"}, {"inventory", "inventory.csv"}, {"usage-csv", "usage.csv"}}) {
-    auto r = RunTally({"--store", store, "ingest", format, dir.File(file)});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-  }
+  ASSERT_EQ(testing::IngestEach(store, {{"focus", dir.File("bill.csv")},
+                                       {"inventory", dir.File("inventory.csv")},
+                                       {"usage-csv", dir.File("usage.csv")}}),
+            "");
   auto r = RunTally({"--store", store, "allocate"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // Even with no floor on the savings, nothing rightsizing would save reaches $5 a month.
@@ -287,10 +283,7 @@ namespace {
 // window, 228.125 a month (730 hours of 336); an archive tier saves 80% of it: 182.50.
 TEST(RecommendTest, ColdStorageFromTheLastAccess) {
   testing::TempDir dir;
-  std::string bill =
-      "BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,BilledCost,"
-      "EffectiveCost,BillingCurrency,ProviderName,BillingAccountId,ServiceName,ServiceCategory,"
-      "ChargeCategory,ResourceId,Tags\n";
+  std::string bill = testing::kFocusBillHeader;
   std::string storage = "date,bucket,prefix,bytes,objects,last_access,labels\n";
   const int64_t start = 1'772'323'200;  // 2026-03-01
   for (int d = 0; d < 14; ++d) {
@@ -306,11 +299,9 @@ TEST(RecommendTest, ColdStorageFromTheLastAccess) {
   testing::WriteFile(dir.File("bill.csv"), bill);
   testing::WriteFile(dir.File("storage.csv"), storage);
   const std::string store = "sqlite:" + dir.File("t.db");
-  for (const auto& [format, file] : std::vector<std::pair<std::string, std::string>>{
-           {"focus", "bill.csv"}, {"storage-csv", "storage.csv"}}) {
-    auto r = RunTally({"--store", store, "ingest", format, dir.File(file)});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-  }
+  ASSERT_EQ(testing::IngestEach(
+                store, {{"focus", dir.File("bill.csv")}, {"storage-csv", dir.File("storage.csv")}}),
+            "");
   auto r = RunTally({"--store", store, "allocate"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = RunTally({"--store", store, "recommend", "--format", "json"});

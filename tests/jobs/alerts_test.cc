@@ -29,10 +29,7 @@ using Json = nlohmann::json;
 
 // A bill of `days` days from 2026-10-01 at 10.00 a day for team ads (and 5.00 for search).
 std::string Bill(int first_day, int last_day) {
-  std::string csv =
-      "BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,BilledCost,"
-      "EffectiveCost,BillingCurrency,ProviderName,BillingAccountId,ServiceName,ServiceCategory,"
-      "ChargeCategory,ResourceId,Tags\n";
+  std::string csv = testing::kFocusBillHeader;
   char line[512];
   for (int d = first_day; d <= last_day; ++d) {
     for (const auto& [team, cost] : {std::pair{"ads", "10"}, std::pair{"search", "5"}}) {

@@ -98,4 +98,13 @@ std::string ReadFile(const std::string& path) {
   return s.str();
 }
 
+std::string IngestEach(const std::string& store,
+                       const std::vector<std::pair<std::string, std::string>>& files) {
+  for (const auto& [format, path] : files) {
+    CommandResult r = RunTally({"--store", store, "ingest", format, path});
+    if (r.exit_code != 0) return format + " " + path + ": " + r.err;
+  }
+  return "";
+}
+
 }  // namespace tally::testing

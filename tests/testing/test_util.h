@@ -43,6 +43,17 @@ const char* TallyBinary();
 std::string SharedDataDir();
 
 void WriteFile(const std::string& path, const std::string& content);
+
+// The header of the FOCUS bills tests write by hand (tests/golden's columns).
+inline constexpr const char* kFocusBillHeader =
+    "BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,BilledCost,"
+    "EffectiveCost,BillingCurrency,ProviderName,BillingAccountId,ServiceName,ServiceCategory,"
+    "ChargeCategory,ResourceId,Tags\n";
+
+// Runs `tally --store STORE ingest FORMAT PATH` for each (format, path), in order; returns ""
+// or the first failure's stderr.
+std::string IngestEach(const std::string& store,
+                       const std::vector<std::pair<std::string, std::string>>& files);
 std::string ReadFile(const std::string& path);
 
 }  // namespace tally::testing
