@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "tally/alert_state.h"
+#include "tally/recommendation_state.h"
 #include "tally/allocation.h"
 #include "tally/clock.h"
 #include "tally/cost_line.h"
@@ -190,6 +191,7 @@ class AllocationStore {
 class Store : public CostStore,
               public IngestLogStore,
               public AlertStateStore,
+              public RecommendationStore,
               public UsageStore,
               public NetworkStore,
               public AllocationStore {

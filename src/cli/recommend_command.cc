@@ -4,8 +4,10 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "insight/recommendation_lifecycle.h"
 #include "insight/recommendations.h"
 #include "report/output_format.h"
+#include "tally/clock.h"
 #include "tally/store.h"
 
 namespace tally::cli {
@@ -15,8 +17,33 @@ struct RecommendFlags {
   std::string kind, owner, from, to;
   double cpu_percentile = 0.9, memory_percentile = 0.9, margin = 0.15;
   std::string min_savings = "5";
+  bool no_save = false;
+  std::string state;  // history
   std::string format = "table";
 };
+
+int RunHistory(const GlobalOptions& globals, const RecommendFlags& flags) {
+  auto format = ParseOutputFormat(flags.format);
+  if (!format.ok() || (!flags.state.empty() && flags.state != "open" && flags.state != "applied" &&
+                       flags.state != "gone")) {
+    PrintError("recommend history: " + (format.ok() ? std::string("--state is open, applied or gone")
+                                                    : format.status().message()));
+    return 2;
+  }
+  auto store = OpenStore(globals.store, OpenMode::kMustExist);
+  if (!store.ok()) {
+    PrintError(store.status().message());
+    return 1;
+  }
+  auto records = (*store)->ListRecommendations(flags.state);
+  if (!records.ok()) {
+    PrintError("recommend history: " + records.status().message());
+    return 1;
+  }
+  const std::string text = RenderRecordTable(RecommendationHistoryTable(*records), *format);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return 0;
+}
 
 int RunRecommend(const GlobalOptions& globals, const RecommendFlags& flags) {
   RecommendQuery q;
@@ -57,6 +84,20 @@ int RunRecommend(const GlobalOptions& globals, const RecommendFlags& flags) {
     PrintError("recommend: nothing allocated yet (tally allocate): no cost to save");
     return 1;
   }
+  // The lifecycle follows the whole picture only: a filtered run would archive what it left out.
+  const bool whole = q.kind.empty() && q.owner.empty() && !q.from && !q.to;
+  if (!flags.no_save && whole) {
+    auto tracked = TrackRecommendations(store->get(), *report, SystemClock().Now());
+    if (!tracked.ok()) {
+      PrintError("recommend: " + tracked.status().message());
+      return 1;
+    }
+    PrintError("recommend: " + std::to_string(tracked->open) + " open (" +
+               std::to_string(tracked->fresh) + " new); archived " +
+               std::to_string(tracked->applied) + " applied (realizing " +
+               tracked->realized.Round(2).ToString() + " a month) and " +
+               std::to_string(tracked->gone) + " no longer true (tally recommend history)");
+  }
   if (*format == OutputFormat::kJson) {
     std::printf("%s\n", RecommendationJson(*report).dump().c_str());
     return 0;
@@ -91,12 +132,22 @@ void AddRecommendCommand(CLI::App* app, const GlobalOptions* globals, int* exit_
   sub->add_option("--min-savings", flags->min_savings,
                   "leave out rightsizing and volumes saving less a month")
       ->capture_default_str();
+  sub->add_flag("--no-save", flags->no_save,
+                "do not store the recommendations nor archive those no longer found");
   sub->add_option("--format", flags->format, "table, csv or json (json has the evidence)")
       ->capture_default_str();
   sub->footer("A month is 730 hours. One recommendation per workload: the first of idle GPU, "
-              "abandoned, rightsizing that applies, so no saving counts twice. See "
-              "docs/recommendations.md.");
-  sub->callback([=]() { *exit_code = RunRecommend(*globals, *flags); });
+              "abandoned, rightsizing that applies, so no saving counts twice. Without filters "
+              "the recommendations are stored, and those no longer found archived as applied "
+              "(with the savings realized) or gone. See docs/recommendations.md.");
+  sub->callback([=]() {
+    if (sub->get_subcommands().empty()) *exit_code = RunRecommend(*globals, *flags);
+  });
+  CLI::App* history = sub->add_subcommand(
+      "history", "stored recommendations: open, applied (with the realized savings) or gone");
+  history->add_option("--state", flags->state, "open, applied or gone (default: all)");
+  history->add_option("--format", flags->format, "table, csv or json")->capture_default_str();
+  history->callback([=]() { *exit_code = RunHistory(*globals, *flags); });
 }
 
 }  // namespace tally::cli

@@ -37,7 +37,8 @@ Result<std::vector<Recommendation>> CommitmentPurchases(Store* store, Timestamp 
     r.kind = "commitment";
     r.asset = "Compute";
     r.owner = "(platform)";  // bought for the whole platform
-    r.monthly_savings = (*(*p10.Multiply(Decimal::FromUnits(730))).Multiply(discount)).Round(2);
+    r.monthly_cost = (*p10.Multiply(Decimal::FromUnits(730))).Round(2);
+    r.monthly_savings = (*r.monthly_cost.Multiply(discount)).Round(2);
     r.confidence = std::min(1.0, static_cast<double>(hourly.size()) / (30 * 24));
     r.evidence = {{"currency", s.currency},
                   {"hours", static_cast<int64_t>(hourly.size())},

@@ -294,7 +294,8 @@ std::optional<Recommendation> Rightsizing(const Context& x, const std::string& n
   r.consumer = name;
   r.asset = u.asset;
   r.monthly_savings = monthly;
-  r.confidence = std::min(1.0, static_cast<double>(t.memory_days) / 7);
+  const int64_t days = std::max(t.memory_days, t.cpu_samples / 24);
+  r.confidence = std::min(1.0, static_cast<double>(days) / 7);
   r.evidence = std::move(evidence);
   r.action = "set the requests of " + name + ": " + sets;
   return r;
@@ -479,6 +480,17 @@ Result<RecommendationReport> BuildRecommendations(Store* store, const RecommendQ
                  std::to_string(report.hours) + " hours";
       report.rows.push_back(std::move(r));
     }
+  }
+  for (const auto& [consumer, resources] : costs.direct) {
+    Decimal total;
+    for (const auto& [resource, cost] : resources) total += cost;
+    report.consumer_monthly[consumer] = x.Monthly(total);
+  }
+  for (const auto& [asset, cost] : costs.asset_total) report.asset_monthly[asset] = x.Monthly(cost);
+  for (Recommendation& r : report.rows) {
+    const auto& costs_of = r.consumer.empty() ? report.asset_monthly : report.consumer_monthly;
+    auto it = costs_of.find(r.consumer.empty() ? r.asset : r.consumer);
+    if (it != costs_of.end()) r.monthly_cost = it->second;
   }
   if ((q.kind.empty() || q.kind == "commitment") && q.owner.empty()) {
     TALLY_ASSIGN_OR_RETURN(std::vector<Recommendation> buys,

@@ -31,6 +31,7 @@
 // fraction, a statistic. Stateless; reads the store on the caller's thread.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -66,6 +67,9 @@ struct Recommendation {
   std::string asset;
   std::string owner;
   Decimal monthly_savings;  // rounded to cents
+  // What the consumer (all its resources) or the asset costs a month now: the baseline its
+  // realized savings are measured against once it is applied (recommendation_lifecycle.h).
+  Decimal monthly_cost;
   double confidence = 0;    // 0..1: how much of a full week of evidence there is
   nlohmann::ordered_json evidence;
   std::string action;
@@ -76,6 +80,8 @@ struct RecommendationReport {
   int64_t hours = 0;
   std::vector<Recommendation> rows;  // largest savings first
   Decimal total;
+  // Every consumer's and asset's monthly cost in the window, for the lifecycle.
+  std::map<std::string, Decimal> consumer_monthly, asset_monthly;
 };
 
 // The kinds, for validation and help.

@@ -297,6 +297,19 @@ CREATE TABLE notifications(
 )sql";
 }
 
+// Version 10: recommendations while they hold, and archived with why and what they saved.
+std::string MigrationV10() {
+  return R"sql(
+CREATE TABLE recommendations(
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, consumer TEXT NOT NULL, asset TEXT NOT NULL,
+  owner TEXT NOT NULL, monthly_savings TEXT NOT NULL, baseline TEXT NOT NULL,
+  evidence TEXT NOT NULL, action TEXT NOT NULL, state TEXT NOT NULL, reason TEXT NOT NULL,
+  realized TEXT, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,
+  archived_at INTEGER) WITHOUT ROWID;
+CREATE INDEX recommendations_by_state ON recommendations(state);
+)sql";
+}
+
 struct Migration {
   std::function<std::string()> sql;
   std::function<Status(SqliteDb*)> fill;  // then run in the same transaction, if set
@@ -310,7 +323,8 @@ Status Migrate(SqliteDb* db) {
   const std::vector<Migration> migrations = {
       {MigrationV1, nullptr}, {MigrationV2, nullptr}, {MigrationV3, nullptr},
       {MigrationV4, nullptr}, {MigrationV5, FillV5}, {MigrationV6, FillV6},
-      {MigrationV7, nullptr}, {MigrationV8, nullptr}, {MigrationV9, nullptr}};
+      {MigrationV7, nullptr}, {MigrationV8, nullptr}, {MigrationV9, nullptr},
+      {MigrationV10, nullptr}};
   {  // Most opens find the store current: no write transaction for them.
     TALLY_ASSIGN_OR_RETURN(Statement version_query, db->Prepare("PRAGMA user_version"));
     TALLY_ASSIGN_OR_RETURN(bool has_row, version_query.Step());

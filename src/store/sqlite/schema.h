@@ -12,6 +12,8 @@
 //   cost_series_columns  cost_series column by column, in blocks of series ids
 //   gpu_devices          the newest reading of each physical GPU, by host and UUID (v7)
 //   anomalies            anomalies found, once each, with their state (sqlite_alerts.cc; v9)
+//   recommendations      recommendations while they hold, then archived with their reason and
+//                        realized savings (sqlite_recommendations.cc; v10)
 //   notifications        each alert sent, per receiver: no alert goes out twice (v9)
 //   billing_partitions   (provider, account, billing period) -> the ingest run that owns it
 //   ingests, source_files, diagnostics: what each run read and every problem it reported
@@ -25,7 +27,7 @@
 
 namespace tally::sqlite {
 
-inline constexpr int kSchemaVersion = 9;
+inline constexpr int kSchemaVersion = 10;
 
 // Brings `db` to kSchemaVersion. Errors: kFailedPrecondition when the store was written by a
 // newer tally; kIoError from SQLite.

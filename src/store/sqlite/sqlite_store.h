@@ -62,6 +62,12 @@ class SqliteStore final : public Store {
   }
   Result<AllocationStatus> GetAllocationStatus() override;
   Result<int64_t> SaveAnomalies(std::span<const AnomalyRecord> anomalies) override;
+  // sqlite_recommendations.cc
+  Result<int64_t> SaveRecommendations(std::span<const RecommendationRecord> seen) override;
+  Result<std::vector<RecommendationRecord>> ListRecommendations(std::string_view state) override;
+  Status ArchiveRecommendation(std::string_view id, std::string_view state,
+                               std::string_view reason, std::optional<Decimal> realized,
+                               Timestamp at) override;
   Result<std::vector<AnomalyRecord>> ListAnomalies(std::optional<Timestamp> from,
                                                    std::optional<Timestamp> to) override;
   Status SetAnomalyState(std::string_view id, std::string_view state, Timestamp at) override;
