@@ -119,7 +119,7 @@ void AddRecommendCommand(CLI::App* app, const GlobalOptions* globals, int* exit_
                    "with its monthly savings, evidence and action");
   sub->add_option("--kind", flags->kind,
                   "idle_gpu, abandoned, rightsizing, orphaned_volume, slurm_job, spark_app, "
-                  "cold_storage or commitment");
+                  "cold_storage, commitment or node_consolidation");
   sub->add_option("--owner", flags->owner, "only this owner path and those below it");
   sub->add_option("--from", flags->from, "window start (default: 14 days before its end)");
   sub->add_option("--to", flags->to, "window end (default: the end of the allocated data)");

@@ -32,7 +32,7 @@ struct Workload {
   int gpus;
   int util_pct;         // typical usage as a share of the request
   bool weekly;          // batch: busy on weekdays
-  std::string planted;  // "", over_requested, abandoned, idle_gpu
+  std::string planted;  // "", over_requested, abandoned, idle_gpu, leftover_node
 };
 
 struct Consumer {

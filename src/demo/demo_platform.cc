@@ -136,6 +136,11 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
   workloads.push_back(notebook);
   Workload trainer{ml_team, "llm-finetune", 1, 32000, 262144, 4, 85, false, ""};
   workloads.push_back(trainer);
+  // A node left behind by a scale-down: one small pod on a node of its own, though the others
+  // have room for it.
+  Workload straggler{teams[std::min<size_t>(2, teams.size() - 1)], "cron-agent", 1, 100, 256, 0,
+                     70, false, "leftover_node"};
+  workloads.push_back(straggler);
 
   // Nodes by first fit; GPU work on g5 (1 GPU) or the on-prem DGX servers (several).
   std::vector<Node> nodes;
@@ -154,16 +159,30 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
   nodes.reserve(static_cast<size_t>(o.workloads) * 4 + 8);
   std::vector<Consumer> consumers;
   int general_rotation = 0;
-  for (const Workload& w : workloads) {
+  const Node* leftover_node = nullptr;  // the planted one, when another node had room
+  // Largest first (first fit decreasing), as a bin-packing scheduler would leave them: the
+  // nodes hold no room a smaller pod placed later could have used.
+  std::vector<const Workload*> by_size;
+  for (const Workload& w : workloads) by_size.push_back(&w);
+  std::stable_sort(by_size.begin(), by_size.end(), [](const Workload* a, const Workload* b) {
+    return std::max(a->cpu_m * 4, a->mem_mib) > std::max(b->cpu_m * 4, b->mem_mib);
+  });
+  for (const Workload* wp : by_size) {
+    const Workload& w = *wp;
     for (int r = 0; r < w.replicas; ++r) {
       const std::string pool = w.gpus > 1 ? "dgx" : w.gpus == 1 ? "gpu" : "general";
       Node* fit = nullptr;
+      bool room_elsewhere = false;
       for (Node& n : nodes) {
         if (n.pool == pool && n.free_m >= w.cpu_m && n.free_mib >= w.mem_mib &&
             n.free_gpu >= w.gpus) {
           fit = &n;
           break;
         }
+      }
+      if (w.planted == "leftover_node") {  // a node of its own, though `fit` had room
+        room_elsewhere = fit != nullptr;
+        fit = nullptr;
       }
       if (fit == nullptr && pool != "general") {
         fit = new_node(pool == "dgx" ? &kDgx : &kGpu, pool, ml_team);
@@ -176,6 +195,7 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
                           int64_t{type->memory_gib} * 1024 * 9 / 10 >= w.mem_mib;
         if (fits || tries == 4) fit = new_node(fits ? type : &kGeneral[2], pool, "");
       }
+      if (w.planted == "leftover_node" && room_elsewhere) leftover_node = fit;
       fit->free_m -= w.cpu_m;
       fit->free_mib -= w.mem_mib;
       fit->free_gpu -= w.gpus;
@@ -458,7 +478,7 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
         {"idle_cost", (gpu_unused[owner] + gpu_unrequested[owner]).ToString()}};
   }
   for (const Consumer& c : consumers) {
-    if (c.w->planted.empty()) continue;
+    if (c.w->planted.empty() || c.w->planted == "leftover_node") continue;
     truth["inefficiencies"].push_back({{"kind", c.w->planted},
                                        {"consumer", c.name},
                                        {"owner", c.w->team},
@@ -476,6 +496,16 @@ Result<DemoSummary> WriteDemoPlatform(const DemoOptions& o) {
                                           .Multiply(*D("0.08").Divide(Decimal::FromUnits(30)))
                                           ->Round(4)
                                           .Multiply(Decimal::FromUnits(o.days)))}});
+  if (leftover_node != nullptr) {
+    // What deleting it saves: the node's whole bill.
+    truth["inefficiencies"].push_back(
+        {{"kind", "underutilized_node"},
+         {"consumer", leftover_node->id},
+         {"owner", "(platform)"},
+         {"asset", leftover_node->id},
+         {"window", {{"start", window_start}, {"end", window_end}}},
+         {"true_monthly_cost", monthly(*D(leftover_node->type->hourly).Multiply(Decimal::FromUnits(hours)))}});
+  }
   // On-demand compute that runs every hour: a 1-year commitment of its hourly cost would save
   // 28% of it (the nodes never change, so the steady baseline is all of it).
   Decimal on_demand_hourly;

@@ -8,7 +8,8 @@ namespace tally {
 namespace {
 
 constexpr int kWeek = 7;
-constexpr int kMinHistory = 14;  // days an origin must leave behind it: two weeks
+constexpr int kMinHistory = 14;  // days a forecast needs before a backtest: two weeks
+constexpr int kMinOrigin = 8;     // days an origin must leave behind it: a week and a day
 constexpr int kOrigins = 8;
 constexpr const char* kMethods[] = {"seasonal-naive", "weekday-median", "robust-trend",
                                     "holt-winters"};
@@ -132,7 +133,7 @@ Backtest RunBacktest(const std::string& method, std::span<const double> h) {
   const int n = static_cast<int>(h.size());
   for (int k = 1; k <= kOrigins; ++k) {
     const int origin = n - kWeek * k;
-    if (origin < kMinHistory) break;
+    if (origin < kMinOrigin) break;
     const std::vector<double> f = ForecastWith(method, h.subspan(0, static_cast<size_t>(origin)), kWeek);
     auto& relative = b.relative.emplace_back();
     auto& pairs = b.pairs.emplace_back();

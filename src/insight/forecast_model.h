@@ -8,7 +8,7 @@
 //   holt-winters    additive level, trend and weekly season, its smoothing chosen by one-step
 //                   error on the history.
 // The backtest moves the origin back a week at a time (up to 8 origins, each leaving at least
-// 14 days of history) and forecasts the 7 days after it. The method with the lowest MAPE over
+// 8 days of history, so that a month of data still has 3) and forecasts the 7 days after it. The method with the lowest MAPE over
 // those days wins. The 80% interval is the prediction interval of the winner's relative
 // backtest errors: mean ± t(0.9, n-1) × sd × sqrt(1 + 1/n), after leaving out errors beyond 6
 // robust standard deviations (a past spike's), widened with the horizon. Student's t keeps

@@ -14,6 +14,8 @@
 //                    its cost × `archive_saving` (an archive tier's price is about a fifth)
 // and per asset:
 //   orphaned_volume  a volume no consumer mounted in the window: all it costs
+//   node_consolidation  a node whose pods fit on the others' room (node_consolidation.h): all
+//                    it costs
 // and for the platform, from the bill (commitment_purchase.h):
 //   commitment       the 10th percentile of hourly on-demand compute, bought as a 1-year
 //                    commitment: that × 730 × `commitment_discount`

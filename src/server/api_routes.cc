@@ -200,7 +200,7 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
        "waste and savings (idle GPUs, abandoned workloads, rightsizing, orphaned volumes), each "
        "with monthly savings, confidence, evidence and action, as `tally recommend --format json`",
        {{"kind", "idle_gpu, abandoned, rightsizing, orphaned_volume, slurm_job, spark_app, "
-                 "cold_storage or commitment"},
+                 "cold_storage, commitment or node_consolidation"},
         {"owner", "an owner path: it and those below it"},
         from,
         to},

@@ -64,7 +64,8 @@ TEST(DemoTest, LoadsAllocatesAndReconcilesExactly) {
     EXPECT_NE(i["true_monthly_cost"], "0") << i.dump();
   }
   EXPECT_EQ(kinds, (std::set<std::string>{"over_requested", "abandoned", "idle_gpu",
-                                          "orphaned_volume", "cost_spike", "commitment"}));
+                                          "orphaned_volume", "cost_spike", "commitment",
+                                          "underutilized_node"}));
 
   // The GPU view counts GPUs only: per GPU node, its capacity and busy GPU-hours are the truth's
   // (what the generator wrote), no other node is listed, and the utilization the overview shows

@@ -25,7 +25,8 @@ const std::map<std::string, std::string> kKindOf = {{"over_requested", "rightsiz
                                                     {"abandoned", "abandoned"},
                                                     {"idle_gpu", "idle_gpu"},
                                                     {"orphaned_volume", "orphaned_volume"},
-                                                    {"commitment", "commitment"}};
+                                                    {"commitment", "commitment"},
+                                                    {"underutilized_node", "node_consolidation"}};
 
 TEST(RecommendTest, TheDemosPlantedWasteIsFoundWithItsSavingsAndNothingElse) {
   testing::TempDir dir;
@@ -57,7 +58,7 @@ TEST(RecommendTest, TheDemosPlantedWasteIsFoundWithItsSavingsAndNothingElse) {
                   got, want, 100 * (got - want) / want);
     }
   }
-  EXPECT_EQ(planted, 7);
+  EXPECT_EQ(planted, 8);
   EXPECT_EQ(matched, planted) << found.dump(1);  // recall 100%
   const double precision = static_cast<double>(matched) / static_cast<double>(found["rows"].size());
   EXPECT_GE(precision, 0.9) << found.dump(1);
