@@ -42,4 +42,9 @@ Result<std::optional<Decimal>> ColumnDecimal(const Statement& stmt, int i) {
   return Internal("sqlite: a decimal column holds a value tally did not write");
 }
 
+Decimal DecimalFromText(std::string_view text) {
+  auto d = Decimal::Parse(text);
+  return d.ok() ? *d : Decimal();
+}
+
 }  // namespace tally::sqlite

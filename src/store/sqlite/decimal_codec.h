@@ -20,4 +20,8 @@ void BindDecimal(Statement* stmt, int i, const std::optional<Decimal>& value, De
 // Reads column `i`. Errors: kInternal for a value this codec did not write.
 Result<std::optional<Decimal>> ColumnDecimal(const Statement& stmt, int i);
 
+// A decimal the small state tables (anomalies, recommendations) keep as text, as they print it;
+// 0 for text that is not one (never written by tally).
+Decimal DecimalFromText(std::string_view text);
+
 }  // namespace tally::sqlite

@@ -1,15 +1,8 @@
 // Anomalies and notifications (tally/alert_state.h): small tables, written row by row.
+#include "store/sqlite/decimal_codec.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace tally::sqlite {
-namespace {
-
-Decimal DecimalText(std::string_view text) {
-  auto d = Decimal::Parse(text);
-  return d.ok() ? *d : Decimal();
-}
-
-}  // namespace
 
 Result<int64_t> SqliteStore::SaveAnomalies(std::span<const AnomalyRecord> anomalies) {
   TALLY_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
@@ -67,9 +60,9 @@ Result<std::vector<AnomalyRecord>> SqliteStore::ListAnomalies(std::optional<Time
     a.currency = std::string(q.Text(3));
     a.period = Timestamp::FromUnixSeconds(q.Int(4));
     a.step_seconds = q.Int(5);
-    a.actual = DecimalText(q.Text(6));
-    a.expected = DecimalText(q.Text(7));
-    a.impact = DecimalText(q.Text(8));
+    a.actual = DecimalFromText(q.Text(6));
+    a.expected = DecimalFromText(q.Text(7));
+    a.impact = DecimalFromText(q.Text(8));
     a.root_cause = std::string(q.Text(9));
     a.owner = std::string(q.Text(10));
     a.state = std::string(q.Text(11));

@@ -1,16 +1,9 @@
 // Recommendations while they hold and once archived (tally/recommendation_state.h): a small
 // table, written row by row in one transaction per run.
+#include "store/sqlite/decimal_codec.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace tally::sqlite {
-namespace {
-
-Decimal DecimalText(std::string_view text) {
-  auto d = Decimal::Parse(text);
-  return d.ok() ? *d : Decimal();
-}
-
-}  // namespace
 
 Result<int64_t> SqliteStore::SaveRecommendations(std::span<const RecommendationRecord> seen) {
   TALLY_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
@@ -68,13 +61,13 @@ Result<std::vector<RecommendationRecord>> SqliteStore::ListRecommendations(std::
     r.consumer = std::string(q.Text(2));
     r.asset = std::string(q.Text(3));
     r.owner = std::string(q.Text(4));
-    r.monthly_savings = DecimalText(q.Text(5));
-    r.baseline = DecimalText(q.Text(6));
+    r.monthly_savings = DecimalFromText(q.Text(5));
+    r.baseline = DecimalFromText(q.Text(6));
     r.evidence = std::string(q.Text(7));
     r.action = std::string(q.Text(8));
     r.state = std::string(q.Text(9));
     r.reason = std::string(q.Text(10));
-    if (!q.IsNull(11)) r.realized = DecimalText(q.Text(11));
+    if (!q.IsNull(11)) r.realized = DecimalFromText(q.Text(11));
     r.first_seen = Timestamp::FromUnixSeconds(q.Int(12));
     r.last_seen = Timestamp::FromUnixSeconds(q.Int(13));
     if (!q.IsNull(14)) r.archived_at = Timestamp::FromUnixSeconds(q.Int(14));
