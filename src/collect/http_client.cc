@@ -57,8 +57,17 @@ const Curl& Lib() {
   return lib;
 }
 
+// Where an answer's body goes, and how much of it may come: past the limit the transfer stops
+// (a hostile or broken peer cannot fill memory).
+struct Sink {
+  std::string* body;
+  size_t limit;
+};
+
 size_t Append(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
+  Sink* sink = static_cast<Sink*>(out);
+  if (sink->body->size() + size * n > sink->limit) return 0;  // libcurl: CURLE_WRITE_ERROR
+  sink->body->append(data, size * n);
   return size * n;
 }
 
@@ -111,7 +120,8 @@ Result<HttpResponse> HttpClient::Post(const std::string& url, const std::string&
   curl_slist* headers = lib.slist_append(nullptr, content_type);
   lib.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   lib.easy_setopt(curl, CURLOPT_WRITEFUNCTION, Append);
-  lib.easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+  Sink sink{&response.body, max_body_bytes_};
+  lib.easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
   lib.easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
   lib.easy_setopt(curl, CURLOPT_TIMEOUT_MS, std::lround(timeout_seconds * 1000));
   lib.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 10'000L);
@@ -125,6 +135,10 @@ Result<HttpResponse> HttpClient::Post(const std::string& url, const std::string&
   lib.easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);  // the handle is reused: drop the list
   lib.slist_free_all(headers);
   if (code == CURLE_ABORTED_BY_CALLBACK) return Cancelled(url + ": cancelled");
+  if (code == CURLE_WRITE_ERROR) {
+    return InvalidArgument(url + ": the answer is larger than " + std::to_string(max_body_bytes_) +
+                           " bytes");
+  }
   if (code != CURLE_OK) {
     return Unavailable(url + ": " + (error[0] != 0 ? error : lib.easy_strerror(code)));
   }

@@ -84,6 +84,7 @@ Result<std::vector<DeliveryOutcome>> DeliverAlerts(const std::vector<Alert>& ale
                                                    const DeliveryOptions& options) {
   std::vector<DeliveryOutcome> outcomes;
   HttpClient http;
+  http.set_max_body_bytes(1 << 20);  // receivers answer a line or two
   for (const std::string& receiver : Receivers(routing)) {
     std::vector<const Alert*> fresh;
     for (const Alert& a : alerts) {

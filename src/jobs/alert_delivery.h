@@ -1,7 +1,8 @@
 // Alert delivery (docs/alerts.md): alerts go to an Alertmanager's v2 API (POST /api/v2/alerts,
 // one batch per run) and to webhooks (POST of {"version", "source", "alerts":[...]} JSON), each
 // tried 1 + retries times with a backoff that doubles from backoff_seconds when the receiver
-// is down, times out or answers 5xx or 429 (another answer outside 2xx fails at once). Every
+// is down, times out or answers 5xx or 429 (another answer outside 2xx, or one over 1 MiB,
+// fails at once). Every
 // outcome is recorded per alert key and receiver (AlertStateStore), and an alert already sent
 // to a receiver is never sent to it again, across runs and restarts; a failed one is tried
 // again at the next run.

@@ -53,6 +53,9 @@ class Webhook {
       content_types_.insert(req.get_header_value("Content-Type"));
       res.status = 200;
     });
+    server_.Post("/huge", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content(std::string(2 << 20, 'x'), "text/plain");  // 2 MiB
+    });
     server_.Post("/flaky", [this](const httplib::Request&, httplib::Response& res) {
       res.status = ++flaky_calls_ <= 2 ? 503 : 200;
     });
@@ -272,6 +275,26 @@ TEST_F(AlertsTest, TheDaemonAlertsOnceAcrossARestart) {
       << testing::ReadFile(dir_.File("serve-2.log"));
   EXPECT_EQ(hook.Bodies().size(), 1u);
   EXPECT_DOUBLE_EQ(ReceivedByAlertmanager(), 2);
+}
+
+// A receiver that answers with megabytes cannot fill tally's memory: its answer is cut off at
+// 1 MiB and the delivery counts as failed, with the reason.
+TEST_F(AlertsTest, AnAnswerTooLargeIsAFailureNotAMemoryHog) {
+  Webhook hook;
+  WriteConfig({hook.Url("/huge")});
+  Ingest("bill-1.csv", 1, 20);
+  auto r = Alerts();
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  const Json deliveries = Json::parse(r.out);
+  int failed = 0;
+  for (const Json& row : deliveries["rows"]) {
+    if (!row["receiver"].get<std::string>().starts_with("webhook:")) continue;
+    EXPECT_EQ(row["result"], "failed");
+    EXPECT_NE(row["error"].get<std::string>().find("larger than 1048576 bytes"), std::string::npos)
+        << row.dump();
+    ++failed;
+  }
+  EXPECT_EQ(failed, 2);
 }
 
 TEST_F(AlertsTest, ADownReceiverFailsIsRecordedAndIsTriedAgainNextRun) {
