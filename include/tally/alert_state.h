@@ -37,7 +37,7 @@ struct AnomalyRecord {
 struct NotificationRecord {
   std::string alert;     // the alert's key ("budget:ml:2026-12:actual:80", "anomaly:<id>")
   std::string receiver;  // "alertmanager:<url>" or "webhook:<url>"
-  std::string state;     // "sent" or "failed"
+  std::string state;     // "sent", "failed", or "pending" while claimed
   int attempts = 0;
   std::string error;     // the last failure, for "failed"
   Timestamp at;
@@ -56,6 +56,12 @@ class AlertStateStore {
   virtual Status SetAnomalyState(std::string_view id, std::string_view state, Timestamp at) = 0;
   // Whether `alert` was sent to `receiver` (state "sent").
   virtual Result<bool> WasSent(std::string_view alert, std::string_view receiver) = 0;
+  // Claims the delivery of `alert` to `receiver` for the caller, atomically: true when it was
+  // never tried, failed, or was claimed more than `stale_seconds` before `now` by a caller that
+  // never said how it went (it died); false when sent, or claimed by another caller now. Two
+  // processes alerting at once thus never both send it.
+  virtual Result<bool> ClaimNotification(std::string_view alert, std::string_view receiver,
+                                         Timestamp now, int64_t stale_seconds) = 0;
   // Records a delivery attempt's outcome; a later "sent" replaces an earlier "failed".
   virtual Status RecordNotification(const NotificationRecord& record) = 0;
   // The last `limit` notifications, newest first.

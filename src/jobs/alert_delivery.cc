@@ -12,6 +12,11 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
+// A claim older than this was made by a process that died before it said how the delivery
+// went (a delivery takes at most (1 + retries) × timeout plus the backoff, about 2 minutes by
+// default): the alert may be claimed again.
+constexpr int64_t kStaleClaimSeconds = 600;
+
 Json AlertmanagerBody(const std::vector<const Alert*>& alerts) {
   Json body = Json::array();
   for (const Alert* a : alerts) {
@@ -91,15 +96,20 @@ Result<std::vector<DeliveryOutcome>> DeliverAlerts(const std::vector<Alert>& ale
       TALLY_ASSIGN_OR_RETURN(bool sent, state->WasSent(a.key, receiver));
       if (sent) {
         outcomes.push_back({a.key, receiver, "already sent", 0, ""});
+      } else if (options.dry_run) {
+        outcomes.push_back({a.key, receiver, "dry run", 0, ""});
       } else {
-        fresh.push_back(&a);
+        // Claimed for this run, or being sent by another process right now.
+        TALLY_ASSIGN_OR_RETURN(bool mine, state->ClaimNotification(a.key, receiver, clock.Now(),
+                                                                   kStaleClaimSeconds));
+        if (mine) {
+          fresh.push_back(&a);
+        } else {
+          outcomes.push_back({a.key, receiver, "sending elsewhere", 0, ""});
+        }
       }
     }
     if (fresh.empty()) continue;
-    if (options.dry_run) {
-      for (const Alert* a : fresh) outcomes.push_back({a->key, receiver, "dry run", 0, ""});
-      continue;
-    }
     const bool alertmanager = receiver.starts_with("alertmanager:");
     const std::string url = alertmanager ? routing.alertmanager + "/api/v2/alerts"
                                          : receiver.substr(receiver.find(':') + 1);

@@ -5,7 +5,8 @@
 // fails at once). Every
 // outcome is recorded per alert key and receiver (AlertStateStore), and an alert already sent
 // to a receiver is never sent to it again, across runs and restarts; a failed one is tried
-// again at the next run.
+// again at the next run. Each delivery is claimed in the store before it is sent, so two
+// processes alerting at once (the daemon and a cron job) never both send it.
 //
 // Runs on the caller's thread, one HTTP client per call.
 #pragma once
@@ -30,7 +31,7 @@ struct Alert {
 
 struct DeliveryOutcome {
   std::string alert, receiver;
-  std::string result;  // "sent", "already sent", "failed", "dry run"
+  std::string result;  // "sent", "already sent", "failed", "dry run", "sending elsewhere"
   int attempts = 0;
   std::string error;
 };

@@ -277,6 +277,34 @@ TEST_F(AlertsTest, TheDaemonAlertsOnceAcrossARestart) {
   EXPECT_DOUBLE_EQ(ReceivedByAlertmanager(), 2);
 }
 
+// Four `tally alerts` at once (a daemon and cron jobs): each delivery is claimed in the store
+// before it is sent, so every alert reaches each receiver exactly once.
+TEST_F(AlertsTest, ConcurrentRunsNeverSendAnAlertTwice) {
+  Webhook hook;
+  WriteConfig({hook.Url("/hook")});
+  Ingest("bill-1.csv", 1, 20);
+  std::vector<std::unique_ptr<testing::ChildProcess>> runs;
+  for (int i = 0; i < 4; ++i) {
+    runs.push_back(std::make_unique<testing::ChildProcess>(
+        testing::TallyBinary(),
+        std::vector<std::string>{"--store", store_, "alerts", "--config", dir_.File("tally.yaml")},
+        dir_.File("run-" + std::to_string(i) + ".log")));
+  }
+  for (int i = 0; i < 300; ++i) {
+    bool running = false;
+    for (auto& r : runs) running |= r->running();
+    if (!running) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::map<std::string, int> delivered;
+  for (const Json& body : hook.Bodies()) {
+    for (const Json& alert : body["alerts"]) ++delivered[alert["key"]];
+  }
+  EXPECT_EQ(delivered, (std::map<std::string, int>{{"budget:ads:2026-10:actual:80", 1},
+                                                   {"budget:ads:2026-10:forecast:100", 1}}));
+  EXPECT_DOUBLE_EQ(ReceivedByAlertmanager(), 2);
+}
+
 // A receiver that answers with megabytes cannot fill tally's memory: its answer is cut off at
 // 1 MiB and the delivery counts as failed, with the reason.
 TEST_F(AlertsTest, AnAnswerTooLargeIsAFailureNotAMemoryHog) {

@@ -93,6 +93,35 @@ Result<bool> SqliteStore::WasSent(std::string_view alert, std::string_view recei
   return q.Step();
 }
 
+Result<bool> SqliteStore::ClaimNotification(std::string_view alert, std::string_view receiver,
+                                             Timestamp now, int64_t stale_seconds) {
+  // One write transaction (BEGIN IMMEDIATE): the read and the claim cannot interleave with
+  // another process's.
+  TALLY_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
+  TALLY_ASSIGN_OR_RETURN(
+      Statement q, db_->Prepare("SELECT state, at FROM notifications WHERE alert = ? AND receiver = ?"));
+  q.BindText(1, alert);
+  q.BindText(2, receiver);
+  TALLY_ASSIGN_OR_RETURN(bool known, q.Step());
+  if (known) {
+    const std::string state(q.Text(0));
+    const bool stale = q.Int(1) < now.unix_seconds() - stale_seconds;
+    if (state == "sent" || (state == "pending" && !stale)) return false;  // rolls back
+  }
+  q.Reset();
+  TALLY_ASSIGN_OR_RETURN(
+      Statement claim,
+      db_->Prepare("INSERT INTO notifications(alert, receiver, state, attempts, error, at) "
+                   "VALUES(?, ?, 'pending', 0, '', ?) ON CONFLICT(alert, receiver) DO UPDATE SET "
+                   "state = 'pending', at = excluded.at"));
+  claim.BindText(1, alert);
+  claim.BindText(2, receiver);
+  claim.BindInt(3, now.unix_seconds());
+  TALLY_RETURN_IF_ERROR(claim.Run());
+  TALLY_RETURN_IF_ERROR(txn->Commit());
+  return true;
+}
+
 Status SqliteStore::RecordNotification(const NotificationRecord& r) {
   TALLY_ASSIGN_OR_RETURN(
       Statement q,

@@ -72,6 +72,8 @@ class SqliteStore final : public Store {
                                                    std::optional<Timestamp> to) override;
   Status SetAnomalyState(std::string_view id, std::string_view state, Timestamp at) override;
   Result<bool> WasSent(std::string_view alert, std::string_view receiver) override;
+  Result<bool> ClaimNotification(std::string_view alert, std::string_view receiver, Timestamp now,
+                                 int64_t stale_seconds) override;
   Status RecordNotification(const NotificationRecord& record) override;
   Result<std::vector<NotificationRecord>> ListNotifications(int64_t limit) override;
 
