@@ -1,6 +1,7 @@
 #include "jobs/alert_delivery.h"
 
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -74,12 +75,43 @@ Attempt PostWithRetries(HttpClient* http, const std::string& url, const std::str
   return out;
 }
 
+struct Receiver {
+  std::string name;  // as the store, outcomes and logs show it: no secret in it
+  std::string url;   // where to POST
+};
+
+std::vector<Receiver> ReceiverList(const AlertRouting& routing) {
+  std::vector<Receiver> out;
+  if (!routing.alertmanager.empty()) {
+    out.push_back({"alertmanager:" + RedactedUrl(routing.alertmanager),
+                   routing.alertmanager + "/api/v2/alerts"});
+  }
+  for (const std::string& url : routing.webhooks) out.push_back({"webhook:" + RedactedUrl(url), url});
+  return out;
+}
+
 }  // namespace
+
+std::string RedactedUrl(const std::string& url) {
+  const size_t scheme = url.find("://");
+  const size_t start = scheme == std::string::npos ? 0 : scheme + 3;
+  size_t end = url.find_first_of("/?#", start);
+  if (end == std::string::npos) end = url.size();
+  std::string host = url.substr(start, end - start);
+  if (const size_t at = host.rfind('@'); at != std::string::npos) host = host.substr(at + 1);
+  const std::string base = url.substr(0, start) + host;
+  const std::string rest = url.substr(end);
+  if (rest.empty() || rest == "/" ) return base;
+  uint64_t hash = 14695981039346656037ULL;  // FNV-1a: keeps two paths of one host apart
+  for (unsigned char c : url) hash = (hash ^ c) * 1099511628211ULL;
+  char tag[17];
+  std::snprintf(tag, sizeof tag, "%08llx", static_cast<unsigned long long>(hash >> 32));
+  return base + "/...#" + tag;
+}
 
 std::vector<std::string> Receivers(const AlertRouting& routing) {
   std::vector<std::string> out;
-  if (!routing.alertmanager.empty()) out.push_back("alertmanager:" + routing.alertmanager);
-  for (const std::string& url : routing.webhooks) out.push_back("webhook:" + url);
+  for (const Receiver& r : ReceiverList(routing)) out.push_back(r.name);
   return out;
 }
 
@@ -90,7 +122,7 @@ Result<std::vector<DeliveryOutcome>> DeliverAlerts(const std::vector<Alert>& ale
   std::vector<DeliveryOutcome> outcomes;
   HttpClient http;
   http.set_max_body_bytes(1 << 20);  // receivers answer a line or two
-  for (const std::string& receiver : Receivers(routing)) {
+  for (const auto& [receiver, url] : ReceiverList(routing)) {
     std::vector<const Alert*> fresh;
     for (const Alert& a : alerts) {
       TALLY_ASSIGN_OR_RETURN(bool sent, state->WasSent(a.key, receiver));
@@ -111,10 +143,12 @@ Result<std::vector<DeliveryOutcome>> DeliverAlerts(const std::vector<Alert>& ale
     }
     if (fresh.empty()) continue;
     const bool alertmanager = receiver.starts_with("alertmanager:");
-    const std::string url = alertmanager ? routing.alertmanager + "/api/v2/alerts"
-                                         : receiver.substr(receiver.find(':') + 1);
     const Json body = alertmanager ? AlertmanagerBody(fresh) : WebhookBody(fresh);
-    const Attempt attempt = PostWithRetries(&http, url, body.dump(), routing, options.cancel);
+    Attempt attempt = PostWithRetries(&http, url, body.dump(), routing, options.cancel);
+    // libcurl's messages name the URL: say the receiver's name instead.
+    for (size_t at; (at = attempt.error.find(url)) != std::string::npos;) {
+      attempt.error.replace(at, url.size(), receiver);
+    }
     for (const Alert* a : fresh) {
       NotificationRecord record{a->key,        receiver,      attempt.ok ? "sent" : "failed",
                                 attempt.attempts, attempt.error, clock.Now()};

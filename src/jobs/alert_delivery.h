@@ -41,8 +41,15 @@ struct DeliveryOptions {
   const std::atomic<bool>* cancel = nullptr;
 };
 
-// The receivers of `routing`: "alertmanager:<url>" and "webhook:<url>".
+// The receivers of `routing` by name: "alertmanager:<url>" and "webhook:<url>", each URL
+// redacted (RedactedUrl).
 std::vector<std::string> Receivers(const AlertRouting& routing);
+
+// A URL without its secrets, as receivers are named in the store, outcomes and logs: webhook
+// URLs carry a token in their path or query (Slack, Teams) or user:password@ before the host.
+// scheme://host[:port], and when there is more, "/...#" and 8 hex digits of a hash of the
+// whole URL, which keeps two webhooks of one host apart.
+std::string RedactedUrl(const std::string& url);
 
 // Errors: the state store's. A receiver's failure is an outcome, not an error.
 Result<std::vector<DeliveryOutcome>> DeliverAlerts(const std::vector<Alert>& alerts,

@@ -53,6 +53,11 @@ class Webhook {
       content_types_.insert(req.get_header_value("Content-Type"));
       res.status = 200;
     });
+    server_.Post(R"(/secret/.*)", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mu_);
+      bodies_.push_back(Json::parse(req.body));
+      res.status = 200;
+    });
     server_.Post("/huge", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(std::string(2 << 20, 'x'), "text/plain");  // 2 MiB
     });
@@ -303,6 +308,25 @@ TEST_F(AlertsTest, ConcurrentRunsNeverSendAnAlertTwice) {
   EXPECT_EQ(delivered, (std::map<std::string, int>{{"budget:ads:2026-10:actual:80", 1},
                                                    {"budget:ads:2026-10:forecast:100", 1}}));
   EXPECT_DOUBLE_EQ(ReceivedByAlertmanager(), 2);
+}
+
+// Webhook URLs carry their secret (Slack's, Teams'): it is sent to, never shown or stored.
+TEST_F(AlertsTest, AWebhooksSecretIsNeitherShownNorStored) {
+  Webhook hook;
+  WriteConfig({hook.Url("/secret/T0KEN-S3CRET?key=hunter2")});
+  Ingest("bill-1.csv", 1, 20);
+  auto r = Alerts();
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(hook.Bodies().size(), 1u);
+  auto log = RunTally({"--store", store_, "alerts", "list"});
+  ASSERT_EQ(log.exit_code, 0) << log.err;
+  const std::string db = testing::ReadFile(dir_.File("t.db")) +
+                         testing::ReadFile(dir_.File("t.db-wal"));
+  for (const std::string& text : {r.out, r.err, log.out, db}) {
+    EXPECT_EQ(text.find("T0KEN-S3CRET"), std::string::npos);
+    EXPECT_EQ(text.find("hunter2"), std::string::npos);
+  }
+  EXPECT_NE(log.out.find("webhook:http://127.0.0.1:"), std::string::npos) << log.out;
 }
 
 // A receiver that answers with megabytes cannot fill tally's memory: its answer is cut off at
