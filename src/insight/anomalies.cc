@@ -36,8 +36,6 @@ Decimal FromDouble(double value) {
   return d.ok() ? *d : Decimal();
 }
 
-double ToDouble(Decimal d) { return static_cast<double>(d.raw()) / static_cast<double>(Decimal::kOne); }
-
 std::string PeriodText(Timestamp period, int64_t step) {
   return step == 86400 ? period.ToString().substr(0, 10) : period.ToString();
 }

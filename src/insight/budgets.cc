@@ -15,11 +15,6 @@ using days::Cents;
 using days::DateOf;
 using days::Percent;
 
-bool InSubtree(const std::string& owner, const std::string& root) {
-  return owner == root || (owner.size() > root.size() && owner.compare(0, root.size(), root) == 0 &&
-                           owner[root.size()] == '/');
-}
-
 // The budget's daily spend: the owner subtree's allocated cost, or the filtered bill's in its
 // costliest currency.
 struct DailySpend {
@@ -42,7 +37,7 @@ Result<DailySpend> LoadSpend(Store* store, const BudgetConfig& budget,
   spend.values.assign(static_cast<size_t>(set.periods), Decimal());
   if (!budget.owner.empty()) {
     for (const CostSeries& s : set.series) {
-      if (!s.keys[0] || !InSubtree(*s.keys[0], budget.owner)) continue;
+      if (!s.keys[0] || !IsOwnerWithin(*s.keys[0], budget.owner)) continue;
       for (size_t d = 0; d < s.values.size(); ++d) spend.values[d] += s.values[d];
     }
     return spend;
@@ -57,8 +52,6 @@ Result<DailySpend> LoadSpend(Store* store, const BudgetConfig& budget,
   }
   return spend;
 }
-
-double ToDouble(Decimal d) { return static_cast<double>(d.raw()) / static_cast<double>(Decimal::kOne); }
 
 BudgetStatus Evaluate(const BudgetConfig& budget, const DailySpend& spend,
                       std::optional<int64_t> cap_day) {
@@ -167,7 +160,7 @@ Result<BudgetReport> BuildBudgets(Store* store, const std::vector<BudgetConfig>&
     Decimal children_amount;
     for (const BudgetStatus& child : report.budgets) {
       const std::string& owner = child.config.owner;
-      if (owner.empty() || owner == parent.config.owner || !InSubtree(owner, parent.config.owner) ||
+      if (owner.empty() || owner == parent.config.owner || !IsOwnerWithin(owner, parent.config.owner) ||
           child.config.period != parent.config.period) {
         continue;
       }

@@ -4,14 +4,13 @@
 #include <map>
 
 #include "insight/calendar_days.h"
+#include "report/cost_series.h"
 #include "report/usage_report.h"
 
 namespace tally {
 namespace {
 
 using days::DateOf;
-
-double ToDouble(Decimal d) { return static_cast<double>(d.raw()) / static_cast<double>(Decimal::kOne); }
 
 // Amount-hours per day (unix day number), in whole units.
 Result<std::map<int64_t, double>> Daily(Store* store, const std::string& resource, bool capacity) {

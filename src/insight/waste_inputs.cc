@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "report/cost_series.h"
 #include "report/showback.h"
 
 namespace tally::waste {
@@ -19,8 +20,6 @@ bool IsSpark(const Consumer& c) {
 
 }  // namespace
 
-double ToDouble(Decimal d) { return static_cast<double>(d.raw()) / static_cast<double>(Decimal::kOne); }
-
 Decimal FromDouble(double v) {
   char text[64];
   std::snprintf(text, sizeof text, "%.9f", v);
@@ -28,9 +27,7 @@ Decimal FromDouble(double v) {
 }
 
 bool InSubtree(const std::string& owner, const std::string& root) {
-  return root.empty() || owner == root ||
-         (owner.size() > root.size() && owner.compare(0, root.size(), root) == 0 &&
-          owner[root.size()] == '/');
+  return root.empty() || IsOwnerWithin(owner, root);
 }
 
 Result<Costs> LoadCosts(Store* store, Timestamp from, Timestamp to) {

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "insight/recommendations.h"
+#include "report/cost_series.h"
 #include "tally/store.h"
 
 namespace tally::waste {
@@ -21,8 +22,8 @@ using Json = nlohmann::ordered_json;
 
 inline constexpr int64_t kMonthHours = 730;
 
-double ToDouble(Decimal d);
 Decimal FromDouble(double v);
+// `owner` is within `root`, or `root` is "" (every owner).
 bool InSubtree(const std::string& owner, const std::string& root);
 std::string Percent(double share);
 std::string Number(double v, const char* format);

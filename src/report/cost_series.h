@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tally/cost_query.h"
@@ -61,8 +62,13 @@ bool IsAllocationKey(const std::string& name);
 // store's.
 Result<CostSeriesSet> LoadCostSeries(Store* store, const CostSeriesQuery& query);
 
+// An amount as a double, for statistics (forecasts, anomaly scores, shares), never for money.
+double ToDouble(Decimal value);
 // The values as doubles, for the statistics of forecasts and anomaly detection (never money).
 std::vector<double> AsDoubles(const std::vector<Decimal>& values);
+
+// Whether owner path `owner` is `root` or below it ("ml/training" is below "ml").
+bool IsOwnerWithin(std::string_view owner, std::string_view root);
 
 // The series' label: its keys joined with ", " ("total" without keys), then its currency.
 std::string SeriesName(const CostSeries& series);
