@@ -82,6 +82,8 @@ void ServeAnomalies(const ApiContext& ctx, const httplib::Request& req, httplib:
   if (*step != CostStep::kDay && *step != CostStep::kHour) {
     return ReplyError(res, 400, "step must be day or hour");
   }
+  auto page = ParsePage(req);
+  if (!page.ok()) return ReplyError(res, 400, page.status().message());
   query.by = *by;
   query.where = *where;
   query.step = *step;
@@ -97,7 +99,7 @@ void ServeAnomalies(const ApiContext& ctx, const httplib::Request& req, httplib:
     TALLY_ASSIGN_OR_RETURN(f.stored, ctx.store->ListAnomalies(std::nullopt, std::nullopt));
     return f;
   });
-  if (found) ReplySuccess(res, AnomalyJson(found->report, found->stored));
+  if (found) ReplyPage(res, *page, AnomalyJson(found->report, found->stored));
 }
 
 void ServeBudgets(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {

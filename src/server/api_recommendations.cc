@@ -11,11 +11,13 @@ void ServeRecommendations(const ApiContext& ctx, const httplib::Request& req,
   RecommendQuery query;
   query.kind = Param(req, "kind");
   query.owner = Param(req, "owner");
+  auto page = ParsePage(req);
+  if (!page.ok()) return ReplyError(res, 400, page.status().message());
   Status window = ParseWindow(req, &query.from, &query.to);
   if (!window.ok()) return ReplyError(res, 400, window.message());
   auto report = Locked<RecommendationReport>(ctx, res,
                                              [&] { return BuildRecommendations(ctx.store, query); });
-  if (report) ReplySuccess(res, RecommendationJson(*report));
+  if (report) ReplyPage(res, *page, RecommendationJson(*report));
 }
 
 }  // namespace tally

@@ -68,4 +68,13 @@ void AddPaging(Json* data, size_t total_rows, Json next_cursor) {
   (*data)["next_cursor"] = std::move(next_cursor);
 }
 
+void ReplyPage(httplib::Response& res, const Page& page, Json data) {
+  std::vector<Json> rows = data["rows"].get<std::vector<Json>>();
+  const size_t total = rows.size();
+  Json next = TakePage(page, &rows);
+  data["rows"] = std::move(rows);
+  AddPaging(&data, total, std::move(next));
+  ReplySuccess(res, std::move(data));
+}
+
 }  // namespace tally

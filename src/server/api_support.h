@@ -71,5 +71,7 @@ Json TakePage(const Page& page, std::vector<Row>* rows) {
 
 // Adds the paging fields to an answer.
 void AddPaging(Json* data, size_t total_rows, Json next_cursor);
+// Replies with `data` whose "rows" array is cut to `page`, with the paging fields.
+void ReplyPage(httplib::Response& res, const Page& page, Json data);
 
 }  // namespace tally

@@ -363,7 +363,17 @@ TEST_F(ApiTest, ForecastAnomaliesBudgetsAndKpisEqualTheCommands) {
   const json kpis = Figures(Get("/api/v1/kpis"));
   EXPECT_EQ(kpis, Cli({"kpis", "--format", "json"}));
   EXPECT_FALSE(kpis["owners"].empty());
-  EXPECT_EQ(Figures(Get("/api/v1/recommendations")), Cli({"recommend", "--format", "json"}));
+  const json all = Cli({"recommend", "--format", "json"});
+  EXPECT_EQ(Figures(Get("/api/v1/recommendations")), all);
+  // Long answers come in pages, like every list of the API.
+  ASSERT_GE(all["rows"].size(), 2u);
+  const json first = Get("/api/v1/recommendations?limit=1");
+  EXPECT_EQ(first["rows"].size(), 1u);
+  EXPECT_EQ(first["total_rows"], all["rows"].size());
+  EXPECT_EQ(first["rows"][0], all["rows"][0]);
+  ASSERT_TRUE(first["next_cursor"].is_string()) << first.dump();
+  const json second = Get("/api/v1/recommendations?limit=1&cursor=" + first["next_cursor"].get<std::string>());
+  EXPECT_EQ(second["rows"][0], all["rows"][1]);
   EXPECT_EQ(Figures(Get("/api/v1/recommendations?kind=rightsizing&owner=ml")),
             Cli({"recommend", "--kind", "rightsizing", "--owner", "ml", "--format", "json"}));
   // The server runs without a tally.yaml: no budgets, an empty answer.
