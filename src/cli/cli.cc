@@ -60,6 +60,7 @@ int RunCli(int argc, char** argv) {
   AddReconcileCommand(&app, &globals, &exit_code);
   AddDemoCommand(&app, &globals, &exit_code);
   AddServeCommand(&app, &globals, &exit_code);
+  AddAccessCommands(&app, &globals, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

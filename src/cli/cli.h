@@ -41,6 +41,8 @@ void AddReportCommand(CLI::App* app, const GlobalOptions* globals, int* exit_cod
 void AddReconcileCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 void AddDemoCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 void AddServeCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
+// tokens create|list|revoke, audit (access_commands.cc)
+void AddAccessCommands(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 // `tally ingest kube-scrape`, a subcommand of `ingest`.
 void AddKubeScrapeCommand(CLI::App* ingest, const GlobalOptions* globals, int* exit_code);
 // `tally ingest usage-csv` and `tally ingest inventory`.

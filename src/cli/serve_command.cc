@@ -7,10 +7,16 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
 #include <thread>
 
+#include "access/access_control.h"
 #include "cli/cli.h"
+#include "collect/http_client.h"
 #include "ingest/billing/bill_formats.h"
 #include "jobs/scheduler.h"
 #include "server/server.h"
@@ -29,7 +35,35 @@ struct ServeFlags {
   double allocate_check = 5;
   double request_budget = 15;
   int64_t min_free_mib = 64;
+  std::string auth = "off";
+  std::string tls_cert, tls_key;
+  double rate_limit = 300;
 };
+
+// The OIDC verifier of `oidc`, its keys read from a file or fetched over https; null when OIDC
+// is not configured. Errors: kInvalidArgument, kUnavailable (the URL does not answer).
+Result<std::shared_ptr<const OidcVerifier>> LoadOidc(const OidcConfig& oidc) {
+  if (!oidc.enabled()) return std::shared_ptr<const OidcVerifier>();
+  std::string jwks;
+  if (oidc.jwks.starts_with("https://")) {
+    HttpClient http;
+    http.set_max_body_bytes(1 << 20);
+    TALLY_ASSIGN_OR_RETURN(HttpResponse answer, http.Get(oidc.jwks, 10));
+    if (answer.status != 200) {
+      return Unavailable("auth.oidc.jwks: " + oidc.jwks + " answered HTTP " +
+                         std::to_string(answer.status));
+    }
+    jwks = std::move(answer.body);
+  } else {
+    std::ifstream in(oidc.jwks);
+    if (!in) return InvalidArgument("auth.oidc.jwks: cannot read " + oidc.jwks);
+    std::ostringstream text;
+    text << in.rdbuf();
+    jwks = text.str();
+  }
+  TALLY_ASSIGN_OR_RETURN(std::unique_ptr<OidcVerifier> verifier, OidcVerifier::Make(oidc, jwks));
+  return std::shared_ptr<const OidcVerifier>(std::move(verifier));
+}
 
 // Refuses a source whose kind is neither prometheus, slurm, redis nor a bill format this binary
 // reads.
@@ -69,6 +103,26 @@ int RunServe(const GlobalOptions& globals, const ServeFlags& flags) {
   options.request_budget_seconds = flags.request_budget;
   options.min_free_bytes = static_cast<uint64_t>(flags.min_free_mib) << 20;
   options.web_dir = flags.web;  // "" serves the dashboard built into the binary
+  if (flags.auth != "off" && flags.auth != "required") {
+    PrintError("serve: --auth is off or required, not \"" + flags.auth + "\"");
+    return 2;
+  }
+  options.auth_required = flags.auth == "required";
+  // Secure by default: the API shows every team's costs and takes writes that move them, so
+  // it is served unauthenticated only where no other machine can reach it.
+  if (!options.auth_required && !IsLoopbackHost(options.host)) {
+    PrintError("serve: --listen " + flags.listen +
+               " is reachable from other machines: add --auth required and give each client a "
+               "token (tally tokens create); docs/security.md");
+    return 2;
+  }
+  if (!(flags.rate_limit > 0)) {
+    PrintError("serve: --rate-limit must be positive");
+    return 2;
+  }
+  options.rate_limit_per_minute = flags.rate_limit;
+  options.tls_cert = flags.tls_cert;
+  options.tls_key = flags.tls_key;
   auto config = LoadConfig(flags.config);
   if (config.ok()) {
     Status kinds = CheckSourceKinds(*config);
@@ -83,6 +137,27 @@ int RunServe(const GlobalOptions& globals, const ServeFlags& flags) {
   if (!store.ok()) {
     PrintError("serve: " + store.status().message());
     return 1;
+  }
+  // Tokens and the audit log, on a connection of their own.
+  auto access_store = OpenAccessStore(globals.store);
+  if (!access_store.ok()) {
+    PrintError("serve: " + access_store.status().message());
+    return 1;
+  }
+  AccessControl access(std::move(*access_store));
+  auto oidc = LoadOidc(config->oidc);
+  if (!oidc.ok()) {
+    PrintError("serve: " + oidc.status().message());
+    return 1;
+  }
+  access.SetOidc(*oidc);
+  options.access = &access;
+  if (options.auth_required) {
+    auto tokens = access.ListTokens();
+    const bool any = tokens.ok() && std::any_of(tokens->begin(), tokens->end(),
+                                                [](const TokenRecord& t) { return !t.revoked_at; });
+    Log(std::string("authentication required: API tokens") + (*oidc ? " and OIDC" : "") +
+        (any || *oidc ? "" : " (none yet: tally tokens create --role admin --name NAME)"));
   }
   // Allocation follows a policy someone wrote down: without a tally.yaml the server would
   // reallocate, under the defaults, hours a `tally allocate --config X` run placed.
@@ -141,6 +216,29 @@ int RunServe(const GlobalOptions& globals, const ServeFlags& flags) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // tally.yaml read again: by the waiter below (file changed, SIGHUP) or by an admin through
+  // the API (POST /api/v1/config/reload), one at a time.
+  std::mutex reload_mu;
+  auto reload = [&](bool force) {
+    std::lock_guard lock(reload_mu);
+    ConfigPoll poll = watch->Poll(force);
+    if (!poll.message.empty()) Log(poll.message);
+    if (poll.config) {
+      if (auto fresh = LoadOidc(poll.config->oidc); fresh.ok()) {
+        access.SetOidc(*fresh);
+      } else {
+        Log("keeping the OIDC keys: " + fresh.status().message());
+      }
+      if (scheduler) scheduler->ApplyConfig(std::move(*poll.config));
+    }
+    return poll.message;
+  };
+  if (watch != nullptr) {
+    options.reload_config = [&] {
+      const std::string message = reload(true);
+      return message.empty() ? std::string("unchanged") : message;
+    };
+  }
   Server server(std::move(*store), options);
   if (scheduler) scheduler->Start();
   // Waits for a stop signal; meanwhile looks at tally.yaml every second, and at once on SIGHUP.
@@ -150,9 +248,12 @@ int RunServe(const GlobalOptions& globals, const ServeFlags& flags) {
       const int signal = sigtimedwait(&signals, nullptr, &second);
       if (signal == SIGINT || signal == SIGTERM) break;
       if (watch == nullptr) continue;
-      ConfigPoll poll = watch->Poll(signal == SIGHUP);
-      if (!poll.message.empty()) Log(poll.message);
-      if (poll.config && scheduler) scheduler->ApplyConfig(std::move(*poll.config));
+      const std::string message = reload(signal == SIGHUP);
+      if (!message.empty()) {
+        const std::string detail =
+            std::string("{\"trigger\":\"") + (signal == SIGHUP ? "SIGHUP" : "file changed") + "\"}";
+        (void)access.Record("system", "config.reload", watch->state().path, detail);
+      }
     }
     if (scheduler) scheduler->Stop();
     server.Stop();
@@ -200,11 +301,22 @@ void AddServeCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code
   sub->add_option("--allocate-check", flags->allocate_check,
                   "seconds between checks for changed data to allocate")
       ->capture_default_str();
+  sub->add_option("--auth", flags->auth,
+                  "off (loopback only) or required: every API request, /metrics and "
+                  "remote_write need a bearer token (tally tokens create) or an OIDC JWT")
+      ->capture_default_str();
+  sub->add_option("--tls-cert", flags->tls_cert, "PEM certificate chain: serve HTTPS");
+  sub->add_option("--tls-key", flags->tls_key, "PEM private key of --tls-cert");
+  sub->add_option("--rate-limit", flags->rate_limit,
+                  "requests a minute per caller on routes that query the store (then 429)")
+      ->capture_default_str();
   sub->add_option("--web", flags->web,
                   "serve the dashboard from this directory (development; default: the one "
                   "built into the binary)");
   sub->footer(
-      "Point Prometheus at it with remote_write: [{url: http://HOST:PORT/api/v1/write}]. "
+      "Point Prometheus at it with remote_write: [{url: http://HOST:PORT/api/v1/write}] "
+      "(?source=NAME for a source of its own; with --auth required, authorization: "
+      "{credentials: TOKEN} from tally tokens create --write NAME). "
       "Usage arrives as the source \"remote-write\"; an hour becomes complete once samples "
       "more than an hour and five minutes past its end have arrived. Sources listed in "
       "tally.yaml are collected every `every`; hours whose usage, bills or policy changed are "

@@ -97,16 +97,21 @@ std::string HttpClient::Escape(const std::string& value) {
 
 Result<HttpResponse> HttpClient::PostForm(const std::string& url, const std::string& form,
                                           double timeout_seconds, const std::atomic<bool>* cancel) {
-  return Post(url, form, "Content-Type: application/x-www-form-urlencoded", timeout_seconds, cancel);
+  return Send(url, &form, "Content-Type: application/x-www-form-urlencoded", timeout_seconds, cancel);
 }
 
 Result<HttpResponse> HttpClient::PostJson(const std::string& url, const std::string& json,
                                           double timeout_seconds, const std::atomic<bool>* cancel) {
-  return Post(url, json, "Content-Type: application/json", timeout_seconds, cancel);
+  return Send(url, &json, "Content-Type: application/json", timeout_seconds, cancel);
 }
 
-Result<HttpResponse> HttpClient::Post(const std::string& url, const std::string& body,
-                                      const char* content_type, double timeout_seconds,
+Result<HttpResponse> HttpClient::Get(const std::string& url, double timeout_seconds,
+                                     const std::atomic<bool>* cancel) {
+  return Send(url, nullptr, "Accept: application/json", timeout_seconds, cancel);
+}
+
+Result<HttpResponse> HttpClient::Send(const std::string& url, const std::string* body,
+                                      const char* header, double timeout_seconds,
                                       const std::atomic<bool>* cancel) {
   const Curl& lib = Lib();
   if (!lib.error.empty()) return Unavailable(lib.error);
@@ -115,9 +120,13 @@ Result<HttpResponse> HttpClient::Post(const std::string& url, const std::string&
   HttpResponse response;
   char error[CURL_ERROR_SIZE] = {0};
   lib.easy_setopt(curl, CURLOPT_URL, url.c_str());
-  lib.easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-  lib.easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  curl_slist* headers = lib.slist_append(nullptr, content_type);
+  if (body == nullptr) {
+    lib.easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  } else {
+    lib.easy_setopt(curl, CURLOPT_POSTFIELDS, body->c_str());
+    lib.easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body->size()));
+  }
+  curl_slist* headers = lib.slist_append(nullptr, header);
   lib.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   lib.easy_setopt(curl, CURLOPT_WRITEFUNCTION, Append);
   Sink sink{&response.body, max_body_bytes_};

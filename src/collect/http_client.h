@@ -32,15 +32,18 @@ class HttpClient {
   // POSTs an application/json body; the same errors.
   Result<HttpResponse> PostJson(const std::string& url, const std::string& json,
                                 double timeout_seconds, const std::atomic<bool>* cancel = nullptr);
+  // GETs `url` (JSON expected); the same errors.
+  Result<HttpResponse> Get(const std::string& url, double timeout_seconds,
+                           const std::atomic<bool>* cancel = nullptr);
   // The largest answer body taken (default 1 GiB); a larger one fails with kInvalidArgument.
   void set_max_body_bytes(size_t bytes) { max_body_bytes_ = bytes; }
   // "a=b&c=d" escaping of one value.
   std::string Escape(const std::string& value);
 
  private:
-  Result<HttpResponse> Post(const std::string& url, const std::string& body,
-                            const char* content_type, double timeout_seconds,
-                            const std::atomic<bool>* cancel);
+  // POSTs `body`, or GETs without one; `header` is sent as it is.
+  Result<HttpResponse> Send(const std::string& url, const std::string* body, const char* header,
+                            double timeout_seconds, const std::atomic<bool>* cancel);
   void* curl_;  // CURL*; void* keeps curl.h out of this header
   size_t max_body_bytes_ = size_t{1} << 30;
 };

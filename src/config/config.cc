@@ -129,7 +129,7 @@ Status Parse(const YAML::Node& root, Config* c) {
   TALLY_RETURN_IF_ERROR(CheckKeys(
       root, "tally.yaml",
       {"reference_prices", "rate_cards", "component_weights", "ownership", "idle", "shared",
-       "chargeback", "sources", "network", "cache", "estimates", "budgets", "alerts", "kpis"}));
+       "chargeback", "sources", "network", "cache", "estimates", "budgets", "alerts", "kpis", "auth"}));
   if (const YAML::Node w = root["component_weights"]) {
     TALLY_RETURN_IF_ERROR(ParseComponentWeights(w, c));
   }
@@ -258,6 +258,9 @@ Status Parse(const YAML::Node& root, Config* c) {
   if (const YAML::Node kpis = root["kpis"]) {
     TALLY_RETURN_IF_ERROR(ParseKpisSection(kpis, &c->unit_metrics));
   }
+  if (const YAML::Node auth = root["auth"]) {
+    TALLY_RETURN_IF_ERROR(ParseAuthSection(auth, &c->oidc));
+  }
   return Status::Ok();
 }
 
@@ -266,14 +269,15 @@ Status Parse(const YAML::Node& root, Config* c) {
 Result<double> ParseDuration(std::string_view text) {
   double scale = 1;
   std::string_view number = text;
-  if (!text.empty() && (text.back() == 's' || text.back() == 'm' || text.back() == 'h')) {
-    scale = text.back() == 'h' ? 3600 : text.back() == 'm' ? 60 : 1;
+  if (!text.empty() &&
+      (text.back() == 's' || text.back() == 'm' || text.back() == 'h' || text.back() == 'd')) {
+    scale = text.back() == 'd' ? 86400 : text.back() == 'h' ? 3600 : text.back() == 'm' ? 60 : 1;
     number.remove_suffix(1);
   }
   auto value = Decimal::Parse(number);
   if (number.empty() || !value.ok() || *value <= Decimal()) {
     return InvalidArgument("\"" + std::string(text) +
-                           "\" is not a positive duration like 90, 30s, 5m or 1h");
+                           "\" is not a positive duration like 90, 30s, 5m, 1h or 30d");
   }
   return std::stod(std::string(number)) * scale;
 }
@@ -314,7 +318,7 @@ Result<Config> ParseConfig(std::string_view yaml_text) {
     // The policy's fingerprint: everything but the sources and what only reads allocation's
     // results, so adding a source or a budget reallocates nothing.
     YAML::Node policy = YAML::Clone(root);
-    for (const char* key : {"sources", "budgets", "alerts", "kpis"}) policy.remove(key);
+    for (const char* key : {"sources", "budgets", "alerts", "kpis", "auth"}) policy.remove(key);
     c.digest = std::to_string(std::hash<std::string>{}(YAML::Dump(policy)));
   } catch (const YAML::Exception& e) {
     return InvalidArgument(std::string("tally.yaml: ") + e.what());

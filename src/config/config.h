@@ -156,6 +156,22 @@ struct EstimatePolicy {
 // The built-in instance prices (on-demand list prices; docs/estimates.md lists them).
 std::map<std::string, Decimal> DefaultInstancePrices();
 
+// Who may sign in with an identity provider's JWTs (docs/security.md): the provider's issuer,
+// this tally's audience, its keys (a JWKS file or https URL), and which values of `claim` (e.g.
+// groups) give which role and owner subtrees.
+struct OidcRoleMapping {
+  std::string value;  // a value of the claim (a group's name)
+  std::string role;   // viewer, operator or admin
+  std::vector<std::string> owners;  // empty: every owner
+};
+struct OidcConfig {
+  std::string issuer, audience, jwks;
+  std::string claim = "groups";
+  std::string name_claim = "email";  // what the audit log calls the caller (else "sub")
+  std::vector<OidcRoleMapping> roles;
+  bool enabled() const { return !issuer.empty(); }
+};
+
 struct Config {
   std::map<std::string, Decimal> reference_prices;  // resource -> $ per unit-hour
   EstimatePolicy estimates;
@@ -173,6 +189,7 @@ struct Config {
   std::vector<BudgetConfig> budgets;
   AlertRouting alerts;
   std::vector<UnitMetric> unit_metrics;
+  OidcConfig oidc;  // auth: oidc:
   std::string digest;  // a fingerprint of the policy: allocation reruns when it changes
   std::vector<std::string> warnings;  // what was accepted but is probably not meant
 };
@@ -180,7 +197,7 @@ struct Config {
 // The defaults: OpenCost's reference prices, the team label or tag as owner, idle kept.
 Config DefaultConfig();
 
-// "90", "90s", "5m", "1h" as seconds (> 0). Errors: kInvalidArgument.
+// "90", "90s", "5m", "1h", "30d" as seconds (> 0). Errors: kInvalidArgument.
 Result<double> ParseDuration(std::string_view text);
 
 // Parses tally.yaml text. Errors (kInvalidArgument) name the line and the key: unknown keys, bad

@@ -11,5 +11,7 @@ namespace tally {
 Status ParseBudgetsSection(const YAML::Node& node, std::vector<BudgetConfig>* out);
 Status ParseAlertsSection(const YAML::Node& node, AlertRouting* out);
 Status ParseKpisSection(const YAML::Node& node, std::vector<UnitMetric>* out);
+// auth: (auth_config.cc): who may sign in with OIDC.
+Status ParseAuthSection(const YAML::Node& node, OidcConfig* out);
 
 }  // namespace tally

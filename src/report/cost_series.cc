@@ -167,11 +167,6 @@ double ToDouble(Decimal value) {
   return static_cast<double>(value.raw()) / static_cast<double>(Decimal::kOne);
 }
 
-bool IsOwnerWithin(std::string_view owner, std::string_view root) {
-  return owner == root || (owner.size() > root.size() && owner.starts_with(root) &&
-                           owner[root.size()] == '/');
-}
-
 std::vector<double> AsDoubles(const std::vector<Decimal>& values) {
   std::vector<double> out;
   out.reserve(values.size());

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/owner_path.h"
 #include "tally/cost_query.h"
 #include "tally/decimal.h"
 #include "tally/store.h"
@@ -67,8 +68,6 @@ double ToDouble(Decimal value);
 // The values as doubles, for the statistics of forecasts and anomaly detection (never money).
 std::vector<double> AsDoubles(const std::vector<Decimal>& values);
 
-// Whether owner path `owner` is `root` or below it ("ml/training" is below "ml").
-bool IsOwnerWithin(std::string_view owner, std::string_view root);
 
 // The series' label: its keys joined with ", " ("total" without keys), then its currency.
 std::string SeriesName(const CostSeries& series);

@@ -93,7 +93,7 @@ Result<GpuReport> BuildGpuReport(Store& store, std::optional<Timestamp> from,
                           ShowbackKey::Of(AllocationColumn::kConsumer),
                           ShowbackKey::Of(AllocationColumn::kOwner),
                           ShowbackKey::Of(AllocationColumn::kKind)},
-                         from, to, std::string(kGpu), {}};
+                         from, to, std::string(kGpu), {}, {}};
   TALLY_ASSIGN_OR_RETURN(ShowbackTable cost, QueryShowback(store, gpu_cost));
   std::map<std::string, std::string> owner_of;
   std::map<std::string, GpuOwnerIdle> owners;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "common/owner_path.h"
+
 namespace tally {
 namespace {
 
@@ -84,7 +86,15 @@ Result<ShowbackTable> QueryShowback(AllocationStore& store, const ShowbackQuery&
   // The filters' keys are planned after the groups' and read the same way.
   std::vector<ShowbackKey> keys_read = query.group_by;
   for (const ShowbackFilter& f : query.where) keys_read.push_back(f.key);
+  // A scope reads the owner too, and keeps the rows inside it.
+  if (!query.owner_within.empty()) keys_read.push_back(ShowbackKey::Of(AllocationColumn::kOwner));
   const KeyPlan plan = Plan(keys_read);
+  auto in_scope = [&](const ShowbackRow& row) {
+    if (query.owner_within.empty()) return true;
+    const std::string& owner = row.keys[plan.position.back()];
+    return std::any_of(query.owner_within.begin(), query.owner_within.end(),
+                       [&](const std::string& root) { return IsOwnerWithin(owner, root); });
+  };
   TALLY_ASSIGN_OR_RETURN(ShowbackTable scanned,
                          store.SumAllocations(AllocationScan{plan.scan, query.from, query.to,
                                                              query.resource}));
@@ -113,7 +123,7 @@ Result<ShowbackTable> QueryShowback(AllocationStore& store, const ShowbackQuery&
       kept = std::find(values.begin(), values.end(),
                        value_of(row, query.group_by.size() + f)) != values.end();
     }
-    if (!kept) continue;
+    if (!kept || !in_scope(row)) continue;
     if (!table.total.CheckedAdd(row.cost)) return InvalidArgument("a showback sum overflows");
     std::vector<std::string> keys;
     keys.reserve(query.group_by.size());

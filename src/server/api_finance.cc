@@ -8,6 +8,7 @@
 #include "insight/capacity_forecast.h"
 #include "insight/forecast.h"
 #include "insight/kpis.h"
+#include "server/api_scope.h"
 #include "server/api_support.h"
 
 namespace tally {
@@ -57,7 +58,14 @@ void ServeForecast(const ApiContext& ctx, const httplib::Request& req, httplib::
   for (const Status& s : {by.status(), where.status(), days.status(), metric.status()}) {
     if (!s.ok()) return ReplyError(res, 400, s.message());
   }
+  if (auto refused = RefuseBillKeys(*ctx.caller, *by, *where)) {
+    return ReplyError(res, 403, *refused);
+  }
   if (const std::string resource = Param(req, "capacity"); !resource.empty()) {
+    if (ctx.caller->Scoped()) {
+      return ReplyError(res, 403, "capacity covers the whole platform: a token scoped to "
+                                  "owners cannot read it");
+    }
     auto f = Locked<CapacityForecast>(
         ctx, res, [&] { return BuildCapacityForecast(ctx.store, resource, *days); });
     if (f) ReplySuccess(res, CapacityForecastJson(*f));
@@ -67,7 +75,10 @@ void ServeForecast(const ApiContext& ctx, const httplib::Request& req, httplib::
   query.where = *where;
   query.days = *days;
   query.metric = *metric;
-  auto report = Locked<ForecastReport>(ctx, res, [&] { return BuildForecast(ctx.store, query); });
+  auto report = Locked<ForecastReport>(ctx, res, [&]() -> Result<ForecastReport> {
+    TALLY_RETURN_IF_ERROR(AddOwnerFilter(*ctx.store, *ctx.caller, &query.where));
+    return BuildForecast(ctx.store, query);
+  });
   if (report) ReplySuccess(res, ForecastJson(*report));
 }
 
@@ -82,6 +93,9 @@ void ServeAnomalies(const ApiContext& ctx, const httplib::Request& req, httplib:
   if (*step != CostStep::kDay && *step != CostStep::kHour) {
     return ReplyError(res, 400, "step must be day or hour");
   }
+  if (auto refused = RefuseBillKeys(*ctx.caller, *by, *where)) {
+    return ReplyError(res, 403, *refused);
+  }
   auto page = ParsePage(req);
   if (!page.ok()) return ReplyError(res, 400, page.status().message());
   query.by = *by;
@@ -95,6 +109,7 @@ void ServeAnomalies(const ApiContext& ctx, const httplib::Request& req, httplib:
   };
   auto found = Locked<Found>(ctx, res, [&]() -> Result<Found> {
     Found f;
+    TALLY_RETURN_IF_ERROR(AddOwnerFilter(*ctx.store, *ctx.caller, &query.where));
     TALLY_ASSIGN_OR_RETURN(f.report, FindAnomalies(ctx.store, query));
     TALLY_ASSIGN_OR_RETURN(f.stored, ctx.store->ListAnomalies(std::nullopt, std::nullopt));
     return f;
@@ -113,7 +128,9 @@ void ServeBudgets(const ApiContext& ctx, const httplib::Request& req, httplib::R
   const std::shared_ptr<const Config> config = RunningConfig(ctx);
   auto report = Locked<BudgetReport>(ctx, res,
                                      [&] { return BuildBudgets(ctx.store, config->budgets, as_of); });
-  if (report) ReplySuccess(res, BudgetJson(*report));
+  if (!report) return;
+  ScopeBudgets(*ctx.caller, &*report);
+  ReplySuccess(res, BudgetJson(*report));
 }
 
 void ServeKpis(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -122,7 +139,11 @@ void ServeKpis(const ApiContext& ctx, const httplib::Request& req, httplib::Resp
   if (!window.ok()) return ReplyError(res, 400, window.message());
   query.unit_metrics = RunningConfig(ctx)->unit_metrics;
   auto report = Locked<KpiReport>(ctx, res, [&] { return BuildKpis(ctx.store, query); });
-  if (report) ReplySuccess(res, KpiJson(*report));
+  if (!report) return;
+  ScopeKpis(*ctx.caller, &*report);
+  Json data = KpiJson(*report);
+  if (ctx.caller->Scoped()) data["platform"] = nullptr;  // the whole bill's
+  ReplySuccess(res, std::move(data));
 }
 
 }  // namespace tally

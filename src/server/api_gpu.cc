@@ -2,6 +2,7 @@
 #include "server/api_handlers.h"
 
 #include "report/gpu_report.h"
+#include "server/api_scope.h"
 #include "server/api_support.h"
 
 namespace tally {
@@ -11,7 +12,9 @@ void ServeGpu(const ApiContext& ctx, const httplib::Request& req, httplib::Respo
   Status window = ParseWindow(req, &from, &to);
   if (!window.ok()) return ReplyError(res, 400, window.message());
   auto report = Locked<GpuReport>(ctx, res, [&] { return BuildGpuReport(*ctx.store, from, to); });
-  if (report) ReplySuccess(res, GpuReportJson(*report));
+  if (!report) return;
+  ScopeGpuReport(*ctx.caller, &*report);
+  ReplySuccess(res, GpuReportJson(*report));
 }
 
 }  // namespace tally

@@ -1,5 +1,6 @@
 // The API's handlers, one file per resource (api_<resource>.cc), each with its parameter
-// parsing and encoding; api_routes.cc lists them with their paths and parameters.
+// parsing and encoding; api_routes.cc lists them with their paths, parameters, roles and
+// scoping. `ctx.caller` is who asks: owner-aware handlers keep only its owners (api_scope.h).
 #pragma once
 
 #include <httplib.h>
@@ -16,6 +17,7 @@ void ServeReconcile(const ApiContext& ctx, const httplib::Request& req, httplib:
 void ServeGpu(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
 void ServeGpus(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
 void ServeSources(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
+void ServeWindow(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
 void ServeAssets(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
 void ServeFlows(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
 // api_finance.cc

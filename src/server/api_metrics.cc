@@ -7,7 +7,7 @@
 namespace tally {
 
 void ServeMetrics(const ApiContext& ctx, const httplib::Request&, httplib::Response& res) {
-  auto text = Locked<std::string>(ctx, res, [&] { return RenderMetrics(ctx.store); });
+  auto text = Locked<std::string>(ctx, res, [&] { return RenderMetrics(ctx.store, *ctx.caller); });
   if (!text) return;
   res.status = 200;
   res.set_content(*text, "text/plain; version=0.0.4; charset=utf-8");

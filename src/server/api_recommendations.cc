@@ -2,6 +2,7 @@
 // `tally recommend --format json`.
 #include "insight/recommendations.h"
 #include "server/api_handlers.h"
+#include "server/api_scope.h"
 #include "server/api_support.h"
 
 namespace tally {
@@ -17,7 +18,9 @@ void ServeRecommendations(const ApiContext& ctx, const httplib::Request& req,
   if (!window.ok()) return ReplyError(res, 400, window.message());
   auto report = Locked<RecommendationReport>(ctx, res,
                                              [&] { return BuildRecommendations(ctx.store, query); });
-  if (report) ReplyPage(res, *page, RecommendationJson(*report));
+  if (!report) return;
+  ScopeRecommendations(*ctx.caller, &*report);
+  ReplyPage(res, *page, RecommendationJson(*report));
 }
 
 }  // namespace tally

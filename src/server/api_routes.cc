@@ -53,12 +53,18 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
   const ApiParam from{"from", "first hour, inclusive (RFC 3339 or a date)"};
   const ApiParam to{"to", "end, exclusive"};
   // Serves a JSON answer from the cache while the store has not changed.
-  auto bind = [ctx](void (*f)(const ApiContext&, const httplib::Request&, httplib::Response&)) {
-    return [ctx, f](const httplib::Request& req, httplib::Response& res) {
+  // Answers depend on who asks only through their role and owners, which key the cache.
+  auto bind = [base = ctx](void (*f)(const ApiContext&, const httplib::Request&,
+                                     httplib::Response&)) {
+    return [base, f](const Caller& caller, const httplib::Request& req, httplib::Response& res) {
+      ApiContext ctx = base;
+      ctx.caller = &caller;
       if (ctx.cache == nullptr) return f(ctx, req, res);
       std::string key = req.path;
       for (const auto& [name, value] : req.params) key += "&" + name + "=" + value;
       if (ctx.config != nullptr) key += "#config=" + std::to_string(ctx.config->state().generation);
+      key += "#role=" + std::string(RoleName(caller.role));
+      for (const std::string& owner : caller.owners) key += "#owner=" + owner;
       Result<int64_t> version = [&] {
         std::lock_guard lock(*ctx.store_mu);
         return ctx.store->DataVersion();
@@ -84,7 +90,7 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
       }
     };
   };
-  return {
+  std::vector<ApiRoute> routes = {
       {"GET",
        "/api/v1/costs",
        "cost lines summed and grouped, as `tally costs`",
@@ -117,7 +123,7 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
         {"step", "1h or 1d: a time series per group"},
         from,
         to},
-       bind(ServeShowback)},
+       bind(ServeShowback), Scoping::kOwners},
       {"GET",
        "/api/v1/reconcile",
        "bill = allocated + idle + unallocated per source",
@@ -127,18 +133,20 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
        "/api/v1/owners",
        "allocated cost per owner, as showback by owner",
        {from, to},
-       [ctx](const httplib::Request& req, httplib::Response& res) {
+       [show = bind(ServeShowback)](const Caller& caller, const httplib::Request& req,
+                                    httplib::Response& res) {
          httplib::Request by_owner = req;
          by_owner.params.erase("by");
          by_owner.params.emplace("by", "owner");
-         ServeShowback(ctx, by_owner, res);
-       }},
+         show(caller, by_owner, res);
+       },
+       Scoping::kOwners},
       {"GET",
        "/api/v1/gpu",
        "GPU capacity, requested and used GPU-hours, utilization and cost per node, consumer "
        "and day",
        {from, to},
-       bind(ServeGpu)},
+       bind(ServeGpu), Scoping::kOwners},
       {"GET",
        "/api/v1/gpus",
        "the physical GPUs from their newest readings: model, memory, utilization, power, MIG "
@@ -148,9 +156,14 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
       {"GET",
        "/api/v1/sources",
        "the data's time window; allocation progress; each usage source's hours, last run and "
-       "error; recent ingests",
+       "error; recent ingests; the config's state (admin)",
        {},
-       bind(ServeSources)},
+       bind(ServeSources), Scoping::kPlatform, Role::kAdmin},
+      {"GET",
+       "/api/v1/window",
+       "the data's time window",
+       {},
+       bind(ServeWindow), Scoping::kNone, Role::kViewer, false},
       {"GET",
        "/api/v1/assets",
        "assets with identity, capacity-hours and the hours consumers held; volumes nobody "
@@ -172,7 +185,7 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
         {"metric", "EffectiveCost (default), BilledCost, ListCost, ContractedCost"},
         {"capacity", "a resource (gpu): forecast its daily requested hours against capacity, "
                      "as `tally forecast --capacity gpu --format json`"}},
-       bind(ServeForecast)},
+       bind(ServeForecast), Scoping::kOwners},
       {"GET",
        "/api/v1/anomalies",
        "cost anomalies with impact and root cause, and their stored state, as `tally "
@@ -182,19 +195,19 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
         {"step", "day (default) or hour"},
         from,
         to},
-       bind(ServeAnomalies)},
+       bind(ServeAnomalies), Scoping::kOwners},
       {"GET",
        "/api/v1/budgets",
        "each budget of tally.yaml: actual, forecast, thresholds crossed and burn-down, as "
        "`tally budgets --format json`",
        {{"as_of", "evaluate as of this day (default: the last day of data)"}},
-       bind(ServeBudgets)},
+       bind(ServeBudgets), Scoping::kOwners},
       {"GET",
        "/api/v1/kpis",
        "coverage, idle share, efficiency, GPU utilization, unit costs and commitments, for the "
        "platform and per owner, as `tally kpis --format json`",
        {from, to},
-       bind(ServeKpis)},
+       bind(ServeKpis), Scoping::kOwners},
       {"GET",
        "/api/v1/recommendations",
        "waste and savings (idle GPUs, abandoned workloads, rightsizing, orphaned volumes), each "
@@ -204,22 +217,25 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
         {"owner", "an owner path: it and those below it"},
         from,
         to},
-       bind(ServeRecommendations)},
+       bind(ServeRecommendations), Scoping::kOwners},
       {"GET",
        "/api/v1/version",
        "the store's data version: it changes whenever data changes (the dashboard polls it to "
        "refresh without a reload)",
        {},
-       [ctx](const httplib::Request&, httplib::Response& res) {
+       [ctx](const Caller&, const httplib::Request&, httplib::Response& res) {
          auto version = Locked<int64_t>(ctx, res, [&] { return ctx.store->DataVersion(); });
          if (version) ReplySuccess(res, Json{{"version", *version}});
-       }},
+       },
+       Scoping::kNone, Role::kViewer, false},
       {"GET",
        "/metrics",
        "Prometheus text: OpenCost-compatible node and container series, and tally_* series",
        {},
-       bind(ServeMetrics)},
+       bind(ServeMetrics), Scoping::kOwners},
   };
+  for (ApiRoute& action : ActionRoutes(ctx)) routes.push_back(std::move(action));
+  return routes;
 }
 
 Json OpenApiDocument(const std::vector<ApiRoute>& routes) {
@@ -238,10 +254,25 @@ Json OpenApiDocument(const std::vector<ApiRoute>& routes) {
     for (char& c : m) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     paths[path][m] = Json{{"summary", summary},
                           {"parameters", std::move(parameters)},
-                          {"responses", Json{{"200", Json{{"description", "success envelope"}}},
-                                             {"400", Json{{"description", "bad parameters"}}}}}};
+                          {"responses",
+                           Json{{"200", Json{{"description", "success envelope"}}},
+                                {"400", Json{{"description", "bad parameters"}}},
+                                {"401", Json{{"description", "no valid bearer token (--auth "
+                                                             "required)"}}},
+                                {"403", Json{{"description", "the caller's role or scope does "
+                                                             "not allow it"}}},
+                                {"429", Json{{"description", "the caller's rate limit"}}}}}};
   };
-  for (const ApiRoute& r : routes) add(r.method, r.path, r.summary, r.params);
+  for (const ApiRoute& r : routes) {
+    add(r.method, r.path, r.summary, r.params);
+    std::string m = r.method;
+    for (char& c : m) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    Json& op = paths[r.path][m];
+    op["x-tally-role"] = RoleName(r.role);
+    op["x-tally-scoped"] = r.scoping == Scoping::kOwners   ? "to the caller's owners"
+                           : r.scoping == Scoping::kNone ? "nothing owner-related"
+                                                         : "platform-wide: not for scoped tokens";
+  }
   add("GET", "/healthz", "liveness", {});
   add("GET", "/readyz", "readiness: the store answers", {});
   add("POST", "/api/v1/write", "Prometheus remote_write (snappy protobuf WriteRequest)", {});

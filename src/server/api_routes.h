@@ -15,6 +15,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "access/access_control.h"
+#include "access/caller.h"
 #include "config/config_watch.h"
 #include "tally/store.h"
 
@@ -25,12 +27,22 @@ struct ApiParam {
   const char* description;
 };
 
+// What a route shows a caller scoped to owner subtrees (docs/security.md, "Scoping").
+enum class Scoping : uint8_t {
+  kOwners,    // the handler keeps only the caller's owners (ctx.caller->Sees)
+  kPlatform,  // the whole platform's figures: a scoped caller gets 403
+  kNone,      // nothing any owner has (the data version)
+};
+
 struct ApiRoute {
   const char* method;  // "GET"
   const char* path;
   const char* summary;
   std::vector<ApiParam> params;
-  std::function<void(const httplib::Request&, httplib::Response&)> handler;
+  std::function<void(const Caller&, const httplib::Request&, httplib::Response&)> handler;
+  Scoping scoping = Scoping::kPlatform;
+  Role role = Role::kViewer;  // the least role that may call it
+  bool expensive = true;      // counted by the caller's rate limit
 };
 
 // Answers by URL, valid while the store's DataVersion holds: the dashboard asks the same few
@@ -63,9 +75,18 @@ struct ApiContext {
   const ConfigWatch* config = nullptr;
   // How long one request may query the store before it is stopped with 503.
   std::chrono::milliseconds budget{15'000};
+  // Who asks: set for each request (never null inside a handler).
+  const Caller* caller = nullptr;
+  // Where mutations are recorded (null: nowhere), and how tally.yaml is read again (null: it
+  // cannot be; POST /api/v1/config/reload answers 409).
+  AccessControl* access = nullptr;
+  std::function<std::string()> reload_config = nullptr;
 };
 
 std::vector<ApiRoute> ApiRoutes(ApiContext context);
+// The routes that change state or tell who asks (api_actions.cc): whoami, audit, config
+// reload, anomaly states. ApiRoutes includes them.
+std::vector<ApiRoute> ActionRoutes(ApiContext context);
 
 // The OpenAPI 3 document of `routes` plus the routes the server adds itself.
 nlohmann::ordered_json OpenApiDocument(const std::vector<ApiRoute>& routes);

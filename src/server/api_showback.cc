@@ -12,6 +12,7 @@ namespace tally {
 
 void ServeShowback(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
   ShowbackQuery query;
+  query.owner_within = ctx.caller->owners;
   auto by = GroupBy(req, "owner");
   if (!by.ok()) return ReplyError(res, 400, by.status().message());
   auto keys = ParseShowbackKeys(*by);

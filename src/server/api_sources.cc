@@ -1,10 +1,25 @@
 // `GET /api/v1/sources`: the data's window, allocation progress, each usage source's hours
-// and errors, the config's state and recent ingests.
+// and errors, the config's state and recent ingests (for admins); `GET /api/v1/window`: the
+// data's window alone (for everyone: pages count their periods back from its end).
 #include "server/api_handlers.h"
 
 #include "server/api_support.h"
 
 namespace tally {
+namespace {
+
+Json WindowJson(const std::optional<TimeWindow>& window) {
+  if (!window) return nullptr;
+  return Json{{"from", window->start.ToString()}, {"to", window->end.ToString()}};
+}
+
+}  // namespace
+
+void ServeWindow(const ApiContext& ctx, const httplib::Request&, httplib::Response& res) {
+  auto window =
+      Locked<std::optional<TimeWindow>>(ctx, res, [&] { return ctx.store->DataWindow(); });
+  if (window) ReplySuccess(res, Json{{"window", WindowJson(*window)}});
+}
 
 void ServeSources(const ApiContext& ctx, const httplib::Request&, httplib::Response& res) {
   auto sources = Locked<std::vector<UsageSourceRecord>>(
@@ -47,11 +62,7 @@ void ServeSources(const ApiContext& ctx, const httplib::Request&, httplib::Respo
                   {"error", state.error},
                   {"error_at", Optional(state.error_at)}};
   }
-  Json data_window = nullptr;
-  if (*window) {
-    data_window = Json{{"from", (*window)->start.ToString()}, {"to", (*window)->end.ToString()}};
-  }
-  ReplySuccess(res, Json{{"window", std::move(data_window)},
+  ReplySuccess(res, Json{{"window", WindowJson(*window)},
                          {"allocation", Json{{"allocated_hours", allocation->allocated_hours},
                                              {"dirty_hours", allocation->dirty_hours},
                                              {"first_hour", Optional(allocation->first_hour)},

@@ -59,9 +59,15 @@ std::array<std::string_view, 3> ConsumerParts(std::string_view name) {
 
 }  // namespace
 
-Result<std::string> RenderMetrics(Store* store) {
+Result<std::string> RenderMetrics(Store* store, const Caller& caller) {
   Exposition out;
-  TALLY_ASSIGN_OR_RETURN(std::vector<UsageSourceRecord> sources, store->ListUsageSources());
+  // A caller scoped to owners gets its owners' series only: sources and nodes are the
+  // platform's.
+  const bool platform = !caller.Scoped();
+  std::vector<UsageSourceRecord> sources;
+  if (platform) {
+    TALLY_ASSIGN_OR_RETURN(sources, store->ListUsageSources());
+  }
   out.Family("tally_source_collected_seconds",
              "Time a usage source has collected completely (complete hours × 3600).");
   for (const UsageSourceRecord& s : sources) {
@@ -99,6 +105,7 @@ Result<std::string> RenderMetrics(Store* store) {
   TALLY_ASSIGN_OR_RETURN(std::vector<AssetRecord> assets, store->ListAssets(last.from, last.to));
 
   const NodeCosts nodes = NodeCosts::Sum(rows);
+  if (!platform) assets.clear();
   const std::pair<const char*, const char*> kNodeFamilies[] = {{"node_cpu_hourly_cost", "cpu"},
                                                                {"node_ram_hourly_cost", "memory"},
                                                                {"node_gpu_hourly_cost", "gpu"}};
@@ -169,6 +176,7 @@ Result<std::string> RenderMetrics(Store* store) {
     out.Family(family, help);
     for (const ShowbackRow& r : rows.rows) {
       if (r.keys[kNodeResource] != resource || r.keys[kNodeKind] != "direct") continue;
+      if (!caller.Sees(r.keys[kNodeOwner])) continue;
       auto q = r.quantity.find(resource);
       if (q == r.quantity.end()) continue;
       Decimal amount = q->second;
@@ -190,11 +198,13 @@ Result<std::string> RenderMetrics(Store* store) {
   out.Family("tally_hourly_cost", "Allocated cost in the hour by owner, resource and kind.");
   for (const auto& [key, cost] : nodes.by_owner) {
     const auto& [owner, resource, kind] = key;
+    if (!caller.Sees(owner)) continue;
     out.Sample("tally_hourly_cost", {{"owner", owner}, {"resource", resource}, {"kind", kind}},
                cost.ToString());
   }
   out.Family("tally_idle_hourly_cost", "Idle cost of the node in the hour.");
   for (const auto& [node, cost] : nodes.idle) {
+    if (!platform) break;
     out.Sample("tally_idle_hourly_cost", {{"node", node}}, cost.ToString());
   }
   // GPU idle cost per owner in the hour: GPUs its workloads held and did not use, and the GPU
@@ -204,6 +214,7 @@ Result<std::string> RenderMetrics(Store* store) {
              "GPU idle cost in the hour per owner: held and unused, plus capacity nobody "
              "requested.");
   for (const GpuOwnerIdle& o : gpu.owners) {
+    if (!caller.Sees(o.owner)) continue;
     out.Sample("tally_gpu_idle_cost", {{"owner", o.owner}}, o.idle_cost().ToString());
   }
   return out.Take();

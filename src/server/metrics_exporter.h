@@ -7,11 +7,13 @@
 
 #include <string>
 
+#include "access/caller.h"
 #include "tally/store.h"
 
 namespace tally {
 
-// The exposition text. Errors: the store's.
-Result<std::string> RenderMetrics(Store* store);
+// The exposition text; for a caller scoped to owners, only its owners' series (container
+// allocations, tally_hourly_cost, tally_gpu_idle_cost). Errors: the store's.
+Result<std::string> RenderMetrics(Store* store, const Caller& caller);
 
 }  // namespace tally

@@ -12,8 +12,11 @@
 #include "common/strings.h"
 
 #include "server/api_routes.h"
+#include "server/api_support.h"
 #include "server/bounded_http_server.h"
 #include "server/embedded_web.h"
+#include "server/remote_write_sources.h"
+#include "server/request_gate.h"
 
 namespace tally {
 namespace {
@@ -55,14 +58,23 @@ Status ParseListenAddress(std::string_view text, ServerOptions* options) {
   if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 0 || port > 65535) {
     return InvalidArgument("listen address \"" + std::string(text) + "\" has no valid port");
   }
-  options->host = colon == 0 ? "127.0.0.1" : std::string(text.substr(0, colon));
+  std::string host = colon == 0 ? "127.0.0.1" : std::string(text.substr(0, colon));
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  options->host = host;
   options->port = port;
   return Status::Ok();
 }
 
+bool IsLoopbackHost(std::string_view host) {
+  return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
 struct Server::Impl {
   Impl(std::unique_ptr<Store> s, ServerOptions o)
-      : store(std::move(s)), options(std::move(o)), receiver(options.remote_write_source) {}
+      : store(std::move(s)),
+        options(std::move(o)),
+        writes(options.remote_write_source),
+        gate(options.auth_required ? options.access : nullptr, options.rate_limit_per_minute) {}
 
   void Routes();
   void RemoteWrite(const httplib::Request& req, httplib::Response& res,
@@ -73,7 +85,8 @@ struct Server::Impl {
   std::unique_ptr<Store> store;
   std::mutex store_mu;
   ServerOptions options;
-  RemoteWriteReceiver receiver;
+  RemoteWriteSources writes;
+  RequestGate gate;
   BoundedHttpServer http;
   std::mutex stop_mu;
   std::condition_variable stop_cv;
@@ -168,29 +181,51 @@ void Server::Impl::Routes() {
     RemoteWrite(req, res, read);
   });
 
-  http.Get("/api/v1/remote-write", [this](const httplib::Request&, httplib::Response& res) {
-    const RemoteWriteStats rw = receiver.stats();
-    ReplySuccess(res, Json{{"source", receiver.source()},
-                           {"requests", rw.requests},
-                           {"bad_requests", rw.bad_requests},
-                           {"samples", rw.samples},
-                           {"samples_late", rw.samples_late},
-                           {"flushes", rw.flushes},
-                           {"facts_stored", rw.facts_stored}});
+  http.Get("/api/v1/remote-write", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!gate.Admit(req, res, Role::kViewer, Scoping::kPlatform, false)) return;
+    ReplySuccess(res, writes.StatsJson());
   });
-  routes = ApiRoutes(
-      ApiContext{store.get(), &store_mu, &cache, options.config,
-                 std::chrono::milliseconds(static_cast<int64_t>(options.request_budget_seconds *
-                                                                1000))});
-  for (const ApiRoute& route : routes) http.Get(route.path, route.handler);
+  ApiContext context{store.get(), &store_mu, &cache, options.config,
+                     std::chrono::milliseconds(
+                         static_cast<int64_t>(options.request_budget_seconds * 1000))};
+  context.access = options.access;
+  context.reload_config = options.reload_config;
+  routes = ApiRoutes(context);
+  for (const ApiRoute& route : routes) {
+    auto admitted = [this, route](const httplib::Request& req, httplib::Response& res) {
+      auto caller = gate.Admit(req, res, route.role, route.scoping, route.expensive);
+      if (caller) route.handler(*caller, req, res);
+    };
+    if (std::string_view(route.method) == "POST") {
+      http.Post(route.path, admitted);
+    } else {
+      http.Get(route.path, admitted);
+    }
+  }
   const std::string openapi = OpenApiDocument(routes).dump();
-  http.Get("/api/v1/openapi.json", [openapi](const httplib::Request&, httplib::Response& res) {
+  http.Get("/api/v1/openapi.json", [this, openapi](const httplib::Request& req,
+                                                   httplib::Response& res) {
+    if (!gate.Admit(req, res, Role::kViewer, Scoping::kNone, false)) return;
     res.set_content(openapi, "application/json");
   });
 }
 
 void Server::Impl::RemoteWrite(const httplib::Request& req, httplib::Response& res,
                                const httplib::ContentReader& read) {
+  // Who pushes, to which source: refused before the body is read.
+  const std::optional<Caller> caller = gate.Admit(req, res, Role::kViewer, Scoping::kNone, false);
+  const std::string source = req.has_param("source") ? req.get_param_value("source")
+                                                     : writes.default_source();
+  if (caller && !caller->CanWrite(source)) {
+    ReplyError(res, 403, caller->write_sources.empty()
+                             ? caller->name + " has no write scope: remote_write needs a token "
+                                              "made with --write SOURCE"
+                             : caller->name + " may not write the source \"" + source + "\"");
+  }
+  if (!caller || res.status == 403) {
+    res.set_header("Connection", "close");  // the body is not read
+    return;
+  }
   const std::string encoding = req.get_header_value("Content-Encoding");
   if (!encoding.empty() && encoding != "snappy") {
     res.set_header("Connection", "close");  // the body is not read
@@ -215,19 +250,16 @@ void Server::Impl::RemoteWrite(const httplib::Request& req, httplib::Response& r
   if (!read_all) return ReplyError(res, 400, "remote write: the body could not be read");
   RemoteWriteLimits limits;
   limits.max_uncompressed_bytes = options.max_body_bytes * 8;
-  Status status = receiver.Accept(body, limits);
-  if (!status.ok()) return ReplyError(res, 400, status.message());
+  Status status = writes.Accept(source, caller->name, body, limits);
+  if (!status.ok()) return ReplyError(res, ErrorStatus(status), status.message());
   res.status = 204;
 }
 
 void Server::Impl::FlushOnce(bool final) {
   std::lock_guard lock(store_mu);
-  auto commit = receiver.Flush(store.get(), final);
-  if (!commit.ok()) {
-    std::fprintf(stderr, "tally: serve: storing remote_write usage failed: %s\n",
-                 commit.status().message().c_str());
-    (void)store->RecordUsageRun(receiver.source(), Timestamp::FromUnixSeconds(std::time(nullptr)),
-                                commit.status().message());
+  const std::string errors = writes.Flush(store.get(), options.access, final);
+  if (!errors.empty()) {
+    std::fprintf(stderr, "tally: serve: storing remote_write usage failed: %s\n", errors.c_str());
   }
 }
 
@@ -250,6 +282,13 @@ Server::Server(std::unique_ptr<Store> store, ServerOptions options)
 Server::~Server() = default;
 
 Status Server::Run() {
+  if (!impl_->options.tls_cert.empty() || !impl_->options.tls_key.empty()) {
+    if (impl_->options.tls_cert.empty() || impl_->options.tls_key.empty()) {
+      return InvalidArgument("serve: --tls-cert and --tls-key go together");
+    }
+    TALLY_RETURN_IF_ERROR(impl_->http.EnableTls(impl_->options.tls_cert, impl_->options.tls_key)
+                              .WithContext("serve"));
+  }
   if (!impl_->http.bind_to_port(impl_->options.host, impl_->options.port)) {
     return Unavailable("serve: cannot listen on " + impl_->options.host + ":" +
                        std::to_string(impl_->options.port) + " (in use, or not an address here)");
@@ -259,8 +298,11 @@ Status Server::Run() {
   // retransmission backoff, 200 ms and more. Listening again on the socket raises the backlog.
   if (impl_->listen_fd >= 0) ::listen(impl_->listen_fd, SOMAXCONN);
   std::thread flusher([this] { impl_->FlushLoop(); });
-  std::fprintf(stderr, "tally: serving on http://%s:%d\n", impl_->options.host.c_str(),
-               impl_->options.port);
+  const bool v6 = impl_->options.host.find(':') != std::string::npos;
+  std::fprintf(stderr, "tally: serving on %s://%s%s%s:%d%s\n",
+               impl_->http.tls() ? "https" : "http", v6 ? "[" : "", impl_->options.host.c_str(),
+               v6 ? "]" : "", impl_->options.port,
+               impl_->options.auth_required ? " (authentication required)" : "");
   const bool listened = impl_->http.listen_after_bind();
   {
     std::lock_guard lock(impl_->stop_mu);

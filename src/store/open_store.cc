@@ -1,13 +1,17 @@
-// OpenStore: picks the backend from the store URL. The list of backends is explicit here.
+// OpenStore and OpenAccessStore: pick the backend from the store URL. The list of backends is
+// explicit here.
 #include <filesystem>
 
 #include "common/strings.h"
+#include "store/sqlite/sqlite_access.h"
 #include "store/sqlite/sqlite_store.h"
 #include "tally/store.h"
 
 namespace tally {
+namespace {
 
-Result<std::unique_ptr<Store>> OpenStore(std::string_view url, OpenMode mode) {
+// The SQLite file a store URL names. Errors: kInvalidArgument for another scheme or no path.
+Result<std::string> SqlitePath(std::string_view url) {
   std::string_view path = url;
   if (StartsWithIgnoreCase(url, "sqlite:")) {
     path = url.substr(7);
@@ -17,13 +21,26 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view url, OpenMode mode) {
                            "\": use sqlite:PATH (ClickHouse support is planned)");
   }
   if (path.empty()) return InvalidArgument("store URL \"" + std::string(url) + "\" has no path");
+  return std::string(path);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenStore(std::string_view url, OpenMode mode) {
+  TALLY_ASSIGN_OR_RETURN(std::string path, SqlitePath(url));
   std::error_code ec;
   if (mode == OpenMode::kMustExist && !std::filesystem::exists(path, ec)) {
     return NotFound("no store at " + std::string(url) +
                     " (ingest something first, or pass --store)");
   }
-  TALLY_ASSIGN_OR_RETURN(auto store, sqlite::SqliteStore::Open(std::string(path)));
+  TALLY_ASSIGN_OR_RETURN(auto store, sqlite::SqliteStore::Open(path));
   return std::unique_ptr<Store>(std::move(store));
+}
+
+Result<std::unique_ptr<AccessStore>> OpenAccessStore(std::string_view url) {
+  TALLY_ASSIGN_OR_RETURN(std::string path, SqlitePath(url));
+  TALLY_ASSIGN_OR_RETURN(auto store, sqlite::SqliteAccessStore::Open(path));
+  return std::unique_ptr<AccessStore>(std::move(store));
 }
 
 }  // namespace tally

@@ -55,7 +55,7 @@ class ShowbackTest : public ::testing::Test {
   std::map<std::string, std::string> By(std::vector<std::string> names) {
     auto keys = ParseShowbackKeys(names);
     EXPECT_TRUE(keys.ok());
-    auto table = QueryShowback(*store_, ShowbackQuery{*keys, {}, {}, {}, {}});
+    auto table = QueryShowback(*store_, ShowbackQuery{*keys, {}, {}, {}, {}, {}});
     EXPECT_TRUE(table.ok()) << table.status().message();
     EXPECT_EQ(table->columns, names);
     EXPECT_EQ(table->total.ToString(), "14.52");
@@ -140,7 +140,7 @@ TEST_F(ShowbackTest, EstimatedCostIsToldApartInRowsAndTotal) {
   out.bill["estimate"] = D("0.4");
   out.bill["AWS"] = D("1");
   ASSERT_TRUE(store_->StoreAllocations(std::vector<AllocatedHour>{out}, "p").ok());
-  auto table = QueryShowback(*store_, ShowbackQuery{*ParseShowbackKeys({"owner"}), H(2), H(3), {}, {}});
+  auto table = QueryShowback(*store_, ShowbackQuery{*ParseShowbackKeys({"owner"}), H(2), H(3), {}, {}, {}});
   ASSERT_TRUE(table.ok());
   ASSERT_EQ(table->rows.size(), 1u);
   EXPECT_EQ(table->rows[0].cost, D("1.4"));
@@ -150,7 +150,7 @@ TEST_F(ShowbackTest, EstimatedCostIsToldApartInRowsAndTotal) {
 }
 
 TEST_F(ShowbackTest, QuantitiesAreKeptThroughTheRegrouping) {
-  auto table = QueryShowback(*store_, ShowbackQuery{*ParseShowbackKeys({"namespace"}), {}, {}, {}, {}});
+  auto table = QueryShowback(*store_, ShowbackQuery{*ParseShowbackKeys({"namespace"}), {}, {}, {}, {}, {}});
   ASSERT_TRUE(table.ok());
   std::map<std::string, std::string> cpu;
   for (const ShowbackRow& r : table->rows) {

@@ -218,8 +218,10 @@ TEST_F(ApiTest, OpenApiListsEveryRoute) {
   std::mutex mu;
   for (const ApiRoute& route : ApiRoutes(ApiContext{nullptr, &mu})) {
     EXPECT_TRUE(doc["paths"].contains(route.path)) << route.path;
-    // And the route answers.
-    EXPECT_EQ(HttpGet(port_, route.path, nullptr), 200) << route.path;
+    // And the route answers (POST routes: security_test.cc).
+    if (std::string_view(route.method) == "GET") {
+      EXPECT_EQ(HttpGet(port_, route.path, nullptr), 200) << route.path;
+    }
   }
   for (const char* path :
        {"/healthz", "/readyz", "/api/v1/write", "/api/v1/remote-write", "/api/v1/openapi.json"}) {

@@ -75,7 +75,7 @@ TEST(AllocationRollupTest, ShowbackEqualsTheHoursForAnyWindow) {
   ExpectRollupMatchesHours(**store);
   // Days: 3, each with its three rows summed; quantity kept for chargeback.
   auto days = QueryShowback(**store, ShowbackQuery{*ParseShowbackKeys({"day", "owner", "kind"}),
-                                                   {}, {}, {}, {}});
+                                                   {}, {}, {}, {}, {}});
   ASSERT_TRUE(days.ok());
   ASSERT_EQ(days->rows.size(), 9u);
   // Each day's rows together, the largest first: b's 48 before a's 26.76.

@@ -1,9 +1,28 @@
 // The tally API: every answer is {"status":"success","data":...} or {"status":"error","error":...}.
-// Money and amounts arrive as exact decimal strings.
+// Money and amounts arrive as exact decimal strings. With `tally serve --auth required`, each
+// request carries the signed-in token; it lives in this module's memory only (never in the URL
+// or local storage), so closing or reloading the tab signs out.
+let token: string | null = null;
+
+export function setToken(value: string | null): void {
+  token = value;
+}
+
+export function signedIn(): boolean {
+  return token !== null;
+}
+
+// An answer with an HTTP status the dashboard treats specially: 401 (sign in) and 403.
+export class ApiError extends Error {
+  constructor(message: string, readonly status: number) {
+    super(message);
+  }
+}
+
 export async function api<T>(path: string): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(path);
+    res = await fetch(path, token ? { headers: { Authorization: `Bearer ${token}` } } : {});
   } catch {
     throw new Error("the tally server cannot be reached");
   }
@@ -11,10 +30,27 @@ export async function api<T>(path: string): Promise<T> {
   try {
     body = await res.json();
   } catch {
-    throw new Error(`${path}: HTTP ${res.status}, not a tally answer`);
+    throw new ApiError(`${path}: HTTP ${res.status}, not a tally answer`, res.status);
   }
-  if (body.status !== "success") throw new Error(body.error ?? `HTTP ${res.status}`);
+  if (body.status !== "success") throw new ApiError(body.error ?? `HTTP ${res.status}`, res.status);
   return body.data as T;
+}
+
+// `api`, or null when the caller's role or scope may not read `path` (403).
+export async function apiIfAllowed<T>(path: string): Promise<T | null> {
+  try {
+    return await api<T>(path);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 403) return null;
+    throw e;
+  }
+}
+
+export interface Whoami {
+  name: string;
+  role: string;
+  owners: string[];
+  write_sources: string[];
 }
 
 export interface ShowbackRow {

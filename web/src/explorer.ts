@@ -2,7 +2,7 @@
 // label, with filters, a custom date range, comparison with the previous period, sortable
 // columns, search, request vs usage efficiency, and a URL that holds the whole view. An owner
 // drills down to its daily cost by resource and its consumers, with a CSV of the rows shown.
-import { api, Series, Showback, ShowbackRow } from "./api";
+import { api, apiIfAllowed, Series, Showback, ShowbackRow } from "./api";
 import { disposeCharts, drawChart, titleStyle } from "./charts";
 import { axisMoney, escapeHtml, formatAmount, formatMoney, formatPercent } from "./format";
 import {
@@ -44,12 +44,15 @@ interface UsageAnswer {
 }
 
 // request and usage per group key and resource, from /api/v1/usage, with the view's filters
-// applied here (the usage API has none); null when a filter's key is not a usage key.
+// applied here (the usage API has none); null when a filter's key is not a usage key, or the
+// caller may not read usage.
 async function usageByKey(by: string, where: string[], q: string): Promise<[Map<string, Usage>, Map<string, Usage>] | null> {
   const filterKeys = where.map((w) => w.split("=")[0]);
   if (!usageKey(by) || !filterKeys.every(usageKey)) return null;
   const keys = [...new Set([by, ...filterKeys])];
-  const answer = await api<UsageAnswer>(`/api/v1/usage?by=${keys.join(",")}&limit=100000${q}`);
+  // Usage is the platform's: a token scoped to owners may not read it, and sees cost alone.
+  const answer = await apiIfAllowed<UsageAnswer>(`/api/v1/usage?by=${keys.join(",")}&limit=100000${q}`);
+  if (answer === null) return null;
   const cpu = new Map<string, Usage>();
   const memory = new Map<string, Usage>();
   for (const r of answer.rows) {

@@ -102,22 +102,24 @@ export async function renderBudgets(root: HTMLElement): Promise<void> {
 }
 
 export async function renderKpis(root: HTMLElement): Promise<void> {
-  const data = await api<{ platform: KpiSet; owners: KpiSet[]; commitments: { currency: string; utilization: number | null; coverage: number | null }[] }>(
+  const data = await api<{ platform: KpiSet | null; owners: KpiSet[]; commitments: { currency: string; utilization: number | null; coverage: number | null }[] }>(
     `/api/v1/kpis?${periodQuery().slice(1)}`,
   );
   disposeCharts();
-  if (Number(data.platform.total) === 0) {
+  // A token scoped to owners gets no platform set (it is the whole bill's): its cards show its
+  // owner's set when it has one owner.
+  const p = data.platform ?? (data.owners.length === 1 ? data.owners[0] : null);
+  if (p === null ? data.owners.length === 0 : Number(p.total) === 0) {
     root.innerHTML = NO_ALLOCATIONS;
     return;
   }
-  const p = data.platform;
   const unit = (set: KpiSet, name: string): string => {
     const u = set.unit_costs.find((x) => x.name === name);
     return u?.per_unit ? formatMoney(u.per_unit) : "–";
   };
   const eff = (set: KpiSet, resource: string): string =>
     share(set.efficiency.find((e) => e.resource === resource)?.ratio);
-  root.innerHTML = `
+  const cards = p === null ? "" : `
     <section class="cards">
       <div class="card"><div class="label">Allocation coverage</div>
         <div class="value" data-testid="coverage">${share(p.coverage)}</div>
@@ -133,7 +135,8 @@ export async function renderKpis(root: HTMLElement): Promise<void> {
       per TiB-month ${unit(p, "tib-month")}${data.commitments
         .filter((c) => c.utilization != null)
         .map((c) => ` · commitments ${escapeHtml(c.currency)}: utilization ${share(c.utilization)}, coverage ${share(c.coverage)}`)
-        .join("")}</p>
+        .join("")}</p>`;
+  root.innerHTML = `${cards}
     <table data-testid="kpis"><thead><tr><th>Owner</th><th class="num">Cost</th><th class="num">Idle share</th>
       <th class="num">CPU eff.</th><th class="num">Memory eff.</th><th class="num">GPU util.</th>
       <th class="num">Per core-hour</th><th class="num">Per GPU-hour</th></tr></thead><tbody>

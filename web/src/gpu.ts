@@ -1,7 +1,7 @@
 // GPUs: capacity, requested and busy GPU-hours, utilization per day and per node, what idle
 // GPUs cost (per owner: held and unused, and capacity nobody requested), and each workload's
 // efficiency (busy / requested), worst first among the costly.
-import { api, Gpu, GpuDevice } from "./api";
+import { api, apiIfAllowed, Gpu, GpuDevice } from "./api";
 import { disposeCharts, drawChart, titleStyle } from "./charts";
 import { escapeHtml, formatAmount, formatMoney, formatRatio } from "./format";
 import { periodQuery } from "./period";
@@ -10,7 +10,7 @@ import { emptyState } from "./states";
 export async function renderGpu(root: HTMLElement): Promise<void> {
   const [gpu, devices] = await Promise.all([
     api<Gpu>(`/api/v1/gpu?${periodQuery().slice(1)}`),
-    api<{ rows: GpuDevice[] }>("/api/v1/gpus"),
+    apiIfAllowed<{ rows: GpuDevice[] }>("/api/v1/gpus"),  // the platform's: not for scoped tokens
   ]);
   // The costliest unused GPU time first: what each workload held and left idle.
   const topIdle = gpu.consumers
@@ -82,7 +82,7 @@ export async function renderGpu(root: HTMLElement): Promise<void> {
         )
         .join("")}</tbody></table>
     ${
-      devices.rows.length === 0
+      devices === null || devices.rows.length === 0
         ? ""
         : `<h2>Devices</h2>
     <table data-testid="gpu-devices"><thead><tr><th>Host</th><th>Model</th>

@@ -1,7 +1,7 @@
 // The window a page shows: the view's own from/to (a custom range held in the URL), else the
 // header's period: all data, or the last 7 or 30 days of it (counted back from the end of the
 // data, not from today, so a historical store still shows something).
-import { api, Sources } from "./api";
+import { api } from "./api";
 
 export type PeriodName = "all" | "30d" | "7d";
 let current: PeriodName = (localStorage.getItem("tally.period") as PeriodName) || "all";
@@ -22,9 +22,9 @@ export function periodName(): PeriodName {
   return current;
 }
 
-// Learns where the data starts and ends (the sources answer says); called before each render.
+// Learns where the data starts and ends; called before each render.
 export async function refreshDataWindow(): Promise<void> {
-  const window = (await api<Sources>("/api/v1/sources")).window;
+  const window = (await api<{ window: { from: string; to: string } | null }>("/api/v1/window")).window;
   dataStart = window?.from ?? null;
   dataEnd = window?.to ?? null;
 }

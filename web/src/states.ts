@@ -35,3 +35,20 @@ export function notFoundState(route: string): string {
     <p>There is no page <code>${escapeHtml(route)}</code>. Go to the <a href="#/overview">overview</a>,
     the <a href="#/costs">bill explorer</a> or the <a href="#/explorer">allocation explorer</a>.</p></div>`;
 }
+
+// Sign-in (tally serve --auth required): a token from `tally tokens create`, or an OIDC JWT.
+export function signInState(message: string): string {
+  return `<div class="state" data-testid="sign-in"><h3>Sign in to tally</h3>
+    <p>This server needs a token: ask an admin for one (<code>tally tokens create</code>) or paste
+    your identity provider's token. It is kept in this tab's memory only.</p>
+    <form id="sign-in-form"><input id="token" type="password" autocomplete="off"
+      placeholder="tly_..." aria-label="token" required />
+      <button type="submit">Sign in</button></form>
+    ${message ? `<p class="error" data-testid="sign-in-error">${escapeHtml(message)}</p>` : ""}</div>`;
+}
+
+export function forbiddenState(message: string): string {
+  return `<div class="state" data-testid="forbidden"><h3>Not for your token</h3>
+    <p>${escapeHtml(message)}</p><p>Pages within your role and owners are in the menu; an admin can
+    give you a token with more (<code>tally tokens create --role ... --owner ...</code>).</p></div>`;
+}

@@ -6,16 +6,14 @@
 // ingested by another process shows up without a reload), empty and error states show, and
 // each page is saved as a screenshot.
 //   TALLY_BIN=build/tally node web/tests/e2e.mjs [SCREENSHOT_DIR]
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { check, failures, launch, serve, stopAll, tally } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const tally = resolve(process.env.TALLY_BIN ?? join(here, "../../build/tally"));
 const shots = resolve(process.argv[2] ?? join(here, "../../build/screenshots"));
 mkdirSync(shots, { recursive: true });
 const work = mkdtempSync(join(tmpdir(), "tally-e2e-"));
@@ -23,28 +21,6 @@ const store = join(work, "t.db");
 execFileSync(tally, ["--store", store, "demo", "--out", join(work, "demo"), "--teams", "6",
                      "--workloads", "30", "--days", "10", "--start", "2026-05-01", "--load"]);
 
-const freePort = () => new Promise((ok) => {
-  const s = createServer().listen(0, "127.0.0.1", () => {
-    const p = s.address().port;
-    s.close(() => ok(p));
-  });
-});
-const servers = [];
-async function serve(storePath, extra = []) {
-  const port = await freePort();
-  const proc = spawn(tally, ["--store", storePath, "serve", "--listen", `127.0.0.1:${port}`,
-                             "--web", join(here, "../dist"), ...extra], { stdio: "inherit" });
-  servers.push(proc);
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(base + "/healthz")).ok) break; } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { base, proc };
-}
-
-const failures = [];
-const check = (ok, what) => { if (!ok) failures.push(what); console.log(`${ok ? "ok  " : "FAIL"} ${what}`); };
 const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
 const ratio = (r) => (r ? `${(100 * Number(r)).toFixed(1)} %` : "–");
 // Whether the page comes to show `want` in the spend card within `timeout` ms.
@@ -56,11 +32,7 @@ let browser;
 try {
   const { base } = await serve(store, ["--config", join(work, "demo/tally.yaml"), "--allocate-check", "0.5"]);
   const api = async (path) => (await (await fetch(base + path)).json()).data;
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launch();
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   let errors = [];
   page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
@@ -363,7 +335,7 @@ try {
   console.log(`FAIL ${e}`);
 } finally {
   if (browser) await browser.close();
-  for (const s of servers) s.kill("SIGTERM");
+  stopAll();
 }
 console.log(failures.length ? `${failures.length} failed` : `all passed; screenshots in ${shots}`);
 process.exit(failures.length ? 1 : 0);

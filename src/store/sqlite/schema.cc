@@ -310,6 +310,20 @@ CREATE INDEX recommendations_by_state ON recommendations(state);
 )sql";
 }
 
+// Version 11: API tokens (their secret's hash only) and the audit log, hash-chained
+// (sqlite_access.cc).
+std::string MigrationV11() {
+  return R"sql(
+CREATE TABLE tokens(
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, owners TEXT NOT NULL,
+  write_sources TEXT NOT NULL, secret_hash TEXT NOT NULL, created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL, expires_at INTEGER, revoked_at INTEGER) WITHOUT ROWID;
+CREATE TABLE audit(
+  seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+  target TEXT NOT NULL, detail TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+)sql";
+}
+
 struct Migration {
   std::function<std::string()> sql;
   std::function<Status(SqliteDb*)> fill;  // then run in the same transaction, if set
@@ -324,7 +338,7 @@ Status Migrate(SqliteDb* db) {
       {MigrationV1, nullptr}, {MigrationV2, nullptr}, {MigrationV3, nullptr},
       {MigrationV4, nullptr}, {MigrationV5, FillV5}, {MigrationV6, FillV6},
       {MigrationV7, nullptr}, {MigrationV8, nullptr}, {MigrationV9, nullptr},
-      {MigrationV10, nullptr}};
+      {MigrationV10, nullptr}, {MigrationV11, nullptr}};
   {  // Most opens find the store current: no write transaction for them.
     TALLY_ASSIGN_OR_RETURN(Statement version_query, db->Prepare("PRAGMA user_version"));
     TALLY_ASSIGN_OR_RETURN(bool has_row, version_query.Step());

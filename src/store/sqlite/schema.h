@@ -15,6 +15,8 @@
 //   recommendations      recommendations while they hold, then archived with their reason and
 //                        realized savings (sqlite_recommendations.cc; v10)
 //   notifications        each alert sent, per receiver: no alert goes out twice (v9)
+//   tokens, audit        API tokens by their secret's hash, and the hash-chained audit log
+//                        (sqlite_access.cc; v11)
 //   billing_partitions   (provider, account, billing period) -> the ingest run that owns it
 //   ingests, source_files, diagnostics: what each run read and every problem it reported
 //
@@ -27,7 +29,7 @@
 
 namespace tally::sqlite {
 
-inline constexpr int kSchemaVersion = 10;
+inline constexpr int kSchemaVersion = 11;
 
 // Brings `db` to kSchemaVersion. Errors: kFailedPrecondition when the store was written by a
 // newer tally; kIoError from SQLite.
