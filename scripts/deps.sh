@@ -9,6 +9,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcurl4-openssl-dev libcpp-httplib-dev libsnappy-dev libzstd-dev libprotobuf-dev protobuf-compiler
   libyaml-cpp-dev libpugixml-dev
+  # TLS, token hashing and JWT signatures (docs/security.md); the openssl tool makes the test
+  # certificates.
+  libssl-dev openssl
   clang-format clang-tidy sqlite3
   # Real peers for the integration tests (prometheus brings promtool; prometheus-alertmanager
   # brings amtool), and the browser the dashboard's end-to-end tests drive.

@@ -11,7 +11,7 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_CO
   -DTALLY_FUZZ=ON -DTALLY_BUILD_TESTS=OFF -DTALLY_BUILD_BENCH=OFF \
   -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=undefined" \
   >/dev/null
-cmake --build "$build" --target decimal_fuzz csv_fuzz exposition_fuzz
+cmake --build "$build" --target decimal_fuzz csv_fuzz exposition_fuzz request_fuzz
 corpus() {  # corpus NAME DIRS... -> a fresh corpus dir seeded with the files under DIRS
   local dir="$build/corpus-$1"
   mkdir -p "$dir"
@@ -26,3 +26,4 @@ run() {  # run TARGET CORPUS
 run decimal_fuzz "$(corpus decimal "$shared/data/billing/focus-validator")"
 run csv_fuzz "$(corpus csv "$shared/data/billing")"
 run exposition_fuzz "$(corpus exposition "$shared/data/telemetry/prometheus" "$shared/data/telemetry/kubernetes")"
+run request_fuzz "$(corpus request fuzz/request_seeds)"

@@ -67,7 +67,7 @@ struct ShowbackQuery {
   std::optional<std::string> resource;  // only rows of this resource ("gpu")
   std::vector<ShowbackFilter> where;    // all must hold
   // Only rows whose owner lies in one of these subtrees (a caller's scope); empty: all rows.
-  std::vector<std::string> owner_within;
+  std::vector<std::string> owner_within = {};
 };
 
 struct ShowbackRow {

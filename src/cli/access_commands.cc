@@ -25,11 +25,6 @@ struct TokenFlags {
   std::string format = "table";
 };
 
-std::string CliActor() {
-  const passwd* user = getpwuid(geteuid());
-  return "cli:" + std::string(user != nullptr ? user->pw_name : std::to_string(geteuid()));
-}
-
 std::unique_ptr<AccessControl> OpenAccess(const GlobalOptions& globals, int* exit_code) {
   auto store = OpenAccessStore(globals.store);
   if (!store.ok()) {
@@ -189,6 +184,21 @@ int RunAudit(const GlobalOptions& globals, const AuditFlags& flags) {
 }
 
 }  // namespace
+
+std::string CliActor() {
+  const passwd* user = getpwuid(geteuid());
+  return "cli:" + std::string(user != nullptr ? user->pw_name : std::to_string(geteuid()));
+}
+
+void RecordCliAction(const GlobalOptions& globals, std::string_view action,
+                     std::string_view target, const std::string& detail) {
+  auto store = OpenAccessStore(globals.store);
+  Status recorded = store.ok() ? AccessControl(std::move(*store))
+                                     .Record(CliActor(), action, target, detail)
+                                     .status()
+                               : store.status();
+  if (!recorded.ok()) PrintError("warning: not in the audit log: " + recorded.message());
+}
 
 void AddAccessCommands(CLI::App* app, const GlobalOptions* globals, int* exit_code) {
   CLI::App* tokens = app->add_subcommand(

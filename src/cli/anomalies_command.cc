@@ -95,11 +95,19 @@ int SetState(const GlobalOptions& globals, const std::string& id, const char* st
     PrintError(store.status().message());
     return 1;
   }
+  std::string before;
+  if (auto known = (*store)->ListAnomalies(std::nullopt, std::nullopt); known.ok()) {
+    for (const AnomalyRecord& a : *known) {
+      if (a.id == id) before = a.state;
+    }
+  }
   Status set = (*store)->SetAnomalyState(id, state, SystemClock().Now());
   if (!set.ok()) {
     PrintError("anomalies: " + set.message());
     return set.code() == StatusCode::kNotFound ? 2 : 1;
   }
+  RecordCliAction(globals, "anomaly.state", id,
+                  "{\"before\":\"" + before + "\",\"after\":\"" + state + "\"}");
   PrintError("anomalies: " + id + " is " + state);
   return 0;
 }

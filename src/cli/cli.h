@@ -43,6 +43,12 @@ void AddDemoCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code)
 void AddServeCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 // tokens create|list|revoke, audit (access_commands.cc)
 void AddAccessCommands(CLI::App* app, const GlobalOptions* globals, int* exit_code);
+// Who the command line acts as in the audit log: "cli:<user>".
+std::string CliActor();
+// Appends a change made from the command line to the audit log (a failure is a warning: the
+// change itself stands).
+void RecordCliAction(const GlobalOptions& globals, std::string_view action,
+                     std::string_view target, const std::string& detail);
 // `tally ingest kube-scrape`, a subcommand of `ingest`.
 void AddKubeScrapeCommand(CLI::App* ingest, const GlobalOptions* globals, int* exit_code);
 // `tally ingest usage-csv` and `tally ingest inventory`.

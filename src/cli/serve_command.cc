@@ -239,6 +239,7 @@ int RunServe(const GlobalOptions& globals, const ServeFlags& flags) {
       return message.empty() ? std::string("unchanged") : message;
     };
   }
+  if (scheduler) options.run_now = [&] { scheduler->RunNow(); };
   Server server(std::move(*store), options);
   if (scheduler) scheduler->Start();
   // Waits for a stop signal; meanwhile looks at tally.yaml every second, and at once on SIGHUP.

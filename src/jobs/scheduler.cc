@@ -54,6 +54,14 @@ void Scheduler::ApplyConfig(Config config) {
   wake_.notify_all();
 }
 
+void Scheduler::RunNow() {
+  {
+    std::lock_guard lock(mu_);
+    run_now_ = true;
+  }
+  wake_.notify_all();
+}
+
 void Scheduler::TakeNewConfig() {
   std::optional<Config> config;
   {
@@ -78,13 +86,21 @@ void Scheduler::TakeNewConfig() {
 void Scheduler::Loop() {
   while (!stopping_) {
     TakeNewConfig();
+    {
+      std::lock_guard lock(mu_);
+      if (run_now_) {
+        for (SourceState& state : sources_) state.next = Ticks::now();
+        run_now_ = false;
+      }
+    }
     CollectDue(Ticks::now());
     if (stopping_) break;
     if (options_.allocate) AllocateIfChanged();
     Ticks::time_point wake = Ticks::now() + Seconds(options_.allocate_check_seconds);
     for (const SourceState& state : sources_) wake = std::min(wake, state.next);
     std::unique_lock lock(mu_);
-    wake_.wait_until(lock, wake, [this] { return stopping_.load() || new_config_.has_value(); });
+    wake_.wait_until(lock, wake,
+                     [this] { return stopping_.load() || new_config_.has_value() || run_now_; });
   }
 }
 

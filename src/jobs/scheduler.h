@@ -46,6 +46,9 @@ class Scheduler {
   // Runs under `config` from the next turn on (any thread): sources kept by name keep their
   // state, new ones are due at once, and a changed policy reallocates what it changes.
   void ApplyConfig(Config config);
+  // Makes every source due at once and wakes the loop (any thread): what an operator asks with
+  // POST /api/v1/runs. Changed data is then allocated as after any collection.
+  void RunNow();
 
  private:
   void Loop();
@@ -82,6 +85,7 @@ class Scheduler {
   std::mutex mu_;
   std::condition_variable wake_;
   std::optional<Config> new_config_;  // guarded by mu_
+  bool run_now_ = false;              // guarded by mu_
   std::thread thread_;
 };
 

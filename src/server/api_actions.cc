@@ -1,5 +1,6 @@
 // The routes that change state or tell who asks: GET /api/v1/whoami, GET /api/v1/audit
-// (admin), POST /api/v1/config/reload (admin) and POST /api/v1/anomalies/state (operator).
+// (admin), POST /api/v1/config/reload (admin), POST /api/v1/runs and
+// POST /api/v1/anomalies/state (operator).
 // Each change is recorded in the audit log with who asked (access_control.h).
 #include <nlohmann/json.hpp>
 
@@ -88,6 +89,15 @@ void ServeConfigReload(const ApiContext& ctx, const Caller& caller, const httpli
   }
 }
 
+void ServeRun(const ApiContext& ctx, const Caller& caller, const httplib::Request&,
+              httplib::Response& res) {
+  if (!ctx.run_now) return ReplyError(res, 409, "this server schedules no collection or allocation");
+  ctx.run_now();
+  if (Audit(ctx, res, caller, "run.trigger", "scheduler", Json::object())) {
+    ReplySuccess(res, Json{{"triggered", true}});
+  }
+}
+
 void ServeAudit(const ApiContext& ctx, const Caller&, const httplib::Request& req,
                 httplib::Response& res) {
   if (ctx.access == nullptr) return ReplySuccess(res, Json{{"rows", Json::array()}});
@@ -140,6 +150,12 @@ std::vector<ApiRoute> ActionRoutes(ApiContext ctx) {
        "read tally.yaml again now, as SIGHUP does; recorded in the audit log",
        {},
        with(ServeConfigReload), Scoping::kPlatform, Role::kAdmin},
+      {"POST",
+       "/api/v1/runs",
+       "collect every source of tally.yaml now and allocate what changed (operator); recorded "
+       "in the audit log",
+       {},
+       with(ServeRun), Scoping::kPlatform, Role::kOperator},
       {"POST",
        "/api/v1/anomalies/state",
        "set an anomaly's state: body {\"id\": ID, \"state\": ack|resolve|reopen}; recorded in "

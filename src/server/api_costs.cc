@@ -1,5 +1,5 @@
 // `GET /api/v1/costs`: cost lines summed and grouped, as `tally costs` (by, metric, step,
-// where, top, from, to).
+// where, top, from, to); for a caller scoped to owners, the lines they own (api_scope.h).
 #include "server/api_handlers.h"
 
 #include <algorithm>
@@ -7,6 +7,7 @@
 
 #include "report/cost_report.h"
 #include "report/output_format.h"
+#include "server/api_scope.h"
 #include "server/api_support.h"
 
 namespace tally {
@@ -47,7 +48,11 @@ void ServeCosts(const ApiContext& ctx, const httplib::Request& req, httplib::Res
       return ReplyError(res, 400, "top: \"" + top + "\" is not a whole number");
     }
   }
-  auto table = Locked<CostTable>(ctx, res, [&] { return QueryCostTable(ctx.store, query); });
+  // A caller scoped to owners gets the lines its owners own through the ownership rules.
+  const std::shared_ptr<const Config> config = RunningConfig(ctx);
+  auto table = Locked<CostTable>(ctx, res, [&] {
+    return QueryOwnedCostTable(*ctx.store, config->ownership, *ctx.caller, query);
+  });
   if (!table) return;
   const size_t total_rows = table->rows.size();
   Json next = TakePage(*page, &table->rows);

@@ -42,11 +42,6 @@ Result<int> Whole(const httplib::Request& req, const char* name, int fallback, i
   return value;
 }
 
-std::shared_ptr<const Config> RunningConfig(const ApiContext& ctx) {
-  return ctx.config != nullptr ? ctx.config->running()
-                               : std::make_shared<const Config>(DefaultConfig());
-}
-
 }  // namespace
 
 void ServeForecast(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {

@@ -101,7 +101,7 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
         {"top", "keep the N costliest groups, the rest summed as one (other) row"},
         from,
         to},
-       bind(ServeCosts)},
+       bind(ServeCosts), Scoping::kOwners},
       {"GET",
        "/api/v1/usage",
        "usage amount-hours grouped, as `tally usage`",
@@ -110,7 +110,7 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
          "label.<key>"},
         from,
         to},
-       bind(ServeUsage)},
+       bind(ServeUsage), Scoping::kOwners},
       {"GET",
        "/api/v1/showback",
        "allocated cost grouped, as `tally report showback`; rows and total carry `estimated`, "

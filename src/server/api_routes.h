@@ -81,11 +81,13 @@ struct ApiContext {
   // cannot be; POST /api/v1/config/reload answers 409).
   AccessControl* access = nullptr;
   std::function<std::string()> reload_config = nullptr;
+  // Collects every source now (null: nothing is scheduled; POST /api/v1/runs answers 409).
+  std::function<void()> run_now = nullptr;
 };
 
 std::vector<ApiRoute> ApiRoutes(ApiContext context);
 // The routes that change state or tell who asks (api_actions.cc): whoami, audit, config
-// reload, anomaly states. ApiRoutes includes them.
+// reload, runs, anomaly states. ApiRoutes includes them.
 std::vector<ApiRoute> ActionRoutes(ApiContext context);
 
 // The OpenAPI 3 document of `routes` plus the routes the server adds itself.

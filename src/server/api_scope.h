@@ -12,8 +12,10 @@
 #include "insight/budgets.h"
 #include "insight/kpis.h"
 #include "insight/recommendations.h"
+#include "config/config.h"
 #include "report/gpu_report.h"
 #include "tally/store.h"
+#include "tally/usage_query.h"
 
 namespace tally {
 
@@ -26,6 +28,17 @@ std::optional<std::string> RefuseBillKeys(const Caller& caller,
 // so that the series hold its owners only (their total, without `by`). Run under the store lock.
 Status AddOwnerFilter(AllocationStore& store, const Caller& caller,
                       std::vector<std::string>* where);
+
+// The cost report of the bill lines the caller's owners own through tally.yaml's ownership
+// rules (tags, ServiceName as `service`, BillingAccountId as `account`, ProviderName as
+// `source`), as allocation owns the lines no asset takes. Unscoped callers get every line.
+Result<CostTable> QueryOwnedCostTable(CostStore& store, const std::vector<OwnershipRule>& rules,
+                                      const Caller& caller, const CostQuery& query);
+
+// Usage of the consumers the caller's owners own through the ownership rules (their labels,
+// namespace, ...), as allocation owns them. Unscoped callers get every consumer's.
+Result<UsageTable> QueryOwnedUsage(Store& store, const std::vector<OwnershipRule>& rules,
+                                   const Caller& caller, const UsageQuery& query);
 
 void ScopeGpuReport(const Caller& caller, GpuReport* report);
 // The platform's set and the commitments are the whole bill's: a scoped caller sees its owners'

@@ -15,6 +15,11 @@ Status ParseWindow(const httplib::Request& req, std::optional<Timestamp>* from,
   return ParseWindowBounds(Param(req, "from"), Param(req, "to"), "", from, to);
 }
 
+std::shared_ptr<const Config> RunningConfig(const ApiContext& ctx) {
+  return ctx.config != nullptr ? ctx.config->running()
+                               : std::make_shared<const Config>(DefaultConfig());
+}
+
 Json Optional(const std::optional<Timestamp>& t) { return t ? Json(t->ToString()) : Json(nullptr); }
 
 int ErrorStatus(const Status& s) {

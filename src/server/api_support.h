@@ -6,6 +6,7 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,8 @@ std::string Param(const httplib::Request& req, const char* name);
 Status ParseWindow(const httplib::Request& req, std::optional<Timestamp>* from,
                    std::optional<Timestamp>* to);
 Json Optional(const std::optional<Timestamp>& t);
+// The tally.yaml the server runs under (the defaults without one).
+std::shared_ptr<const Config> RunningConfig(const ApiContext& ctx);
 // The HTTP status of an error: 400 for bad parameters, 503 past the budget, else 500.
 int ErrorStatus(const Status& s);
 

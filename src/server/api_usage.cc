@@ -1,7 +1,9 @@
-// `GET /api/v1/usage`: usage amount-hours grouped, as `tally usage`.
+// `GET /api/v1/usage`: usage amount-hours grouped, as `tally usage`; for a caller scoped to
+// owners, its owners' consumers' (api_scope.h).
 #include "server/api_handlers.h"
 
 #include "report/usage_report.h"
+#include "server/api_scope.h"
 #include "server/api_support.h"
 
 namespace tally {
@@ -22,7 +24,10 @@ void ServeUsage(const ApiContext& ctx, const httplib::Request& req, httplib::Res
   }
   Status window = ParseWindow(req, &query.from, &query.to);
   if (!window.ok()) return ReplyError(res, 400, window.message());
-  auto table = Locked<UsageTable>(ctx, res, [&] { return QueryUsage(*ctx.store, query); });
+  const std::shared_ptr<const Config> config = RunningConfig(ctx);
+  auto table = Locked<UsageTable>(ctx, res, [&] {
+    return QueryOwnedUsage(*ctx.store, config->ownership, *ctx.caller, query);
+  });
   if (!table) return;
   const size_t total_rows = table->rows.size();
   Json next = TakePage(*page, &table->rows);

@@ -190,6 +190,7 @@ void Server::Impl::Routes() {
                          static_cast<int64_t>(options.request_budget_seconds * 1000))};
   context.access = options.access;
   context.reload_config = options.reload_config;
+  context.run_now = options.run_now;
   routes = ApiRoutes(context);
   for (const ApiRoute& route : routes) {
     auto admitted = [this, route](const httplib::Request& req, httplib::Response& res) {

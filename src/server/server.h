@@ -41,6 +41,8 @@ struct ServerOptions {
   std::string tls_cert, tls_key;       // PEM files: both set serves HTTPS
   // Reads tally.yaml again now (POST /api/v1/config/reload); says what happened.
   std::function<std::string()> reload_config = nullptr;
+  // Collects every source now and allocates what changed (POST /api/v1/runs).
+  std::function<void()> run_now = nullptr;
 };
 
 // True for 127.0.0.0/8, ::1 and localhost: addresses only this machine reaches.

@@ -120,6 +120,15 @@ TEST_F(DemoFinanceTest, AnAnomalyIsStoredOnceAndKeepsItsState) {
   EXPECT_EQ(Json::parse(again.out)["rows"][0]["state"], "acknowledged");
   auto unknown = RunTally({"--store", Store(), "anomalies", "ack", "0000000000000000"});
   EXPECT_NE(unknown.exit_code, 0);
+  // The change is in the audit log, from the command line, with before and after.
+  const Json audit = Run({"audit"});  // Run asks for JSON
+  bool recorded = false;
+  for (const Json& row : audit["rows"]) {
+    recorded |= row["action"] == "anomaly.state" && row["target"] == id &&
+                row["actor"].get<std::string>().starts_with("cli:") &&
+                row["detail"] == R"({"before":"open","after":"acknowledged"})";
+  }
+  EXPECT_TRUE(recorded) << audit.dump();
 }
 
 TEST_F(DemoFinanceTest, TheTotalForecastBeatsSeasonalNaiveWithACalibratedInterval) {

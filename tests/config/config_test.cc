@@ -146,7 +146,8 @@ TEST(ConfigTest, Durations) {
   EXPECT_FALSE(ParseDuration("").ok());
   EXPECT_FALSE(ParseDuration("m").ok());
   EXPECT_FALSE(ParseDuration("0s").ok());
-  EXPECT_FALSE(ParseDuration("1d").ok());
+  EXPECT_EQ(*ParseDuration("90d"), 90 * 86400);
+  EXPECT_FALSE(ParseDuration("1w").ok());
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <snappy.h>
 
 #include <chrono>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
@@ -223,6 +224,42 @@ TEST_F(SecurityTest, AScopedViewerSeesOnlyItsTeam) {
   EXPECT_EQ(Call("GET", "/api/v1/forecast?by=ServiceName", viewer_).status, 403);
 }
 
+TEST_F(SecurityTest, AScopedViewerGetsTheBillLinesItsTeamOwns) {
+  // The demo owns lines by their team tag: the viewer's bill is its team's tagged lines.
+  const json mine = json::parse(Call("GET", "/api/v1/costs?by=Tags.team", viewer_).body)["data"];
+  ASSERT_EQ(mine["rows"].size(), 1u) << mine.dump();
+  EXPECT_EQ(mine["rows"][0]["Tags.team"], team_);
+  ASSERT_TRUE(mine["rows"][0].contains("EffectiveCost")) << mine.dump();
+  const json theirs = json::parse(Call("GET", "/api/v1/costs?by=Tags.team&where=Tags.team%3D" +
+                                           team_, admin_).body)["data"];
+  ASSERT_EQ(theirs["rows"].size(), 1u) << theirs.dump();
+  EXPECT_EQ(mine["rows"][0]["EffectiveCost"], theirs["rows"][0]["EffectiveCost"]);
+  EXPECT_EQ(mine["total"], theirs["total"]);
+  const json all = json::parse(Call("GET", "/api/v1/costs", admin_).body)["data"];
+  EXPECT_NE(all["total"], mine["total"]);
+  // Grouped another way, the same lines.
+  const json by_service =
+      json::parse(Call("GET", "/api/v1/costs?by=ServiceName", viewer_).body)["data"];
+  EXPECT_EQ(by_service["total"], mine["total"]);
+}
+
+TEST_F(SecurityTest, AScopedViewerGetsItsTeamsUsage) {
+  const json mine = json::parse(Call("GET", "/api/v1/usage?by=namespace", viewer_).body)["data"];
+  const json all = json::parse(Call("GET", "/api/v1/usage?by=namespace", admin_).body)["data"];
+  ASSERT_FALSE(mine["rows"].empty()) << mine.dump();
+  std::map<std::string, std::string> admin_usage;
+  for (const json& row : all["rows"]) {
+    admin_usage[row["namespace"].get<std::string>() + "|" + row["resource"].get<std::string>()] =
+        row["usage"];
+  }
+  for (const json& row : mine["rows"]) {
+    EXPECT_EQ(row["namespace"], team_) << row.dump();
+    // The same figure the admin sees for that namespace.
+    EXPECT_EQ(row["usage"], admin_usage[team_ + "|" + row["resource"].get<std::string>()]);
+  }
+  EXPECT_GT(all["rows"].size(), mine["rows"].size());
+}
+
 TEST_F(SecurityTest, AnAdminSeesEverything) {
   const json api = json::parse(Call("GET", "/api/v1/showback?by=owner", admin_).body)["data"];
   const json cli = Cli({"report", "showback", "--by", "owner", "--format", "json"});
@@ -282,18 +319,24 @@ TEST_F(SecurityTest, AuditListsTokenCreationReloadsAndStateChangesWithTheActor) 
                 .status,
             403);
   EXPECT_EQ(Call("POST", "/api/v1/anomalies/state", operator_, "[").status, 400);
+  // Runs are the whole platform's: not for an operator scoped to a team, nor for a viewer.
+  EXPECT_EQ(Call("POST", "/api/v1/runs", operator_).status, 403);
+  EXPECT_EQ(Call("POST", "/api/v1/runs", viewer_).status, 403);
+  EXPECT_EQ(Call("POST", "/api/v1/runs", admin_).status, 200);
 
   auto log = RunTally({"--store", Store(), "audit", "--format", "json"});
   ASSERT_EQ(log.exit_code, 0) << log.err;
   const json rows = json::parse(log.out)["rows"];
-  bool created = false, reloaded = false;
+  bool created = false, reloaded = false, ran = false;
   for (const json& row : rows) {
+    ran |= row["action"] == "run.trigger" && row["actor"] == "alice";
     created |= row["action"] == "token.create" && row["actor"].get<std::string>().starts_with("cli:") &&
                row["detail"].get<std::string>().find("team-viewer") != std::string::npos;
     reloaded |= row["action"] == "config.reload" && row["actor"] == "alice";
   }
   EXPECT_TRUE(created) << log.out;
   EXPECT_TRUE(reloaded) << log.out;
+  EXPECT_TRUE(ran) << log.out;
   auto verify = RunTally({"--store", Store(), "audit", "--verify"});
   EXPECT_EQ(verify.exit_code, 0) << verify.err;
 }

@@ -57,7 +57,9 @@ std::string DaySums::Pack(int64_t* count) const {
 Status RollUpDays(SqliteDb* db, std::map<int64_t, DaySums>* days, const std::set<int64_t>& stored) {
   TALLY_ASSIGN_OR_RETURN(Statement mark,
                          db->Prepare("INSERT OR IGNORE INTO allocation_days(day) VALUES(?)"));
-  for (auto& [day, sums] : *days) {
+  for (auto& entry : *days) {
+    const int64_t day = entry.first;
+    DaySums& sums = entry.second;  // a plain reference: clang 14 lambdas cannot capture bindings
     TALLY_RETURN_IF_ERROR(ScanAllocationBlocks(
         db, AllocationGrain::kHour, day, day + kDay,
         [&](int64_t hour, const StoredAllocation& row) {
