@@ -25,7 +25,20 @@ struct TokenFlags {
   std::string format = "table";
 };
 
-std::unique_ptr<AccessControl> OpenAccess(const GlobalOptions& globals, int* exit_code) {
+// Opens the access state; with `format_text`, parses it into *format first. Prints the error
+// and sets *exit_code on failure.
+std::unique_ptr<AccessControl> OpenAccess(const GlobalOptions& globals, int* exit_code,
+                                          const std::string& format_text = "",
+                                          OutputFormat* format = nullptr) {
+  if (format != nullptr) {
+    auto parsed = ParseOutputFormat(format_text);
+    if (!parsed.ok()) {
+      PrintError(parsed.status().message());
+      *exit_code = 2;
+      return nullptr;
+    }
+    *format = *parsed;
+  }
   auto store = OpenAccessStore(globals.store);
   if (!store.ok()) {
     PrintError(store.status().message());
@@ -83,13 +96,9 @@ int RunCreate(const GlobalOptions& globals, const TokenFlags& flags) {
 }
 
 int RunList(const GlobalOptions& globals, const TokenFlags& flags) {
-  auto format = ParseOutputFormat(flags.format);
-  if (!format.ok()) {
-    PrintError(format.status().message());
-    return 2;
-  }
   int exit_code = 0;
-  std::unique_ptr<AccessControl> access = OpenAccess(globals, &exit_code);
+  OutputFormat format;
+  std::unique_ptr<AccessControl> access = OpenAccess(globals, &exit_code, flags.format, &format);
   if (!access) return exit_code;
   auto tokens = access->ListTokens();
   if (!tokens.ok()) {
@@ -114,7 +123,7 @@ int RunList(const GlobalOptions& globals, const TokenFlags& flags) {
                                    : std::nullopt,
                       std::string(state)});
   }
-  std::fputs(RenderRecordTable(t, *format).c_str(), stdout);
+  std::fputs(RenderRecordTable(t, format).c_str(), stdout);
   return 0;
 }
 
@@ -138,13 +147,9 @@ struct AuditFlags {
 };
 
 int RunAudit(const GlobalOptions& globals, const AuditFlags& flags) {
-  auto format = ParseOutputFormat(flags.format);
-  if (!format.ok()) {
-    PrintError(format.status().message());
-    return 2;
-  }
   int exit_code = 0;
-  std::unique_ptr<AccessControl> access = OpenAccess(globals, &exit_code);
+  OutputFormat format;
+  std::unique_ptr<AccessControl> access = OpenAccess(globals, &exit_code, flags.format, &format);
   if (!access) return exit_code;
   RecordTable t{{"seq", "at", "actor", "action", "target", "detail"}, {true}, {}, {}, {}};
   AuditChainCheck check;
@@ -175,7 +180,7 @@ int RunAudit(const GlobalOptions& globals, const AuditFlags& flags) {
     std::printf("audit: %lld entries, the hash chain holds\n", static_cast<long long>(entries));
     return 0;
   }
-  std::fputs(RenderRecordTable(t, *format).c_str(), stdout);
+  std::fputs(RenderRecordTable(t, format).c_str(), stdout);
   if (broken) {
     PrintError("audit: WARNING: the log does not verify: " + broken->reason);
     return 1;

@@ -11,7 +11,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { check, failures, launch, serve, stopAll, tally } from "./harness.mjs";
+import { check, failures, finish, launch, serve, tally } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const shots = resolve(process.argv[2] ?? join(here, "../../build/screenshots"));
@@ -333,9 +333,5 @@ try {
 } catch (e) {
   failures.push(String(e));
   console.log(`FAIL ${e}`);
-} finally {
-  if (browser) await browser.close();
-  stopAll();
 }
-console.log(failures.length ? `${failures.length} failed` : `all passed; screenshots in ${shots}`);
-process.exit(failures.length ? 1 : 0);
+await finish(browser, shots);

@@ -38,6 +38,14 @@ export const launch = () => chromium.launch({
          "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 
+// Ends a test script: closes the browser, stops the servers, says how it went, exits 0 or 1.
+export async function finish(browser, shots) {
+  if (browser) await browser.close();
+  stopAll();
+  console.log(failures.length ? `${failures.length} failed` : `all passed; screenshots in ${shots}`);
+  process.exit(failures.length ? 1 : 0);
+}
+
 export const failures = [];
 export const check = (ok, what) => {
   if (!ok) failures.push(what);
