@@ -61,6 +61,7 @@ int RunCli(int argc, char** argv) {
   AddDemoCommand(&app, &globals, &exit_code);
   AddServeCommand(&app, &globals, &exit_code);
   AddAccessCommands(&app, &globals, &exit_code);
+  AddPolicyCommand(&app, &globals, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -43,6 +43,8 @@ void AddDemoCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code)
 void AddServeCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 // tokens create|list|revoke, audit (access_commands.cc)
 void AddAccessCommands(CLI::App* app, const GlobalOptions* globals, int* exit_code);
+// policy plan|apply|approve|object|list (policy_command.cc)
+void AddPolicyCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code);
 // Who the command line acts as in the audit log: "cli:<user>".
 std::string CliActor();
 // Appends a change made from the command line to the audit log (a failure is a warning: the

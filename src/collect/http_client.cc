@@ -110,9 +110,16 @@ Result<HttpResponse> HttpClient::Get(const std::string& url, double timeout_seco
   return Send(url, nullptr, "Accept: application/json", timeout_seconds, cancel);
 }
 
+Result<HttpResponse> HttpClient::Call(const HttpCall& call) {
+  const std::string type = "Content-Type: " + call.content_type;
+  return Send(call.url, call.body.empty() && call.method != "POST" ? nullptr : &call.body,
+              call.content_type.empty() ? "Accept: application/json" : type.c_str(),
+              call.timeout_seconds, nullptr, &call);
+}
+
 Result<HttpResponse> HttpClient::Send(const std::string& url, const std::string* body,
                                       const char* header, double timeout_seconds,
-                                      const std::atomic<bool>* cancel) {
+                                      const std::atomic<bool>* cancel, const HttpCall* call) {
   const Curl& lib = Lib();
   if (!lib.error.empty()) return Unavailable(lib.error);
   CURL* curl = static_cast<CURL*>(curl_);
@@ -127,7 +134,18 @@ Result<HttpResponse> HttpClient::Send(const std::string& url, const std::string*
     lib.easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body->size()));
   }
   curl_slist* headers = lib.slist_append(nullptr, header);
+  const std::string bearer =
+      call != nullptr && !call->bearer_token.empty() ? "Authorization: Bearer " + call->bearer_token
+                                                     : "";
+  if (!bearer.empty()) headers = lib.slist_append(headers, bearer.c_str());
   lib.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  // The method, when not what the body implies; the handle is reused: always set or reset.
+  lib.easy_setopt(curl, CURLOPT_CUSTOMREQUEST,
+                  call != nullptr && call->method != "GET" && call->method != "POST"
+                      ? call->method.c_str()
+                      : nullptr);
+  lib.easy_setopt(curl, CURLOPT_CAINFO,
+                  call != nullptr && !call->ca_file.empty() ? call->ca_file.c_str() : nullptr);
   lib.easy_setopt(curl, CURLOPT_WRITEFUNCTION, Append);
   Sink sink{&response.body, max_body_bytes_};
   lib.easy_setopt(curl, CURLOPT_WRITEDATA, &sink);

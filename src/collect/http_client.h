@@ -13,6 +13,17 @@
 
 namespace tally {
 
+// A request of any method, for APIs that need more than GET and POST (the Kubernetes API).
+struct HttpCall {
+  std::string method = "GET";  // GET, POST, PATCH, PUT, DELETE
+  std::string url;
+  std::string body;             // sent when not empty
+  std::string content_type;     // of the body
+  std::string bearer_token;     // sent as Authorization: Bearer
+  std::string ca_file;          // verify the server against this CA ("" = the system's)
+  double timeout_seconds = 30;
+};
+
 struct HttpResponse {
   long status = 0;  // NOLINT(google-runtime-int): libcurl's type
   std::string body;
@@ -32,6 +43,8 @@ class HttpClient {
   // POSTs an application/json body; the same errors.
   Result<HttpResponse> PostJson(const std::string& url, const std::string& json,
                                 double timeout_seconds, const std::atomic<bool>* cancel = nullptr);
+  // Any method, headers and CA; the same errors (a 4xx answer is returned, not an error).
+  Result<HttpResponse> Call(const HttpCall& call);
   // GETs `url` (JSON expected); the same errors.
   Result<HttpResponse> Get(const std::string& url, double timeout_seconds,
                            const std::atomic<bool>* cancel = nullptr);
@@ -43,7 +56,8 @@ class HttpClient {
  private:
   // POSTs `body`, or GETs without one; `header` is sent as it is.
   Result<HttpResponse> Send(const std::string& url, const std::string* body, const char* header,
-                            double timeout_seconds, const std::atomic<bool>* cancel);
+                            double timeout_seconds, const std::atomic<bool>* cancel,
+                            const HttpCall* call = nullptr);
   void* curl_;  // CURL*; void* keeps curl.h out of this header
   size_t max_body_bytes_ = size_t{1} << 30;
 };

@@ -129,7 +129,8 @@ Status Parse(const YAML::Node& root, Config* c) {
   TALLY_RETURN_IF_ERROR(CheckKeys(
       root, "tally.yaml",
       {"reference_prices", "rate_cards", "component_weights", "ownership", "idle", "shared",
-       "chargeback", "sources", "network", "cache", "estimates", "budgets", "alerts", "kpis", "auth"}));
+       "chargeback", "sources", "network", "cache", "estimates", "budgets", "alerts", "kpis",
+       "auth", "policies", "actuators"}));
   if (const YAML::Node w = root["component_weights"]) {
     TALLY_RETURN_IF_ERROR(ParseComponentWeights(w, c));
   }
@@ -318,7 +319,10 @@ Result<Config> ParseConfig(std::string_view yaml_text) {
     // The policy's fingerprint: everything but the sources and what only reads allocation's
     // results, so adding a source or a budget reallocates nothing.
     YAML::Node policy = YAML::Clone(root);
-    for (const char* key : {"sources", "budgets", "alerts", "kpis", "auth"}) policy.remove(key);
+    for (const char* key :
+         {"sources", "budgets", "alerts", "kpis", "auth", "policies", "actuators"}) {
+      policy.remove(key);
+    }
     c.digest = std::to_string(std::hash<std::string>{}(YAML::Dump(policy)));
   } catch (const YAML::Exception& e) {
     return InvalidArgument(std::string("tally.yaml: ") + e.what());

@@ -37,6 +37,12 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view url, OpenMode mode) {
   return std::unique_ptr<Store>(std::move(store));
 }
 
+Result<std::unique_ptr<PolicyStateStore>> OpenPolicyStateStore(std::string_view url) {
+  TALLY_ASSIGN_OR_RETURN(std::string path, SqlitePath(url));
+  TALLY_ASSIGN_OR_RETURN(auto store, sqlite::SqliteAccessStore::Open(path));
+  return std::unique_ptr<PolicyStateStore>(std::move(store));
+}
+
 Result<std::unique_ptr<AccessStore>> OpenAccessStore(std::string_view url) {
   TALLY_ASSIGN_OR_RETURN(std::string path, SqlitePath(url));
   TALLY_ASSIGN_OR_RETURN(auto store, sqlite::SqliteAccessStore::Open(path));

@@ -324,6 +324,18 @@ CREATE TABLE audit(
 )sql";
 }
 
+// Version 12: what policies did to each target (sqlite_access.cc).
+std::string MigrationV12() {
+  return R"sql(
+CREATE TABLE policy_targets(
+  id TEXT PRIMARY KEY, policy TEXT NOT NULL, resource TEXT NOT NULL, target TEXT NOT NULL,
+  owner TEXT NOT NULL, state TEXT NOT NULL, due_at INTEGER, decided_by TEXT NOT NULL,
+  savings TEXT NOT NULL, detail TEXT NOT NULL, created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX policy_targets_by_state ON policy_targets(state);
+)sql";
+}
+
 struct Migration {
   std::function<std::string()> sql;
   std::function<Status(SqliteDb*)> fill;  // then run in the same transaction, if set
@@ -338,7 +350,7 @@ Status Migrate(SqliteDb* db) {
       {MigrationV1, nullptr}, {MigrationV2, nullptr}, {MigrationV3, nullptr},
       {MigrationV4, nullptr}, {MigrationV5, FillV5}, {MigrationV6, FillV6},
       {MigrationV7, nullptr}, {MigrationV8, nullptr}, {MigrationV9, nullptr},
-      {MigrationV10, nullptr}, {MigrationV11, nullptr}};
+      {MigrationV10, nullptr}, {MigrationV11, nullptr}, {MigrationV12, nullptr}};
   {  // Most opens find the store current: no write transaction for them.
     TALLY_ASSIGN_OR_RETURN(Statement version_query, db->Prepare("PRAGMA user_version"));
     TALLY_ASSIGN_OR_RETURN(bool has_row, version_query.Step());

@@ -17,6 +17,7 @@
 //   notifications        each alert sent, per receiver: no alert goes out twice (v9)
 //   tokens, audit        API tokens by their secret's hash, and the hash-chained audit log
 //                        (sqlite_access.cc; v11)
+//   policy_targets       what policies did to each target: marked, pending, applied (v12)
 //   billing_partitions   (provider, account, billing period) -> the ingest run that owns it
 //   ingests, source_files, diagnostics: what each run read and every problem it reported
 //
@@ -29,7 +30,7 @@
 
 namespace tally::sqlite {
 
-inline constexpr int kSchemaVersion = 11;
+inline constexpr int kSchemaVersion = 12;
 
 // Brings `db` to kSchemaVersion. Errors: kFailedPrecondition when the store was written by a
 // newer tally; kIoError from SQLite.

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/sqlite/decimal_codec.h"
 #include "store/sqlite/schema.h"
 
 namespace tally::sqlite {
@@ -153,6 +154,81 @@ Result<std::vector<AuditEntry>> SqliteAccessStore::ListAudit(int64_t after, int6
     e.prev_hash = std::string(q.Text(6));
     e.hash = std::string(q.Text(7));
     out.push_back(std::move(e));
+  }
+  return out;
+}
+
+namespace {
+
+constexpr const char* kTargetColumns =
+    "id, policy, resource, target, owner, state, due_at, decided_by, savings, detail, "
+    "created_at, updated_at";
+
+PolicyTargetRecord TargetOf(const Statement& q) {
+  PolicyTargetRecord r;
+  r.id = std::string(q.Text(0));
+  r.policy = std::string(q.Text(1));
+  r.resource = std::string(q.Text(2));
+  r.target = std::string(q.Text(3));
+  r.owner = std::string(q.Text(4));
+  r.state = std::string(q.Text(5));
+  if (!q.IsNull(6)) r.due_at = Timestamp::FromUnixSeconds(q.Int(6));
+  r.decided_by = std::string(q.Text(7));
+  r.savings = DecimalFromText(q.Text(8));
+  r.detail = std::string(q.Text(9));
+  r.created_at = Timestamp::FromUnixSeconds(q.Int(10));
+  r.updated_at = Timestamp::FromUnixSeconds(q.Int(11));
+  return r;
+}
+
+}  // namespace
+
+Result<std::optional<PolicyTargetRecord>> SqliteAccessStore::GetPolicyTarget(std::string_view id) {
+  TALLY_ASSIGN_OR_RETURN(Statement q, db_->Prepare(std::string("SELECT ") + kTargetColumns +
+                                                   " FROM policy_targets WHERE id = ?"));
+  q.BindText(1, id);
+  TALLY_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) return std::optional<PolicyTargetRecord>();
+  return std::optional<PolicyTargetRecord>(TargetOf(q));
+}
+
+Status SqliteAccessStore::PutPolicyTarget(const PolicyTargetRecord& r) {
+  TALLY_ASSIGN_OR_RETURN(
+      Statement put, db_->Prepare(std::string("INSERT OR REPLACE INTO policy_targets(") +
+                                  kTargetColumns + ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  const std::string savings = r.savings.ToString();
+  put.BindText(1, r.id);
+  put.BindText(2, r.policy);
+  put.BindText(3, r.resource);
+  put.BindText(4, r.target);
+  put.BindText(5, r.owner);
+  put.BindText(6, r.state);
+  if (r.due_at) {
+    put.BindInt(7, r.due_at->unix_seconds());
+  } else {
+    put.BindNull(7);
+  }
+  put.BindText(8, r.decided_by);
+  put.BindText(9, savings);
+  put.BindText(10, r.detail);
+  put.BindInt(11, r.created_at.unix_seconds());
+  put.BindInt(12, r.updated_at.unix_seconds());
+  return put.Run();
+}
+
+Result<std::vector<PolicyTargetRecord>> SqliteAccessStore::ListPolicyTargets(
+    std::string_view state) {
+  TALLY_ASSIGN_OR_RETURN(
+      Statement q, db_->Prepare(std::string("SELECT ") + kTargetColumns +
+                                " FROM policy_targets WHERE ? = '' OR state = ? "
+                                "ORDER BY updated_at DESC, id"));
+  q.BindText(1, state);
+  q.BindText(2, state);
+  std::vector<PolicyTargetRecord> out;
+  for (;;) {
+    TALLY_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    out.push_back(TargetOf(q));
   }
   return out;
 }

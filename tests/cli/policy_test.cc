@@ -1,0 +1,307 @@
+// tally policy on the demo platform (docs/policies.md): plan lists the planted waste's actions
+// with their savings and changes nothing; apply acts on enforce policies only, against a FAKE
+// Kubernetes API server (no API server can run here: this one records each request and answers
+// as the API would), and the recorded requests are exactly the expected patches; a capped
+// policy aborts before any request; approvals and the audit log (with --verify).
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include "tally/decimal.h"
+
+#include "testing/process.h"
+#include "testing/test_util.h"
+
+namespace tally {
+namespace {
+
+using Json = nlohmann::json;
+using testing::RunTally;
+
+// A fake Kubernetes API: every request recorded (method, path, content type, body); GET answers
+// the object, PATCH and DELETE 200, POST 201.
+class FakeKubernetesApi {
+ public:
+  struct Request {
+    std::string method, path, content_type, body, authorization;
+  };
+  FakeKubernetesApi() {
+    auto record = [this](const httplib::Request& req, httplib::Response& res) {
+      {
+        std::lock_guard lock(mu_);
+        requests_.push_back({req.method, req.path, req.get_header_value("Content-Type"), req.body,
+                             req.get_header_value("Authorization")});
+      }
+      res.status = req.method == "POST" ? 201 : 200;
+      res.set_content(Json{{"fake", "kubernetes"}, {"path", req.path}}.dump(), "application/json");
+    };
+    server_.Get(".*", record);
+    server_.Patch(".*", record);
+    server_.Delete(".*", record);
+    server_.Post(".*", record);
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~FakeKubernetesApi() {
+    server_.stop();
+    thread_.join();
+  }
+  int port() const { return port_; }
+  std::vector<Request> requests() {
+    std::lock_guard lock(mu_);
+    return requests_;
+  }
+  // The requests that change something (not the GETs of the state before).
+  std::vector<Request> changes() {
+    std::vector<Request> out;
+    for (Request& r : requests()) {
+      if (r.method != "GET") out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+ private:
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::mutex mu_;
+  std::vector<Request> requests_;
+};
+
+class PolicyTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir();
+    auto r = RunTally({"--store", Store(), "demo", "--out", dir_->File("demo"), "--start",
+                       "2026-10-01", "--load"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  static void TearDownTestSuite() { delete dir_; }
+  static std::string Store() { return "sqlite:" + dir_->File("t.db"); }
+  testing::CommandResult Policy(std::vector<std::string> args, const std::string& folder) {
+    args.insert(args.begin(), {"--store", Store(), "policy"});
+    args.insert(args.end(), {"--config", dir_->File("demo/tally.yaml"), "--policies", folder});
+    return RunTally(args);
+  }
+  // A policies folder with `text` as its one file, and the fake API as the Kubernetes actuator.
+  std::string Folder(const std::string& name, const std::string& text) {
+    const std::string folder = dir_->File(name);
+    std::filesystem::create_directories(folder);
+    testing::WriteFile(folder + "/token", "fake-token\n");
+    testing::WriteFile(folder + "/p.yaml",
+                       "actuators:\n  kubernetes:\n    url: http://127.0.0.1:" +
+                           std::to_string(api_.port()) + "\n    token_file: " + folder +
+                           "/token\npolicies:\n" + text);
+    return folder;
+  }
+
+  static testing::TempDir* dir_;
+  FakeKubernetesApi api_;
+};
+
+testing::TempDir* PolicyTest::dir_ = nullptr;
+
+const char* kWastePolicies = R"(  - name: rightsize
+    resource: workload
+    mode: enforce
+    filters: [{kind: rightsizing}, {key: savings, op: gte, value: 50}]
+    actions: [set-requests]
+  - name: idle-gpus
+    resource: workload
+    filters: [{kind: idle_gpu}]
+    actions: [{type: scale, replicas: 0}]
+  - name: abandoned
+    resource: workload
+    filters: [{kind: abandoned}]
+    actions: [reclaim]
+  - name: orphaned-volumes
+    resource: volume
+    filters: [{kind: orphaned_volume}]
+    actions: [reclaim]
+  - name: left-over-nodes
+    resource: node
+    filters: [{kind: node_consolidation}]
+    actions: [{type: label, key: tally.io/consolidate, value: "true"}]
+)";
+
+TEST_F(PolicyTest, PlanListsThePlantedWastesActionsAndChangesNothing) {
+  const std::string folder = Folder("plan", kWastePolicies);
+  const std::string before = RunTally({"--store", Store(), "report", "showback", "--format",
+                                       "json"}).out;
+  auto plan = Policy({"plan", "--format", "json"}, folder);
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  const Json p = Json::parse(plan.out);
+  std::map<std::string, Json> by_name;
+  for (const Json& policy : p["policies"]) by_name[policy["name"]] = policy;
+  // The planted waste (demo/truth.json), one action each.
+  ASSERT_EQ(by_name.size(), 5u);
+  EXPECT_EQ(by_name["rightsize"]["actions"].size(), 1u);  // three replicas, one Deployment
+  EXPECT_EQ(by_name["rightsize"]["actions"][0]["target"], "identity/Deployment/svc-3");
+  EXPECT_EQ(by_name["idle-gpus"]["actions"].size(), 1u);
+  EXPECT_EQ(by_name["abandoned"]["actions"].size(), 1u);
+  EXPECT_EQ(by_name["orphaned-volumes"]["actions"][0]["target"], "vol-orphan-0001");
+  EXPECT_EQ(by_name["left-over-nodes"]["actions"].size(), 1u);
+  // The plan's savings are the recommendations' (an independent sum of `tally recommend`).
+  auto rec = RunTally({"--store", Store(), "recommend", "--no-save", "--format", "json"});
+  ASSERT_EQ(rec.exit_code, 0) << rec.err;
+  Decimal expected;
+  const Json parsed1 = Json::parse(rec.out);
+  for (const Json& r : parsed1["rows"]) {
+    const std::string kind = r["kind"];
+    if (kind == "rightsizing" || kind == "idle_gpu" || kind == "abandoned" ||
+        kind == "orphaned_volume") {
+      expected += *Decimal::Parse(r["monthly_savings"].get<std::string>());
+    }
+  }
+  EXPECT_EQ(*Decimal::Parse(p["monthly_savings"].get<std::string>()), expected);
+  EXPECT_GT(expected, Decimal::FromUnits(1000));
+  // Nothing was changed: no request to Kubernetes, no state, the same showback.
+  EXPECT_TRUE(api_.requests().empty());
+  auto list = RunTally({"--store", Store(), "policy", "list", "--format", "json"});
+  EXPECT_TRUE(Json::parse(list.out)["rows"].empty()) << list.out;
+  EXPECT_EQ(RunTally({"--store", Store(), "report", "showback", "--format", "json"}).out, before);
+}
+
+TEST_F(PolicyTest, ApplyActsOnEnforcePoliciesWithExactlyTheExpectedPatches) {
+  const std::string folder = Folder("apply", kWastePolicies);
+  auto apply = Policy({"apply", "--format", "json"}, folder);
+  ASSERT_EQ(apply.exit_code, 0) << apply.err << apply.out;
+  // Only `rightsize` is enforce: one GET of the Deployment, then one strategic merge patch.
+  const auto requests = api_.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].method, "GET");
+  EXPECT_EQ(requests[0].path, "/apis/apps/v1/namespaces/identity/deployments/svc-3");
+  EXPECT_EQ(requests[0].authorization, "Bearer fake-token");
+  const auto& patch = requests[1];
+  EXPECT_EQ(patch.method, "PATCH");
+  EXPECT_EQ(patch.path, "/apis/apps/v1/namespaces/identity/deployments/svc-3");
+  EXPECT_EQ(patch.content_type, "application/strategic-merge-patch+json");
+  // The largest replica's targets: cpu and memory rounded up to m and Mi, never below them.
+  auto rec = RunTally({"--store", Store(), "recommend", "--kind", "rightsizing", "--no-save",
+                       "--format", "json"});
+  ASSERT_EQ(rec.exit_code, 0) << rec.err;
+  Decimal cpu, memory;
+  const Json parsed2 = Json::parse(rec.out);
+  for (const Json& r : parsed2["rows"]) {
+    cpu = std::max(cpu, *Decimal::Parse(r["evidence"]["cpu"]["target"].get<std::string>()));
+    memory = std::max(memory, *Decimal::Parse(r["evidence"]["memory"]["target"].get<std::string>()));
+  }
+  const Json body = Json::parse(patch.body);
+  const Json& requests_set = body["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"];
+  EXPECT_EQ(body["spec"]["template"]["spec"]["containers"][0]["name"], "main");
+  const std::string cpu_text = requests_set["cpu"], mem_text = requests_set["memory"];
+  ASSERT_TRUE(cpu_text.ends_with("m") && mem_text.ends_with("Mi")) << patch.body;
+  const Decimal cpu_m = *Decimal::Parse(cpu_text.substr(0, cpu_text.size() - 1));
+  const Decimal mem_mi = *Decimal::Parse(mem_text.substr(0, mem_text.size() - 2));
+  EXPECT_FALSE(cpu_m < *cpu.Multiply(Decimal::FromUnits(1000)));
+  EXPECT_LT(cpu_m, *cpu.Multiply(Decimal::FromUnits(1000)) + Decimal::FromUnits(1));
+  EXPECT_FALSE(mem_mi < *memory.Multiply(Decimal::FromUnits(1024)));
+  EXPECT_LT(mem_mi, *memory.Multiply(Decimal::FromUnits(1024)) + Decimal::FromUnits(1));
+  EXPECT_EQ(body.size(), 1u);  // nothing but the requests
+  // A second apply does not act again.
+  auto again = Policy({"apply", "--format", "json"}, folder);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(api_.requests().size(), 2u);
+  EXPECT_EQ(Json::parse(again.out)["rows"][0]["state"], "done");
+  // The audit log holds the plan and the action with the state before and after.
+  auto audit = RunTally({"--store", Store(), "audit", "--format", "json"});
+  bool acted = false;
+  const Json parsed3 = Json::parse(audit.out);
+  for (const Json& row : parsed3["rows"]) {
+    if (row["action"] != "policy.action") continue;
+    const Json detail = Json::parse(row["detail"].get<std::string>());
+    acted = detail["step"]["before"]["fake"] == "kubernetes" &&
+            detail["step"]["after"]["path"] == "/apis/apps/v1/namespaces/identity/deployments/svc-3";
+  }
+  EXPECT_TRUE(acted) << audit.out;
+  EXPECT_EQ(RunTally({"--store", Store(), "audit", "--verify"}).exit_code, 0);
+}
+
+TEST_F(PolicyTest, ACappedPolicyAbortsBeforeAnyAction) {
+  // Every workload with waste matches; the cap allows one.
+  const std::string folder = Folder("capped", R"(  - name: capped
+    resource: workload
+    mode: enforce
+    filters: [{key: savings, op: gt, value: 0}]
+    max-resources: 1
+    actions: [{type: scale, replicas: 0}]
+)");
+  auto apply = Policy({"apply", "--format", "json"}, folder);
+  ASSERT_EQ(apply.exit_code, 0) << apply.err;
+  EXPECT_TRUE(api_.requests().empty());
+  const Json rows = Json::parse(apply.out)["rows"];
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["state"], "aborted");
+  EXPECT_NE(rows[0]["note"].get<std::string>().find("more than max-resources 1"), std::string::npos);
+}
+
+TEST_F(PolicyTest, ExemptAndExcludedWorkloadsAreNeverTouched) {
+  const std::string folder = Folder("exempt", R"(  - name: everything-but-ml
+    resource: workload
+    mode: enforce
+    filters: [{or: [{kind: idle_gpu}, {kind: abandoned}]}]
+    exclude: {owners: [ml]}
+    actions: [{type: scale, replicas: 0}]
+)");
+  auto plan = Policy({"plan", "--format", "json"}, folder);
+  const Json p = Json::parse(plan.out)["policies"][0];
+  EXPECT_TRUE(p["actions"].empty()) << plan.out;
+  EXPECT_EQ(p["exempt"].size(), 2u) << plan.out;  // both are ml's
+  auto apply = Policy({"apply"}, folder);
+  ASSERT_EQ(apply.exit_code, 0) << apply.err;
+  EXPECT_TRUE(api_.requests().empty());
+}
+
+TEST_F(PolicyTest, AnApprovalRequiredPolicyWaitsForAnOperator) {
+  const std::string folder = Folder("approval", R"(  - name: delete-orphans
+    resource: volume
+    mode: enforce
+    approval: required
+    filters: [{kind: orphaned_volume}]
+    actions: [reclaim]
+)");
+  auto first = Policy({"apply", "--format", "json"}, folder);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const Json row = Json::parse(first.out)["rows"][0];
+  EXPECT_EQ(row["state"], "pending");
+  EXPECT_TRUE(api_.requests().empty());
+  const std::string id = row["target_id"];
+  ASSERT_EQ(RunTally({"--store", Store(), "policy", "approve", id}).exit_code, 0);
+  EXPECT_NE(RunTally({"--store", Store(), "policy", "approve", id}).exit_code, 0);  // not pending
+  auto second = Policy({"apply", "--format", "json"}, folder);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(Json::parse(second.out)["rows"][0]["state"], "applied");
+  const auto changes = api_.changes();
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].method, "DELETE");
+  EXPECT_EQ(changes[0].path, "/api/v1/persistentvolumes/vol-orphan-0001");
+  auto audit = RunTally({"--store", Store(), "audit", "--format", "json"});
+  ASSERT_EQ(audit.exit_code, 0) << audit.err;
+  std::vector<std::string> steps;
+  const Json parsed4 = Json::parse(audit.out);
+  for (const Json& row : parsed4["rows"]) {
+    if (row["target"] == id) steps.push_back(row["action"]);
+  }
+  EXPECT_EQ(steps, (std::vector<std::string>{"policy.pending", "policy.approve", "policy.action"}));
+}
+
+TEST_F(PolicyTest, BadPoliciesAreRefusedWithFileLineAndKey) {
+  const std::string folder = Folder("bad", R"(  - name: oops
+    resource: workload
+    actions: [{type: scale}]
+)");
+  auto plan = Policy({"plan"}, folder);
+  EXPECT_EQ(plan.exit_code, 2);
+  EXPECT_NE(plan.err.find("p.yaml"), std::string::npos) << plan.err;
+  EXPECT_NE(plan.err.find("line 8"), std::string::npos) << plan.err;
+  EXPECT_NE(plan.err.find("policies[0].actions[0]: scale needs replicas"), std::string::npos)
+      << plan.err;
+}
+
+}  // namespace
+}  // namespace tally
