@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "policy/slurm_actuator.h"
 #include "tally/decimal.h"
 #include "testing/process.h"
 #include "testing/test_util.h"
@@ -159,6 +160,47 @@ TEST_F(SlurmLiveTest, AMissingOrFailingCommandFailsClearlyWithNothingStored) {
       << stuck.err;
   EXPECT_EQ(Tally({"usage", "--by", "consumer", "--format", "csv"}).out.find("slurm/"),
             std::string::npos);
+}
+
+// Policies' Slurm actuator on the real cluster: a pending job is held, a running one suspended,
+// and an account's GrpTRES is set, then read back with sacctmgr itself.
+TEST_F(SlurmLiveTest, TheSlurmActuatorHoldsJobsAndLimitsAccounts) {
+  CommandResult later = Slurm("sbatch", {"--parsable", "-A", "accta", "--begin=now+1hour", "-c",
+                                         "1", "--mem=50", "--wrap", "sleep 1"});
+  ASSERT_EQ(later.exit_code, 0) << later.err;
+  const std::string job = later.out.substr(0, later.out.find_first_of(";\n"));
+  SlurmActuator slurm(conf_);
+  Policy policy;
+  policy.name = "hold";
+  PolicyCandidate target;
+  target.resource = PolicyResource::kSlurmJob;
+  target.id = "slurm/tally/" + job;
+  target.name = job;
+  PlannedAction hold{"a1", "t1", &policy, &target, 0, PolicyAction{"suspend", {}}, {}, ""};
+  auto held = slurm.Apply(hold);
+  ASSERT_TRUE(held.ok()) << held.status().message();
+  EXPECT_NE(held->before.find("PENDING"), std::string::npos) << held->before;
+  EXPECT_NE(held->after.find("(held)"), std::string::npos) << held->after;
+  // Read back independently: scontrol says it is held.
+  CommandResult show = Slurm("scontrol", {"show", "job", job});
+  EXPECT_NE(show.out.find("Reason=JobHeld"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("Priority=0"), std::string::npos) << show.out;
+
+  PolicyCandidate account;
+  account.resource = PolicyResource::kSlurmAccount;
+  account.id = account.name = "acctb";
+  PlannedAction limit{"a2", "t2", &policy, &account, 0,
+                      PolicyAction{"throttle", {{"cpu", "2"}, {"gpu", "1"}}}, {}, ""};
+  auto limited = slurm.Apply(limit);
+  ASSERT_TRUE(limited.ok()) << limited.status().message();
+  CommandResult assoc = Slurm("sacctmgr", {"-n", "-P", "show", "association", "where",
+                                           "account=acctb", "user=", "format=GrpTRES"});
+  ASSERT_EQ(assoc.exit_code, 0) << assoc.err;
+  EXPECT_NE(assoc.out.find("cpu=2"), std::string::npos) << assoc.out;
+  EXPECT_NE(assoc.out.find("gres/gpu=1"), std::string::npos) << assoc.out;
+  EXPECT_NE(limited->after.find("cpu=2"), std::string::npos) << limited->after;
+  EXPECT_EQ(limited->before.find("cpu=2"), std::string::npos) << limited->before;
+  Slurm("scancel", {job});
 }
 
 }  // namespace
