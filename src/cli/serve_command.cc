@@ -38,6 +38,7 @@ struct ServeFlags {
   std::string auth = "off";
   std::string tls_cert, tls_key;
   double rate_limit = 300;
+  std::string policies = "policies";
 };
 
 // The OIDC verifier of `oidc`, its keys read from a file or fetched over https; null when OIDC
@@ -121,6 +122,8 @@ int RunServe(const GlobalOptions& globals, const ServeFlags& flags) {
     return 2;
   }
   options.rate_limit_per_minute = flags.rate_limit;
+  options.store_url = globals.store;
+  options.policies_dir = flags.policies;
   options.tls_cert = flags.tls_cert;
   options.tls_key = flags.tls_key;
   auto config = LoadConfig(flags.config);
@@ -310,6 +313,9 @@ void AddServeCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code
   sub->add_option("--tls-key", flags->tls_key, "PEM private key of --tls-cert");
   sub->add_option("--rate-limit", flags->rate_limit,
                   "requests a minute per caller on routes that query the store (then 429)")
+      ->capture_default_str();
+  sub->add_option("--policies", flags->policies,
+                  "a folder of policy files, beside tally.yaml's policies (GET /api/v1/policies)")
       ->capture_default_str();
   sub->add_option("--web", flags->web,
                   "serve the dashboard from this directory (development; default: the one "

@@ -235,6 +235,7 @@ std::vector<ApiRoute> ApiRoutes(ApiContext ctx) {
        bind(ServeMetrics), Scoping::kOwners},
   };
   for (ApiRoute& action : ActionRoutes(ctx)) routes.push_back(std::move(action));
+  for (ApiRoute& policy : PolicyRoutes(ctx)) routes.push_back(std::move(policy));
   return routes;
 }
 

@@ -83,12 +83,17 @@ struct ApiContext {
   std::function<std::string()> reload_config = nullptr;
   // Collects every source now (null: nothing is scheduled; POST /api/v1/runs answers 409).
   std::function<void()> run_now = nullptr;
+  // The store's URL (policy state opens its own connection) and the policies folder.
+  std::string store_url = {};
+  std::string policies_dir = {};
 };
 
 std::vector<ApiRoute> ApiRoutes(ApiContext context);
 // The routes that change state or tell who asks (api_actions.cc): whoami, audit, config
 // reload, runs, anomaly states. ApiRoutes includes them.
 std::vector<ApiRoute> ActionRoutes(ApiContext context);
+// GET /api/v1/policies and POST /api/v1/policies/approve|object (api_policies.cc).
+std::vector<ApiRoute> PolicyRoutes(ApiContext context);
 
 // The OpenAPI 3 document of `routes` plus the routes the server adds itself.
 nlohmann::ordered_json OpenApiDocument(const std::vector<ApiRoute>& routes);

@@ -191,6 +191,8 @@ void Server::Impl::Routes() {
   context.access = options.access;
   context.reload_config = options.reload_config;
   context.run_now = options.run_now;
+  context.store_url = options.store_url;
+  context.policies_dir = options.policies_dir;
   routes = ApiRoutes(context);
   for (const ApiRoute& route : routes) {
     auto admitted = [this, route](const httplib::Request& req, httplib::Response& res) {

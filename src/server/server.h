@@ -43,6 +43,8 @@ struct ServerOptions {
   std::function<std::string()> reload_config = nullptr;
   // Collects every source now and allocates what changed (POST /api/v1/runs).
   std::function<void()> run_now = nullptr;
+  std::string store_url;     // for the policy state's own connection
+  std::string policies_dir;  // policy files beside tally.yaml's (GET /api/v1/policies)
 };
 
 // True for 127.0.0.0/8, ::1 and localhost: addresses only this machine reaches.

@@ -8,6 +8,7 @@
 #include <snappy.h>
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -74,6 +75,7 @@ class SecurityTest : public ::testing::Test {
     admin_ = Token({"--role", "admin", "--name", "alice"});
     viewer_ = Token({"--role", "viewer", "--owner", team_, "--name", "team-viewer"});
     operator_ = Token({"--role", "operator", "--owner", team_, "--name", "team-operator"});
+    ops_ = Token({"--role", "operator", "--name", "ops"});
     writer_ = Token({"--role", "viewer", "--write", "edge-a", "--name", "pusher-a"});
     expiring_ = Token({"--role", "admin", "--name", "brief", "--expires", "1s"});
     revoked_ = Token({"--role", "admin", "--name", "gone"});
@@ -137,7 +139,7 @@ class SecurityTest : public ::testing::Test {
   static ChildProcess* server_;
   static int port_;
   static std::vector<std::string> owners_;
-  static std::string team_, admin_, viewer_, operator_, writer_, expiring_, revoked_;
+  static std::string team_, admin_, viewer_, operator_, ops_, writer_, expiring_, revoked_;
 };
 
 testing::TempDir* SecurityTest::dir_ = nullptr;
@@ -145,7 +147,7 @@ ChildProcess* SecurityTest::server_ = nullptr;
 int SecurityTest::port_ = 0;
 std::vector<std::string> SecurityTest::owners_;
 std::string SecurityTest::team_, SecurityTest::admin_, SecurityTest::viewer_,
-    SecurityTest::operator_, SecurityTest::writer_, SecurityTest::expiring_,
+    SecurityTest::operator_, SecurityTest::ops_, SecurityTest::writer_, SecurityTest::expiring_,
     SecurityTest::revoked_;
 
 TEST_F(SecurityTest, ServingBeyondLoopbackNeedsAuthentication) {
@@ -339,6 +341,45 @@ TEST_F(SecurityTest, AuditListsTokenCreationReloadsAndStateChangesWithTheActor) 
   EXPECT_TRUE(ran) << log.out;
   auto verify = RunTally({"--store", Store(), "audit", "--verify"});
   EXPECT_EQ(verify.exit_code, 0) << verify.err;
+}
+
+TEST_F(SecurityTest, APolicyApprovalIsAnOperatorsAndIsAudited) {
+  // The demo's ml budget makes ml an owner candidate; a policy that waits for approval.
+  std::filesystem::create_directories(dir_->File("policies"));
+  testing::WriteFile(dir_->File("policies/approve.yaml"),
+                     "policies:\n  - name: tell-ml\n    resource: owner\n    mode: enforce\n"
+                     "    approval: required\n    filters: [{owner: ml}]\n    actions: [notify]\n");
+  auto apply = RunTally({"--store", Store(), "policy", "apply", "--config",
+                         dir_->File("demo/tally.yaml"), "--policies", dir_->File("policies"),
+                         "--format", "json"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.err;
+  const json rows = json::parse(apply.out)["rows"];
+  ASSERT_EQ(rows.size(), 1u) << apply.out;
+  EXPECT_EQ(rows[0]["state"], "pending");
+  const std::string id = rows[0]["target_id"];
+  const std::string body = json{{"id", id}}.dump();
+  EXPECT_EQ(Call("POST", "/api/v1/policies/approve", "", body).status, 401);
+  EXPECT_EQ(Call("POST", "/api/v1/policies/approve", viewer_, body).status, 403);
+  // An operator of another team does not find ml's target.
+  EXPECT_EQ(Call("POST", "/api/v1/policies/approve", operator_, body).status,
+            team_ == "ml" ? 200 : 404);
+  if (team_ != "ml") {
+    const Answer approved = Call("POST", "/api/v1/policies/approve", ops_, body);
+    EXPECT_EQ(approved.status, 200) << approved.body;
+  }
+  EXPECT_EQ(Call("POST", "/api/v1/policies/approve", ops_, body).status, 409);  // not pending
+  // The viewer's policy view holds no other team's targets.
+  const json seen = json::parse(Call("GET", "/api/v1/policies", viewer_).body)["data"];
+  for (const json& t : seen["targets"]) EXPECT_EQ(t["owner"], team_) << t.dump();
+  auto log = RunTally({"--store", Store(), "audit", "--format", "json"});
+  const json entries = json::parse(log.out)["rows"];
+  bool approved_by_token = false;
+  for (const json& row : entries) {
+    approved_by_token |= row["action"] == "policy.approve" && row["target"] == id &&
+                         row["actor"] == (team_ == "ml" ? "team-operator" : "ops");
+  }
+  EXPECT_TRUE(approved_by_token) << log.out;
+  EXPECT_EQ(RunTally({"--store", Store(), "audit", "--verify"}).exit_code, 0);
 }
 
 TEST_F(SecurityTest, AuditVerifyFindsAnEditedEntry) {
