@@ -6,7 +6,7 @@
 
 #include "access/access_control.h"
 #include "cli/cli.h"
-#include "policy/policy_report.h"
+#include "jobs/policy_job.h"
 
 namespace tally::cli {
 namespace {
@@ -20,17 +20,10 @@ struct PolicyFlags {
   std::string id;
 };
 
-struct Loaded {
-  Config config;
-  PolicySet policies;
-  std::unique_ptr<Store> store;
-  std::vector<PolicyCandidate> candidates;
-  std::vector<PolicyPlan> plans;
-};
-
-// tally.yaml (--config, else ./tally.yaml), the policies (it and --policies, else ./policies),
-// the store and the plans. Prints the error and returns the exit code on failure.
-int Load(const GlobalOptions& globals, const PolicyFlags& flags, Loaded* out) {
+// tally.yaml (--config, else ./tally.yaml) and the store, then one policy run. Prints the
+// error and returns the exit code on failure.
+int Run(const GlobalOptions& globals, const PolicyFlags& flags, bool apply,
+        std::unique_ptr<PolicyRun>* out) {
   const std::string config_path =
       !flags.config.empty() ? flags.config
                             : (std::filesystem::exists("tally.yaml") ? "tally.yaml" : "");
@@ -39,24 +32,17 @@ int Load(const GlobalOptions& globals, const PolicyFlags& flags, Loaded* out) {
     PrintError("policy: " + config.status().message());
     return 2;
   }
-  out->config = std::move(*config);
-  auto policies = LoadPolicies(config_path, flags.policies.empty() ? "policies" : flags.policies);
-  if (!policies.ok()) {
-    PrintError("policy: " + policies.status().message());
-    return 2;
-  }
   if (!flags.policies.empty() && !std::filesystem::is_directory(flags.policies)) {
     PrintError("policy: --policies " + flags.policies + " is not a folder");
     return 2;
   }
-  out->policies = std::move(*policies);
-  if (out->policies.policies.empty()) {
-    PrintError("policy: no policies: write them under policies: in tally.yaml or in a policies/ "
-               "folder (docs/policies.md)");
-    return 2;
-  }
-  std::optional<Timestamp> from, to;
-  Status window = ParseWindowFlags(flags.from, flags.to, &from, &to);
+  PolicyJob job;
+  job.config_path = config_path;
+  job.policies_dir = flags.policies.empty() ? "policies" : flags.policies;
+  job.store_url = globals.store;
+  job.actor = CliActor();
+  job.apply = apply;
+  Status window = ParseWindowFlags(flags.from, flags.to, &job.from, &job.to);
   if (!window.ok()) {
     PrintError("policy: " + window.message());
     return 2;
@@ -66,14 +52,13 @@ int Load(const GlobalOptions& globals, const PolicyFlags& flags, Loaded* out) {
     PrintError(store.status().message());
     return 1;
   }
-  out->store = std::move(*store);
-  auto candidates = GatherCandidates(out->store.get(), out->config, from, to);
-  if (!candidates.ok()) {
-    PrintError("policy: " + candidates.status().message());
-    return 1;
+  auto run = RunPolicies(store->get(), *config, job, SystemClock());
+  if (!run.ok()) {
+    PrintError("policy: " + run.status().message());
+    const StatusCode code = run.status().code();
+    return code == StatusCode::kInvalidArgument || code == StatusCode::kFailedPrecondition ? 2 : 1;
   }
-  out->candidates = std::move(*candidates);
-  out->plans = PlanPolicies(out->policies.policies, out->candidates);
+  *out = std::move(*run);
   return 0;
 }
 
@@ -91,38 +76,23 @@ int RunPlan(const GlobalOptions& globals, const PolicyFlags& flags, bool apply) 
     PrintError(format.status().message());
     return 2;
   }
-  Loaded loaded;
-  if (int code = Load(globals, flags, &loaded); code != 0) return code;
+  std::unique_ptr<PolicyRun> run;
+  if (int code = Run(globals, flags, apply, &run); code != 0) return code;
   if (!apply) {
-    Print(PlanJson(loaded.plans), PlanRecordTable(loaded.plans), *format);
+    const nlohmann::ordered_json plan = PlanJson(run->plans);
+    Print(plan, PlanRecordTable(run->plans), *format);
     size_t actions = 0;
-    for (const PolicyPlan& p : loaded.plans) actions += p.actions.size();
-    PrintError("policy plan: " + std::to_string(loaded.plans.size()) + " policies, " +
+    for (const PolicyPlan& p : run->plans) actions += p.actions.size();
+    PrintError("policy plan: " + std::to_string(run->plans.size()) + " policies, " +
                std::to_string(actions) + " actions, " +
-               PlanJson(loaded.plans)["monthly_savings"].get<std::string>() +
+               plan["monthly_savings"].get<std::string>() +
                " a month; nothing was changed (tally policy apply acts on enforce policies)");
     return 0;
   }
-  auto actuators = MakeActuators(loaded.policies.actuators);
-  auto state = OpenPolicyStateStore(globals.store);
-  auto access_store = OpenAccessStore(globals.store);
-  if (!actuators.ok() || !state.ok() || !access_store.ok()) {
-    PrintError("policy apply: " + (!actuators.ok() ? actuators.status().message()
-                                   : !state.ok()   ? state.status().message()
-                                                   : access_store.status().message()));
-    return 1;
-  }
-  AccessControl audit(std::move(*access_store));
-  PolicyExecutor executor(**state, &audit, **actuators, SystemClock(), CliActor());
-  auto steps = executor.Apply(loaded.plans);
-  if (!steps.ok()) {
-    PrintError("policy apply: " + steps.status().message());
-    return 1;
-  }
-  Print(StepsJson(*steps), StepsRecordTable(*steps), *format);
+  Print(StepsJson(run->steps), StepsRecordTable(run->steps), *format);
   int failed = 0;
-  for (const ApplyStep& s : *steps) failed += s.state == "failed" ? 1 : 0;
-  PrintError("policy apply: " + std::to_string(steps->size()) + " targets, " +
+  for (const ApplyStep& s : run->steps) failed += s.state == "failed" ? 1 : 0;
+  PrintError("policy apply: " + std::to_string(run->steps.size()) + " targets, " +
              std::to_string(failed) + " failed (tally audit lists every step)");
   return failed > 0 ? 1 : 0;
 }

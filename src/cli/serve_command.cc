@@ -39,6 +39,7 @@ struct ServeFlags {
   std::string tls_cert, tls_key;
   double rate_limit = 300;
   std::string policies = "policies";
+  double policy_every = 3600;
 };
 
 // The OIDC verifier of `oidc`, its keys read from a file or fetched over https; null when OIDC
@@ -90,11 +91,12 @@ int RunServe(const GlobalOptions& globals, const ServeFlags& flags) {
   Status address = ParseListenAddress(flags.listen, &options);
   if (!address.ok() || flags.flush_interval <= 0 || flags.max_body_mib <= 0 ||
       flags.read_timeout <= 0 || flags.allocate_check <= 0 || flags.request_budget <= 0 ||
-      flags.min_free_mib < 0) {
+      flags.min_free_mib < 0 || flags.policy_every < 0) {
     PrintError("serve: " + (address.ok() ? std::string("--flush-interval, --max-body-mib, "
                                                        "--read-timeout, --allocate-check and "
                                                        "--request-budget must be positive, "
-                                                       "--min-free-mib not negative")
+                                                       "--min-free-mib and --policy-every not "
+                                                       "negative")
                                          : address.message()));
     return 2;
   }
@@ -210,6 +212,10 @@ int RunServe(const GlobalOptions& globals, const ServeFlags& flags) {
     schedule.allocate = allocate;
     schedule.allocate_check_seconds = flags.allocate_check;
     schedule.log = Log;
+    schedule.config_path = flags.config.empty() ? (has_policy ? "tally.yaml" : "") : flags.config;
+    schedule.policies_dir = flags.policies;
+    schedule.store_url = globals.store;
+    schedule.policy_every_seconds = flags.policy_every;
     scheduler = std::make_unique<Scheduler>(std::move(*own), std::move(schedule));
   }
   // Signals go to one thread that waits for them; every other thread blocks them.
@@ -316,6 +322,9 @@ void AddServeCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code
       ->capture_default_str();
   sub->add_option("--policies", flags->policies,
                   "a folder of policy files, beside tally.yaml's policies (GET /api/v1/policies)")
+      ->capture_default_str();
+  sub->add_option("--policy-every", flags->policy_every,
+                  "seconds between policy runs (enforce policies act; 0: never)")
       ->capture_default_str();
   sub->add_option("--web", flags->web,
                   "serve the dashboard from this directory (development; default: the one "

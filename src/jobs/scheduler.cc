@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 
 #include "jobs/alert_job.h"
 #include "jobs/allocation_job.h"
 #include "jobs/bill_ingest_job.h"
+#include "jobs/policy_job.h"
 #include "jobs/prometheus_collect_job.h"
 #include "jobs/redis_collect_job.h"
 #include "jobs/slurm_collect_job.h"
@@ -96,8 +98,11 @@ void Scheduler::Loop() {
     CollectDue(Ticks::now());
     if (stopping_) break;
     if (options_.allocate) AllocateIfChanged();
+    if (stopping_) break;
+    ApplyPoliciesIfDue(Ticks::now());
     Ticks::time_point wake = Ticks::now() + Seconds(options_.allocate_check_seconds);
     for (const SourceState& state : sources_) wake = std::min(wake, state.next);
+    if (options_.policy_every_seconds > 0) wake = std::min(wake, policies_due_);
     std::unique_lock lock(mu_);
     wake_.wait_until(lock, wake,
                      [this] { return stopping_.load() || new_config_.has_value() || run_now_; });
@@ -250,6 +255,34 @@ void Scheduler::AllocateIfChanged() {
   allocated_version_ = *version;
   if (summary->recomputed > 0) options_.log("allocate: " + summary->ToString());
   AlertIfConfigured();
+}
+
+void Scheduler::ApplyPoliciesIfDue(Ticks::time_point now) {
+  if (options_.policy_every_seconds <= 0 || now < policies_due_) return;
+  policies_due_ = now + Seconds(options_.policy_every_seconds);
+  PolicyJob job;
+  job.config_path = options_.config_path;
+  job.policies_dir = options_.policies_dir;
+  job.store_url = options_.store_url;
+  job.actor = "system:serve";
+  job.apply = true;
+  auto run = RunPolicies(store_.get(), options_.config, job, *options_.clock);
+  if (!run.ok()) {
+    // No policies is the usual case, not an error to repeat.
+    if (run.status().code() != StatusCode::kFailedPrecondition) {
+      LogOnce("policies: " + run.status().message(), &policy_error_);
+    }
+    return;
+  }
+  LogOnce("", &policy_error_);
+  std::map<std::string, int> states;
+  for (const ApplyStep& s : (*run)->steps) ++states[s.state];
+  if (states.empty()) return;
+  std::string summary;
+  for (const auto& [state, count] : states) {
+    summary += (summary.empty() ? "" : ", ") + std::to_string(count) + " " + state;
+  }
+  options_.log("policies: " + summary + " (tally policy list, tally audit)");
 }
 
 void Scheduler::AlertIfConfigured() {

@@ -3,7 +3,8 @@
 // whose files changed; and it allocates whenever the store's data changed, whoever changed it:
 // its own runs, remote_write, or a `tally ingest` run by cron. After each such allocation, when
 // tally.yaml names alert receivers, it finds anomalies per owner and sends the alerts of
-// budgets and anomalies not sent before (alert_job.h). It works on its own store
+// budgets and anomalies not sent before (alert_job.h). Every `policy_every_seconds` it runs the
+// efficiency policies (policy_job.h: enforce policies act, as "system:serve"). It works on its own store
 // connection, so the API keeps answering while it runs.
 //
 // Thread-safe: Start and Stop from one thread; the work runs on one thread of its own.
@@ -31,6 +32,10 @@ struct SchedulerOptions {
   // Told what happened: a collection or allocation that did something, and every error.
   std::function<void(const std::string&)> log;
   const Clock* clock = &SystemClock();  // where collection windows end
+  // Policies: tally.yaml's (config_path) and a folder's, run every policy_every_seconds (0:
+  // never); their state and audit log in the store at store_url.
+  std::string config_path, policies_dir, store_url;
+  double policy_every_seconds = 0;
 };
 
 class Scheduler {
@@ -72,6 +77,8 @@ class Scheduler {
   // After an allocation that found changed data, with alert receivers in tally.yaml: finds and
   // stores anomalies per owner, then sends budget and anomaly alerts not sent before.
   void AlertIfConfigured();
+  // Runs the policies when due and there are any.
+  void ApplyPoliciesIfDue(std::chrono::steady_clock::time_point now);
   // A failure repeats every turn until someone fixes it: said once, and again when it changes.
   void LogOnce(const std::string& error, std::string* last);
 
@@ -81,6 +88,8 @@ class Scheduler {
   int64_t allocated_version_ = -1;    // the store's DataVersion the last allocation started at
   std::string allocate_error_;        // the last allocation error logged
   std::string alert_error_;           // the last alerting error logged
+  std::string policy_error_;          // the last policy error logged
+  std::chrono::steady_clock::time_point policies_due_{};  // the first run is at start
   std::atomic<bool> stopping_{false};
   std::mutex mu_;
   std::condition_variable wake_;

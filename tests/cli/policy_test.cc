@@ -290,6 +290,43 @@ TEST_F(PolicyTest, AnApprovalRequiredPolicyWaitsForAnOperator) {
   EXPECT_EQ(steps, (std::vector<std::string>{"policy.pending", "policy.approve", "policy.action"}));
 }
 
+TEST_F(PolicyTest, TheDaemonRunsPoliciesOnItsSchedule) {
+  const std::string folder = Folder("daemon", R"(  - name: abandoned-stop
+    resource: workload
+    mode: enforce
+    approval: required
+    filters: [{kind: abandoned}]
+    actions: [reclaim]
+)");
+  const int port = testing::FreePort();
+  testing::ChildProcess serve(
+      testing::TallyBinary(),
+      {"--store", Store(), "serve", "--listen", "127.0.0.1:" + std::to_string(port), "--config",
+       dir_->File("demo/tally.yaml"), "--no-allocate", "--policies", folder, "--policy-every",
+       "1"},
+      dir_->File("daemon.log"));
+  Json pending;
+  for (int i = 0; i < 100 && pending.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    auto list = RunTally({"--store", Store(), "policy", "list", "--state", "pending", "--format",
+                          "json"});
+    const Json listed = Json::parse(list.out);
+    for (const Json& row : listed["rows"]) {
+      if (row["policy"] == "abandoned-stop") pending = row;
+    }
+  }
+  ASSERT_FALSE(pending.empty()) << testing::ReadFile(dir_->File("daemon.log"));
+  EXPECT_EQ(pending["target"], "ml/Deployment/svc-5");
+  EXPECT_TRUE(api_.requests().empty());  // it waits for an approval
+  auto audit = RunTally({"--store", Store(), "audit", "--format", "json"});
+  const Json log = Json::parse(audit.out);
+  bool by_daemon = false;
+  for (const Json& row : log["rows"]) {
+    by_daemon |= row["action"] == "policy.pending" && row["actor"] == "system:serve";
+  }
+  EXPECT_TRUE(by_daemon) << audit.out;
+}
+
 TEST_F(PolicyTest, BadPoliciesAreRefusedWithFileLineAndKey) {
   const std::string folder = Folder("bad", R"(  - name: oops
     resource: workload

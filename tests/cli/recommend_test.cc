@@ -77,7 +77,9 @@ TEST(RecommendTest, TheDemosPlantedWasteIsFoundWithItsSavingsAndNothingElse) {
   EXPECT_EQ(Json::parse(r.out)["rows"].size(), 1u);
   r = RunTally({"--store", store, "recommend", "--owner", "identity", "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  for (const Json& row : Json::parse(r.out)["rows"]) EXPECT_EQ(row["owner"], "identity");
+  const Json owned = Json::parse(r.out);  // named: a loop over a temporary's member dangles
+  EXPECT_FALSE(owned["rows"].empty());
+  for (const Json& row : owned["rows"]) EXPECT_EQ(row["owner"], "identity");
   r = RunTally({"--store", store, "recommend", "--kind", "nonsense"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("unknown kind"), std::string::npos) << r.err;
