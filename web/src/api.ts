@@ -36,6 +36,21 @@ export async function api<T>(path: string): Promise<T> {
   return body.data as T;
 }
 
+// POSTs `body` as JSON; the answer's data, or an ApiError.
+export async function apiPost<T>(path: string, body: unknown): Promise<T> {
+  const headers: Record<string, string> = { "Content-Type": "application/json" };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let res: Response;
+  try {
+    res = await fetch(path, { method: "POST", headers, body: JSON.stringify(body) });
+  } catch {
+    throw new Error("the tally server cannot be reached");
+  }
+  const answer = await res.json().catch(() => ({ status: "error", error: `HTTP ${res.status}` }));
+  if (answer.status !== "success") throw new ApiError(answer.error ?? `HTTP ${res.status}`, res.status);
+  return answer.data as T;
+}
+
 // `api`, or null when the caller's role or scope may not read `path` (403).
 export async function apiIfAllowed<T>(path: string): Promise<T | null> {
   try {

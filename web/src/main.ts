@@ -11,6 +11,7 @@ import { renderExplorer } from "./explorer";
 import { renderAnomalies, renderBudgets, renderKpis } from "./finance";
 import { renderGpu } from "./gpu";
 import { renderOverview } from "./overview";
+import { renderPolicies } from "./policies";
 import { renderSavings } from "./savings";
 import { PeriodName, periodName, refreshDataWindow, setPeriod } from "./period";
 import { renderSources } from "./sources";
@@ -26,6 +27,7 @@ const pages: Record<string, (root: HTMLElement, arg: string, params: URLSearchPa
   kpis: renderKpis,
   anomalies: renderAnomalies,
   savings: renderSavings,
+  policies: renderPolicies,
   sources: renderSources,
 };
 

@@ -30,7 +30,16 @@ const spendBecomes = (page, want, timeout) =>
 
 let browser;
 try {
-  const { base } = await serve(store, ["--config", join(work, "demo/tally.yaml"), "--allocate-check", "0.5"]);
+  // Dry-run policies over the demo's waste, for the policies page.
+  mkdirSync(join(work, "policies"), { recursive: true });
+  writeFileSync(join(work, "policies/waste.yaml"), [
+    "policies:",
+    "  - {name: rightsize, resource: workload, filters: [{kind: rightsizing}], actions: [set-requests]}",
+    "  - {name: orphans, resource: volume, filters: [{kind: orphaned_volume}], actions: [reclaim]}",
+    "",
+  ].join("\n"));
+  const { base } = await serve(store, ["--config", join(work, "demo/tally.yaml"), "--allocate-check", "0.5",
+                                       "--policies", join(work, "policies"), "--policy-every", "0"]);
   const api = async (path) => (await (await fetch(base + path)).json()).data;
   browser = await launch();
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -105,6 +114,14 @@ try {
           "a click shows the recommendation's evidence");
   }
   await page.screenshot({ path: join(shots, "savings.png"), fullPage: true });
+  const policies = await api("/api/v1/policies");
+  await page.goto(`${base}/#/policies`);
+  await page.waitForSelector("[data-testid=policies]");
+  check((await page.$$("[data-testid=policies] tbody tr")).length === policies.policies.length,
+        `the policies page lists the API's ${policies.policies.length} plans`);
+  check((await page.textContent("[data-testid=policy-savings]")) === money.format(Number(policies.monthly_savings)),
+        `planned savings equal the API's ${money.format(Number(policies.monthly_savings))}`);
+  await page.screenshot({ path: join(shots, "policies.png"), fullPage: true });
   await page.goto(`${base}/#/overview`);
   await page.waitForSelector(`td[data-owner="${top.owner}"]`);
 

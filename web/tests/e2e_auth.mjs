@@ -6,7 +6,7 @@
 // every team; signing out asks for a token again.
 //   TALLY_BIN=build/tally node web/tests/e2e_auth.mjs [SCREENSHOT_DIR]
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync } from "node:fs";
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,8 +28,16 @@ const token = (...args) => run("tokens", "create", ...args).trim();
 const admin = token("--role", "admin", "--name", "alice");
 const viewer = token("--role", "viewer", "--owner", team, "--name", `${team}-viewer`);
 const writerA = token("--role", "viewer", "--write", "edge-a", "--name", "pusher-a");
+const ops = token("--role", "operator", "--name", "ops");
+// A policy that waits for an operator: the demo's ml budget makes ml a candidate.
+mkdirSync(join(work, "policies"), { recursive: true });
+writeFileSync(join(work, "policies/approve.yaml"), "policies:\n  - {name: tell-ml, resource: owner, " +
+  "mode: enforce, approval: required, filters: [{owner: ml}], actions: [notify]}\n");
+const applied = JSON.parse(run("policy", "apply", "--config", join(work, "demo/tally.yaml"), "--policies",
+                               join(work, "policies"), "--format", "json")).rows;
 
-const pages = ["overview", "costs", "explorer", "gpu", "budgets", "kpis", "anomalies", "savings", "sources"];
+const pages = ["overview", "costs", "explorer", "gpu", "budgets", "kpis", "anomalies", "savings", "policies",
+               "sources"];
 // Every owner name a page shows: table cells and the data-owner attributes of rows.
 const shownOwners = (page) => page.evaluate(() => {
   const out = [];
@@ -50,7 +58,8 @@ const visit = async (page, base, name) => {
 let browser;
 try {
   const { base } = await serve(store, ["--auth", "required", "--config", join(work, "demo/tally.yaml"),
-                                       "--no-allocate"]);
+                                       "--no-allocate", "--policies", join(work, "policies"),
+                                       "--policy-every", "0"]);
   browser = await launch();
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = [];
@@ -97,6 +106,25 @@ try {
   check((await push(writerA, "edge-b")) === 403, "a write token for edge-a cannot push edge-b");
   const own = await push(writerA, "edge-a");
   check(own === 400, `a write token for edge-a reaches edge-a's receiver (a junk body: ${own})`);
+
+  // An operator approves the pending policy target from the page; the audit log names them.
+  await page.click("#sign-out");
+  await page.waitForSelector("[data-testid=sign-in]");
+  await page.fill("#token", ops);
+  await page.click("#sign-in-form button");
+  await page.waitForSelector("[data-testid=who]");
+  await visit(page, base, "policies");
+  const id = applied[0]?.target_id;
+  check(applied.length === 1 && applied[0].state === "pending", "a policy target waits for approval");
+  await page.click(`tr[data-target="${id}"] button[data-decide=approve]`);
+  await page.waitForFunction((t) => document.querySelector(`tr[data-target="${t}"] [data-testid=state]`)
+    ?.textContent === "approved", id, { timeout: 10000 }).catch(() => {});
+  check((await page.textContent(`tr[data-target="${id}"] [data-testid=state]`)) === "approved",
+        "the operator's Approve marks it approved");
+  const audit = JSON.parse(run("audit", "--format", "json")).rows;
+  check(audit.some((r) => r.action === "policy.approve" && r.target === id && r.actor === "ops"),
+        "the audit log names the approving token");
+  await page.screenshot({ path: join(shots, "policies-approved.png"), fullPage: true });
 
   // Sign out; the admin sees every team.
   await page.click("#sign-out");
