@@ -2,8 +2,7 @@
 // authentication required, every API route, /metrics and remote_write need a bearer token
 // (401 without a valid one); a route's role and scoping then decide (403), and expensive routes
 // count against the caller's rate limit (429 with Retry-After). With authentication off (the
-// loopback default), requests come from the local administrator and the limit counts by
-// client address.
+// loopback default), requests come from the local administrator, unlimited.
 //
 // Thread-safe.
 #pragma once
