@@ -74,7 +74,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const size_t cut1 = input.find('\0');
   const size_t cut2 = cut1 == std::string::npos ? cut1 : input.find('\0', cut1 + 1);
   const std::string query = input.substr(0, cut1);
-  const std::string header = cut1 == std::string::npos ? "" : input.substr(cut1 + 1, cut2 - cut1 - 1);
+  const std::string header =
+      cut1 == std::string::npos ? "" : input.substr(cut1 + 1, cut2 - cut1 - 1);
   const std::string body = cut2 == std::string::npos ? "" : input.substr(cut2 + 1);
 
   httplib::Request req;

@@ -61,16 +61,16 @@ Result<Caller> AccessControl::Authenticate(std::string_view authorization) {
   if (!presented) {
     if (oidc_ != nullptr && bearer->find('.') != std::string_view::npos) {
       auto caller = oidc_->Verify(*bearer, now);
-      if (!caller.ok()) return InvalidArgument("the bearer token is not valid: " +
-                                               caller.status().message());
+      if (!caller.ok())
+        return InvalidArgument("the bearer token is not valid: " + caller.status().message());
       return caller;
     }
     return InvalidArgument(kInvalid);
   }
   TALLY_ASSIGN_OR_RETURN(std::optional<TokenRecord> token, store_->FindToken(presented->id));
   // The secret is compared even for an unknown id, so the time taken tells nothing.
-  const bool matches = SecretMatches(token ? token->secret_hash : std::string(64, '0'),
-                                     presented->secret);
+  const bool matches =
+      SecretMatches(token ? token->secret_hash : std::string(64, '0'), presented->secret);
   if (!token || !matches || token->revoked_at ||
       (token->expires_at && !(now < *token->expires_at))) {
     return InvalidArgument(kInvalid);

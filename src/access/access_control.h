@@ -23,8 +23,7 @@ namespace tally {
 
 class AccessControl {
  public:
-  explicit AccessControl(std::unique_ptr<AccessStore> store,
-                         const Clock& clock = SystemClock());
+  explicit AccessControl(std::unique_ptr<AccessStore> store, const Clock& clock = SystemClock());
 
   // Verifies JWTs with `oidc` from now on (nullptr: API tokens only).
   void SetOidc(std::shared_ptr<const OidcVerifier> oidc);

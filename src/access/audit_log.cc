@@ -29,8 +29,8 @@ std::optional<AuditBreak> AuditChainCheck::Next(const AuditEntry& e) {
                                 std::to_string(e.seq) + ")"};
   }
   if (e.prev_hash != prev_) {
-    return AuditBreak{e.seq, "entry " + std::to_string(e.seq) +
-                                 " does not follow the entry before it"};
+    return AuditBreak{e.seq,
+                      "entry " + std::to_string(e.seq) + " does not follow the entry before it"};
   }
   if (AuditHash(e) != e.hash) {
     return AuditBreak{e.seq, "entry " + std::to_string(e.seq) +

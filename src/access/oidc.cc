@@ -52,8 +52,8 @@ EVP_PKEY* P256Key(const std::string& x, const std::string& y) {
   if (x.size() != 32 || y.size() != 32) return nullptr;
   std::string point = "\x04" + x + y;  // uncompressed SEC1 point
   OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
-                                       const_cast<char*>("prime256v1"), 0),
+      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>("prime256v1"),
+                                       0),
       OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()),
       OSSL_PARAM_construct_end()};
   EVP_PKEY* pkey = nullptr;
@@ -173,8 +173,9 @@ Result<std::unique_ptr<OidcVerifier>> OidcVerifier::Make(const OidcConfig& confi
     v->keys_[kid] = key;
   }
   if (v->keys_.empty()) {
-    return InvalidArgument("the JWKS holds no usable signing key (RSA of 2048 bits or more, "
-                           "or EC P-256)");
+    return InvalidArgument(
+        "the JWKS holds no usable signing key (RSA of 2048 bits or more, "
+        "or EC P-256)");
   }
   return v;
 }
@@ -197,8 +198,8 @@ Result<Caller> OidcVerifier::Verify(std::string_view jwt, Timestamp now) const {
   auto key = keys_.find(kid);
   if (key == keys_.end()) return InvalidArgument("the JWT's key (kid) is not in the JWKS");
   if (alg != key->second.alg) {
-    return InvalidArgument("the JWT's alg \"" + alg + "\" is not its key's (" +
-                           key->second.alg + ")");
+    return InvalidArgument("the JWT's alg \"" + alg + "\" is not its key's (" + key->second.alg +
+                           ")");
   }
   std::string sig = *signature;
   if (alg == "ES256") {
@@ -254,7 +255,8 @@ Result<Caller> OidcVerifier::Verify(std::string_view jwt, Timestamp now) const {
     return InvalidArgument("no role is mapped to the JWT's " + config_.claim);
   }
   if (unscoped) caller.owners.clear();
-  const std::string sub = c.contains("sub") && c["sub"].is_string() ? c["sub"].get<std::string>() : "";
+  const std::string sub =
+      c.contains("sub") && c["sub"].is_string() ? c["sub"].get<std::string>() : "";
   const std::string name = c.contains(config_.name_claim) && c[config_.name_claim].is_string()
                                ? c[config_.name_claim].get<std::string>()
                                : sub;

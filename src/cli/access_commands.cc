@@ -106,22 +106,21 @@ int RunList(const GlobalOptions& globals, const TokenFlags& flags) {
     return 1;
   }
   const Timestamp now = SystemClock().Now();
-  RecordTable t{{"id", "name", "role", "owners", "writes", "created", "created_by", "expires",
-                 "state"},
-                {},
-                {},
-                {},
-                {}};
+  RecordTable t{
+      {"id", "name", "role", "owners", "writes", "created", "created_by", "expires", "state"},
+      {},
+      {},
+      {},
+      {}};
   for (const TokenRecord& r : *tokens) {
-    const char* state = r.revoked_at                                  ? "revoked"
-                        : r.expires_at && !(now < *r.expires_at)      ? "expired"
-                                                                      : "active";
-    t.rows.push_back({r.id, r.name, std::string(RoleName(r.role)),
-                      r.owners.empty() ? "(all)" : Joined(r.owners), Joined(r.write_sources),
-                      r.created_at.ToString(), r.created_by,
-                      r.expires_at ? std::optional<std::string>(r.expires_at->ToString())
-                                   : std::nullopt,
-                      std::string(state)});
+    const char* state = r.revoked_at                             ? "revoked"
+                        : r.expires_at && !(now < *r.expires_at) ? "expired"
+                                                                 : "active";
+    t.rows.push_back(
+        {r.id, r.name, std::string(RoleName(r.role)), r.owners.empty() ? "(all)" : Joined(r.owners),
+         Joined(r.write_sources), r.created_at.ToString(), r.created_by,
+         r.expires_at ? std::optional<std::string>(r.expires_at->ToString()) : std::nullopt,
+         std::string(state)});
   }
   std::fputs(RenderRecordTable(t, format).c_str(), stdout);
   return 0;
@@ -159,8 +158,8 @@ int RunAudit(const GlobalOptions& globals, const AuditFlags& flags) {
     ++entries;
     if (!broken) broken = check.Next(e);
     if (!flags.verify) {
-      t.rows.push_back({std::to_string(e.seq), e.at.ToString(), e.actor, e.action, e.target,
-                        e.detail});
+      t.rows.push_back(
+          {std::to_string(e.seq), e.at.ToString(), e.actor, e.action, e.target, e.detail});
       // Only the newest --last entries are kept in memory.
       if (flags.last > 0 && static_cast<int64_t>(t.rows.size()) > flags.last) {
         t.rows.erase(t.rows.begin());
@@ -195,13 +194,13 @@ std::string CliActor() {
   return "cli:" + std::string(user != nullptr ? user->pw_name : std::to_string(geteuid()));
 }
 
-void RecordCliAction(const GlobalOptions& globals, std::string_view action,
-                     std::string_view target, const std::string& detail) {
+void RecordCliAction(const GlobalOptions& globals, std::string_view action, std::string_view target,
+                     const std::string& detail) {
   auto store = OpenAccessStore(globals.store);
-  Status recorded = store.ok() ? AccessControl(std::move(*store))
-                                     .Record(CliActor(), action, target, detail)
-                                     .status()
-                               : store.status();
+  Status recorded =
+      store.ok()
+          ? AccessControl(std::move(*store)).Record(CliActor(), action, target, detail).status()
+          : store.status();
   if (!recorded.ok()) PrintError("warning: not in the audit log: " + recorded.message());
 }
 
@@ -230,8 +229,9 @@ void AddAccessCommands(CLI::App* app, const GlobalOptions* globals, int* exit_co
 
   auto audit_flags = std::make_shared<AuditFlags>();
   CLI::App* audit = app->add_subcommand(
-      "audit", "the audit log: token changes, config reloads, writes, state changes; who, "
-               "what and when (exit 1 if its hash chain does not hold)");
+      "audit",
+      "the audit log: token changes, config reloads, writes, state changes; who, "
+      "what and when (exit 1 if its hash chain does not hold)");
   audit->add_flag("--verify", audit_flags->verify,
                   "only check the hash chain: an edited, inserted or removed entry fails");
   audit->add_option("--last", audit_flags->last, "only the newest N entries");

@@ -24,9 +24,9 @@ struct PolicyFlags {
 // error and returns the exit code on failure.
 int Run(const GlobalOptions& globals, const PolicyFlags& flags, bool apply,
         std::unique_ptr<PolicyRun>* out) {
-  const std::string config_path =
-      !flags.config.empty() ? flags.config
-                            : (std::filesystem::exists("tally.yaml") ? "tally.yaml" : "");
+  const std::string config_path = !flags.config.empty()
+                                      ? flags.config
+                                      : (std::filesystem::exists("tally.yaml") ? "tally.yaml" : "");
   auto config = LoadConfig(config_path);
   if (!config.ok()) {
     PrintError("policy: " + config.status().message());
@@ -84,8 +84,7 @@ int RunPlan(const GlobalOptions& globals, const PolicyFlags& flags, bool apply) 
     size_t actions = 0;
     for (const PolicyPlan& p : run->plans) actions += p.actions.size();
     PrintError("policy plan: " + std::to_string(run->plans.size()) + " policies, " +
-               std::to_string(actions) + " actions, " +
-               plan["monthly_savings"].get<std::string>() +
+               std::to_string(actions) + " actions, " + plan["monthly_savings"].get<std::string>() +
                " a month; nothing was changed (tally policy apply acts on enforce policies)");
     return 0;
   }
@@ -112,8 +111,9 @@ int RunDecide(const GlobalOptions& globals, const PolicyFlags& flags, bool appro
     PrintError(std::string("policy ") + (approve ? "approve" : "object") + ": " + done.message());
     return done.code() == StatusCode::kInternal || done.code() == StatusCode::kIoError ? 1 : 2;
   }
-  PrintError("policy: " + flags.id + (approve ? " is approved: the next apply acts on it"
-                                              : " is objected to: it will not be acted on"));
+  PrintError("policy: " + flags.id +
+             (approve ? " is approved: the next apply acts on it"
+                      : " is objected to: it will not be acted on"));
   return 0;
 }
 
@@ -142,25 +142,28 @@ int RunList(const GlobalOptions& globals, const PolicyFlags& flags) {
 void AddPolicyCommand(CLI::App* app, const GlobalOptions* globals, int* exit_code) {
   auto flags = std::make_shared<PolicyFlags>();
   CLI::App* policy = app->add_subcommand(
-      "policy", "efficiency policies that act: plan (a dry run), apply, approve, object, list "
-                "(docs/policies.md)");
+      "policy",
+      "efficiency policies that act: plan (a dry run), apply, approve, object, list "
+      "(docs/policies.md)");
   policy->require_subcommand(1);
   auto common = [&](CLI::App* sub) {
     sub->add_option("--config", flags->config, "tally.yaml (default ./tally.yaml)");
     sub->add_option("--policies", flags->policies,
                     "a folder of policy files (*.yaml; default ./policies)");
-    sub->add_option("--from", flags->from, "recommendations' window start (default: 14 days "
-                                           "before the end of the data)");
+    sub->add_option("--from", flags->from,
+                    "recommendations' window start (default: 14 days "
+                    "before the end of the data)");
     sub->add_option("--to", flags->to, "its end");
     sub->add_option("--format", flags->format, "table, csv or json")->capture_default_str();
   };
-  CLI::App* plan = policy->add_subcommand(
-      "plan", "what each policy would do and save; changes nothing");
+  CLI::App* plan =
+      policy->add_subcommand("plan", "what each policy would do and save; changes nothing");
   common(plan);
   plan->callback([=]() { *exit_code = RunPlan(*globals, *flags, false); });
   CLI::App* apply = policy->add_subcommand(
-      "apply", "act on the enforce policies: caps, exemptions, grace periods and approvals "
-               "first; every step in the audit log");
+      "apply",
+      "act on the enforce policies: caps, exemptions, grace periods and approvals "
+      "first; every step in the audit log");
   common(apply);
   apply->callback([=]() { *exit_code = RunPlan(*globals, *flags, true); });
   for (const auto& [name, approve, help] :

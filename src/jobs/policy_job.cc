@@ -7,8 +7,9 @@ Result<std::unique_ptr<PolicyRun>> RunPolicies(Store* store, const Config& confi
   auto run = std::make_unique<PolicyRun>();
   TALLY_ASSIGN_OR_RETURN(run->policies, LoadPolicies(job.config_path, job.policies_dir));
   if (run->policies.policies.empty()) {
-    return FailedPrecondition("no policies: write them under policies: in tally.yaml or in a "
-                              "policies/ folder (docs/policies.md)");
+    return FailedPrecondition(
+        "no policies: write them under policies: in tally.yaml or in a "
+        "policies/ folder (docs/policies.md)");
   }
   TALLY_ASSIGN_OR_RETURN(run->candidates, GatherCandidates(store, config, job.from, job.to));
   run->plans = PlanPolicies(run->policies.policies, run->candidates);

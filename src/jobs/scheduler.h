@@ -1,11 +1,11 @@
 // Scheduler: the background work of `tally serve`. Every `every` seconds (the first time at
-// start) it collects from each Prometheus, Slurm and Redis source in tally.yaml and ingests each bill source
-// whose files changed; and it allocates whenever the store's data changed, whoever changed it:
-// its own runs, remote_write, or a `tally ingest` run by cron. After each such allocation, when
-// tally.yaml names alert receivers, it finds anomalies per owner and sends the alerts of
-// budgets and anomalies not sent before (alert_job.h). Every `policy_every_seconds` it runs the
-// efficiency policies (policy_job.h: enforce policies act, as "system:serve"). It works on its own store
-// connection, so the API keeps answering while it runs.
+// start) it collects from each Prometheus, Slurm and Redis source in tally.yaml and ingests each
+// bill source whose files changed; and it allocates whenever the store's data changed, whoever
+// changed it: its own runs, remote_write, or a `tally ingest` run by cron. After each such
+// allocation, when tally.yaml names alert receivers, it finds anomalies per owner and sends the
+// alerts of budgets and anomalies not sent before (alert_job.h). Every `policy_every_seconds` it
+// runs the efficiency policies (policy_job.h: enforce policies act, as "system:serve"). It
+// works on its own store connection, so the API keeps answering while it runs.
 //
 // Thread-safe: Start and Stop from one thread; the work runs on one thread of its own.
 #pragma once

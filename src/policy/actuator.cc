@@ -57,12 +57,14 @@ Result<std::unique_ptr<Actuator>> MakeActuators(const ActuatorConfig& config) {
     while (!target.url.empty() && target.url.back() == '/') target.url.pop_back();
     if (!config.kubernetes_token_file.empty()) {
       std::ifstream in(config.kubernetes_token_file);
-      if (!in) return InvalidArgument("actuators.kubernetes.token_file: cannot read " +
-                                      config.kubernetes_token_file);
+      if (!in)
+        return InvalidArgument("actuators.kubernetes.token_file: cannot read " +
+                               config.kubernetes_token_file);
       std::ostringstream text;
       text << in.rdbuf();
       target.token = text.str();
-      while (!target.token.empty() && std::isspace(static_cast<unsigned char>(target.token.back()))) {
+      while (!target.token.empty() &&
+             std::isspace(static_cast<unsigned char>(target.token.back()))) {
         target.token.pop_back();
       }
     }

@@ -17,7 +17,8 @@ std::pair<std::string, std::string> WorkloadOf(const Consumer& c) {
     const std::string kind = c.controller.substr(0, slash);
     std::string name = c.controller.substr(slash + 1);
     const size_t dash = name.rfind('-');
-    if (kind == "ReplicaSet" && dash != std::string::npos) return {"Deployment", name.substr(0, dash)};
+    if (kind == "ReplicaSet" && dash != std::string::npos)
+      return {"Deployment", name.substr(0, dash)};
     if (kind == "Job" && dash != std::string::npos && AllDigits(name.substr(dash + 1))) {
       return {"CronJob", name.substr(0, dash)};  // a CronJob's Jobs carry its schedule time
     }
@@ -69,7 +70,8 @@ std::vector<PolicyCandidate> PolicyCandidates(const RecommendationReport& report
     if (r.kind == "rightsizing" || r.kind == "abandoned" || r.kind == "idle_gpu") {
       if (con == nullptr) continue;
       const auto [kind, name] = WorkloadOf(*con);
-      PolicyCandidate& c = add(PolicyResource::kWorkload, con->namespace_name + "/" + kind + "/" + name);
+      PolicyCandidate& c =
+          add(PolicyResource::kWorkload, con->namespace_name + "/" + kind + "/" + name);
       c.name = name;
       c.workload_kind = kind;
       c.namespace_name = con->namespace_name;

@@ -19,8 +19,8 @@ namespace tally {
 
 struct PolicyCandidate {
   PolicyResource resource = PolicyResource::kWorkload;
-  std::string id;         // unique within its resource kind: "ns/Deployment/api", a volume, ...
-  std::string name;       // the object's name (workload, volume, node, job id, account, owner)
+  std::string id;             // unique within its resource kind: "ns/Deployment/api", a volume, ...
+  std::string name;           // the object's name (workload, volume, node, job id, account, owner)
   std::string workload_kind;  // Deployment, StatefulSet, CronJob, Job (workloads)
   std::string namespace_name;
   std::string owner;
@@ -31,7 +31,7 @@ struct PolicyCandidate {
   double confidence = 0;           // the lowest of its recommendations'
   // Rightsizing targets per container: {cpu in cores, memory in GiB} as decimal text.
   std::map<std::string, std::pair<std::string, std::string>> requests;
-  int64_t anomalies = 0;          // open anomalies of its owner
+  int64_t anomalies = 0;                 // open anomalies of its owner
   std::optional<double> budget_percent;  // the highest actual % of a budget on its owner
 };
 

@@ -20,8 +20,8 @@ Status PolicyExecutor::Audit(std::string_view action, std::string_view target, c
   return audit_->Record(actor_, action, target, detail.dump()).status();
 }
 
-bool PolicyExecutor::Run(const std::vector<const PlannedAction*>& actions, bool notify,
-                         bool others, Json* outcomes) {
+bool PolicyExecutor::Run(const std::vector<const PlannedAction*>& actions, bool notify, bool others,
+                         Json* outcomes) {
   for (const PlannedAction* a : actions) {
     const bool is_notify = a->action.type == "notify";
     if ((is_notify && !notify) || (!is_notify && !others)) continue;
@@ -33,9 +33,8 @@ bool PolicyExecutor::Run(const std::vector<const PlannedAction*>& actions, bool 
     } else {
       step["error"] = outcome.status().message();
     }
-    (void)Audit("policy.action", a->target_id, Json{{"policy", a->policy->name},
-                                                    {"target", a->target->id},
-                                                    {"step", step}});
+    (void)Audit("policy.action", a->target_id,
+                Json{{"policy", a->policy->name}, {"target", a->target->id}, {"step", step}});
     outcomes->push_back(step);
     if (!outcome.ok()) return false;
   }
@@ -151,9 +150,9 @@ Status PolicyExecutor::Decide(std::string_view target_id, const char* from, cons
   known->decided_by = actor_;
   known->updated_at = clock_.Now();
   TALLY_RETURN_IF_ERROR(state_.PutPolicyTarget(*known));
-  return Audit(action, target_id,
-               Json{{"policy", known->policy}, {"target", known->target}, {"before", from},
-                    {"after", to}});
+  return Audit(
+      action, target_id,
+      Json{{"policy", known->policy}, {"target", known->target}, {"before", from}, {"after", to}});
 }
 
 Status PolicyExecutor::Approve(std::string_view target_id) {

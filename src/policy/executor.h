@@ -31,7 +31,11 @@ class PolicyExecutor {
   // `audit` may be null (no audit log: tests of the state machine alone).
   PolicyExecutor(PolicyStateStore& state, AccessControl* audit, Actuator& actuator,
                  const Clock& clock, std::string actor)
-      : state_(state), audit_(audit), actuator_(actuator), clock_(clock), actor_(std::move(actor)) {}
+      : state_(state),
+        audit_(audit),
+        actuator_(actuator),
+        clock_(clock),
+        actor_(std::move(actor)) {}
 
   // Runs the enforce policies of `plans`. Errors: the state store's or the audit log's; an
   // action that fails marks its target failed and is a step, not an error.

@@ -65,13 +65,15 @@ Result<ActionOutcome> KubernetesActuator::Apply(const PlannedAction& a) {
   std::string method = "PATCH", target = path, content_type = kMergePatch;
   Json body;
   if (type == "label" || type == "annotate") {
-    body = {{"metadata", {{type == "label" ? "labels" : "annotations",
-                           {{a.action.params.at("key"), a.action.params.at("value")}}}}}};
+    body = {{"metadata",
+             {{type == "label" ? "labels" : "annotations",
+               {{a.action.params.at("key"), a.action.params.at("value")}}}}}};
   } else if (type == "set-requests") {
     Json containers = Json::array();
     for (const auto& [name, req] : t.requests) {
       Json requests = Json::object();
-      const std::string cpu = a.action.params.contains("cpu") ? a.action.params.at("cpu") : req.first;
+      const std::string cpu =
+          a.action.params.contains("cpu") ? a.action.params.at("cpu") : req.first;
       const std::string mem =
           a.action.params.contains("memory") ? a.action.params.at("memory") : req.second;
       if (!cpu.empty()) requests["cpu"] = Quantity(cpu, false);
@@ -86,7 +88,8 @@ Result<ActionOutcome> KubernetesActuator::Apply(const PlannedAction& a) {
       return InvalidArgument("scale needs a Deployment or StatefulSet, not " + t.workload_kind);
     }
     target = path + "/scale";
-    body = {{"spec", {{"replicas", type == "scale" ? std::stoll(a.action.params.at("replicas")) : 0}}}};
+    body = {
+        {"spec", {{"replicas", type == "scale" ? std::stoll(a.action.params.at("replicas")) : 0}}}};
   } else if (type == "suspend") {
     if (t.workload_kind != "CronJob") {
       return InvalidArgument("suspend needs a CronJob, not a " + t.workload_kind +
@@ -109,7 +112,8 @@ Result<ActionOutcome> KubernetesActuator::Apply(const PlannedAction& a) {
                           {"namespace", t.namespace_name},
                           {"labels", {{"app.kubernetes.io/managed-by", "tally"}}}}},
                         {"spec", {{"hard", hard}}}};
-    TALLY_ASSIGN_OR_RETURN(HttpResponse made, Send("POST", quotas, quota.dump(), "application/json"));
+    TALLY_ASSIGN_OR_RETURN(HttpResponse made,
+                           Send("POST", quotas, quota.dump(), "application/json"));
     if (made.status == 409) {  // it exists: change its limits
       TALLY_ASSIGN_OR_RETURN(made, Send("PATCH", quotas + "/tally-throttle",
                                         Json{{"spec", {{"hard", hard}}}}.dump(), kMergePatch));
@@ -129,9 +133,8 @@ Result<ActionOutcome> KubernetesActuator::Apply(const PlannedAction& a) {
     return Unavailable("kubernetes: GET " + target + ": HTTP " + std::to_string(before.status) +
                        ": " + Excerpt(before));
   }
-  TALLY_ASSIGN_OR_RETURN(HttpResponse after,
-                         Send(method, target, body.is_null() ? "" : body.dump(),
-                              body.is_null() ? "" : content_type));
+  TALLY_ASSIGN_OR_RETURN(HttpResponse after, Send(method, target, body.is_null() ? "" : body.dump(),
+                                                  body.is_null() ? "" : content_type));
   if (after.status >= 300) {
     return Unavailable("kubernetes: " + method + " " + target + ": HTTP " +
                        std::to_string(after.status) + ": " + Excerpt(after));

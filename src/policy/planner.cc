@@ -82,7 +82,8 @@ std::string DescribeAction(const PolicyAction& a, const PolicyCandidate& t) {
     std::string text = "set the requests of " + what + ":";
     if (t.requests.empty()) {
       text += " cpu " + (a.params.contains("cpu") ? a.params.at("cpu") : std::string("-")) +
-              ", memory " + (a.params.contains("memory") ? a.params.at("memory") : std::string("-"));
+              ", memory " +
+              (a.params.contains("memory") ? a.params.at("memory") : std::string("-"));
     }
     for (const auto& [container, req] : t.requests) {
       text += " " + container + " cpu " +
@@ -135,8 +136,8 @@ std::vector<PolicyPlan> PlanPolicies(const std::vector<Policy>& policies,
                100.0 * static_cast<double>(matched) / static_cast<double>(plan.candidates) >
                    *policy.max_resources_percent) {
       char pct[32];
-      std::snprintf(pct, sizeof pct, "%.1f%%", 100.0 * static_cast<double>(matched) /
-                                                   static_cast<double>(plan.candidates));
+      std::snprintf(pct, sizeof pct, "%.1f%%",
+                    100.0 * static_cast<double>(matched) / static_cast<double>(plan.candidates));
       plan.aborted = std::string(pct) + " of the " + std::to_string(plan.candidates) +
                      " candidates match, more than max-resources-percent";
     }
@@ -152,8 +153,8 @@ std::vector<PolicyPlan> PlanPolicies(const std::vector<Policy>& policies,
           a.target_id = ShortId(policy.name + "\n" + std::string(PolicyResourceName(c->resource)) +
                                 "\n" + c->id);
           a.id = ShortId(a.target_id + "\n" + std::to_string(i));
-          const bool changes = a.action.type != "notify" && a.action.type != "label" &&
-                               a.action.type != "annotate";
+          const bool changes =
+              a.action.type != "notify" && a.action.type != "label" && a.action.type != "annotate";
           if (changes && !counted) {
             a.savings = c->savings;
             counted = true;

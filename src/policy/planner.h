@@ -21,22 +21,22 @@ namespace tally {
 
 // One action of one policy on one target.
 struct PlannedAction {
-  std::string id;      // stable: the policy, the target and the action's index
+  std::string id;         // stable: the policy, the target and the action's index
   std::string target_id;  // the policy and the target: what approvals and grace periods key on
   const Policy* policy = nullptr;
   const PolicyCandidate* target = nullptr;
-  size_t index = 0;    // in the policy's actions
+  size_t index = 0;  // in the policy's actions
   PolicyAction action;
-  Decimal savings;     // monthly: the target's, on the first action that changes something
+  Decimal savings;  // monthly: the target's, on the first action that changes something
   std::string description;
 };
 
 struct PolicyPlan {
   const Policy* policy = nullptr;
-  size_t candidates = 0;  // of its resource kind
+  size_t candidates = 0;                        // of its resource kind
   std::vector<const PolicyCandidate*> matched;  // after filters and exemptions
   std::vector<std::pair<const PolicyCandidate*, std::string>> exempt;  // and why
-  std::string aborted;  // why the cap stopped it ("" when it did not)
+  std::string aborted;                 // why the cap stopped it ("" when it did not)
   std::vector<PlannedAction> actions;  // none when aborted
   Decimal savings;
 };

@@ -24,7 +24,8 @@ struct ResourceInfo {
 
 const std::vector<ResourceInfo>& Resources() {
   static const std::vector<ResourceInfo> kResources = {
-      {PolicyResource::kWorkload, "workload",
+      {PolicyResource::kWorkload,
+       "workload",
        {"notify", "label", "annotate", "set-requests", "scale", "suspend", "throttle", "reclaim"}},
       {PolicyResource::kVolume, "volume", {"notify", "label", "annotate", "reclaim"}},
       {PolicyResource::kNode, "node", {"notify", "label", "annotate", "reclaim"}},
@@ -35,14 +36,15 @@ const std::vector<ResourceInfo>& Resources() {
   return kResources;
 }
 
-const std::set<std::string> kOps = {"eq", "ne", "gt", "gte", "lt", "lte", "in", "within",
-                                    "present", "absent"};
+const std::set<std::string> kOps = {"eq",  "ne", "gt",     "gte",     "lt",
+                                    "lte", "in", "within", "present", "absent"};
 
 Status ParseFilter(const YAML::Node& node, const std::string& where, PolicyFilter* out) {
   if (!node.IsMap() || node.size() == 0) {
-    return InvalidArgument(At(node, where) + ": a filter is a mapping ({kind: rightsizing}, "
-                                             "{key: savings, op: gte, value: 50}, {and|or: [...]}, "
-                                             "{not: {...}})");
+    return InvalidArgument(At(node, where) +
+                           ": a filter is a mapping ({kind: rightsizing}, "
+                           "{key: savings, op: gte, value: 50}, {and|or: [...]}, "
+                           "{not: {...}})");
   }
   for (const char* combinator : {"and", "or"}) {
     if (const YAML::Node list = node[combinator]) {
@@ -53,8 +55,8 @@ Status ParseFilter(const YAML::Node& node, const std::string& where, PolicyFilte
                                                         : PolicyFilter::Kind::kOr;
       for (size_t i = 0; i < list.size(); ++i) {
         PolicyFilter child;
-        TALLY_RETURN_IF_ERROR(ParseFilter(list[i], where + "." + combinator + "[" +
-                                                       std::to_string(i) + "]", &child));
+        TALLY_RETURN_IF_ERROR(
+            ParseFilter(list[i], where + "." + combinator + "[" + std::to_string(i) + "]", &child));
         out->children.push_back(std::move(child));
       }
       return Status::Ok();
@@ -91,7 +93,8 @@ Status ParseFilter(const YAML::Node& node, const std::string& where, PolicyFilte
                              "absent");
     }
     if (out->op == "present" || out->op == "absent") {
-      if (node["value"]) return InvalidArgument(At(node, where) + ": " + out->op + " takes no value");
+      if (node["value"])
+        return InvalidArgument(At(node, where) + ": " + out->op + " takes no value");
       return Status::Ok();
     }
     if (!node["value"]) return InvalidArgument(At(node, where) + ": missing value");
@@ -135,10 +138,14 @@ Status ParseAction(const YAML::Node& node, const std::string& where, const Resou
   }
   // Each action's keys, and what they must hold.
   static const std::map<std::string, std::vector<std::string>> kKeys = {
-      {"notify", {"message"}},         {"label", {"key", "value"}},
-      {"annotate", {"key", "value"}},  {"set-requests", {"cpu", "memory"}},
-      {"scale", {"replicas"}},         {"suspend", {}},
-      {"throttle", {"cpu", "memory", "gpu"}}, {"reclaim", {}}};
+      {"notify", {"message"}},
+      {"label", {"key", "value"}},
+      {"annotate", {"key", "value"}},
+      {"set-requests", {"cpu", "memory"}},
+      {"scale", {"replicas"}},
+      {"suspend", {}},
+      {"throttle", {"cpu", "memory", "gpu"}},
+      {"reclaim", {}}};
   for (const auto& [key, value] : out->params) {
     const auto& allowed = kKeys.at(out->type);
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
@@ -171,10 +178,10 @@ Status ParseAction(const YAML::Node& node, const std::string& where, const Resou
 
 Status ParsePolicy(const YAML::Node& node, const std::string& where, const std::string& file,
                    Policy* p) {
-  TALLY_RETURN_IF_ERROR(CheckKeys(node, where,
-                                  {"name", "resource", "mode", "description", "filters", "actions",
-                                   "max-resources", "max-resources-percent", "grace", "approval",
-                                   "exclude"}));
+  TALLY_RETURN_IF_ERROR(
+      CheckKeys(node, where,
+                {"name", "resource", "mode", "description", "filters", "actions", "max-resources",
+                 "max-resources-percent", "grace", "approval", "exclude"}));
   p->file = file;
   p->line = node.Mark().line + 1;
   if (!node["name"]) return InvalidArgument(At(node, where) + ": missing name");
@@ -204,7 +211,8 @@ Status ParsePolicy(const YAML::Node& node, const std::string& where, const std::
     if (!filters.IsSequence()) return InvalidArgument(At(filters, where + ".filters") + ": a list");
     for (size_t i = 0; i < filters.size(); ++i) {
       PolicyFilter f;
-      TALLY_RETURN_IF_ERROR(ParseFilter(filters[i], where + ".filters[" + std::to_string(i) + "]", &f));
+      TALLY_RETURN_IF_ERROR(
+          ParseFilter(filters[i], where + ".filters[" + std::to_string(i) + "]", &f));
       p->filters.push_back(std::move(f));
     }
   }
@@ -219,11 +227,12 @@ Status ParsePolicy(const YAML::Node& node, const std::string& where, const std::
     p->actions.push_back(std::move(a));
   }
   if (node["max-resources"]) {
-    TALLY_ASSIGN_OR_RETURN(p->max_resources, WholeAt(node["max-resources"], where + ".max-resources", 0));
+    TALLY_ASSIGN_OR_RETURN(p->max_resources,
+                           WholeAt(node["max-resources"], where + ".max-resources", 0));
   }
   if (node["max-resources-percent"]) {
-    TALLY_ASSIGN_OR_RETURN(Decimal pct, DecimalAt(node["max-resources-percent"],
-                                                  where + ".max-resources-percent"));
+    TALLY_ASSIGN_OR_RETURN(
+        Decimal pct, DecimalAt(node["max-resources-percent"], where + ".max-resources-percent"));
     if (Decimal::FromUnits(100) < pct) {
       return InvalidArgument(At(node["max-resources-percent"], where + ".max-resources-percent") +
                              ": a percent from 0 to 100");
@@ -282,7 +291,8 @@ Status ParseActuators(const YAML::Node& node, ActuatorConfig* out) {
   if (const YAML::Node s = node["slurm"]) {
     TALLY_RETURN_IF_ERROR(CheckKeys(s, "actuators.slurm", {"slurm_conf"}));
     if (s["slurm_conf"]) {
-      TALLY_ASSIGN_OR_RETURN(out->slurm_conf, TextAt(s["slurm_conf"], "actuators.slurm.slurm_conf"));
+      TALLY_ASSIGN_OR_RETURN(out->slurm_conf,
+                             TextAt(s["slurm_conf"], "actuators.slurm.slurm_conf"));
     }
   }
   if (const YAML::Node n = node["notify"]) {
@@ -316,8 +326,8 @@ std::optional<PolicyResource> ParsePolicyResource(std::string_view name) {
 }
 
 const std::vector<std::string>& PolicyActionTypes() {
-  static const std::vector<std::string> kTypes = {"notify", "label", "annotate", "set-requests",
-                                                  "scale", "suspend", "throttle", "reclaim"};
+  static const std::vector<std::string> kTypes = {"notify", "label",   "annotate", "set-requests",
+                                                  "scale",  "suspend", "throttle", "reclaim"};
   return kTypes;
 }
 
@@ -328,7 +338,8 @@ Status ParsePolicyText(std::string_view text, const std::string& file, bool whol
     if (root.IsNull()) return Status::Ok();
     if (!root.IsMap()) return InvalidArgument(file + ": expected a mapping with policies:");
     if (!whole_config) {
-      TALLY_RETURN_IF_ERROR(CheckKeys(root, "the file", {"policies", "actuators"}).WithContext(file));
+      TALLY_RETURN_IF_ERROR(
+          CheckKeys(root, "the file", {"policies", "actuators"}).WithContext(file));
     }
     if (const YAML::Node actuators = root["actuators"]) {
       TALLY_RETURN_IF_ERROR(ParseActuators(actuators, &out->actuators).WithContext(file));

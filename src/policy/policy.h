@@ -56,10 +56,10 @@ struct Policy {
   bool enforce = false;  // mode: enforce; else dry-run (plan only)
   std::vector<PolicyFilter> filters;
   std::vector<PolicyAction> actions;
-  std::optional<int64_t> max_resources;      // abort when more match
+  std::optional<int64_t> max_resources;         // abort when more match
   std::optional<double> max_resources_percent;  // of all candidates of the resource kind
-  int64_t grace_hours = 0;   // mark (and notify) first; act this long after, unless objected
-  bool approval = false;     // wait for `tally policy approve ID`
+  int64_t grace_hours = 0;  // mark (and notify) first; act this long after, unless objected
+  bool approval = false;    // wait for `tally policy approve ID`
   std::vector<std::string> exclude_owners, exclude_namespaces;
   std::string description;
 };
@@ -69,7 +69,7 @@ struct ActuatorConfig {
   std::string kubernetes_url;  // https://API-SERVER (or a proxy); "" when absent
   std::string kubernetes_token_file;
   std::string kubernetes_ca_file;
-  std::string slurm_conf;      // SLURM_CONF for scontrol and sacctmgr ("" = the default)
+  std::string slurm_conf;             // SLURM_CONF for scontrol and sacctmgr ("" = the default)
   std::vector<std::string> webhooks;  // notify's receivers
 };
 

@@ -77,8 +77,8 @@ RecordTable PlanRecordTable(const std::vector<PolicyPlan>& plans) {
       t.rows.push_back({plan.policy->name, mode, "", "", "", "", "0", "aborted: " + plan.aborted});
     }
     for (const PlannedAction& a : plan.actions) {
-      t.rows.push_back({plan.policy->name, mode, a.id, a.target->id, a.target->owner,
-                        a.description, a.savings.ToString(), ""});
+      t.rows.push_back({plan.policy->name, mode, a.id, a.target->id, a.target->owner, a.description,
+                        a.savings.ToString(), ""});
     }
     for (const auto& [c, why] : plan.exempt) {
       t.rows.push_back({plan.policy->name, mode, "", c->id, c->owner, "", "0", "exempt: " + why});
@@ -90,8 +90,12 @@ RecordTable PlanRecordTable(const std::vector<PolicyPlan>& plans) {
 Json StepsJson(const std::vector<ApplyStep>& steps) {
   Json rows = Json::array();
   for (const ApplyStep& s : steps) {
-    rows.push_back({{"target_id", s.target_id}, {"policy", s.policy}, {"target", s.target},
-                    {"owner", s.owner}, {"state", s.state}, {"note", s.note},
+    rows.push_back({{"target_id", s.target_id},
+                    {"policy", s.policy},
+                    {"target", s.target},
+                    {"owner", s.owner},
+                    {"state", s.state},
+                    {"note", s.note},
                     {"monthly_savings", s.savings.ToString()}});
   }
   return Json{{"rows", std::move(rows)}};
@@ -104,8 +108,8 @@ RecordTable StepsRecordTable(const std::vector<ApplyStep>& steps) {
                 {},
                 {false, false, false, false, false, true, false}};
   for (const ApplyStep& s : steps) {
-    t.rows.push_back({s.target_id, s.policy, s.target, s.owner, s.state, s.savings.ToString(),
-                      s.note});
+    t.rows.push_back(
+        {s.target_id, s.policy, s.target, s.owner, s.state, s.savings.ToString(), s.note});
   }
   return t;
 }
@@ -114,10 +118,15 @@ Json TargetsJson(const std::vector<PolicyTargetRecord>& targets) {
   Json rows = Json::array();
   for (const PolicyTargetRecord& r : targets) {
     Json detail = Json::parse(r.detail, nullptr, false);
-    rows.push_back({{"id", r.id}, {"policy", r.policy}, {"resource", r.resource},
-                    {"target", r.target}, {"owner", r.owner}, {"state", r.state},
+    rows.push_back({{"id", r.id},
+                    {"policy", r.policy},
+                    {"resource", r.resource},
+                    {"target", r.target},
+                    {"owner", r.owner},
+                    {"state", r.state},
                     {"due_at", r.due_at ? Json(r.due_at->ToString()) : Json(nullptr)},
-                    {"decided_by", r.decided_by}, {"monthly_savings", r.savings.ToString()},
+                    {"decided_by", r.decided_by},
+                    {"monthly_savings", r.savings.ToString()},
                     {"actions", detail.is_discarded() ? Json::array() : detail},
                     {"updated_at", r.updated_at.ToString()}});
   }
@@ -125,12 +134,12 @@ Json TargetsJson(const std::vector<PolicyTargetRecord>& targets) {
 }
 
 RecordTable TargetsRecordTable(const std::vector<PolicyTargetRecord>& targets) {
-  RecordTable t{{"id", "policy", "target", "owner", "state", "due_at", "decided_by",
-                 "monthly_savings"},
-                {false, false, false, false, false, false, false, true},
-                {false, false, false, false, false, false, false, true},
-                {},
-                {false, false, false, false, false, false, false, true}};
+  RecordTable t{
+      {"id", "policy", "target", "owner", "state", "due_at", "decided_by", "monthly_savings"},
+      {false, false, false, false, false, false, false, true},
+      {false, false, false, false, false, false, false, true},
+      {},
+      {false, false, false, false, false, false, false, true}};
   for (const PolicyTargetRecord& r : targets) {
     t.rows.push_back({r.id, r.policy, r.target, r.owner, r.state,
                       r.due_at ? std::optional<std::string>(r.due_at->ToString()) : std::nullopt,

@@ -41,8 +41,8 @@ Result<std::string> SlurmActuator::JobState(const std::string& job_id) {
 
 Result<std::string> SlurmActuator::AccountLimits(const std::string& account) {
   TALLY_ASSIGN_OR_RETURN(std::string text,
-                         Run({"sacctmgr", "-n", "-P", "show", "association",
-                              "where", "account=" + account, "user=", "format=GrpTRES"}));
+                         Run({"sacctmgr", "-n", "-P", "show", "association", "where",
+                              "account=" + account, "user=", "format=GrpTRES"}));
   // The account's own association (user empty) first; trim the newline.
   const size_t end = text.find('\n');
   return text.substr(0, end);
@@ -50,7 +50,8 @@ Result<std::string> SlurmActuator::AccountLimits(const std::string& account) {
 
 Result<ActionOutcome> SlurmActuator::Apply(const PlannedAction& a) {
   const PolicyCandidate& t = *a.target;
-  if (!ValidName(t.name)) return InvalidArgument("slurm: \"" + t.name + "\" is not a job or account");
+  if (!ValidName(t.name))
+    return InvalidArgument("slurm: \"" + t.name + "\" is not a job or account");
   using Json = nlohmann::json;
   if (a.action.type == "suspend" && t.resource == PolicyResource::kSlurmJob) {
     TALLY_ASSIGN_OR_RETURN(std::string before, JobState(t.name));
@@ -64,7 +65,10 @@ Result<ActionOutcome> SlurmActuator::Apply(const PlannedAction& a) {
     std::string tres;
     for (const auto& [k, v] : a.action.params) {
       if (!ValidName(v)) return InvalidArgument("slurm: throttle " + k + " \"" + v + "\"");
-      tres += (tres.empty() ? "" : ",") + (k == "gpu" ? "gres/gpu" : k == "memory" ? "mem" : k) +
+      tres += (tres.empty() ? "" : ",") +
+              (k == "gpu"      ? "gres/gpu"
+               : k == "memory" ? "mem"
+                               : k) +
               "=" + v;
     }
     TALLY_ASSIGN_OR_RETURN(std::string before, AccountLimits(t.name));

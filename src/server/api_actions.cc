@@ -31,13 +31,13 @@ Json AuditJson(const AuditEntry& e) {
 
 // Records `action` by `caller`; a failure to record is the answer's error (the change stands:
 // it says so).
-bool Audit(const ApiContext& ctx, httplib::Response& res, const Caller& caller,
-           const char* action, const std::string& target, const Json& detail) {
+bool Audit(const ApiContext& ctx, httplib::Response& res, const Caller& caller, const char* action,
+           const std::string& target, const Json& detail) {
   if (ctx.access == nullptr) return true;
   auto recorded = ctx.access->Record(caller.name, action, target, detail.dump());
   if (recorded.ok()) return true;
-  ReplyError(res, 500, "done, but the audit log could not record it: " +
-                           recorded.status().message());
+  ReplyError(res, 500,
+             "done, but the audit log could not record it: " + recorded.status().message());
   return false;
 }
 
@@ -54,8 +54,8 @@ void ServeAnomalyState(const ApiContext& ctx, const Caller& caller, const httpli
     return ReplyError(res, 400, "the body needs {\"id\": ID, \"state\": ack|resolve|reopen}");
   }
   // A scoped caller finds only its owners' anomalies: another's is as unknown as a missing one.
-  auto before = Locked<std::optional<AnomalyRecord>>(
-      ctx, res, [&]() -> Result<std::optional<AnomalyRecord>> {
+  auto before =
+      Locked<std::optional<AnomalyRecord>>(ctx, res, [&]() -> Result<std::optional<AnomalyRecord>> {
         TALLY_ASSIGN_OR_RETURN(auto all, ctx.store->ListAnomalies(std::nullopt, std::nullopt));
         for (AnomalyRecord& a : all) {
           if (a.id == id && caller.Sees(a.owner)) return std::optional<AnomalyRecord>(a);
@@ -91,7 +91,8 @@ void ServeConfigReload(const ApiContext& ctx, const Caller& caller, const httpli
 
 void ServeRun(const ApiContext& ctx, const Caller& caller, const httplib::Request&,
               httplib::Response& res) {
-  if (!ctx.run_now) return ReplyError(res, 409, "this server schedules no collection or allocation");
+  if (!ctx.run_now)
+    return ReplyError(res, 409, "this server schedules no collection or allocation");
   ctx.run_now();
   if (Audit(ctx, res, caller, "run.trigger", "scheduler", Json::object())) {
     ReplySuccess(res, Json{{"triggered", true}});
@@ -138,30 +139,40 @@ std::vector<ApiRoute> ActionRoutes(ApiContext ctx) {
                                 {"owners", caller.owners},
                                 {"write_sources", caller.write_sources}});
        },
-       Scoping::kNone, Role::kViewer, false},
+       Scoping::kNone,
+       Role::kViewer,
+       false},
       {"GET",
        "/api/v1/audit",
        "the audit log, oldest first, and whether its hash chain holds (as `tally audit "
        "--verify`)",
        {{"limit", "rows per page"}, {"cursor", "the next_cursor of the previous page"}},
-       with(ServeAudit), Scoping::kPlatform, Role::kAdmin},
+       with(ServeAudit),
+       Scoping::kPlatform,
+       Role::kAdmin},
       {"POST",
        "/api/v1/config/reload",
        "read tally.yaml again now, as SIGHUP does; recorded in the audit log",
        {},
-       with(ServeConfigReload), Scoping::kPlatform, Role::kAdmin},
+       with(ServeConfigReload),
+       Scoping::kPlatform,
+       Role::kAdmin},
       {"POST",
        "/api/v1/runs",
        "collect every source of tally.yaml now and allocate what changed (operator); recorded "
        "in the audit log",
        {},
-       with(ServeRun), Scoping::kPlatform, Role::kOperator},
+       with(ServeRun),
+       Scoping::kPlatform,
+       Role::kOperator},
       {"POST",
        "/api/v1/anomalies/state",
        "set an anomaly's state: body {\"id\": ID, \"state\": ack|resolve|reopen}; recorded in "
        "the audit log",
        {},
-       with(ServeAnomalyState), Scoping::kOwners, Role::kOperator},
+       with(ServeAnomalyState),
+       Scoping::kOwners,
+       Role::kOperator},
   };
 }
 

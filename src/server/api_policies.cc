@@ -16,9 +16,8 @@ void ServePolicies(const ApiContext& ctx, const Caller& caller, const httplib::R
   const std::string config_path = ctx.config != nullptr ? ctx.config->state().path : "";
   auto policies = LoadPolicies(config_path, ctx.policies_dir);
   if (!policies.ok()) return ReplyError(res, 500, policies.status().message());
-  auto candidates = Locked<std::vector<PolicyCandidate>>(ctx, res, [&] {
-    return GatherCandidates(ctx.store, *config, std::nullopt, std::nullopt);
-  });
+  auto candidates = Locked<std::vector<PolicyCandidate>>(
+      ctx, res, [&] { return GatherCandidates(ctx.store, *config, std::nullopt, std::nullopt); });
   if (!candidates) return;
   // A scoped caller plans over its owners' candidates only.
   std::erase_if(*candidates, [&](const PolicyCandidate& c) { return !caller.Sees(c.owner); });
@@ -44,7 +43,8 @@ void Decide(const ApiContext& ctx, const Caller& caller, const httplib::Request&
   // Another owner's target reads as an unknown one.
   auto known = (*state)->GetPolicyTarget(id);
   if (!known.ok()) return ReplyError(res, 500, known.status().message());
-  if (!*known || !caller.Sees((*known)->owner)) return ReplyError(res, 404, "no policy target " + id);
+  if (!*known || !caller.Sees((*known)->owner))
+    return ReplyError(res, 404, "no policy target " + id);
   RoutingActuator none(nullptr, nullptr, nullptr);  // deciding acts on nothing
   PolicyExecutor executor(**state, ctx.access, none, SystemClock(), caller.name);
   Status done = approve ? executor.Approve(id) : executor.Object(id);
@@ -75,7 +75,8 @@ std::vector<ApiRoute> PolicyRoutes(ApiContext ctx) {
        [ctx](const Caller& caller, const httplib::Request& req, httplib::Response& res) {
          Decide(ctx, caller, req, res, true);
        },
-       Scoping::kOwners, Role::kOperator},
+       Scoping::kOwners,
+       Role::kOperator},
       {"POST",
        "/api/v1/policies/object",
        "object to a marked target: body {\"id\": TARGET}; it will not be acted on",
@@ -83,7 +84,8 @@ std::vector<ApiRoute> PolicyRoutes(ApiContext ctx) {
        [ctx](const Caller& caller, const httplib::Request& req, httplib::Response& res) {
          Decide(ctx, caller, req, res, false);
        },
-       Scoping::kOwners, Role::kOperator},
+       Scoping::kOwners,
+       Role::kOperator},
   };
 }
 

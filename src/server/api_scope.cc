@@ -11,8 +11,7 @@
 
 namespace tally {
 
-std::optional<std::string> RefuseBillKeys(const Caller& caller,
-                                          const std::vector<std::string>& by,
+std::optional<std::string> RefuseBillKeys(const Caller& caller, const std::vector<std::string>& by,
                                           const std::vector<std::string>& where) {
   if (!caller.Scoped()) return std::nullopt;
   auto bill_key = [](const std::string& name) { return !IsAllocationKey(name); };

@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "access/caller.h"
+#include "config/config.h"
 #include "insight/budgets.h"
 #include "insight/kpis.h"
 #include "insight/recommendations.h"
-#include "config/config.h"
 #include "report/gpu_report.h"
 #include "tally/store.h"
 #include "tally/usage_query.h"
@@ -21,8 +21,7 @@ namespace tally {
 
 // Series (forecast, anomalies) of a scoped caller come from the allocation: a bill key in `by`
 // or `where` is refused with this message (the bill's lines cover every team).
-std::optional<std::string> RefuseBillKeys(const Caller& caller,
-                                          const std::vector<std::string>& by,
+std::optional<std::string> RefuseBillKeys(const Caller& caller, const std::vector<std::string>& by,
                                           const std::vector<std::string>& where);
 // Adds the filter "owner=<each owner of the caller's subtrees with allocated cost>" to `where`,
 // so that the series hold its owners only (their total, without `by`). Run under the store lock.

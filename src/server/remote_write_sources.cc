@@ -59,8 +59,8 @@ std::string RemoteWriteSources::Flush(Store* store, AccessControl* audit, bool f
       const nlohmann::json detail{{"requests", p.requests}, {"bytes", p.bytes}};
       auto recorded = audit->Record(key.second, "remote_write", key.first, detail.dump());
       if (!recorded.ok()) {
-        errors += (errors.empty() ? "" : "\n") + std::string("audit: ") +
-                  recorded.status().message();
+        errors +=
+            (errors.empty() ? "" : "\n") + std::string("audit: ") + recorded.status().message();
       }
     }
   }
@@ -85,7 +85,7 @@ nlohmann::ordered_json RemoteWriteSources::StatsJson() const {
                            {"samples", s.samples},
                            {"facts_stored", s.facts_stored}});
   }
-  return Json{{"source", default_source_},    {"requests", sum.requests},
+  return Json{{"source", default_source_},        {"requests", sum.requests},
               {"bad_requests", sum.bad_requests}, {"samples", sum.samples},
               {"samples_late", sum.samples_late}, {"flushes", sum.flushes},
               {"facts_stored", sum.facts_stored}, {"sources", std::move(sources)}};

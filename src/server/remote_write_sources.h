@@ -11,9 +11,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "access/access_control.h"
 #include "server/remote_write_receiver.h"

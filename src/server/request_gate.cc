@@ -18,13 +18,15 @@ std::optional<Caller> RequestGate::Admit(const httplib::Request& req, httplib::R
     caller = std::move(*who);
   }
   if (!caller.HasRole(role)) {
-    ReplyError(res, 403, "this needs the " + std::string(RoleName(role)) + " role; " +
-                             caller.name + " is a " + std::string(RoleName(caller.role)));
+    ReplyError(res, 403,
+               "this needs the " + std::string(RoleName(role)) + " role; " + caller.name +
+                   " is a " + std::string(RoleName(caller.role)));
     return std::nullopt;
   }
   if (scoping == Scoping::kPlatform && caller.Scoped()) {
-    ReplyError(res, 403, "this covers the whole platform: a token scoped to owners cannot "
-                         "read it");
+    ReplyError(res, 403,
+               "this covers the whole platform: a token scoped to owners cannot "
+               "read it");
     return std::nullopt;
   }
   // Limited per token with authentication on; on loopback without it, the local administrator
@@ -32,9 +34,9 @@ std::optional<Caller> RequestGate::Admit(const httplib::Request& req, httplib::R
   if (expensive && access_ != nullptr) {
     if (const double wait = limiter_.Take(caller.rate_key); wait > 0) {
       res.set_header("Retry-After", std::to_string(static_cast<int64_t>(std::ceil(wait))));
-      ReplyError(res, 429, "rate limit: too many requests from " + caller.name +
-                               "; try again in " +
-                               std::to_string(static_cast<int64_t>(std::ceil(wait))) + " s");
+      ReplyError(res, 429,
+                 "rate limit: too many requests from " + caller.name + "; try again in " +
+                     std::to_string(static_cast<int64_t>(std::ceil(wait))) + " s");
       return std::nullopt;
     }
   }

@@ -59,7 +59,9 @@ Status ParseListenAddress(std::string_view text, ServerOptions* options) {
     return InvalidArgument("listen address \"" + std::string(text) + "\" has no valid port");
   }
   std::string host = colon == 0 ? "127.0.0.1" : std::string(text.substr(0, colon));
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);  // "[::]:8080"
+  }
   options->host = host;
   options->port = port;
   return Status::Ok();

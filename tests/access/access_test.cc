@@ -6,8 +6,8 @@
 #include "access/audit_log.h"
 #include "access/oidc.h"
 #include "access/rate_limiter.h"
-#include "access/token.h"
 #include "access/test_jwt.h"
+#include "access/token.h"
 #include "store/sqlite/sqlite_db.h"
 #include "testing/test_util.h"
 
@@ -36,7 +36,8 @@ TEST(TokenTest, MintedTokensParseAndOnlyTheirSecretMatches) {
   std::string flipped = parsed->secret;
   flipped[0] = flipped[0] == 'a' ? 'b' : 'a';
   EXPECT_FALSE(SecretMatches(a->record.secret_hash, flipped));
-  for (const std::string& bad : std::vector<std::string>{"", "tly_", "tly_abc_def", a->token + "0", a->token.substr(1),
+  for (const std::string& bad :
+       std::vector<std::string>{"", "tly_", "tly_abc_def", a->token + "0", a->token.substr(1),
                                 "tly_" + std::string(12, 'G') + "_" + std::string(64, 'a')}) {
     EXPECT_FALSE(ParseToken(bad)) << bad;
   }
@@ -124,11 +125,13 @@ TEST_F(AccessControlTest, TheAuditChainFindsAnEditedOrRemovedEntry) {
     AuditChainCheck check;
     std::optional<AuditBreak> broken;
     std::vector<std::string> actions;
-    EXPECT_TRUE(access_->ForEachAudit([&](const AuditEntry& e) {
-      actions.push_back(e.action);
-      if (!broken) broken = check.Next(e);
-      return Status::Ok();
-    }).ok());
+    EXPECT_TRUE(access_
+                    ->ForEachAudit([&](const AuditEntry& e) {
+                      actions.push_back(e.action);
+                      if (!broken) broken = check.Next(e);
+                      return Status::Ok();
+                    })
+                    .ok());
     EXPECT_EQ(actions.front(), "token.create");
     return broken;
   };
@@ -171,15 +174,15 @@ OidcConfig Oidc() {
   OidcConfig c;
   c.issuer = "https://idp.example";
   c.audience = "tally";
-  c.roles = {{"finops", "admin", {}}, {"team-ads", "viewer", {"ads"}},
+  c.roles = {{"finops", "admin", {}},
+             {"team-ads", "viewer", {"ads"}},
              {"team-search", "operator", {"search"}}};
   return c;
 }
 
 nlohmann::json Claims(std::vector<std::string> groups) {
-  return {{"iss", "https://idp.example"}, {"aud", {"other", "tally"}},
-          {"sub", "u-1"},                 {"email", "ann@example.com"},
-          {"exp", kNow.unix_seconds() + 600}, {"groups", groups}};
+  return {{"iss", "https://idp.example"}, {"aud", {"other", "tally"}},        {"sub", "u-1"},
+          {"email", "ann@example.com"},   {"exp", kNow.unix_seconds() + 600}, {"groups", groups}};
 }
 
 TEST(OidcTest, SignedTokensMapClaimsToRolesAndOwners) {
@@ -213,17 +216,19 @@ TEST(OidcTest, AnythingElseIsRefused) {
   };
   nlohmann::json c = Claims({"team-ads"});
   EXPECT_FALSE(refused(idp.Sign(c)));
-  EXPECT_TRUE(refused(other.Sign(c)));                 // another key under the same kid
-  EXPECT_TRUE(refused(idp.Sign(c, "", "unknown")));    // unknown kid
-  EXPECT_TRUE(refused(idp.Sign(c, "HS256")));          // alg not the key's
+  EXPECT_TRUE(refused(other.Sign(c)));               // another key under the same kid
+  EXPECT_TRUE(refused(idp.Sign(c, "", "unknown")));  // unknown kid
+  EXPECT_TRUE(refused(idp.Sign(c, "HS256")));        // alg not the key's
   EXPECT_TRUE(refused(idp.Sign(c, "none")));
   EXPECT_TRUE(refused(ec.Sign(c)));                    // an EC key the JWKS does not hold
   EXPECT_TRUE(refused(idp.Sign(Claims({"nobody"}))));  // no role mapped
   EXPECT_TRUE(refused(idp.Sign(c), Timestamp::FromUnixSeconds(kNow.unix_seconds() + 661)));
   EXPECT_FALSE(refused(idp.Sign(c), Timestamp::FromUnixSeconds(kNow.unix_seconds() + 650)));
-  for (const auto& [key, value] : std::vector<std::pair<std::string, nlohmann::json>>{
-           {"iss", "https://evil.example"}, {"aud", "someone-else"},
-           {"nbf", kNow.unix_seconds() + 3600}, {"exp", "tomorrow"}}) {
+  for (const auto& [key, value] :
+       std::vector<std::pair<std::string, nlohmann::json>>{{"iss", "https://evil.example"},
+                                                           {"aud", "someone-else"},
+                                                           {"nbf", kNow.unix_seconds() + 3600},
+                                                           {"exp", "tomorrow"}}) {
     nlohmann::json bad = c;
     bad[key] = value;
     EXPECT_TRUE(refused(idp.Sign(bad))) << key;
@@ -235,9 +240,10 @@ TEST(OidcTest, AnythingElseIsRefused) {
   const std::string jwt = idp.Sign(c);
   const size_t dot1 = jwt.find('.'), dot2 = jwt.find('.', dot1 + 1);
   nlohmann::json admin = Claims({"finops"});
-  EXPECT_TRUE(refused(jwt.substr(0, dot1 + 1) + testing::Base64Url(admin.dump()) +
-                      jwt.substr(dot2)));
-  for (const std::string& junk : std::vector<std::string>{"", ".", "..", "a.b.c", "a.b.c.d", std::string(20000, 'a')}) {
+  EXPECT_TRUE(
+      refused(jwt.substr(0, dot1 + 1) + testing::Base64Url(admin.dump()) + jwt.substr(dot2)));
+  for (const std::string& junk :
+       std::vector<std::string>{"", ".", "..", "a.b.c", "a.b.c.d", std::string(20000, 'a')}) {
     EXPECT_TRUE(refused(junk)) << junk.substr(0, 20);
   }
   EXPECT_FALSE(OidcVerifier::Make(Oidc(), "{\"keys\":[]}").ok());

@@ -18,7 +18,8 @@ inline std::string Base64Url(const std::string& bytes) {
   std::string out;
   size_t i = 0;
   for (; i + 2 < bytes.size(); i += 3) {
-    const uint32_t v = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
+    const uint32_t v =
+        (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
     for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(v >> s) & 63];
   }
   if (bytes.size() - i == 1) {
@@ -62,9 +63,8 @@ class TestIdp {
 
   // A JWT of `claims`, signed (header alg and kid as given; "" keeps this key's).
   std::string Sign(const nlohmann::json& claims, std::string alg = "", std::string kid = "") const {
-    const nlohmann::json header{{"alg", alg.empty() ? alg_ : alg},
-                                {"typ", "JWT"},
-                                {"kid", kid.empty() ? kid_ : kid}};
+    const nlohmann::json header{
+        {"alg", alg.empty() ? alg_ : alg}, {"typ", "JWT"}, {"kid", kid.empty() ? kid_ : kid}};
     const std::string signed_text = Base64Url(header.dump()) + "." + Base64Url(claims.dump());
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
     size_t n = 0;

@@ -6,14 +6,13 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include <mutex>
-#include <nlohmann/json.hpp>
 #include <filesystem>
 #include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "tally/decimal.h"
-
 #include "testing/process.h"
 #include "testing/test_util.h"
 
@@ -93,10 +92,10 @@ class PolicyTest : public ::testing::Test {
     const std::string folder = dir_->File(name);
     std::filesystem::create_directories(folder);
     testing::WriteFile(folder + "/token", "fake-token\n");
-    testing::WriteFile(folder + "/p.yaml",
-                       "actuators:\n  kubernetes:\n    url: http://127.0.0.1:" +
-                           std::to_string(api_.port()) + "\n    token_file: " + folder +
-                           "/token\npolicies:\n" + text);
+    testing::WriteFile(
+        folder + "/p.yaml",
+        "actuators:\n  kubernetes:\n    url: http://127.0.0.1:" + std::to_string(api_.port()) +
+            "\n    token_file: " + folder + "/token\npolicies:\n" + text);
     return folder;
   }
 
@@ -131,8 +130,8 @@ const char* kWastePolicies = R"(  - name: rightsize
 
 TEST_F(PolicyTest, PlanListsThePlantedWastesActionsAndChangesNothing) {
   const std::string folder = Folder("plan", kWastePolicies);
-  const std::string before = RunTally({"--store", Store(), "report", "showback", "--format",
-                                       "json"}).out;
+  const std::string before =
+      RunTally({"--store", Store(), "report", "showback", "--format", "json"}).out;
   auto plan = Policy({"plan", "--format", "json"}, folder);
   ASSERT_EQ(plan.exit_code, 0) << plan.err;
   const Json p = Json::parse(plan.out);
@@ -182,17 +181,19 @@ TEST_F(PolicyTest, ApplyActsOnEnforcePoliciesWithExactlyTheExpectedPatches) {
   EXPECT_EQ(patch.path, "/apis/apps/v1/namespaces/identity/deployments/svc-3");
   EXPECT_EQ(patch.content_type, "application/strategic-merge-patch+json");
   // The largest replica's targets: cpu and memory rounded up to m and Mi, never below them.
-  auto rec = RunTally({"--store", Store(), "recommend", "--kind", "rightsizing", "--no-save",
-                       "--format", "json"});
+  auto rec = RunTally(
+      {"--store", Store(), "recommend", "--kind", "rightsizing", "--no-save", "--format", "json"});
   ASSERT_EQ(rec.exit_code, 0) << rec.err;
   Decimal cpu, memory;
   const Json parsed2 = Json::parse(rec.out);
   for (const Json& r : parsed2["rows"]) {
     cpu = std::max(cpu, *Decimal::Parse(r["evidence"]["cpu"]["target"].get<std::string>()));
-    memory = std::max(memory, *Decimal::Parse(r["evidence"]["memory"]["target"].get<std::string>()));
+    memory =
+        std::max(memory, *Decimal::Parse(r["evidence"]["memory"]["target"].get<std::string>()));
   }
   const Json body = Json::parse(patch.body);
-  const Json& requests_set = body["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"];
+  const Json& requests_set =
+      body["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"];
   EXPECT_EQ(body["spec"]["template"]["spec"]["containers"][0]["name"], "main");
   const std::string cpu_text = requests_set["cpu"], mem_text = requests_set["memory"];
   ASSERT_TRUE(cpu_text.ends_with("m") && mem_text.ends_with("Mi")) << patch.body;
@@ -215,8 +216,9 @@ TEST_F(PolicyTest, ApplyActsOnEnforcePoliciesWithExactlyTheExpectedPatches) {
   for (const Json& row : parsed3["rows"]) {
     if (row["action"] != "policy.action") continue;
     const Json detail = Json::parse(row["detail"].get<std::string>());
-    acted = detail["step"]["before"]["fake"] == "kubernetes" &&
-            detail["step"]["after"]["path"] == "/apis/apps/v1/namespaces/identity/deployments/svc-3";
+    acted =
+        detail["step"]["before"]["fake"] == "kubernetes" &&
+        detail["step"]["after"]["path"] == "/apis/apps/v1/namespaces/identity/deployments/svc-3";
   }
   EXPECT_TRUE(acted) << audit.out;
   EXPECT_EQ(RunTally({"--store", Store(), "audit", "--verify"}).exit_code, 0);
@@ -237,7 +239,8 @@ TEST_F(PolicyTest, ACappedPolicyAbortsBeforeAnyAction) {
   const Json rows = Json::parse(apply.out)["rows"];
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0]["state"], "aborted");
-  EXPECT_NE(rows[0]["note"].get<std::string>().find("more than max-resources 1"), std::string::npos);
+  EXPECT_NE(rows[0]["note"].get<std::string>().find("more than max-resources 1"),
+            std::string::npos);
 }
 
 TEST_F(PolicyTest, ExemptAndExcludedWorkloadsAreNeverTouched) {
@@ -302,14 +305,13 @@ TEST_F(PolicyTest, TheDaemonRunsPoliciesOnItsSchedule) {
   testing::ChildProcess serve(
       testing::TallyBinary(),
       {"--store", Store(), "serve", "--listen", "127.0.0.1:" + std::to_string(port), "--config",
-       dir_->File("demo/tally.yaml"), "--no-allocate", "--policies", folder, "--policy-every",
-       "1"},
+       dir_->File("demo/tally.yaml"), "--no-allocate", "--policies", folder, "--policy-every", "1"},
       dir_->File("daemon.log"));
   Json pending;
   for (int i = 0; i < 100 && pending.empty(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    auto list = RunTally({"--store", Store(), "policy", "list", "--state", "pending", "--format",
-                          "json"});
+    auto list =
+        RunTally({"--store", Store(), "policy", "list", "--state", "pending", "--format", "json"});
     const Json listed = Json::parse(list.out);
     for (const Json& row : listed["rows"]) {
       if (row["policy"] == "abandoned-stop") pending = row;

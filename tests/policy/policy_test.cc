@@ -57,15 +57,19 @@ TEST(PolicyParseTest, ErrorsNameTheFileLineAndKey) {
             "p.yaml: line 3: policies[0].resource: \"pods\" is not workload"},
            {"policies:\n  - name: a\n    resource: volume\n    actions: [scale]\n",
             "volume resources take notify, label, annotate, reclaim, not \"scale\""},
-           {"policies:\n  - name: a\n    resource: workload\n    mode: yes-please\n    actions: [notify]\n",
+           {"policies:\n  - name: a\n    resource: workload\n    mode: yes-please\n    actions: "
+            "[notify]\n",
             "line 4: policies[0].mode: dry-run or enforce"},
-           {"policies:\n  - name: a\n    resource: workload\n    filters: [{key: savings, op: about, value: 1}]\n    actions: [notify]\n",
+           {"policies:\n  - name: a\n    resource: workload\n    filters: [{key: savings, op: "
+            "about, value: 1}]\n    actions: [notify]\n",
             "\"about\" is not one of"},
-           {"policies:\n  - name: a\n    resource: workload\n    grace: 10m\n    actions: [notify]\n",
+           {"policies:\n  - name: a\n    resource: workload\n    grace: 10m\n    actions: "
+            "[notify]\n",
             "at least 1h"},
            {"policies:\n  - name: a\n    resource: workload\n    actions: []\n",
             "actions: a list of at least one action"},
-           {"policies:\n  - name: a\n    resource: workload\n    actions: [notify]\n    colour: red\n",
+           {"policies:\n  - name: a\n    resource: workload\n    actions: [notify]\n    colour: "
+            "red\n",
             "colour"},
            {"sources: []\n", "the file"},
        }) {
@@ -108,7 +112,8 @@ TEST(PolicyPlanTest, FiltersExemptionsAndCaps) {
   EXPECT_EQ(plans[0].exempt[0].first->name, "a");
   EXPECT_EQ(plans[0].savings, Decimal::FromUnits(40));
   // 3 of 4 candidates (a is exempt) is 75%: over 50%, so nothing is planned.
-  EXPECT_NE(plans[1].aborted.find("75.0% of the 4 candidates"), std::string::npos) << plans[1].aborted;
+  EXPECT_NE(plans[1].aborted.find("75.0% of the 4 candidates"), std::string::npos)
+      << plans[1].aborted;
   EXPECT_TRUE(plans[1].actions.empty());
   // Two actions per target, savings counted once, on reclaim.
   EXPECT_TRUE(plans[2].aborted.empty());
@@ -188,9 +193,9 @@ TEST_F(PolicyExecutorTest, DryRunPoliciesNeverActAndFailuresAreRecorded) {
   Apply(Parse("policies:\n  - name: look\n    resource: workload\n    actions: [reclaim]\n"));
   EXPECT_TRUE(fake_.applied.empty());
   fake_.failing = "ml/Deployment/b";
-  const std::vector<ApplyStep> steps = Apply(
-      Parse("policies:\n  - name: act\n    resource: workload\n    mode: enforce\n"
-            "    actions: [reclaim]\n"));
+  const std::vector<ApplyStep> steps =
+      Apply(Parse("policies:\n  - name: act\n    resource: workload\n    mode: enforce\n"
+                  "    actions: [reclaim]\n"));
   EXPECT_EQ(steps[0].state, "applied");
   EXPECT_EQ(steps[1].state, "failed");
   EXPECT_EQ(steps[1].note, "refused");
@@ -220,11 +225,13 @@ TEST_F(PolicyExecutorTest, ApprovalsAndTheAuditChain) {
   EXPECT_EQ(fake_.applied, std::vector<std::string>{"reclaim ads/Deployment/a"});
   std::vector<std::string> log;
   AuditChainCheck check;
-  ASSERT_TRUE(audit_->ForEachAudit([&](const AuditEntry& e) {
-    EXPECT_FALSE(check.Next(e));
-    if (e.target == steps[0].target_id) log.push_back(e.actor + " " + e.action);
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(audit_
+                  ->ForEachAudit([&](const AuditEntry& e) {
+                    EXPECT_FALSE(check.Next(e));
+                    if (e.target == steps[0].target_id) log.push_back(e.actor + " " + e.action);
+                    return Status::Ok();
+                  })
+                  .ok());
   EXPECT_EQ(log, (std::vector<std::string>{"ops-bot policy.pending", "alice policy.approve",
                                            "ops-bot policy.action"}));
 }

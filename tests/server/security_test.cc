@@ -45,11 +45,17 @@ std::string CostShiftingPush() {
     s->set_value(value);
     s->set_timestamp(now_ms);
   };
-  series({{"__name__", "kube_pod_labels"}, {"namespace", "search"}, {"pod", "evil-0"},
+  series({{"__name__", "kube_pod_labels"},
+          {"namespace", "search"},
+          {"pod", "evil-0"},
           {"label_team", "ads"}},
          1);
-  series({{"__name__", "kube_pod_container_resource_requests"}, {"namespace", "search"},
-          {"pod", "evil-0"}, {"container", "main"}, {"node", "node-1"}, {"resource", "cpu"},
+  series({{"__name__", "kube_pod_container_resource_requests"},
+          {"namespace", "search"},
+          {"pod", "evil-0"},
+          {"container", "main"},
+          {"node", "node-1"},
+          {"resource", "cpu"},
           {"unit", "core"}},
          1000);
   std::string raw, compressed;
@@ -85,10 +91,11 @@ class SecurityTest : public ::testing::Test {
     server_ = new ChildProcess(
         testing::TallyBinary(),
         {"--store", Store(), "serve", "--listen", "127.0.0.1:" + std::to_string(port_), "--auth",
-         "required", "--config", dir_->File("demo/tally.yaml"), "--no-allocate",
-         "--flush-interval", "0.3"},
+         "required", "--config", dir_->File("demo/tally.yaml"), "--no-allocate", "--flush-interval",
+         "0.3"},
         dir_->File("serve.log"));
-    ASSERT_TRUE(testing::WaitForHttp(port_, "/readyz", 20)) << testing::ReadFile(dir_->File("serve.log"));
+    ASSERT_TRUE(testing::WaitForHttp(port_, "/readyz", 20))
+        << testing::ReadFile(dir_->File("serve.log"));
     std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // `brief` has expired
   }
   static void TearDownTestSuite() {
@@ -152,8 +159,8 @@ std::string SecurityTest::team_, SecurityTest::admin_, SecurityTest::viewer_,
 
 TEST_F(SecurityTest, ServingBeyondLoopbackNeedsAuthentication) {
   for (const std::string listen : {"0.0.0.0:", "[::]:"}) {
-    auto r = RunTally({"--store", Store(), "serve", "--listen",
-                       listen + std::to_string(testing::FreePort())});
+    auto r = RunTally(
+        {"--store", Store(), "serve", "--listen", listen + std::to_string(testing::FreePort())});
     EXPECT_EQ(r.exit_code, 2) << listen << r.err;
     EXPECT_NE(r.err.find("--auth required"), std::string::npos) << r.err;
   }
@@ -163,9 +170,8 @@ TEST_F(SecurityTest, EveryRouteNeedsAValidToken) {
   std::string wrong = admin_;
   wrong.back() = wrong.back() == '0' ? '1' : '0';
   for (const std::string& path : GetPaths()) {
-    for (const std::string& token :
-         {std::string(), wrong, expiring_, revoked_, std::string("garbage"),
-          std::string("a.b.c")}) {
+    for (const std::string& token : {std::string(), wrong, expiring_, revoked_,
+                                     std::string("garbage"), std::string("a.b.c")}) {
       const Answer a = Call("GET", path, token);
       EXPECT_EQ(a.status, 401) << path << " with \"" << token.substr(0, 8) << "\": " << a.body;
     }
@@ -174,7 +180,8 @@ TEST_F(SecurityTest, EveryRouteNeedsAValidToken) {
   EXPECT_EQ(Call("POST", "/api/v1/config/reload", "").status, 401);
   EXPECT_EQ(Call("POST", "/api/v1/write", "", CostShiftingPush()).status, 401);
   // Health checks and the dashboard's files stay open.
-  for (const char* path : {"/healthz", "/readyz", "/"}) EXPECT_EQ(Call("GET", path, "").status, 200);
+  for (const char* path : {"/healthz", "/readyz", "/"})
+    EXPECT_EQ(Call("GET", path, "").status, 200);
 }
 
 TEST_F(SecurityTest, AScopedViewerSeesOnlyItsTeam) {
@@ -213,10 +220,10 @@ TEST_F(SecurityTest, AScopedViewerSeesOnlyItsTeam) {
   }
   EXPECT_TRUE(found);
   // Asking for another team reads exactly as asking for a team that does not exist.
-  for (const std::string& query :
-       {std::string("/api/v1/showback?by=owner&where=owner%3D"),
-        std::string("/api/v1/recommendations?owner="), std::string("/api/v1/forecast?where=owner%3D"),
-        std::string("/api/v1/anomalies?by=owner&where=owner%3D")}) {
+  for (const std::string& query : {std::string("/api/v1/showback?by=owner&where=owner%3D"),
+                                   std::string("/api/v1/recommendations?owner="),
+                                   std::string("/api/v1/forecast?where=owner%3D"),
+                                   std::string("/api/v1/anomalies?by=owner&where=owner%3D")}) {
     const Answer other = Call("GET", query + others[0], viewer_);
     const Answer none = Call("GET", query + "no-such-team", viewer_);
     EXPECT_EQ(other.status, none.status) << query;
@@ -232,8 +239,8 @@ TEST_F(SecurityTest, AScopedViewerGetsTheBillLinesItsTeamOwns) {
   ASSERT_EQ(mine["rows"].size(), 1u) << mine.dump();
   EXPECT_EQ(mine["rows"][0]["Tags.team"], team_);
   ASSERT_TRUE(mine["rows"][0].contains("EffectiveCost")) << mine.dump();
-  const json theirs = json::parse(Call("GET", "/api/v1/costs?by=Tags.team&where=Tags.team%3D" +
-                                           team_, admin_).body)["data"];
+  const json theirs = json::parse(
+      Call("GET", "/api/v1/costs?by=Tags.team&where=Tags.team%3D" + team_, admin_).body)["data"];
   ASSERT_EQ(theirs["rows"].size(), 1u) << theirs.dump();
   EXPECT_EQ(mine["rows"][0]["EffectiveCost"], theirs["rows"][0]["EffectiveCost"]);
   EXPECT_EQ(mine["total"], theirs["total"]);
@@ -284,9 +291,9 @@ TEST_F(SecurityTest, RemoteWriteNeedsTheSourcesWriteScope) {
     return Call("POST", path, token, push, snappy).status;
   };
   EXPECT_EQ(write("/api/v1/write", ""), 401);
-  EXPECT_EQ(write("/api/v1/write", viewer_), 403);   // a viewer has no write scope
-  EXPECT_EQ(write("/api/v1/write", admin_), 403);    // nor has an admin without --write
-  EXPECT_EQ(write("/api/v1/write", writer_), 403);   // the default source is not its own
+  EXPECT_EQ(write("/api/v1/write", viewer_), 403);  // a viewer has no write scope
+  EXPECT_EQ(write("/api/v1/write", admin_), 403);   // nor has an admin without --write
+  EXPECT_EQ(write("/api/v1/write", writer_), 403);  // the default source is not its own
   EXPECT_EQ(write("/api/v1/write?source=edge-b", writer_), 403);
   EXPECT_EQ(write("/api/v1/write?source=edge-a", writer_), 204);
   const json stats = json::parse(Call("GET", "/api/v1/remote-write", admin_).body)["data"];
@@ -317,9 +324,9 @@ TEST_F(SecurityTest, AuditListsTokenCreationReloadsAndStateChangesWithTheActor) 
   const Answer state =
       Call("POST", "/api/v1/anomalies/state", operator_, R"({"id":"0000","state":"ack"})");
   EXPECT_EQ(state.status, 404) << state.body;
-  EXPECT_EQ(Call("POST", "/api/v1/anomalies/state", viewer_, R"({"id":"0000","state":"ack"})")
-                .status,
-            403);
+  EXPECT_EQ(
+      Call("POST", "/api/v1/anomalies/state", viewer_, R"({"id":"0000","state":"ack"})").status,
+      403);
   EXPECT_EQ(Call("POST", "/api/v1/anomalies/state", operator_, "[").status, 400);
   // Runs are the whole platform's: not for an operator scoped to a team, nor for a viewer.
   EXPECT_EQ(Call("POST", "/api/v1/runs", operator_).status, 403);
@@ -332,7 +339,8 @@ TEST_F(SecurityTest, AuditListsTokenCreationReloadsAndStateChangesWithTheActor) 
   bool created = false, reloaded = false, ran = false;
   for (const json& row : rows) {
     ran |= row["action"] == "run.trigger" && row["actor"] == "alice";
-    created |= row["action"] == "token.create" && row["actor"].get<std::string>().starts_with("cli:") &&
+    created |= row["action"] == "token.create" &&
+               row["actor"].get<std::string>().starts_with("cli:") &&
                row["detail"].get<std::string>().find("team-viewer") != std::string::npos;
     reloaded |= row["action"] == "config.reload" && row["actor"] == "alice";
   }
@@ -349,9 +357,9 @@ TEST_F(SecurityTest, APolicyApprovalIsAnOperatorsAndIsAudited) {
   testing::WriteFile(dir_->File("policies/approve.yaml"),
                      "policies:\n  - name: tell-ml\n    resource: owner\n    mode: enforce\n"
                      "    approval: required\n    filters: [{owner: ml}]\n    actions: [notify]\n");
-  auto apply = RunTally({"--store", Store(), "policy", "apply", "--config",
-                         dir_->File("demo/tally.yaml"), "--policies", dir_->File("policies"),
-                         "--format", "json"});
+  auto apply =
+      RunTally({"--store", Store(), "policy", "apply", "--config", dir_->File("demo/tally.yaml"),
+                "--policies", dir_->File("policies"), "--format", "json"});
   ASSERT_EQ(apply.exit_code, 0) << apply.err;
   const json rows = json::parse(apply.out)["rows"];
   ASSERT_EQ(rows.size(), 1u) << apply.out;
@@ -392,8 +400,8 @@ TEST_F(SecurityTest, AuditVerifyFindsAnEditedEntry) {
   {
     auto db = sqlite::SqliteDb::Open(store);
     ASSERT_TRUE(db.ok());
-    ASSERT_TRUE((*db)->Exec("UPDATE audit SET detail = replace(detail, 'two', 'owt') WHERE seq = 2")
-                    .ok());
+    ASSERT_TRUE(
+        (*db)->Exec("UPDATE audit SET detail = replace(detail, 'two', 'owt') WHERE seq = 2").ok());
   }
   auto verify = RunTally({"--store", store, "audit", "--verify"});
   EXPECT_EQ(verify.exit_code, 1);
@@ -425,10 +433,10 @@ TEST_F(SecurityTest, ExpensiveRoutesAreRateLimitedPerCaller) {
 TEST_F(SecurityTest, HttpsWithASelfSignedCertificate) {
   testing::TempDir dir;
   auto cert = testing::RunCommand(
-      "/usr/bin/openssl", {"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-                  "-nodes", "-days", "1", "-subj", "/CN=localhost", "-addext",
-                  "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", dir.File("key.pem"),
-                  "-out", dir.File("cert.pem")});
+      "/usr/bin/openssl",
+      {"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days",
+       "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+       "-keyout", dir.File("key.pem"), "-out", dir.File("cert.pem")});
   ASSERT_EQ(cert.exit_code, 0) << cert.err;
   const int port = testing::FreePort();
   ChildProcess serve(testing::TallyBinary(),
@@ -459,9 +467,9 @@ TEST_F(SecurityTest, HttpsWithASelfSignedCertificate) {
   EXPECT_NE(testing::ReadFile(dir.File("serve.log")).find("https://"), std::string::npos);
 
   // A key that is not the certificate's is refused at start.
-  ASSERT_EQ(testing::RunCommand("/usr/bin/openssl", {"genpkey", "-algorithm", "ec", "-pkeyopt",
-                                            "ec_paramgen_curve:P-256", "-out",
-                                            dir.File("other.pem")})
+  ASSERT_EQ(testing::RunCommand("/usr/bin/openssl",
+                                {"genpkey", "-algorithm", "ec", "-pkeyopt",
+                                 "ec_paramgen_curve:P-256", "-out", dir.File("other.pem")})
                 .exit_code,
             0);
   auto bad = RunTally({"--store", Store(), "serve", "--listen",
@@ -477,7 +485,8 @@ TEST_F(SecurityTest, OidcTokensSignInWithTheirGroupsRoleAndOwners) {
   testing::WriteFile(dir.File("jwks.json"), idp.Jwks());
   testing::WriteFile(dir.File("tally.yaml"),
                      "auth:\n  oidc:\n    issuer: https://idp.example\n    audience: tally\n"
-                     "    jwks: " + dir.File("jwks.json") +
+                     "    jwks: " +
+                         dir.File("jwks.json") +
                          "\n    roles:\n      - {value: team, role: viewer, owners: [" + team_ +
                          "]}\n");
   const int port = testing::FreePort();
@@ -485,12 +494,13 @@ TEST_F(SecurityTest, OidcTokensSignInWithTheirGroupsRoleAndOwners) {
                      {"--store", Store(), "serve", "--listen", "127.0.0.1:" + std::to_string(port),
                       "--auth", "required", "--no-allocate", "--config", dir.File("tally.yaml")},
                      dir.File("serve.log"));
-  ASSERT_TRUE(testing::WaitForHttp(port, "/healthz", 20)) << testing::ReadFile(dir.File("serve.log"));
+  ASSERT_TRUE(testing::WaitForHttp(port, "/healthz", 20))
+      << testing::ReadFile(dir.File("serve.log"));
   const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
-  json claims{{"iss", "https://idp.example"}, {"aud", "tally"}, {"sub", "u1"},
-              {"email", "ann@example.com"}, {"exp", now + 300}, {"groups", {"team"}}};
+  json claims{{"iss", "https://idp.example"}, {"aud", "tally"},   {"sub", "u1"},
+              {"email", "ann@example.com"},   {"exp", now + 300}, {"groups", {"team"}}};
   httplib::Client client("127.0.0.1", port);
   auto who = client.Get("/api/v1/whoami", {{"Authorization", "Bearer " + idp.Sign(claims)}});
   ASSERT_TRUE(who);

@@ -103,7 +103,9 @@ inline Status DowngradeCostLines(sqlite::SqliteDb* db) {
       }));
   return db->Exec(
       "DROP TABLE cost_line_blocks; DROP TABLE gpu_devices; DROP TABLE usage_addresses; "
-      "DROP TABLE flow_files; DROP TABLE flows; DROP TABLE anomalies; DROP TABLE notifications; DROP TABLE recommendations; DROP TABLE tokens; DROP TABLE audit; DROP TABLE policy_targets; "
+      "DROP TABLE flow_files; DROP TABLE flows; DROP TABLE anomalies; DROP TABLE notifications; "
+      "DROP TABLE recommendations; DROP TABLE tokens; DROP TABLE audit; "
+      "DROP TABLE policy_targets; "
       "CREATE INDEX cost_lines_by_partition ON cost_lines(partition_id, ingest_id);");
 }
 

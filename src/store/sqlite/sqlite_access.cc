@@ -9,9 +9,7 @@ namespace tally::sqlite {
 namespace {
 
 // Owner paths and sources are kept as JSON arrays of strings.
-std::string ListText(const std::vector<std::string>& items) {
-  return nlohmann::json(items).dump();
-}
+std::string ListText(const std::vector<std::string>& items) { return nlohmann::json(items).dump(); }
 
 std::vector<std::string> ListOf(std::string_view text) {
   auto parsed = nlohmann::json::parse(text, nullptr, false);
@@ -55,9 +53,9 @@ Status SqliteAccessStore::CreateToken(const TokenRecord& t) {
   known.BindText(1, t.id);
   TALLY_ASSIGN_OR_RETURN(bool exists, known.Step());
   if (exists) return InvalidArgument("token id " + t.id + " is taken");
-  TALLY_ASSIGN_OR_RETURN(
-      Statement put, db_->Prepare(std::string("INSERT INTO tokens(") + kTokenColumns +
-                                  ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)"));
+  TALLY_ASSIGN_OR_RETURN(Statement put,
+                         db_->Prepare(std::string("INSERT INTO tokens(") + kTokenColumns +
+                                      ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)"));
   const std::string owners = ListText(t.owners), sources = ListText(t.write_sources);
   put.BindText(1, t.id);
   put.BindText(2, t.name);
@@ -76,9 +74,8 @@ Status SqliteAccessStore::CreateToken(const TokenRecord& t) {
 }
 
 Result<std::optional<TokenRecord>> SqliteAccessStore::FindToken(std::string_view id) {
-  TALLY_ASSIGN_OR_RETURN(
-      Statement q,
-      db_->Prepare(std::string("SELECT ") + kTokenColumns + " FROM tokens WHERE id = ?"));
+  TALLY_ASSIGN_OR_RETURN(Statement q, db_->Prepare(std::string("SELECT ") + kTokenColumns +
+                                                   " FROM tokens WHERE id = ?"));
   q.BindText(1, id);
   TALLY_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return std::optional<TokenRecord>();
@@ -86,9 +83,8 @@ Result<std::optional<TokenRecord>> SqliteAccessStore::FindToken(std::string_view
 }
 
 Result<std::vector<TokenRecord>> SqliteAccessStore::ListTokens() {
-  TALLY_ASSIGN_OR_RETURN(
-      Statement q, db_->Prepare(std::string("SELECT ") + kTokenColumns +
-                                " FROM tokens ORDER BY created_at, id"));
+  TALLY_ASSIGN_OR_RETURN(Statement q, db_->Prepare(std::string("SELECT ") + kTokenColumns +
+                                                   " FROM tokens ORDER BY created_at, id"));
   std::vector<TokenRecord> out;
   for (;;) {
     TALLY_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -118,9 +114,9 @@ Result<AuditEntry> SqliteAccessStore::AppendAudit(
   entry.seq = has_last ? last.Int(0) + 1 : 1;
   entry.prev_hash = has_last ? std::string(last.Text(1)) : std::string();
   entry.hash = hash(entry);
-  TALLY_ASSIGN_OR_RETURN(
-      Statement put, db_->Prepare("INSERT INTO audit(seq, at, actor, action, target, detail, "
-                                  "prev_hash, hash) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"));
+  TALLY_ASSIGN_OR_RETURN(Statement put,
+                         db_->Prepare("INSERT INTO audit(seq, at, actor, action, target, detail, "
+                                      "prev_hash, hash) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"));
   put.BindInt(1, entry.seq);
   put.BindInt(2, entry.at.unix_seconds());
   put.BindText(3, entry.actor);
@@ -218,10 +214,9 @@ Status SqliteAccessStore::PutPolicyTarget(const PolicyTargetRecord& r) {
 
 Result<std::vector<PolicyTargetRecord>> SqliteAccessStore::ListPolicyTargets(
     std::string_view state) {
-  TALLY_ASSIGN_OR_RETURN(
-      Statement q, db_->Prepare(std::string("SELECT ") + kTargetColumns +
-                                " FROM policy_targets WHERE ? = '' OR state = ? "
-                                "ORDER BY updated_at DESC, id"));
+  TALLY_ASSIGN_OR_RETURN(Statement q, db_->Prepare(std::string("SELECT ") + kTargetColumns +
+                                                   " FROM policy_targets WHERE ? = '' OR state = ? "
+                                                   "ORDER BY updated_at DESC, id"));
   q.BindText(1, state);
   q.BindText(2, state);
   std::vector<PolicyTargetRecord> out;
