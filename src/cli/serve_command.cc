@@ -9,14 +9,13 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
-#include <sstream>
 #include <thread>
 
 #include "access/access_control.h"
 #include "cli/cli.h"
 #include "collect/http_client.h"
+#include "common/input_file.h"
 #include "ingest/billing/bill_formats.h"
 #include "jobs/scheduler.h"
 #include "server/server.h"
@@ -57,11 +56,9 @@ Result<std::shared_ptr<const OidcVerifier>> LoadOidc(const OidcConfig& oidc) {
     }
     jwks = std::move(answer.body);
   } else {
-    std::ifstream in(oidc.jwks);
-    if (!in) return InvalidArgument("auth.oidc.jwks: cannot read " + oidc.jwks);
-    std::ostringstream text;
-    text << in.rdbuf();
-    jwks = text.str();
+    auto text = ReadWholeFile(oidc.jwks);
+    if (!text.ok()) return InvalidArgument("auth.oidc.jwks: " + text.status().message());
+    jwks = std::move(*text);
   }
   TALLY_ASSIGN_OR_RETURN(std::unique_ptr<OidcVerifier> verifier, OidcVerifier::Make(oidc, jwks));
   return std::shared_ptr<const OidcVerifier>(std::move(verifier));

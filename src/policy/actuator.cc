@@ -1,10 +1,9 @@
 #include "policy/actuator.h"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "collect/http_client.h"
+#include "common/input_file.h"
 #include "policy/kube_actuator.h"
 #include "policy/slurm_actuator.h"
 
@@ -56,13 +55,11 @@ Result<std::unique_ptr<Actuator>> MakeActuators(const ActuatorConfig& config) {
     KubernetesTarget target{config.kubernetes_url, "", config.kubernetes_ca_file};
     while (!target.url.empty() && target.url.back() == '/') target.url.pop_back();
     if (!config.kubernetes_token_file.empty()) {
-      std::ifstream in(config.kubernetes_token_file);
-      if (!in)
-        return InvalidArgument("actuators.kubernetes.token_file: cannot read " +
-                               config.kubernetes_token_file);
-      std::ostringstream text;
-      text << in.rdbuf();
-      target.token = text.str();
+      auto token = ReadWholeFile(config.kubernetes_token_file);
+      if (!token.ok()) {
+        return InvalidArgument("actuators.kubernetes.token_file: " + token.status().message());
+      }
+      target.token = std::move(*token);
       while (!target.token.empty() &&
              std::isspace(static_cast<unsigned char>(target.token.back()))) {
         target.token.pop_back();

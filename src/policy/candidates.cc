@@ -44,7 +44,8 @@ std::string Target(const nlohmann::ordered_json& evidence, const char* resource)
 
 void Merge(PolicyCandidate& c, const Recommendation& r) {
   if (std::find(c.kinds.begin(), c.kinds.end(), r.kind) == c.kinds.end()) c.kinds.push_back(r.kind);
-  c.confidence = c.kinds.size() == 1 ? r.confidence : std::min(c.confidence, r.confidence);
+  c.confidence = c.findings == 0 ? r.confidence : std::min(c.confidence, r.confidence);
+  ++c.findings;
   c.savings += r.monthly_savings;
   c.cost += r.monthly_cost;
 }

@@ -29,6 +29,7 @@ struct PolicyCandidate {
   Decimal savings;                 // monthly, of its recommendations
   Decimal cost;                    // monthly
   double confidence = 0;           // the lowest of its recommendations'
+  int64_t findings = 0;            // recommendations merged into it
   // Rightsizing targets per container: {cpu in cores, memory in GiB} as decimal text.
   std::map<std::string, std::pair<std::string, std::string>> requests;
   int64_t anomalies = 0;                 // open anomalies of its owner

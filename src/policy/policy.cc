@@ -4,10 +4,9 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
+#include "common/input_file.h"
 #include "config/config.h"
 #include "config/yaml_values.h"
 
@@ -364,16 +363,9 @@ Status ParsePolicyText(std::string_view text, const std::string& file, bool whol
 
 Result<PolicySet> LoadPolicies(const std::string& config_path, const std::string& dir) {
   PolicySet set;
-  auto read = [](const std::string& path) -> Result<std::string> {
-    std::ifstream in(path);
-    if (!in) return IoError("cannot read " + path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-  };
   std::error_code ec;
   if (!config_path.empty() && std::filesystem::exists(config_path, ec)) {
-    TALLY_ASSIGN_OR_RETURN(std::string text, read(config_path));
+    TALLY_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(config_path));
     TALLY_RETURN_IF_ERROR(ParsePolicyText(text, config_path, true, &set));
   }
   if (!dir.empty() && std::filesystem::is_directory(dir, ec)) {
@@ -386,7 +378,7 @@ Result<PolicySet> LoadPolicies(const std::string& config_path, const std::string
     }
     std::sort(files.begin(), files.end());
     for (const std::string& f : files) {
-      TALLY_ASSIGN_OR_RETURN(std::string text, read(f));
+      TALLY_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(f));
       TALLY_RETURN_IF_ERROR(ParsePolicyText(text, f, false, &set));
     }
   }

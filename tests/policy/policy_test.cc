@@ -5,6 +5,7 @@
 
 #include "access/access_control.h"
 #include "access/audit_log.h"
+#include "policy/candidates.h"
 #include "policy/executor.h"
 #include "policy/planner.h"
 #include "testing/test_util.h"
@@ -123,6 +124,37 @@ TEST(PolicyPlanTest, FiltersExemptionsAndCaps) {
   EXPECT_EQ(plans[2].actions[1].savings, Decimal::FromUnits(40));
   EXPECT_EQ(plans[2].actions[0].target_id, plans[2].actions[1].target_id);
   EXPECT_NE(plans[2].actions[0].id, plans[2].actions[1].id);
+}
+
+TEST(PolicyCandidatesTest, ReplicasAreOneWorkloadWithTheLowestConfidence) {
+  RecommendationReport report;
+  for (const auto& [pod, confidence, savings] :
+       {std::tuple{"svc-3-0", 0.5, "20"}, std::tuple{"svc-3-1", 1.0, "10"}}) {  // lowest first
+    Recommendation r;
+    r.kind = "rightsizing";
+    r.consumer = std::string("ads/") + pod + "/main";
+    r.owner = "ads";
+    r.confidence = confidence;
+    r.monthly_savings = *Decimal::Parse(savings);
+    r.evidence = {{"cpu", {{"target", confidence == 1.0 ? "0.5" : "0.75"}}},
+                  {"memory", {{"target", "1.25"}}}};
+    report.rows.push_back(r);
+  }
+  std::vector<Consumer> consumers(2);
+  consumers[0].name = "ads/svc-3-0/main";
+  consumers[1].name = "ads/svc-3-1/main";
+  for (Consumer& c : consumers) c.namespace_name = "ads";
+  const std::vector<PolicyCandidate> all = PolicyCandidates(report, consumers, {});
+  const PolicyCandidate* w = nullptr;
+  for (const PolicyCandidate& c : all) {
+    if (c.resource == PolicyResource::kWorkload) w = &c;
+  }
+  ASSERT_NE(w, nullptr);
+  EXPECT_EQ(w->id, "ads/Deployment/svc-3");
+  EXPECT_EQ(w->confidence, 0.5);
+  EXPECT_EQ(w->findings, 2);
+  EXPECT_EQ(w->savings, Decimal::FromUnits(30));
+  EXPECT_EQ(w->requests.at("main"), (std::pair<std::string, std::string>{"0.75", "1.25"}));
 }
 
 class PolicyExecutorTest : public ::testing::Test {

@@ -349,6 +349,19 @@ TEST_F(SecurityTest, AuditListsTokenCreationReloadsAndStateChangesWithTheActor) 
   EXPECT_TRUE(ran) << log.out;
   auto verify = RunTally({"--store", Store(), "audit", "--verify"});
   EXPECT_EQ(verify.exit_code, 0) << verify.err;
+  // The API pages the log, checking the whole chain; the pages put together are the log.
+  json paged = json::array();
+  std::string cursor = "0";
+  for (int i = 0; i < 100 && !cursor.empty(); ++i) {
+    const json page =
+        json::parse(Call("GET", "/api/v1/audit?limit=2&cursor=" + cursor, admin_).body)["data"];
+    EXPECT_TRUE(page["verified"].get<bool>());
+    EXPECT_LE(page["rows"].size(), 2u);
+    for (const json& row : page["rows"]) paged.push_back(row["seq"]);
+    cursor = page["next_cursor"].is_null() ? "" : page["next_cursor"].get<std::string>();
+  }
+  ASSERT_GE(paged.size(), rows.size());
+  for (size_t i = 0; i < paged.size(); ++i) EXPECT_EQ(paged[i], i + 1);
 }
 
 TEST_F(SecurityTest, APolicyApprovalIsAnOperatorsAndIsAudited) {
