@@ -27,6 +27,9 @@ struct PolicyTargetRecord {
   std::string decided_by;           // who approved or objected
   Decimal savings;                  // monthly, as planned
   std::string detail;               // JSON: the actions and their outcomes
+  // The recommendations the target's plan came from ("<kind>:<consumer or asset>"): once it is
+  // applied, their realized savings are its own (policy_report.h).
+  std::vector<std::string> recommendations;
   Timestamp created_at, updated_at;
 };
 

@@ -133,7 +133,17 @@ int RunList(const GlobalOptions& globals, const PolicyFlags& flags) {
     PrintError("policy list: " + targets.status().message());
     return 1;
   }
-  Print(TargetsJson(*targets), TargetsRecordTable(*targets), *format);
+  auto store = OpenStore(globals.store, OpenMode::kMustExist);
+  if (!store.ok()) {
+    PrintError(store.status().message());
+    return 1;
+  }
+  auto stored = IndexRecommendations(store->get());
+  if (!stored.ok()) {
+    PrintError("policy list: " + stored.status().message());
+    return 1;
+  }
+  Print(TargetsJson(*targets, *stored), TargetsRecordTable(*targets, *stored), *format);
   return 0;
 }
 

@@ -3,13 +3,9 @@
 #include <set>
 
 namespace tally {
-namespace {
-
-std::string IdOf(const Recommendation& r) {
+std::string RecommendationId(const Recommendation& r) {
   return r.kind + ":" + (r.consumer.empty() ? r.asset : r.consumer);
 }
-
-}  // namespace
 
 Result<LifecycleSummary> TrackRecommendations(Store* store, const RecommendationReport& report,
                                               Timestamp now) {
@@ -19,7 +15,7 @@ Result<LifecycleSummary> TrackRecommendations(Store* store, const Recommendation
   std::set<std::string> ids;
   for (const Recommendation& r : report.rows) {
     RecommendationRecord rec;
-    rec.id = IdOf(r);
+    rec.id = RecommendationId(r);
     rec.kind = r.kind;
     rec.consumer = r.consumer;
     rec.asset = r.asset;

@@ -19,6 +19,9 @@ struct LifecycleSummary {
   Decimal realized;  // a month, over the recommendations archived as applied now
 };
 
+// The stable id a recommendation is stored under: "<kind>:<consumer or asset>".
+std::string RecommendationId(const Recommendation& r);
+
 // Errors: the store's.
 Result<LifecycleSummary> TrackRecommendations(Store* store, const RecommendationReport& report,
                                               Timestamp now);

@@ -110,6 +110,7 @@ Result<RecommendationReport> BuildRecommendations(Store* store, const RecommendQ
     Decimal total;
     for (const auto& [resource, cost] : resources) total += cost;
     report.consumer_monthly[consumer] = x.Monthly(total);
+    report.consumer_owner[consumer] = owner_of(consumer);
   }
   for (const auto& [asset, cost] : costs.asset_total) report.asset_monthly[asset] = x.Monthly(cost);
   for (Recommendation& r : report.rows) {

@@ -82,8 +82,10 @@ struct RecommendationReport {
   int64_t hours = 0;
   std::vector<Recommendation> rows;  // largest savings first
   Decimal total;
-  // Every consumer's and asset's monthly cost in the window, for the lifecycle.
+  // Every consumer's and asset's monthly cost in the window, for the lifecycle, and each
+  // consumer's owner (the owner of most of its cost).
   std::map<std::string, Decimal> consumer_monthly, asset_monthly;
+  std::map<std::string, std::string> consumer_owner;
 };
 
 // The kinds, for validation and help.

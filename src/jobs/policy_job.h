@@ -1,7 +1,9 @@
 // One run of the efficiency policies, shared by `tally policy plan|apply` and `tally serve`'s
 // scheduler: load the policies (tally.yaml's and a folder's), gather the candidates from the
 // store, plan, and (apply) act on the enforce policies through the configured actuators, every
-// step in the audit log under `actor`.
+// step in the audit log under `actor`. An apply over the default window also runs the
+// recommendation lifecycle (recommendation_lifecycle.h), as `tally recommend` does: the
+// realized savings of what earlier applies changed are measured then.
 #pragma once
 
 #include <memory>

@@ -1,6 +1,7 @@
 // Actuators: what carries out a planned action on the system it concerns. One interface; the
 // real ones speak to the Kubernetes API (kube_actuator.h), Slurm's commands (slurm_actuator.h)
-// and webhooks (notify); tests hand the executor a recording fake.
+// and the alerting stack (notify: jobs/policy_notify.h); tests hand the executor a recording
+// fake.
 #pragma once
 
 #include <memory>
@@ -40,18 +41,9 @@ class RoutingActuator final : public Actuator {
   std::unique_ptr<Actuator> kubernetes_, slurm_, notify_;
 };
 
-// Posts each notify action as JSON to every webhook (policy, target, owner, description,
-// savings, message). Errors: kUnavailable naming a receiver that failed.
-class NotifyActuator final : public Actuator {
- public:
-  explicit NotifyActuator(std::vector<std::string> webhooks) : webhooks_(std::move(webhooks)) {}
-  Result<ActionOutcome> Apply(const PlannedAction& action) override;
-
- private:
-  std::vector<std::string> webhooks_;
-};
-
-// The actuators `config` names (the Kubernetes token read from its file).
-Result<std::unique_ptr<Actuator>> MakeActuators(const ActuatorConfig& config);
+// The actuators `config` names (the Kubernetes token read from its file), with `notify` for the
+// notify actions (jobs/policy_notify.h; null: they fail).
+Result<std::unique_ptr<Actuator>> MakeActuators(const ActuatorConfig& config,
+                                                std::unique_ptr<Actuator> notify);
 
 }  // namespace tally

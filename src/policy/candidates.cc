@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "insight/recommendation_lifecycle.h"
+
 namespace tally {
 namespace {
 
@@ -42,12 +44,16 @@ std::string Target(const nlohmann::ordered_json& evidence, const char* resource)
   return t.is_string() ? t.get<std::string>() : "";
 }
 
+// A finding of `c`. Workloads and owners have their cost from the whole inventory instead.
 void Merge(PolicyCandidate& c, const Recommendation& r) {
   if (std::find(c.kinds.begin(), c.kinds.end(), r.kind) == c.kinds.end()) c.kinds.push_back(r.kind);
   c.confidence = c.findings == 0 ? r.confidence : std::min(c.confidence, r.confidence);
   ++c.findings;
   c.savings += r.monthly_savings;
-  c.cost += r.monthly_cost;
+  if (c.resource != PolicyResource::kWorkload && c.resource != PolicyResource::kOwner) {
+    c.cost += r.monthly_cost;
+  }
+  c.recommendations.push_back(RecommendationId(r));
 }
 
 }  // namespace
@@ -64,20 +70,37 @@ std::vector<PolicyCandidate> PolicyCandidates(const RecommendationReport& report
     c.id = id;
     return c;
   };
-  std::map<std::string, PolicyCandidate*> owner_candidates;
+  // Every Kubernetes workload and every owner with cost in the window, findings or not (a
+  // label policy reaches them all), with its monthly cost.
+  auto workload = [&](const Consumer& con, const std::string& owner) -> PolicyCandidate& {
+    const auto [kind, name] = WorkloadOf(con);
+    PolicyCandidate& c =
+        add(PolicyResource::kWorkload, con.namespace_name + "/" + kind + "/" + name);
+    c.name = name;
+    c.workload_kind = kind;
+    c.namespace_name = con.namespace_name;
+    if (c.owner.empty()) c.owner = owner;
+    for (const auto& [k, v] : con.labels) c.labels[k] = v;
+    return c;
+  };
+  for (const auto& [name, monthly] : report.consumer_monthly) {
+    auto owner = report.consumer_owner.find(name);
+    const std::string owner_name = owner == report.consumer_owner.end() ? "" : owner->second;
+    if (!owner_name.empty()) {
+      PolicyCandidate& o = add(PolicyResource::kOwner, owner_name);
+      o.name = o.owner = owner_name;
+      o.cost += monthly;
+    }
+    auto consumer = by_name.find(name);
+    if (consumer == by_name.end() || consumer->second->namespace_name.empty()) continue;
+    workload(*consumer->second, owner_name).cost += monthly;
+  }
   for (const Recommendation& r : report.rows) {
     auto consumer = by_name.find(r.consumer);
     const Consumer* con = consumer == by_name.end() ? nullptr : consumer->second;
     if (r.kind == "rightsizing" || r.kind == "abandoned" || r.kind == "idle_gpu") {
       if (con == nullptr) continue;
-      const auto [kind, name] = WorkloadOf(*con);
-      PolicyCandidate& c =
-          add(PolicyResource::kWorkload, con->namespace_name + "/" + kind + "/" + name);
-      c.name = name;
-      c.workload_kind = kind;
-      c.namespace_name = con->namespace_name;
-      c.owner = r.owner;
-      for (const auto& [k, v] : con->labels) c.labels[k] = v;
+      PolicyCandidate& c = workload(*con, r.owner);
       Merge(c, r);
       if (r.kind == "rightsizing") {
         // Replicas of one workload share a spec: the largest target fits them all.

@@ -1,7 +1,9 @@
-// What policies can act on, as seen from tally's data: the workloads, volumes, nodes, Slurm jobs
-// and accounts that `tally recommend` finds waste in, and every owner, each with the fields
-// filters read (kinds of waste, monthly savings and cost, confidence, owner, namespace, labels,
-// open anomalies, budget use).
+// What policies can act on, as seen from tally's data: every Kubernetes workload and every owner
+// with cost in the window; the volumes, nodes, Slurm jobs and accounts that `tally recommend`
+// finds waste in; owners with open anomalies or a budget. Each with the fields filters read
+// (kinds of waste, monthly savings and cost, confidence, owner, namespace, labels, open
+// anomalies, budget use) and the recommendations it gathers (their realized savings are the
+// policy's, once applied: policy_report.h).
 //
 // Pure functions over a RecommendationReport and the stored consumers. Thread-safe.
 #pragma once
@@ -27,7 +29,8 @@ struct PolicyCandidate {
   Labels labels;
   std::vector<std::string> kinds;  // the kinds of waste found in it
   Decimal savings;                 // monthly, of its recommendations
-  Decimal cost;                    // monthly
+  Decimal cost;                    // monthly: all of it (workloads, owners) or its findings'
+  std::vector<std::string> recommendations;  // their ids (recommendation_lifecycle.h)
   double confidence = 0;           // the lowest of its recommendations'
   int64_t findings = 0;            // recommendations merged into it
   // Rightsizing targets per container: {cpu in cores, memory in GiB} as decimal text.
@@ -44,7 +47,8 @@ struct OwnerFacts {
 
 // The candidates of every resource kind. Workloads are found through their consumers'
 // controller ("ReplicaSet/api-7c9f" is the Deployment api), else their pod's name without
-// its replica index; one workload gathers its replicas' recommendations.
+// its replica index; one workload gathers its replicas' cost and recommendations. A consumer
+// is a Kubernetes workload's when it has a namespace.
 std::vector<PolicyCandidate> PolicyCandidates(const RecommendationReport& report,
                                               const std::vector<Consumer>& consumers,
                                               const OwnerFacts& owners);

@@ -81,6 +81,7 @@ Result<std::vector<ApplyStep>> PolicyExecutor::Apply(const std::vector<PolicyPla
         record.detail = "[]";
       }
       record.savings = target.savings;
+      record.recommendations = target.recommendations;
       record.updated_at = now;
       const std::string& s = record.state;
       if (s == "applied" || s == "failed" || s == "objected") {

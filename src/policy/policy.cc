@@ -272,6 +272,16 @@ Status ParsePolicy(const YAML::Node& node, const std::string& where, const std::
   return Status::Ok();
 }
 
+Status UrlList(const YAML::Node& node, const std::string& key, std::vector<std::string>* out) {
+  if (!node) return Status::Ok();
+  if (!node.IsSequence()) return InvalidArgument(At(node, key) + ": a list of URLs");
+  for (size_t i = 0; i < node.size(); ++i) {
+    TALLY_ASSIGN_OR_RETURN(std::string url, TextAt(node[i], key));
+    out->push_back(std::move(url));
+  }
+  return Status::Ok();
+}
+
 Status ParseActuators(const YAML::Node& node, ActuatorConfig* out) {
   TALLY_RETURN_IF_ERROR(CheckKeys(node, "actuators", {"kubernetes", "slurm", "notify"}));
   if (const YAML::Node k = node["kubernetes"]) {
@@ -295,14 +305,24 @@ Status ParseActuators(const YAML::Node& node, ActuatorConfig* out) {
     }
   }
   if (const YAML::Node n = node["notify"]) {
-    TALLY_RETURN_IF_ERROR(CheckKeys(n, "actuators.notify", {"webhooks"}));
-    const YAML::Node hooks = n["webhooks"];
-    if (hooks && !hooks.IsSequence()) {
-      return InvalidArgument(At(hooks, "actuators.notify.webhooks") + ": a list of URLs");
+    TALLY_RETURN_IF_ERROR(
+        CheckKeys(n, "actuators.notify", {"alertmanager", "webhooks", "owners"}));
+    if (n["alertmanager"]) {
+      TALLY_ASSIGN_OR_RETURN(out->alertmanager,
+                             TextAt(n["alertmanager"], "actuators.notify.alertmanager"));
     }
-    for (size_t i = 0; hooks && i < hooks.size(); ++i) {
-      TALLY_ASSIGN_OR_RETURN(std::string url, TextAt(hooks[i], "actuators.notify.webhooks"));
-      out->webhooks.push_back(std::move(url));
+    TALLY_RETURN_IF_ERROR(UrlList(n["webhooks"], "actuators.notify.webhooks", &out->webhooks));
+    if (const YAML::Node owners = n["owners"]) {
+      if (!owners.IsMap()) {
+        return InvalidArgument(At(owners, "actuators.notify.owners") +
+                               ": a map of owner paths to lists of webhook URLs");
+      }
+      for (const auto& entry : owners) {
+        TALLY_ASSIGN_OR_RETURN(std::string owner,
+                               TextAt(entry.first, "actuators.notify.owners"));
+        TALLY_RETURN_IF_ERROR(UrlList(entry.second, "actuators.notify.owners." + owner,
+                                      &out->owner_webhooks[owner]));
+      }
     }
   }
   return Status::Ok();

@@ -70,7 +70,10 @@ struct ActuatorConfig {
   std::string kubernetes_token_file;
   std::string kubernetes_ca_file;
   std::string slurm_conf;             // SLURM_CONF for scontrol and sacctmgr ("" = the default)
-  std::vector<std::string> webhooks;  // notify's receivers
+  // notify's receivers (jobs/policy_notify.h); none named: tally.yaml's alerts: receivers.
+  std::string alertmanager;           // base URL
+  std::vector<std::string> webhooks;  // every notify
+  std::map<std::string, std::vector<std::string>> owner_webhooks;  // owner path -> its own
 };
 
 struct PolicySet {

@@ -9,7 +9,8 @@ using Json = nlohmann::ordered_json;
 
 Result<std::vector<PolicyCandidate>> GatherCandidates(Store* store, const Config& config,
                                                       std::optional<Timestamp> from,
-                                                      std::optional<Timestamp> to) {
+                                                      std::optional<Timestamp> to,
+                                                      RecommendationReport* report_out) {
   RecommendQuery query;
   query.from = from;
   query.to = to;
@@ -29,7 +30,9 @@ Result<std::vector<PolicyCandidate>> GatherCandidates(Store* store, const Config
       pct = std::max(pct, b.actual_percent);
     }
   }
-  return PolicyCandidates(report, parties.consumers, facts);
+  std::vector<PolicyCandidate> candidates = PolicyCandidates(report, parties.consumers, facts);
+  if (report_out != nullptr) *report_out = std::move(report);
+  return candidates;
 }
 
 Json PlanJson(const std::vector<PolicyPlan>& plans) {
@@ -114,10 +117,39 @@ RecordTable StepsRecordTable(const std::vector<ApplyStep>& steps) {
   return t;
 }
 
-Json TargetsJson(const std::vector<PolicyTargetRecord>& targets) {
+Realization RealizationOf(const PolicyTargetRecord& target, const RecommendationIndex& stored) {
+  Realization out;
+  if (target.state != "applied" || target.recommendations.empty()) return out;
+  Decimal sum;
+  bool applied = false;
+  for (const std::string& id : target.recommendations) {
+    auto it = stored.find(id);
+    if (it == stored.end() || it->second.state == "open") return {"measuring", std::nullopt};
+    if (it->second.state == "applied" && it->second.realized) {
+      applied = true;
+      sum += *it->second.realized;
+    }
+  }
+  if (!applied) return {"not realized", std::nullopt};
+  return {"realized", sum};
+}
+
+Result<RecommendationIndex> IndexRecommendations(RecommendationStore* store) {
+  TALLY_ASSIGN_OR_RETURN(std::vector<RecommendationRecord> records, store->ListRecommendations(""));
+  RecommendationIndex out;
+  for (RecommendationRecord& r : records) {
+    std::string id = r.id;
+    out.emplace(std::move(id), std::move(r));
+  }
+  return out;
+}
+
+Json TargetsJson(const std::vector<PolicyTargetRecord>& targets,
+                 const RecommendationIndex& stored) {
   Json rows = Json::array();
   for (const PolicyTargetRecord& r : targets) {
     Json detail = Json::parse(r.detail, nullptr, false);
+    const Realization realization = RealizationOf(r, stored);
     rows.push_back({{"id", r.id},
                     {"policy", r.policy},
                     {"resource", r.resource},
@@ -127,23 +159,33 @@ Json TargetsJson(const std::vector<PolicyTargetRecord>& targets) {
                     {"due_at", r.due_at ? Json(r.due_at->ToString()) : Json(nullptr)},
                     {"decided_by", r.decided_by},
                     {"monthly_savings", r.savings.ToString()},
+                    {"realization", realization.state},
+                    {"realized_savings", realization.realized
+                                             ? Json(realization.realized->ToString())
+                                             : Json(nullptr)},
+                    {"recommendations", r.recommendations},
                     {"actions", detail.is_discarded() ? Json::array() : detail},
                     {"updated_at", r.updated_at.ToString()}});
   }
   return Json{{"rows", std::move(rows)}};
 }
 
-RecordTable TargetsRecordTable(const std::vector<PolicyTargetRecord>& targets) {
-  RecordTable t{
-      {"id", "policy", "target", "owner", "state", "due_at", "decided_by", "monthly_savings"},
-      {false, false, false, false, false, false, false, true},
-      {false, false, false, false, false, false, false, true},
-      {},
-      {false, false, false, false, false, false, false, true}};
+RecordTable TargetsRecordTable(const std::vector<PolicyTargetRecord>& targets,
+                               const RecommendationIndex& stored) {
+  RecordTable t{{"id", "policy", "target", "owner", "state", "due_at", "decided_by",
+                 "monthly_savings", "realization", "realized_savings"},
+                {false, false, false, false, false, false, false, true, false, true},
+                {false, false, false, false, false, false, false, true, false, true},
+                {},
+                {false, false, false, false, false, false, false, true, false, true}};
   for (const PolicyTargetRecord& r : targets) {
-    t.rows.push_back({r.id, r.policy, r.target, r.owner, r.state,
-                      r.due_at ? std::optional<std::string>(r.due_at->ToString()) : std::nullopt,
-                      r.decided_by, r.savings.ToString()});
+    const Realization realization = RealizationOf(r, stored);
+    t.rows.push_back(
+        {r.id, r.policy, r.target, r.owner, r.state,
+         r.due_at ? std::optional<std::string>(r.due_at->ToString()) : std::nullopt, r.decided_by,
+         r.savings.ToString(), realization.state,
+         realization.realized ? std::optional<std::string>(realization.realized->ToString())
+                              : std::nullopt});
   }
   return t;
 }

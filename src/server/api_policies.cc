@@ -27,8 +27,10 @@ void ServePolicies(const ApiContext& ctx, const Caller& caller, const httplib::R
   auto targets = (*state)->ListPolicyTargets("");
   if (!targets.ok()) return ReplyError(res, 500, targets.status().message());
   std::erase_if(*targets, [&](const PolicyTargetRecord& t) { return !caller.Sees(t.owner); });
+  auto stored = Locked<RecommendationIndex>(ctx, res, [&] { return IndexRecommendations(ctx.store); });
+  if (!stored) return;
   Json data = PlanJson(plans);
-  data["targets"] = TargetsJson(*targets)["rows"];
+  data["targets"] = TargetsJson(*targets, *stored)["rows"];
   ReplySuccess(res, std::move(data));
 }
 

@@ -18,6 +18,9 @@
 #include <sstream>
 #include <thread>
 
+#include "jobs/policy_notify.h"
+#include "tally/clock.h"
+#include "tally/store.h"
 #include "testing/process.h"
 #include "testing/test_util.h"
 
@@ -374,6 +377,72 @@ TEST_F(AlertsTest, ADownReceiverFailsIsRecordedAndIsTriedAgainNextRun) {
   ASSERT_EQ(hook.Bodies().size(), 1u);
   EXPECT_EQ(hook.Bodies()[0]["alerts"].size(), 2u);
   EXPECT_DOUBLE_EQ(ReceivedByAlertmanager(), 2);
+}
+
+// A policy's notify action is an alert like the others: Alertmanager holds it with its owner
+// label (its own routes send it on), the general webhook and the webhooks of the target's most
+// specific owner route get it, another owner's route does not, and a second run sends nothing.
+TEST_F(AlertsTest, PolicyNotifyReachesAlertmanagerAndTheOwnersRoute) {
+  Webhook hook;
+  auto store = OpenStore(store_);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  ActuatorConfig actuators;
+  actuators.alertmanager = AmUrl();
+  actuators.webhooks = {hook.Url("/hook")};
+  actuators.owner_webhooks = {{"ads", {hook.Url("/secret/ads")}},
+                              {"ads/search", {hook.Url("/secret/search")}},
+                              {"ml", {hook.Url("/secret/ml")}}};
+  AlertRouting alerts;  // tally.yaml's: not used when actuators.notify names receivers
+  alerts.webhooks = {hook.Url("/flaky")};
+  FixedClock clock(SystemClock().Now());  // Alertmanager refuses alerts from the future
+  PolicyNotifier notifier(actuators, alerts, store->get(), clock);
+  EXPECT_EQ(notifier.RoutingFor("ads/search/web").webhooks,
+            (std::vector<std::string>{hook.Url("/hook"), hook.Url("/secret/search")}));
+  EXPECT_EQ(notifier.RoutingFor("adsx").webhooks, std::vector<std::string>{hook.Url("/hook")});
+
+  Policy policy;
+  policy.name = "tell-owners";
+  PolicyCandidate target;
+  target.id = "search/Deployment/web";
+  target.owner = "ads/search/web";
+  target.savings = *Decimal::Parse("123.456");
+  PlannedAction action;
+  action.id = "0123456789abcdef";
+  action.policy = &policy;
+  action.target = &target;
+  action.action = {"notify", {{"message", "Requests are four times the use."}}};
+  action.description = "notify the owner of workload search/Deployment/web";
+  auto sent = notifier.Apply(action);
+  ASSERT_TRUE(sent.ok()) << sent.status().message();
+
+  const auto held = AmtoolAlerts();
+  ASSERT_TRUE(held.contains("policy:0123456789abcdef")) << held.size();
+  const Json& labels = held.at("policy:0123456789abcdef");
+  EXPECT_EQ(labels["alertname"], "TallyPolicyAction");
+  EXPECT_EQ(labels["owner"], "ads/search/web");
+  EXPECT_EQ(labels["policy"], "tell-owners");
+  EXPECT_EQ(labels["target"], "search/Deployment/web");
+  const std::vector<Json> bodies = hook.Bodies();
+  ASSERT_EQ(bodies.size(), 2u);  // /hook and /secret/search; not ads' nor ml's
+  for (const Json& body : bodies) {
+    const Json& alert = body["alerts"][0];
+    EXPECT_EQ(alert["key"], "policy:0123456789abcdef");
+    EXPECT_EQ(alert["annotations"]["description"],
+              "Requests are four times the use. It saves 123.46 a month.");
+  }
+  EXPECT_EQ(hook.flaky_calls(), 0);  // tally.yaml's alerts: receivers are not these
+
+  // Once per receiver, across runs.
+  auto again = notifier.Apply(action);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(hook.Bodies().size(), 2u);
+
+  // Without actuators.notify, tally.yaml's alerts: receivers are notify's.
+  PolicyNotifier fallback(ActuatorConfig{}, alerts, store->get(), clock);
+  EXPECT_EQ(fallback.RoutingFor("ads").webhooks, alerts.webhooks);
+  PolicyNotifier nowhere(ActuatorConfig{}, AlertRouting{}, store->get(), clock);
+  auto refused = nowhere.Apply(action);
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
 }
 
 }  // namespace

@@ -157,6 +157,55 @@ TEST(PolicyCandidatesTest, ReplicasAreOneWorkloadWithTheLowestConfidence) {
   EXPECT_EQ(w->requests.at("main"), (std::pair<std::string, std::string>{"0.75", "1.25"}));
 }
 
+TEST(PolicyCandidatesTest, EveryWorkloadWithCostIsACandidateFindingsOrNot) {
+  RecommendationReport report;
+  Recommendation r;
+  r.kind = "rightsizing";
+  r.consumer = "ads/api-0/main";
+  r.owner = "ads";
+  r.monthly_savings = Decimal::FromUnits(7);
+  r.monthly_cost = Decimal::FromUnits(99);  // a workload's cost is its replicas', not this
+  report.rows.push_back(r);
+  report.consumer_monthly = {{"ads/api-0/main", Decimal::FromUnits(20)},
+                             {"ads/api-1/main", Decimal::FromUnits(30)},
+                             {"search/web-0/main", Decimal::FromUnits(5)},
+                             {"slurm/c1/42", Decimal::FromUnits(3)}};
+  report.consumer_owner = {{"ads/api-0/main", "ads"},
+                           {"ads/api-1/main", "ads"},
+                           {"search/web-0/main", "search"},
+                           {"slurm/c1/42", "hpc"}};
+  std::vector<Consumer> consumers(4);
+  consumers[0].name = "ads/api-0/main";
+  consumers[1].name = "ads/api-1/main";
+  consumers[2].name = "search/web-0/main";
+  consumers[3].name = "slurm/c1/42";  // no namespace: not a Kubernetes workload
+  consumers[0].namespace_name = consumers[1].namespace_name = "ads";
+  consumers[2].namespace_name = "search";
+  consumers[2].labels = {{"tier", "web"}};
+  std::map<std::string, const PolicyCandidate*> workloads, owners;
+  const std::vector<PolicyCandidate> all = PolicyCandidates(report, consumers, {});
+  for (const PolicyCandidate& c : all) {
+    if (c.resource == PolicyResource::kWorkload) workloads[c.id] = &c;
+    if (c.resource == PolicyResource::kOwner) owners[c.id] = &c;
+  }
+  ASSERT_EQ(workloads.size(), 2u);
+  const PolicyCandidate& api = *workloads.at("ads/Deployment/api");
+  EXPECT_EQ(api.cost, Decimal::FromUnits(50));
+  EXPECT_EQ(api.savings, Decimal::FromUnits(7));
+  EXPECT_EQ(api.recommendations, std::vector<std::string>{"rightsizing:ads/api-0/main"});
+  const PolicyCandidate& web = *workloads.at("search/Deployment/web");
+  EXPECT_EQ(web.owner, "search");
+  EXPECT_EQ(web.cost, Decimal::FromUnits(5));
+  EXPECT_TRUE(web.kinds.empty());
+  PolicyFilter tier;
+  tier.key = "label.tier";
+  tier.op = "eq";
+  tier.values = {"web"};
+  EXPECT_TRUE(FilterMatches(tier, web));
+  EXPECT_EQ(owners.at("ads")->cost, Decimal::FromUnits(50));
+  EXPECT_EQ(owners.at("hpc")->cost, Decimal::FromUnits(3));
+}
+
 class PolicyExecutorTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -35,11 +35,19 @@ interface PolicyTarget {
   due_at: string | null;
   decided_by: string;
   monthly_savings: string;
+  realization: string; // "", measuring, realized, not realized
+  realized_savings: string | null;
 }
 interface Policies {
   policies: PolicyPlan[];
   monthly_savings: string;
   targets: PolicyTarget[];
+}
+
+// What an applied target saved, once an allocation after the change measured it.
+function realized(t: PolicyTarget): string {
+  if (t.realized_savings !== null) return formatMoney(t.realized_savings);
+  return t.realization ? `<span class="muted">${escapeHtml(t.realization)}</span>` : "";
 }
 
 export async function renderPolicies(root: HTMLElement): Promise<void> {
@@ -85,13 +93,14 @@ export async function renderPolicies(root: HTMLElement): Promise<void> {
       data.targets.length === 0
         ? `<p class="muted">No policy has acted yet (<code>tally policy apply</code>, or <code>tally serve</code> on its schedule).</p>`
         : `<table data-testid="policy-targets"><thead><tr><th>Id</th><th>Policy</th><th>Target</th><th>Owner</th>
-      <th>State</th><th>Decided by</th><th class="num">Savings / month</th><th></th></tr></thead><tbody>
+      <th>State</th><th>Decided by</th><th class="num">Savings / month</th><th class="num">Realized / month</th><th></th></tr></thead><tbody>
       ${data.targets
         .map(
           (t) => `<tr data-target="${escapeHtml(t.id)}"><td><code>${escapeHtml(t.id)}</code></td><td>${escapeHtml(t.policy)}</td>
           <td>${escapeHtml(t.target)}</td><td>${escapeHtml(t.owner)}</td>
           <td data-testid="state">${escapeHtml(t.state)}${t.due_at ? ` until ${escapeHtml(t.due_at)}` : ""}</td>
           <td>${escapeHtml(t.decided_by)}</td><td class="num">${formatMoney(t.monthly_savings)}</td>
+          <td class="num" data-testid="realized">${realized(t)}</td>
           <td>${decide(t)}</td></tr>`,
         )
         .join("")}</tbody></table>`

@@ -336,6 +336,11 @@ CREATE INDEX policy_targets_by_state ON policy_targets(state);
 )sql";
 }
 
+// Version 13: the recommendations a policy target came from, as a JSON array.
+std::string MigrationV13() {
+  return "ALTER TABLE policy_targets ADD COLUMN recommendations TEXT NOT NULL DEFAULT '[]';";
+}
+
 struct Migration {
   std::function<std::string()> sql;
   std::function<Status(SqliteDb*)> fill;  // then run in the same transaction, if set
@@ -350,7 +355,8 @@ Status Migrate(SqliteDb* db) {
       {MigrationV1, nullptr}, {MigrationV2, nullptr}, {MigrationV3, nullptr},
       {MigrationV4, nullptr}, {MigrationV5, FillV5}, {MigrationV6, FillV6},
       {MigrationV7, nullptr}, {MigrationV8, nullptr}, {MigrationV9, nullptr},
-      {MigrationV10, nullptr}, {MigrationV11, nullptr}, {MigrationV12, nullptr}};
+      {MigrationV10, nullptr}, {MigrationV11, nullptr}, {MigrationV12, nullptr},
+      {MigrationV13, nullptr}};
   {  // Most opens find the store current: no write transaction for them.
     TALLY_ASSIGN_OR_RETURN(Statement version_query, db->Prepare("PRAGMA user_version"));
     TALLY_ASSIGN_OR_RETURN(bool has_row, version_query.Step());

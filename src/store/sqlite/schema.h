@@ -17,7 +17,8 @@
 //   notifications        each alert sent, per receiver: no alert goes out twice (v9)
 //   tokens, audit        API tokens by their secret's hash, and the hash-chained audit log
 //                        (sqlite_access.cc; v11)
-//   policy_targets       what policies did to each target: marked, pending, applied (v12)
+//   policy_targets       what policies did to each target: marked, pending, applied (v12),
+//                        with the recommendations it came from (v13)
 //   billing_partitions   (provider, account, billing period) -> the ingest run that owns it
 //   ingests, source_files, diagnostics: what each run read and every problem it reported
 //
@@ -30,7 +31,7 @@
 
 namespace tally::sqlite {
 
-inline constexpr int kSchemaVersion = 12;
+inline constexpr int kSchemaVersion = 13;
 
 // Brings `db` to kSchemaVersion. Errors: kFailedPrecondition when the store was written by a
 // newer tally; kIoError from SQLite.

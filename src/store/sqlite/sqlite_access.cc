@@ -158,7 +158,7 @@ namespace {
 
 constexpr const char* kTargetColumns =
     "id, policy, resource, target, owner, state, due_at, decided_by, savings, detail, "
-    "created_at, updated_at";
+    "created_at, updated_at, recommendations";
 
 PolicyTargetRecord TargetOf(const Statement& q) {
   PolicyTargetRecord r;
@@ -174,6 +174,12 @@ PolicyTargetRecord TargetOf(const Statement& q) {
   r.detail = std::string(q.Text(9));
   r.created_at = Timestamp::FromUnixSeconds(q.Int(10));
   r.updated_at = Timestamp::FromUnixSeconds(q.Int(11));
+  const nlohmann::json ids = nlohmann::json::parse(q.Text(12), nullptr, false);
+  if (ids.is_array()) {
+    for (const auto& id : ids) {
+      if (id.is_string()) r.recommendations.push_back(id.get<std::string>());
+    }
+  }
   return r;
 }
 
@@ -191,7 +197,7 @@ Result<std::optional<PolicyTargetRecord>> SqliteAccessStore::GetPolicyTarget(std
 Status SqliteAccessStore::PutPolicyTarget(const PolicyTargetRecord& r) {
   TALLY_ASSIGN_OR_RETURN(
       Statement put, db_->Prepare(std::string("INSERT OR REPLACE INTO policy_targets(") +
-                                  kTargetColumns + ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                                  kTargetColumns + ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   const std::string savings = r.savings.ToString();
   put.BindText(1, r.id);
   put.BindText(2, r.policy);
@@ -209,6 +215,8 @@ Status SqliteAccessStore::PutPolicyTarget(const PolicyTargetRecord& r) {
   put.BindText(10, r.detail);
   put.BindInt(11, r.created_at.unix_seconds());
   put.BindInt(12, r.updated_at.unix_seconds());
+  const std::string ids = nlohmann::json(r.recommendations).dump();
+  put.BindText(13, ids);
   return put.Run();
 }
 
