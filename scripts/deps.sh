@@ -23,6 +23,8 @@ packages=(
   libsimdjson-dev
   # Redis caches are sampled through hiredis; the cache test runs a real redis-server.
   libhiredis-dev redis-server
+  # The ClickHouse store's tests run a real two-shard cluster (scripts/clickhouse-cluster.sh).
+  clickhouse-server
 )
 # Only for the benchmarks against DuckDB (bench/): node and npm, and GNU time for peak memory.
 if [[ "${TALLY_DEPS_BENCH:-0}" == 1 ]]; then packages+=(nodejs npm time wrk); fi

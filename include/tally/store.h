@@ -1,6 +1,7 @@
 // Store: where tally keeps what it ingests, and the queries it answers. The interface is all
-// that code outside src/store sees; the embedded SQLite backend and (later) ClickHouse sit
-// behind it and answer every query with identical numbers.
+// that code outside src/store sees; the embedded SQLite backend and ClickHouse (its cost lines
+// on a cluster, the rest in a SQLite companion) sit behind it and answer every query with
+// identical numbers.
 //
 // A Store is used from one thread at a time. Several processes may open the same SQLite store;
 // writers serialize on its lock.
@@ -214,7 +215,8 @@ enum class OpenMode {
   kMustExist,  // fail with kNotFound if it does not (queries: a mistyped path is an error)
 };
 
-// Opens the store named by `url`: "sqlite:PATH" (a plain path also means SQLite).
+// Opens the store named by `url`: "sqlite:PATH" (a plain path also means SQLite) or
+// "clickhouse://HOST:PORT[,...]/DATABASE[?cluster=...]" (docs/store.md).
 // Errors: kInvalidArgument for an unknown scheme; kNotFound (kMustExist, no store there);
 // kIoError when it cannot be opened; kFailedPrecondition when its schema is newer than this
 // binary.

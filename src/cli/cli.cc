@@ -35,7 +35,9 @@ int RunCli(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "tally 0.1.0");
   GlobalOptions globals;
-  app.add_option("--store", globals.store, "where data is kept: sqlite:PATH")
+  app.add_option("--store", globals.store,
+                 "where data is kept: sqlite:PATH or "
+                 "clickhouse://HOST:PORT,.../DATABASE?cluster=NAME (docs/store.md)")
       ->envname("TALLY_STORE")
       ->capture_default_str();
   app.add_flag("--exact", globals.exact,

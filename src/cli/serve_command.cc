@@ -14,7 +14,7 @@
 
 #include "access/access_control.h"
 #include "cli/cli.h"
-#include "collect/http_client.h"
+#include "common/http_client.h"
 #include "common/input_file.h"
 #include "ingest/billing/bill_formats.h"
 #include "jobs/scheduler.h"

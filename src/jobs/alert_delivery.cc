@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "collect/http_client.h"
+#include "common/http_client.h"
 
 namespace tally {
 namespace {

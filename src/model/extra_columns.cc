@@ -55,6 +55,15 @@ std::optional<std::string_view> FindExtra(std::string_view blob, uint32_t column
   return found;
 }
 
+std::vector<std::pair<uint32_t, std::string_view>> ExtraEntries(std::string_view blob) {
+  std::vector<std::pair<uint32_t, std::string_view>> out;
+  ForEach(blob, [&](uint32_t c, std::string_view v) {
+    out.emplace_back(c, v);
+    return true;
+  });
+  return out;
+}
+
 std::string ExtrasToJson(std::string_view blob, const std::vector<std::string>& names) {
   nlohmann::ordered_json object = nlohmann::ordered_json::object();
   ForEach(blob, [&](uint32_t c, std::string_view v) {

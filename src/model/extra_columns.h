@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace tally {
@@ -29,6 +30,9 @@ class ExtrasEncoder {
 
 // The value of `column` in `blob`; nullopt when the row has none (or the blob is malformed).
 std::optional<std::string_view> FindExtra(std::string_view blob, uint32_t column);
+
+// Every (column, value) entry of `blob`, in order (a malformed blob ends early).
+std::vector<std::pair<uint32_t, std::string_view>> ExtraEntries(std::string_view blob);
 
 // The blob as a JSON object {name: value} in column order, for tests and debugging.
 std::string ExtrasToJson(std::string_view blob, const std::vector<std::string>& names);

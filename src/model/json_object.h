@@ -22,4 +22,8 @@ Status CanonicalJsonObject(std::string_view text, std::string* out);
 // (a valueless tag is `true`). nullopt when the key is missing, null, or the text is not JSON.
 std::optional<std::string> JsonObjectValue(std::string_view text, std::string_view key);
 
+// Every key of a JSON object text with its value as JsonObjectValue gives it (null values left
+// out), in key order; none when the text is not a JSON object.
+std::vector<std::pair<std::string, std::string>> JsonObjectValues(std::string_view text);
+
 }  // namespace tally

@@ -16,7 +16,7 @@
 
 #include <string>
 
-#include "collect/http_client.h"
+#include "common/http_client.h"
 #include "policy/actuator.h"
 
 namespace tally {

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "common/strings.h"
+#include "store/clickhouse/clickhouse_store.h"
 #include "store/sqlite/sqlite_access.h"
 #include "store/sqlite/sqlite_store.h"
 #include "tally/store.h"
@@ -10,15 +11,23 @@
 namespace tally {
 namespace {
 
-// The SQLite file a store URL names. Errors: kInvalidArgument for another scheme or no path.
+bool IsClickHouse(std::string_view url) { return StartsWithIgnoreCase(url, "clickhouse://"); }
+
+// The SQLite file a store URL names: its own, or a ClickHouse store's companion (tokens, the
+// audit log and policy state live there). Errors: kInvalidArgument for another scheme or no
+// path.
 Result<std::string> SqlitePath(std::string_view url) {
+  if (IsClickHouse(url)) {
+    TALLY_ASSIGN_OR_RETURN(clickhouse::ClickHouseUrl parsed, clickhouse::ClickHouseUrl::Parse(url));
+    return parsed.companion;
+  }
   std::string_view path = url;
   if (StartsWithIgnoreCase(url, "sqlite:")) {
     path = url.substr(7);
     if (path.starts_with("//")) path.remove_prefix(2);
   } else if (url.find("://") != std::string_view::npos) {
     return InvalidArgument("unknown store \"" + std::string(url) +
-                           "\": use sqlite:PATH (ClickHouse support is planned)");
+                           "\": use sqlite:PATH or clickhouse://HOST:PORT/DATABASE");
   }
   if (path.empty()) return InvalidArgument("store URL \"" + std::string(url) + "\" has no path");
   return std::string(path);
@@ -27,6 +36,12 @@ Result<std::string> SqlitePath(std::string_view url) {
 }  // namespace
 
 Result<std::unique_ptr<Store>> OpenStore(std::string_view url, OpenMode mode) {
+  if (IsClickHouse(url)) {
+    TALLY_ASSIGN_OR_RETURN(clickhouse::ClickHouseUrl parsed, clickhouse::ClickHouseUrl::Parse(url));
+    TALLY_ASSIGN_OR_RETURN(auto store,
+                           clickhouse::ClickHouseStore::Open(parsed, mode == OpenMode::kCreate));
+    return std::unique_ptr<Store>(std::move(store));
+  }
   TALLY_ASSIGN_OR_RETURN(std::string path, SqlitePath(url));
   std::error_code ec;
   if (mode == OpenMode::kMustExist && !std::filesystem::exists(path, ec)) {

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "collect/http_client.h"
+#include "common/http_client.h"
 #include "tally/usage.h"
 
 namespace tally {

@@ -272,19 +272,25 @@ Result<AllocationStatus> GetAllocationStatus(SqliteDb* db) {
   return status;
 }
 
-Result<std::vector<Timestamp>> UnallocatedBillHours(SqliteDb* db, std::optional<Timestamp> from,
-                                                    std::optional<Timestamp> to) {
+Result<std::vector<Timestamp>> UnallocatedBillHours(
+    SqliteDb* db, std::optional<Timestamp> from, std::optional<Timestamp> to,
+    const std::set<std::pair<int64_t, int64_t>>* bill_periods) {
   const int64_t lo = from ? from->unix_seconds() : INT64_MIN;
   const int64_t hi = to ? to->unix_seconds() : INT64_MAX;
   // Bills have few distinct charge periods (hours, days, months), so their hours are few.
   std::set<std::pair<int64_t, int64_t>> periods;
-  LineFilter filter;
-  filter.overlap_from = lo;
-  filter.overlap_to = hi;
-  TALLY_RETURN_IF_ERROR(ScanLineBlocks(db, filter, [&](const LineBlockInfo&, const StoredLine& l) {
-    periods.emplace(*l.start, *l.end);
-    return Status::Ok();
-  }));
+  if (bill_periods != nullptr) {
+    periods = *bill_periods;
+  } else {
+    LineFilter filter;
+    filter.overlap_from = lo;
+    filter.overlap_to = hi;
+    TALLY_RETURN_IF_ERROR(
+        ScanLineBlocks(db, filter, [&](const LineBlockInfo&, const StoredLine& l) {
+          periods.emplace(*l.start, *l.end);
+          return Status::Ok();
+        }));
+  }
   std::set<int64_t> hours;
   for (const auto& [period_start, period_end] : periods) {
     const int64_t start = std::max(period_start, lo);

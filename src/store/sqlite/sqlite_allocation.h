@@ -3,6 +3,9 @@
 // and bills that showback and reconciliation read.
 #pragma once
 
+#include <set>
+#include <utility>
+
 #include <functional>
 #include <span>
 
@@ -23,8 +26,11 @@ Status StoreAllocations(SqliteDb* db, std::span<const AllocatedHour> hours,
                         std::string_view digest);
 Result<ShowbackTable> SumAllocations(SqliteDb* db, const AllocationScan& scan);
 Result<AllocationStatus> GetAllocationStatus(SqliteDb* db);
-Result<std::vector<Timestamp>> UnallocatedBillHours(SqliteDb* db, std::optional<Timestamp> from,
-                                                    std::optional<Timestamp> to);
+// The bill's hours of [from, to) not allocated, or dirty; the bill's charge periods are read
+// from the stored lines unless given (another backend keeps the lines).
+Result<std::vector<Timestamp>> UnallocatedBillHours(
+    SqliteDb* db, std::optional<Timestamp> from, std::optional<Timestamp> to,
+    const std::set<std::pair<int64_t, int64_t>>* bill_periods = nullptr);
 Result<std::vector<SourceBill>> ListBills(SqliteDb* db, std::optional<Timestamp> from,
                                           std::optional<Timestamp> to);
 

@@ -16,6 +16,9 @@ class SqliteStore final : public Store {
  public:
   // Opens or creates the database at `path` and migrates it to the current schema.
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  // The connection, for the ClickHouse store, which keeps its small state in a SQLite
+  // companion (store/clickhouse/clickhouse_store.h).
+  SqliteDb* db() { return db_.get(); }
 
   Result<std::unique_ptr<CostIngest>> BeginCostIngest(const IngestRun& run) override;
   Result<CostCells> ScanCosts(const CostQuery& query) override;

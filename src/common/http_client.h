@@ -8,6 +8,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tally/result.h"
 
@@ -21,6 +22,7 @@ struct HttpCall {
   std::string content_type;     // of the body
   std::string bearer_token;     // sent as Authorization: Bearer
   std::string ca_file;          // verify the server against this CA ("" = the system's)
+  std::vector<std::string> headers;  // more, as "Name: value" (e.g. Basic authorization)
   double timeout_seconds = 30;
 };
 

@@ -1,4 +1,4 @@
-#include "collect/http_client.h"
+#include "common/http_client.h"
 
 #include <curl/curl.h>
 #include <dlfcn.h>
@@ -138,6 +138,9 @@ Result<HttpResponse> HttpClient::Send(const std::string& url, const std::string*
       call != nullptr && !call->bearer_token.empty() ? "Authorization: Bearer " + call->bearer_token
                                                      : "";
   if (!bearer.empty()) headers = lib.slist_append(headers, bearer.c_str());
+  if (call != nullptr) {
+    for (const std::string& h : call->headers) headers = lib.slist_append(headers, h.c_str());
+  }
   lib.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   // The method, when not what the body implies; the handle is reused: always set or reset.
   lib.easy_setopt(curl, CURLOPT_CUSTOMREQUEST,
