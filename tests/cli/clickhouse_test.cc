@@ -46,9 +46,9 @@ class ClickHouseTest : public ::testing::Test {
     while (!url_.empty() && url_.back() == '\n') url_.pop_back();
   }
   static void TearDownTestSuite() {
-    testing::RunCommand("/bin/bash", {std::string(TALLY_SOURCE_DIR) +
-                                          "/scripts/clickhouse-cluster.sh",
-                                      "stop", dir_->File("cluster")});
+    testing::RunCommand("/bin/bash",
+                        {std::string(TALLY_SOURCE_DIR) + "/scripts/clickhouse-cluster.sh", "stop",
+                         dir_->File("cluster")});
     delete dir_;
   }
 
@@ -59,7 +59,9 @@ class ClickHouseTest : public ::testing::Test {
     return url_.substr(0, slash + 1) + name + url_.substr(question) +
            "&companion=" + dir_->File(name + ".companion.db");
   }
-  static std::string Sqlite(const std::string& name) { return "sqlite:" + dir_->File(name + ".db"); }
+  static std::string Sqlite(const std::string& name) {
+    return "sqlite:" + dir_->File(name + ".db");
+  }
 
   // Runs `args` on both stores; both must succeed.
   static void Both(const std::string& name, const std::vector<std::string>& args) {
@@ -107,11 +109,10 @@ class ClickHouseTest : public ::testing::Test {
       const std::string endpoint = hosts.substr(start, comma - start);
       const int port = std::stoi(endpoint.substr(endpoint.find(':') + 1));
       std::string body;
-      EXPECT_EQ(testing::HttpGet(port,
-                                 "/?query=SELECT%20count()%20FROM%20" + database +
-                                     ".cost_lines_local",
-                                 &body),
-                200)
+      EXPECT_EQ(
+          testing::HttpGet(
+              port, "/?query=SELECT%20count()%20FROM%20" + database + ".cost_lines_local", &body),
+          200)
           << body;
       out.push_back(std::atoll(body.c_str()));
       start = comma + 1;
@@ -169,7 +170,8 @@ TEST_F(ClickHouseTest, FocusAndCurSamplesCostTheSameAndSpreadOverBothShards) {
   Both("samples", {"ingest", "auto", data + "/focus-spec-examples"});
   Both("samples", {"ingest", "aws-cur", data + "/aws-cur-legacy__koku/2023-06-01.csv"});
   Both("samples",
-       {"ingest", "aws-cur", data + "/aws-cur-legacy__focus-converters/sample-anonymous-aws-export-dataset.csv"});
+       {"ingest", "aws-cur",
+        data + "/aws-cur-legacy__focus-converters/sample-anonymous-aws-export-dataset.csv"});
   const std::vector<std::vector<std::string>> reports = {
       {"costs", "--by", "ProviderName,BillingCurrency", "--format", "csv"},
       {"costs", "--by", "ServiceName,BillingAccountId", "--format", "csv"},
@@ -177,7 +179,8 @@ TEST_F(ClickHouseTest, FocusAndCurSamplesCostTheSameAndSpreadOverBothShards) {
       {"costs", "--by", "BillingPeriodStart", "--where", "ProviderName=AWS", "--format", "csv"},
       {"costs", "--by", "ServiceName", "--step", "hour", "--metric", "ListCost", "--format", "csv"},
       {"costs", "--by", "Tags.user_environment,x_lineItem_UsageType", "--format", "csv"},
-      {"costs", "--by", "ServiceName", "--where", "Tags.nothing=", "--top", "3", "--format", "json"},
+      {"costs", "--by", "ServiceName", "--where", "Tags.nothing=", "--top", "3", "--format",
+       "json"},
       {"ingests", "--format", "csv"},
       {"diagnostics", "--ingest", "1", "--format", "csv"},
   };
@@ -201,9 +204,9 @@ TEST_F(ClickHouseTest, ReingestingTheSameFilesChangesNothing) {
   auto after = RunTally({"--store", ClickHouse("again"), "costs", "--by",
                          "ServiceName,ChargePeriodStart", "--format", "csv"});
   EXPECT_EQ(before.out, after.out);
-  ExpectSameReports("again", "",
-                    {{"costs", "--by", "ServiceName", "--format", "csv"},
-                     {"ingests", "--format", "csv"}});
+  ExpectSameReports(
+      "again", "",
+      {{"costs", "--by", "ServiceName", "--format", "csv"}, {"ingests", "--format", "csv"}});
 }
 
 TEST_F(ClickHouseTest, ARestatedBillReplacesItsPartitionAsOnSqlite) {

@@ -32,10 +32,9 @@ std::string Base64(std::string_view in) {
 }
 
 bool ValidName(std::string_view name) {
-  return !name.empty() && name.size() <= 64 &&
-         std::all_of(name.begin(), name.end(), [](char c) {
-           return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-         });
+  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
 }
 
 std::string PercentDecode(std::string_view s) {
@@ -56,7 +55,8 @@ std::string PercentDecode(std::string_view s) {
 
 Result<ClickHouseUrl> ClickHouseUrl::Parse(std::string_view url) {
   constexpr std::string_view kScheme = "clickhouse://";
-  if (!url.starts_with(kScheme)) return InvalidArgument("a ClickHouse store URL starts with clickhouse://");
+  if (!url.starts_with(kScheme))
+    return InvalidArgument("a ClickHouse store URL starts with clickhouse://");
   std::string_view rest = url.substr(kScheme.size());
   ClickHouseUrl out;
   const size_t slash = rest.find('/');
@@ -132,7 +132,8 @@ ClickHouseClient::ClickHouseClient(ClickHouseUrl url) : url_(std::move(url)) {
 
 Result<std::string> ClickHouseClient::Post(size_t shard, const std::string& params,
                                            const std::string& body) {
-  if (shard >= url_.endpoints.size()) return Internal("clickhouse: no shard " + std::to_string(shard));
+  if (shard >= url_.endpoints.size())
+    return Internal("clickhouse: no shard " + std::to_string(shard));
   double seconds = kQuerySeconds;
   if (deadline_) {
     seconds = std::chrono::duration<double>(*deadline_ - std::chrono::steady_clock::now()).count();

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "store/clickhouse/clickhouse_client.h"
+#include "store/sqlite/ingest_ledger.h"
 #include "store/sqlite/sqlite_db.h"
 #include "tally/store.h"
 
@@ -41,31 +42,19 @@ class ClickHouseCostIngest final : public CostIngest {
   ClickHouseCostIngest(ClickHouseClient* client, sqlite::SqliteDb* companion)
       : client_(client), companion_(companion), rows_(client->shards()) {}
   Status Flush(size_t shard);
-  Status FinishFile();
-  Result<int64_t> PartitionId(const CostLine& line);
   // The tags of a Tags text, as two arrays: cached, most lines share a few tag sets.
   const std::string& TagArrays(std::string_view tags);
 
   ClickHouseClient* client_;
   sqlite::SqliteDb* companion_;
+  std::unique_ptr<sqlite::IngestLedger> ledger_;  // the run, its files and partitions
   std::unique_ptr<sqlite::Transaction> txn_;
-  const Clock* clock_ = nullptr;
-  int64_t ingest_id_ = 0, file_id_ = 0;
-  std::string file_name_;
+  int64_t ingest_id_ = 0;
   std::vector<std::string> extra_names_;
   std::vector<std::string> rows_;  // per shard, not yet sent
   int64_t rows_stored_ = 0, file_rows_ = 0;
   std::vector<int64_t> abandoned_;  // file ids
-  struct RunPartition {
-    BillingPartition partition;
-    int64_t files = 0;
-  };
-  std::map<int64_t, BillingPartition> file_partitions_;  // of the current file
-  std::map<int64_t, RunPartition> run_partitions_;
-  BillingPartition scratch_, last_partition_;
-  int64_t last_partition_id_ = -1;
   std::unordered_map<std::string, std::string> tag_arrays_;
-  std::optional<sqlite::Statement> find_partition_, insert_partition_, insert_diagnostic_;
 };
 
 }  // namespace tally::clickhouse

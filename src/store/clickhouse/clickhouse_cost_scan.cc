@@ -15,8 +15,8 @@ std::string Int(int64_t v) { return std::to_string(v); }
 // The floor of `column` to a multiple of `step` seconds, kNoTime kept.
 std::string Floor(const std::string& column, int64_t step) {
   const std::string s = Int(step);
-  return "if(" + column + " = " + Int(kNoTime) + ", " + column + ", " + column + " - ((" +
-         column + " % " + s + ") + " + s + ") % " + s + ")";
+  return "if(" + column + " = " + Int(kNoTime) + ", " + column + ", " + column + " - ((" + column +
+         " % " + s + ") + " + s + ") % " + s + ")";
 }
 
 bool IsTime(const GroupKey& k) {
@@ -66,7 +66,8 @@ std::optional<std::string> TimeText(const std::optional<std::string>& seconds) {
 }
 
 // The files scanned by `where`, with their declared extra column names, from the companion.
-Result<std::vector<std::string>> MissingExtras(ClickHouseClient* client, sqlite::SqliteDb* companion,
+Result<std::vector<std::string>> MissingExtras(ClickHouseClient* client,
+                                               sqlite::SqliteDb* companion,
                                                const std::string& where,
                                                const std::vector<std::string>& wanted) {
   TALLY_ASSIGN_OR_RETURN(std::string files,
@@ -163,16 +164,16 @@ Result<CostCells> ScanCosts(ClickHouseClient* client, sqlite::SqliteDb* companio
   std::string group = "p_, c_";
   std::vector<std::string> extras;
   for (size_t i = 0; i < query.group_by.size(); ++i) {
-    select += ", " + KeyExpression(query.group_by[i]) + " AS k" + Int(static_cast<int64_t>(i)) + "_";
+    select +=
+        ", " + KeyExpression(query.group_by[i]) + " AS k" + Int(static_cast<int64_t>(i)) + "_";
     group += ", k" + Int(static_cast<int64_t>(i)) + "_";
     if (query.group_by[i].kind == GroupKey::Kind::kExtra) extras.push_back(query.group_by[i].name);
   }
   const std::string metric = Column(query.metric);
-  TALLY_ASSIGN_OR_RETURN(std::string body,
-                         client->Query(0, "SELECT " + select + ", sum(" + metric +
-                                              "), count() FROM " + CostTable() + " WHERE " +
-                                              where + " GROUP BY " + group +
-                                              " FORMAT TabSeparated"));
+  TALLY_ASSIGN_OR_RETURN(
+      std::string body,
+      client->Query(0, "SELECT " + select + ", sum(" + metric + "), count() FROM " + CostTable() +
+                           " WHERE " + where + " GROUP BY " + group + " FORMAT TabSeparated"));
   CostCells out;
   out.width = query.group_by.size();
   std::unordered_map<std::string, uint32_t> ids;
@@ -215,18 +216,16 @@ Result<std::vector<AllocationCostLine>> LoadBillLines(ClickHouseClient* client,
   const std::string start = Column(FocusColumn::kChargePeriodStart);
   const std::string end = Column(FocusColumn::kChargePeriodEnd);
   const std::string cost = Column(FocusColumn::kEffectiveCost);
-  std::string sql = "SELECT " + Column(FocusColumn::kProviderName) + ", " +
-                    Column(FocusColumn::kBillingAccountId) + ", " +
-                    Column(FocusColumn::kServiceName) + ", " +
-                    Column(FocusColumn::kBillingCurrency) + ", " +
-                    Column(FocusColumn::kResourceId) + ", " + Column(FocusColumn::kSkuMeter) +
-                    ", " + Column(FocusColumn::kSkuId) + ", " + Column(FocusColumn::kTags) + ", " +
-                    start + ", " + end + ", " + cost + " FROM " + CostTable() + " WHERE " +
-                    live.Condition() + " AND " + cost + " IS NOT NULL AND " + start +
-                    " != " + Int(kNoTime) + " AND " + end + " != " + Int(kNoTime) + " AND " +
-                    start + " < " + Int(window.end.unix_seconds()) + " AND " + end + " > " +
-                    Int(window.start.unix_seconds()) +
-                    " ORDER BY ingest_id, file_id, line FORMAT TabSeparated";
+  std::string sql =
+      "SELECT " + Column(FocusColumn::kProviderName) + ", " +
+      Column(FocusColumn::kBillingAccountId) + ", " + Column(FocusColumn::kServiceName) + ", " +
+      Column(FocusColumn::kBillingCurrency) + ", " + Column(FocusColumn::kResourceId) + ", " +
+      Column(FocusColumn::kSkuMeter) + ", " + Column(FocusColumn::kSkuId) + ", " +
+      Column(FocusColumn::kTags) + ", " + start + ", " + end + ", " + cost + " FROM " +
+      CostTable() + " WHERE " + live.Condition() + " AND " + cost + " IS NOT NULL AND " + start +
+      " != " + Int(kNoTime) + " AND " + end + " != " + Int(kNoTime) + " AND " + start + " < " +
+      Int(window.end.unix_seconds()) + " AND " + end + " > " + Int(window.start.unix_seconds()) +
+      " ORDER BY ingest_id, file_id, line FORMAT TabSeparated";
   TALLY_ASSIGN_OR_RETURN(std::string body, client->Query(0, sql));
   std::vector<AllocationCostLine> lines;
   Status status = ForEachTsvLine(body, [&](const std::vector<std::optional<std::string>>& f) {
@@ -259,7 +258,7 @@ Result<std::vector<AllocationCostLine>> LoadBillLines(ClickHouseClient* client,
 }
 
 Result<std::optional<std::pair<int64_t, int64_t>>> ChargeSpan(ClickHouseClient* client,
-                                                               const LiveRuns& live) {
+                                                              const LiveRuns& live) {
   const std::string start = Column(FocusColumn::kChargePeriodStart);
   const std::string end = Column(FocusColumn::kChargePeriodEnd);
   TALLY_ASSIGN_OR_RETURN(
@@ -279,17 +278,16 @@ Result<std::optional<std::pair<int64_t, int64_t>>> ChargeSpan(ClickHouseClient* 
 }
 
 Result<std::set<std::pair<int64_t, int64_t>>> ChargePeriods(ClickHouseClient* client,
-                                                           const LiveRuns& live, int64_t lo,
-                                                           int64_t hi) {
+                                                            const LiveRuns& live, int64_t lo,
+                                                            int64_t hi) {
   const std::string start = Column(FocusColumn::kChargePeriodStart);
   const std::string end = Column(FocusColumn::kChargePeriodEnd);
   TALLY_ASSIGN_OR_RETURN(
       std::string body,
       client->Query(0, "SELECT DISTINCT " + start + ", " + end + " FROM " + CostTable() +
-                           " WHERE " + live.Condition() + " AND " + start + " != " +
-                           Int(kNoTime) + " AND " + end + " != " + Int(kNoTime) + " AND " +
-                           start + " < " + Int(hi) + " AND " + end + " > " + Int(lo) +
-                           " FORMAT TabSeparated"));
+                           " WHERE " + live.Condition() + " AND " + start + " != " + Int(kNoTime) +
+                           " AND " + end + " != " + Int(kNoTime) + " AND " + start + " < " +
+                           Int(hi) + " AND " + end + " > " + Int(lo) + " FORMAT TabSeparated"));
   std::set<std::pair<int64_t, int64_t>> periods;
   Status status = ForEachTsvLine(body, [&](const std::vector<std::optional<std::string>>& f) {
     if (f.size() != 2) return Internal("clickhouse: a charge period came back malformed");

@@ -37,11 +37,11 @@ Result<std::vector<AllocationCostLine>> LoadBillLines(ClickHouseClient* client,
 
 // The smallest ChargePeriodStart and largest ChargePeriodEnd of the live lines (nullopt: none).
 Result<std::optional<std::pair<int64_t, int64_t>>> ChargeSpan(ClickHouseClient* client,
-                                                               const LiveRuns& live);
+                                                              const LiveRuns& live);
 
 // The distinct charge periods of the live lines overlapping [lo, hi).
 Result<std::set<std::pair<int64_t, int64_t>>> ChargePeriods(ClickHouseClient* client,
-                                                           const LiveRuns& live, int64_t lo,
-                                                           int64_t hi);
+                                                            const LiveRuns& live, int64_t lo,
+                                                            int64_t hi);
 
 }  // namespace tally::clickhouse

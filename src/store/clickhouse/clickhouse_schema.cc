@@ -59,9 +59,10 @@ Status CreateSchema(ClickHouseClient* client) {
   }
   if (url.cluster.empty()) return Status::Ok();
   TALLY_ASSIGN_OR_RETURN(std::string shards,
-                         client->Query(0, "SELECT count(DISTINCT shard_num) FROM system.clusters "
-                                          "WHERE cluster = " +
-                                              SqlString(url.cluster) + " FORMAT TabSeparated"));
+                         client->Query(0,
+                                       "SELECT count(DISTINCT shard_num) FROM system.clusters "
+                                       "WHERE cluster = " +
+                                           SqlString(url.cluster) + " FORMAT TabSeparated"));
   while (!shards.empty() && shards.back() == '\n') shards.pop_back();
   if (shards != std::to_string(client->shards())) {
     return FailedPrecondition(url.Redacted() + ": the cluster \"" + url.cluster + "\" has " +

@@ -41,7 +41,8 @@ Result<std::optional<TimeWindow>> ClickHouseStore::DataWindow() {
   // As the SQLite store: the start down to its hour, the end up to the next.
   const Timestamp start = Timestamp::FromUnixSeconds(span->first).StartOfHour();
   Timestamp end = Timestamp::FromUnixSeconds(span->second);
-  if (end != end.StartOfHour()) end = Timestamp::FromUnixSeconds(end.StartOfHour().unix_seconds() + 3600);
+  if (end != end.StartOfHour())
+    end = Timestamp::FromUnixSeconds(end.StartOfHour().unix_seconds() + 3600);
   if (!usage) return std::optional<TimeWindow>(TimeWindow{start, end});
   return std::optional<TimeWindow>(
       TimeWindow{std::min(start, usage->start), std::max(end, usage->end)});

@@ -115,9 +115,8 @@ class ClickHouseStore final : public Store {
   Result<std::vector<RecommendationRecord>> ListRecommendations(std::string_view state) override {
     return companion_->ListRecommendations(state);
   }
-  Status ArchiveRecommendation(std::string_view id, std::string_view state,
-                               std::string_view reason, std::optional<Decimal> realized,
-                               Timestamp at) override {
+  Status ArchiveRecommendation(std::string_view id, std::string_view state, std::string_view reason,
+                               std::optional<Decimal> realized, Timestamp at) override {
     return companion_->ArchiveRecommendation(id, state, reason, realized, at);
   }
   Result<std::vector<AnomalyRecord>> ListAnomalies(std::optional<Timestamp> from,

@@ -6,11 +6,21 @@ namespace {
 void AppendEscaped(std::string_view value, char quote, std::string* out) {
   for (char c : value) {
     switch (c) {
-      case '\\': *out += "\\\\"; break;
-      case '\t': *out += "\\t"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\0': *out += "\\0"; break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\0':
+        *out += "\\0";
+        break;
       default:
         if (c == quote) *out += '\\';
         *out += c;
@@ -61,12 +71,24 @@ void SplitTsvLine(std::string_view line, std::vector<std::optional<std::string>>
     }
     const char next = line[++i];
     switch (next) {
-      case 't': field += '\t'; break;
-      case 'n': field += '\n'; break;
-      case 'r': field += '\r'; break;
-      case '0': field += '\0'; break;
-      case 'b': field += '\b'; break;
-      case 'f': field += '\f'; break;
+      case 't':
+        field += '\t';
+        break;
+      case 'n':
+        field += '\n';
+        break;
+      case 'r':
+        field += '\r';
+        break;
+      case '0':
+        field += '\0';
+        break;
+      case 'b':
+        field += '\b';
+        break;
+      case 'f':
+        field += '\f';
+        break;
       case 'N':
         if (field.empty()) {
           escaped_null = true;
@@ -74,7 +96,8 @@ void SplitTsvLine(std::string_view line, std::vector<std::optional<std::string>>
         }
         field += 'N';
         break;
-      default: field += next;
+      default:
+        field += next;
     }
   }
 }

@@ -23,6 +23,7 @@
 #include "store/sqlite/decimal_codec.h"
 #include "store/sqlite/cost_rollup.h"
 #include "store/sqlite/dict_ids.h"
+#include "store/sqlite/ingest_ledger.h"
 #include "store/sqlite/line_blocks.h"
 #include "store/sqlite/sqlite_db.h"
 #include "tally/store.h"
@@ -42,24 +43,19 @@ class SqliteCostIngest final : public CostIngest {
 
  private:
   explicit SqliteCostIngest(SqliteDb* db) : db_(db), dict_(db) {}
-  Status Prepare();
   Result<int64_t> SeriesId(const CostLine& line);
   Result<int64_t> InsertSeries(const CostLine& line);
   Result<int64_t> DictId(std::string_view value);
-  Result<int64_t> PartitionId(const CostLine& line);
 
   SqliteDb* db_;
   std::unique_ptr<Transaction> txn_;
+  std::unique_ptr<IngestLedger> ledger_;  // the run, its files and partitions
   int64_t ingest_id_ = 0;
-  const Clock* clock_ = nullptr;
-  int64_t file_id_ = 0;
-  std::string file_name_;
   int64_t rows_stored_ = 0;
   int64_t first_new_series_ = 0;  // the first series id this run added (0: none)
   int64_t file_rows_ = 0;
 
   Statement find_series_, insert_series_;
-  Statement find_partition_, insert_partition_, insert_diagnostic_;
 
   // Raw dimension text of a row -> cost_series id, a cache bounded in bytes: past the limit it is
   // cleared and refilled from the table. Dict text -> id is DictIds's, bounded the same way.
@@ -70,20 +66,11 @@ class SqliteCostIngest final : public CostIngest {
   std::string amounts_;  // the line's 12 decimals, packed (packed.h)
   LineBlockWriter lines_;  // the lines, in compressed blocks (line_blocks.h)
 
-  BillingPartition partition_scratch_, last_partition_;
-  int64_t last_partition_id_ = -1;
-  struct RunPartition {
-    BillingPartition partition;
-    int files = 0;  // files of this run with rows in it
-  };
-  Status FinishFile();
-  std::map<int64_t, RunPartition> run_partitions_;       // touched by completed files
   // The rollup of the run's lines (cost_rollup.h), written out every kRollupFlushCells cells.
   // An abandoned file makes the run roll up from the stored lines at commit instead.
   CostRollupBuilder rollup_;
   bool rollup_from_lines_ = false;
   int64_t rollup_chunk_ = 0;
-  std::map<int64_t, BillingPartition> file_partitions_;  // touched by the current file
 };
 
 }  // namespace tally::sqlite
