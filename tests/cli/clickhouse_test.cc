@@ -100,8 +100,9 @@ class ClickHouseTest : public ::testing::Test {
     }
   }
 
-  // count() of cost_lines_local on each shard, through its HTTP port.
-  static std::vector<int64_t> RowsPerShard(const std::string& database) {
+  // count() of `table` on each shard, through its HTTP port.
+  static std::vector<int64_t> RowsPerShard(const std::string& database,
+                                           const std::string& table = "cost_lines_local") {
     std::vector<int64_t> out;
     const std::string hosts = url_.substr(13, url_.find('/', 13) - 13);
     for (size_t start = 0; start < hosts.size();) {
@@ -109,10 +110,9 @@ class ClickHouseTest : public ::testing::Test {
       const std::string endpoint = hosts.substr(start, comma - start);
       const int port = std::stoi(endpoint.substr(endpoint.find(':') + 1));
       std::string body;
-      EXPECT_EQ(
-          testing::HttpGet(
-              port, "/?query=SELECT%20count()%20FROM%20" + database + ".cost_lines_local", &body),
-          200)
+      EXPECT_EQ(testing::HttpGet(
+                    port, "/?query=SELECT%20count()%20FROM%20" + database + "." + table, &body),
+                200)
           << body;
       out.push_back(std::atoll(body.c_str()));
       start = comma + 1;
@@ -163,6 +163,18 @@ TEST_F(ClickHouseTest, EveryGoldenCaseAndTheDemoReportTheSameOnBothBackends) {
   reports.push_back({"report", "showback", "--by", "day,owner", "--format", "csv"});
   reports.push_back({"recommend", "--no-save", "--format", "json"});
   ExpectSameReports("demo", dir_->File("demo/tally.yaml"), reports);
+  // The allocation rows are on both shards (hours alternate).
+  const std::vector<int64_t> rows = RowsPerShard("demo", "allocations_local");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_GT(rows[0], 100000);
+  EXPECT_GT(rows[1], 100000);
+  // Another policy re-allocates every hour: each hour's rows are replaced, on both backends
+  // alike.
+  const std::string changed = dir_->File("demo/changed.yaml");
+  testing::WriteFile(changed,
+                     testing::ReadFile(dir_->File("demo/tally.yaml")) + "idle: share-by-asset\n");
+  Both("demo", {"allocate", "--config", changed});
+  ExpectSameReports("demo", changed, AllocationReports());
 }
 
 TEST_F(ClickHouseTest, FocusAndCurSamplesCostTheSameAndSpreadOverBothShards) {

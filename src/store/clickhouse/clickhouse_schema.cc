@@ -27,7 +27,24 @@ std::string CostColumns() {
   return out;
 }
 
+constexpr const char* kAllocationColumns =
+    "hour Int64, run Int64, source String, consumer String, asset String, resource String, "
+    "owner String, service String, kind UInt8, cost Decimal128(18), "
+    "quantity Nullable(Decimal128(18))";
+
 }  // namespace
+
+std::string LocalAllocationTable(const ClickHouseClient& client) {
+  return client.url().cluster.empty() ? "allocations" : "allocations_local";
+}
+
+Status CreateCompanionTables(sqlite::SqliteDb* companion) {
+  return companion->Exec(
+      "CREATE TABLE IF NOT EXISTS clickhouse_runs(id INTEGER PRIMARY KEY AUTOINCREMENT, "
+      "kind TEXT NOT NULL, started_at INTEGER NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS clickhouse_allocation_runs(hour INTEGER PRIMARY KEY, "
+      "run INTEGER NOT NULL) WITHOUT ROWID;");
+}
 
 std::string Column(FocusColumn c) { return "`" + std::string(NameOf(c)) + "`"; }
 
@@ -49,7 +66,21 @@ Status CreateSchema(ClickHouseClient* client) {
                                                  "ingest_id, " +
                                                  Column(FocusColumn::kChargePeriodStart) + ")")
                               .status());
+    const std::string allocations = LocalAllocationTable(*client);
+    TALLY_RETURN_IF_ERROR(client
+                              ->Query(shard, "CREATE TABLE IF NOT EXISTS " + url.database + "." +
+                                                 allocations + " (" + kAllocationColumns +
+                                                 ") ENGINE = MergeTree() PARTITION BY "
+                                                 "intDiv(hour, 86400) ORDER BY (hour, run, owner)")
+                              .status());
     if (url.cluster.empty()) continue;
+    TALLY_RETURN_IF_ERROR(client
+                              ->Query(shard, "CREATE TABLE IF NOT EXISTS " + url.database +
+                                                 ".allocations AS " + url.database + "." +
+                                                 allocations + " ENGINE = Distributed(" +
+                                                 url.cluster + ", " + url.database + ", " +
+                                                 allocations + ", intDiv(hour, 3600))")
+                              .status());
     TALLY_RETURN_IF_ERROR(client
                               ->Query(shard, "CREATE TABLE IF NOT EXISTS " + url.database +
                                                  ".cost_lines AS " + url.database + "." + local +

@@ -8,10 +8,14 @@
 //   cost_lines        Distributed over the cluster's cost_lines_local, sharded by partition_id
 //                     (so one partition's replacement stays on one shard); with one server and
 //                     no cluster, cost_lines is the MergeTree itself.
+//   allocations_local MergeTree PARTITION BY day ORDER BY (hour, run, owner): one row per
+//                     allocation row (names as text, kind as its number, cost and quantity as
+//                     Decimal128(18), quantity null when zero), under the run that wrote it;
+//   allocations       Distributed over them, sharded by hour.
 //
-// Which run of each partition is live lives in the companion (billing_partitions.ingest_id):
-// replacing a partition is writing the new run's rows, then switching that id in one SQLite
-// transaction.
+// Which run of each partition and of each hour is live lives in the companion
+// (billing_partitions.ingest_id, clickhouse_allocation_runs): replacing is writing the new run's
+// rows, then switching that id in one SQLite transaction.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +23,7 @@
 #include <string>
 
 #include "store/clickhouse/clickhouse_client.h"
+#include "store/sqlite/sqlite_db.h"
 #include "tally/focus_schema.h"
 
 namespace tally::clickhouse {
@@ -30,9 +35,20 @@ inline constexpr int64_t kNoTime = std::numeric_limits<int64_t>::min();
 // not match the URL.
 Status CreateSchema(ClickHouseClient* client);
 
-// The table rows are inserted into on each shard, and the one reads go to.
+// The tables rows are inserted into on each shard, and the ones reads go to.
 std::string LocalCostTable(const ClickHouseClient& client);
 inline std::string CostTable() { return "cost_lines"; }
+std::string LocalAllocationTable(const ClickHouseClient& client);
+inline std::string AllocationTable() { return "allocations"; }
+
+// The companion's own tables (beside the SQLite store's schema): run ids claimed, and each
+// allocated hour's live run.
+Status CreateCompanionTables(sqlite::SqliteDb* companion);
+
+// The shard of an hour's allocation rows.
+inline size_t ShardOfHour(int64_t hour, size_t shards) {
+  return static_cast<size_t>((hour / 3600) % static_cast<int64_t>(shards));
+}
 
 // The shard of a billing partition's rows.
 inline size_t ShardOf(int64_t partition_id, size_t shards) {

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "store/clickhouse/clickhouse_allocations.h"
 #include "store/clickhouse/clickhouse_cost_ingest.h"
 #include "store/clickhouse/clickhouse_cost_scan.h"
 #include "store/clickhouse/clickhouse_schema.h"
@@ -19,6 +20,7 @@ Result<std::unique_ptr<ClickHouseStore>> ClickHouseStore::Open(const ClickHouseU
   auto client = std::make_unique<ClickHouseClient>(url);
   TALLY_RETURN_IF_ERROR(CreateSchema(client.get()));
   TALLY_ASSIGN_OR_RETURN(auto companion, sqlite::SqliteStore::Open(url.companion));
+  TALLY_RETURN_IF_ERROR(CreateCompanionTables(companion->db()));
   return std::unique_ptr<ClickHouseStore>(
       new ClickHouseStore(std::move(client), std::move(companion)));
 }
@@ -62,6 +64,15 @@ Result<std::vector<Timestamp>> ClickHouseStore::UnallocatedBillHours(std::option
                          ChargePeriods(client_.get(), live, from ? from->unix_seconds() : INT64_MIN,
                                        to ? to->unix_seconds() : INT64_MAX));
   return sqlite::UnallocatedBillHours(companion_->db(), from, to, &periods);
+}
+
+Status ClickHouseStore::StoreAllocations(std::span<const AllocatedHour> hours,
+                                         std::string_view digest) {
+  return clickhouse::StoreAllocations(client_.get(), companion_->db(), hours, digest);
+}
+
+Result<ShowbackTable> ClickHouseStore::SumAllocations(const AllocationScan& scan) {
+  return clickhouse::SumAllocations(client_.get(), companion_->db(), scan);
 }
 
 Status ClickHouseStore::CheckWritable(uint64_t min_free_bytes) {

@@ -1,10 +1,12 @@
 // ClickHouseStore: the Store on a ClickHouse server or cluster (docs/store.md, "ClickHouse").
-// The cost lines, what grows with the bills, live in ClickHouse (clickhouse_schema.h), written
-// per shard and read through Distributed tables. The small mutable state lives in a SQLite
-// companion, with the SQLite store's schema and code: the ingest log and diagnostics, billing
-// partitions and which run of each is live, and (for now) usage, allocations, alerts,
-// recommendations, tokens, the audit log and policy state. What reads cost lines reads them
-// from ClickHouse: cost scans, allocation's bill lines, the data window, unallocated hours.
+// The cost lines and the allocation rows, what grows with the bills and the platform, live in
+// ClickHouse (clickhouse_schema.h), written per shard and read through Distributed tables. The
+// small mutable state lives in a SQLite companion, with the SQLite store's schema and code: the
+// ingest log and diagnostics, billing partitions and allocated hours with their live runs, each
+// hour's bill and digest, and (for now) the usage facts, alerts, recommendations, tokens, the
+// audit log and policy state. What reads cost lines or allocation rows reads them from
+// ClickHouse: cost scans, allocation's bill lines, the data window, unallocated hours,
+// showback's sums.
 //
 // Owns its connections. Use from one thread at a time.
 #pragma once
@@ -30,6 +32,8 @@ class ClickHouseStore final : public Store {
   Result<AllocationInputs> LoadAllocationInputs(TimeWindow window) override;
   Result<std::vector<Timestamp>> UnallocatedBillHours(std::optional<Timestamp> from,
                                                       std::optional<Timestamp> to) override;
+  Status StoreAllocations(std::span<const AllocatedHour> hours, std::string_view digest) override;
+  Result<ShowbackTable> SumAllocations(const AllocationScan& scan) override;
   Status CheckWritable(uint64_t min_free_bytes) override;
   void SetDeadline(std::optional<std::chrono::steady_clock::time_point> deadline) override;
 
@@ -90,12 +94,6 @@ class ClickHouseStore final : public Store {
       const std::function<Status(Timestamp, std::span<const UsageFact>,
                                  std::span<const CapacityFact>)>& each) override {
     return companion_->ForEachUsageHour(hours, inputs, each);
-  }
-  Status StoreAllocations(std::span<const AllocatedHour> hours, std::string_view digest) override {
-    return companion_->StoreAllocations(hours, digest);
-  }
-  Result<ShowbackTable> SumAllocations(const AllocationScan& scan) override {
-    return companion_->SumAllocations(scan);
   }
   Result<AllocationParties> ListParties() override { return companion_->ListParties(); }
   Result<std::vector<SourceBill>> ListBills(std::optional<Timestamp> from,

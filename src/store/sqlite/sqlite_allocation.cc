@@ -314,6 +314,12 @@ Result<std::vector<Timestamp>> UnallocatedBillHours(
 Status StoreAllocations(SqliteDb* db, std::span<const AllocatedHour> hours,
                         std::string_view digest) {
   TALLY_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db));
+  TALLY_RETURN_IF_ERROR(StoreAllocationsIn(db, hours, digest, true));
+  return txn->Commit();
+}
+
+Status StoreAllocationsIn(SqliteDb* db, std::span<const AllocatedHour> hours,
+                          std::string_view digest, bool rows) {
   DictIds dict(db);
   // Rows name the same few texts again and again, through views that stay put for this call:
   // their ids are found by address first, by text only once per address.
@@ -364,6 +370,13 @@ Status StoreAllocations(SqliteDb* db, std::span<const AllocatedHour> hours,
     mark.BindInt(1, hour);
     mark.BindText(2, digest);
     TALLY_RETURN_IF_ERROR(mark.Run());
+    for (const auto& [source, bill] : h.bill) {
+      insert_bill.BindInt(1, hour);
+      insert_bill.BindText(2, source);
+      BindDecimal(&insert_bill, 3, bill, &scratch);
+      TALLY_RETURN_IF_ERROR(insert_bill.Run());
+    }
+    if (!rows) continue;
     block.clear();
     size_t index = 0;
     for (const AllocationRow& r : h.rows) {
@@ -382,15 +395,9 @@ Status StoreAllocations(SqliteDb* db, std::span<const AllocatedHour> hours,
     }
     TALLY_RETURN_IF_ERROR(PutAllocationBlock(db, AllocationGrain::kHour, hour,
                                              static_cast<int64_t>(h.rows.size()), block));
-    for (const auto& [source, bill] : h.bill) {
-      insert_bill.BindInt(1, hour);
-      insert_bill.BindText(2, source);
-      BindDecimal(&insert_bill, 3, bill, &scratch);
-      TALLY_RETURN_IF_ERROR(insert_bill.Run());
-    }
   }
-  TALLY_RETURN_IF_ERROR(RollUpDays(db, &days, stored));
-  return txn->Commit();
+  if (!rows) return Status::Ok();
+  return RollUpDays(db, &days, stored);
 }
 
 }  // namespace tally::sqlite

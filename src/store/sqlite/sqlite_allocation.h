@@ -24,6 +24,10 @@ Status ForEachUsageHour(SqliteDb* db, std::span<const Timestamp> hours,
                                                    std::span<const CapacityFact>)>& each);
 Status StoreAllocations(SqliteDb* db, std::span<const AllocatedHour> hours,
                         std::string_view digest);
+// The same inside the caller's transaction; without `rows`, only each hour's bill, digest and
+// cleared dirty mark (another backend keeps the rows: the ClickHouse store).
+Status StoreAllocationsIn(SqliteDb* db, std::span<const AllocatedHour> hours,
+                          std::string_view digest, bool rows);
 Result<ShowbackTable> SumAllocations(SqliteDb* db, const AllocationScan& scan);
 Result<AllocationStatus> GetAllocationStatus(SqliteDb* db);
 // The bill's hours of [from, to) not allocated, or dirty; the bill's charge periods are read
