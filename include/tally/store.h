@@ -1,6 +1,6 @@
 // Store: where tally keeps what it ingests, and the queries it answers. The interface is all
 // that code outside src/store sees; the embedded SQLite backend and ClickHouse (its cost lines
-// on a cluster, the rest in a SQLite companion) sit behind it and answer every query with
+// and allocation rows on a cluster, the rest in a SQLite companion) sit behind it and answer every query with
 // identical numbers.
 //
 // A Store is used from one thread at a time. Several processes may open the same SQLite store;
