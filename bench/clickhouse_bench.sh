@@ -51,17 +51,7 @@ done
 echo "sqlite store $(( $(stat -c %s "$db") / 1048576 )) MiB; clickhouse $(( ch_bytes / 1048576 )) MiB" \
   "+ companion $(( $(stat -c %s "$cluster/companion.db") / 1048576 )) MiB"
 
-median_ms() {  # median_ms CMD... -> median wall milliseconds of $runs runs of CMD
-  local times=()
-  for _ in $(seq "$runs"); do
-    local start end
-    start=$(date +%s%N)
-    "$@" >/dev/null
-    end=$(date +%s%N)
-    times+=($(( (end - start) / 1000 )))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END{printf "%.1f", a[int((NR+1)/2)]/1000}'
-}
+source bench/median_ms.sh
 
 printf '%-20s %12s %12s\n' report "sqlite ms" "clickhouse ms"
 for by in "ProviderName,ServiceCategory" "SubAccountId" "Tags.team"; do

@@ -24,17 +24,7 @@ fi
 [[ -f "$duck" ]] || node bench/duckdb_ingest.mjs "$file" "$duck" >/dev/null
 sqlite3 "$db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 
-median_ms() {  # median_ms CMD... -> median wall milliseconds of $runs runs of CMD
-  local times=()
-  for _ in $(seq "$runs"); do
-    local start end
-    start=$(date +%s%N)
-    "$@" >/dev/null
-    end=$(date +%s%N)
-    times+=($(( (end - start) / 1000 )))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END{printf "%.1f", a[int((NR+1)/2)]/1000}'
-}
+source bench/median_ms.sh
 
 declare -A by=([provider_category]="ProviderName,ServiceCategory" [sub_account]="SubAccountId" [tag_team]="Tags.team")
 echo "rows $rows, $runs runs each; tally store $(( $(stat -c %s "$db") / 1048576 )) MiB, DuckDB file $(( $(stat -c %s "$duck") / 1048576 )) MiB"

@@ -245,5 +245,40 @@ TEST_F(ClickHouseTest, ARestatedBillReplacesItsPartitionAsOnSqlite) {
                      {"ingests", "--format", "csv"}});
 }
 
+TEST_F(ClickHouseTest, BadUrlsAndADownServerAreClearErrors) {
+  const std::string bill = std::string(TALLY_SOURCE_DIR) + "/tests/golden/worked-example/bill.csv";
+  struct Case {
+    std::string url, says;
+  };
+  const int down = testing::FreePort();
+  const std::vector<Case> cases = {
+      {"clickhouse://127.0.0.1:" + std::to_string(down) + "/x?companion=" + dir_->File("x.db"),
+       "clickhouse 127.0.0.1:" + std::to_string(down)},
+      {"clickhouse://127.0.0.1:1/x?colour=blue", "unknown parameter \"colour\""},
+      {"clickhouse://127.0.0.1/x", "is not HOST:PORT"},
+      {"clickhouse://127.0.0.1:1,127.0.0.1:2/x", "name it with ?cluster=NAME"},
+      {"clickhouse://127.0.0.1:1/bad-name", "is not a name"},
+      // Three endpoints for the two shards of the cluster.
+      {ClickHouse("three").replace(13, 0, url_.substr(13, url_.find(',') - 13) + ","),
+       "has 2 shards and the URL lists 3 endpoints"},
+  };
+  for (const Case& c : cases) {
+    auto r = RunTally({"--store", c.url, "ingest", "focus", bill});
+    EXPECT_NE(r.exit_code, 0) << c.url;
+    EXPECT_NE(r.err.find(c.says), std::string::npos) << c.url << ": " << r.err;
+  }
+  // A report of a store never written: no store there, not a crash.
+  auto r = RunTally({"--store", ClickHouse("never"), "costs"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("does not exist"), std::string::npos) << r.err;
+  // The password is never printed.
+  auto secret = RunTally({"--store",
+                          "clickhouse://127.0.0.1:" + std::to_string(down) +
+                              "/x?user=u&password=hunter2&companion=" + dir_->File("s.db"),
+                          "ingest", "focus", bill});
+  EXPECT_NE(secret.exit_code, 0);
+  EXPECT_EQ(secret.err.find("hunter2"), std::string::npos) << secret.err;
+}
+
 }  // namespace
 }  // namespace tally

@@ -141,7 +141,9 @@ Result<std::string> ClickHouseClient::Post(size_t shard, const std::string& para
   }
   HttpCall call;
   call.method = "POST";
-  call.url = "http://" + url_.endpoints[shard] + "/?" + params;
+  // The server stops the query too, not only this client waiting for it.
+  call.url = "http://" + url_.endpoints[shard] + "/?" + params + (params.empty() ? "" : "&") +
+             "max_execution_time=" + std::to_string(static_cast<int64_t>(seconds) + 1);
   call.body = body;
   call.content_type = "text/plain; charset=UTF-8";
   call.headers = {authorization_};

@@ -18,7 +18,9 @@ Result<std::unique_ptr<ClickHouseStore>> ClickHouseStore::Open(const ClickHouseU
                     " does not exist (ingest something first, or pass companion=PATH)");
   }
   auto client = std::make_unique<ClickHouseClient>(url);
-  TALLY_RETURN_IF_ERROR(CreateSchema(client.get()));
+  // Writers make sure the tables exist; a reader of an existing store needs no round trips for
+  // it (a report's process pays its own start-up).
+  if (create) TALLY_RETURN_IF_ERROR(CreateSchema(client.get()));
   TALLY_ASSIGN_OR_RETURN(auto companion, sqlite::SqliteStore::Open(url.companion));
   TALLY_RETURN_IF_ERROR(CreateCompanionTables(companion->db()));
   return std::unique_ptr<ClickHouseStore>(

@@ -21,8 +21,8 @@ namespace tally::clickhouse {
 
 class ClickHouseStore final : public Store {
  public:
-  // Opens the companion (created with the tables when `create`) and checks the cluster.
-  // Errors: kNotFound (no companion and !create), the client's, the companion's.
+  // Opens the companion; when `create`, creates it and the tables where missing and checks the
+  // cluster. Errors: kNotFound (no companion and !create), the client's, the companion's.
   static Result<std::unique_ptr<ClickHouseStore>> Open(const ClickHouseUrl& url, bool create);
 
   // On ClickHouse.
