@@ -1,5 +1,6 @@
 #include "report/focus_export.h"
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
@@ -250,16 +251,19 @@ Result<FocusExport> ExportFocus(Store& store, const Config& config, std::optiona
   scan.to = to;
   std::vector<FocusOrigin> origins;
   std::unordered_map<std::string, size_t> index;
+  std::vector<std::string> keys;  // per origin: its columns' texts, then the currency
   for (FocusColumn metric : kMetrics) {
     scan.metric = metric;
     TALLY_ASSIGN_OR_RETURN(CostCells cells, store.ScanCosts(scan));
     for (size_t c = 0; c < cells.cells.size(); ++c) {
-      std::string key = cells.texts[cells.cells[c].currency];
+      std::string key;
       for (uint32_t id : cells.KeysOf(c)) {
-        key += '\x1f';
         key += cells.texts[id];
+        key += '\x1f';
       }
-      auto [it, added] = index.try_emplace(std::move(key), origins.size());
+      key += cells.texts[cells.cells[c].currency];
+      auto [it, added] = index.try_emplace(key, origins.size());
+      if (added) keys.push_back(std::move(key));
       if (added) {
         FocusOrigin& o = origins.emplace_back();
         o.billing_currency = cells.texts[cells.cells[c].currency];
@@ -271,7 +275,15 @@ Result<FocusExport> ExportFocus(Store& store, const Config& config, std::optiona
       origins[it->second].*MetricField(metric) += cells.cells[c].sum;
     }
   }
-  return RenderFocusExport(allocation, origins, config, parties.assets, version);
+  // In the order of their columns, whatever order the store scanned them in: the same export
+  // from either backend.
+  std::vector<size_t> order(origins.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return keys[a] < keys[b]; });
+  std::vector<FocusOrigin> sorted;
+  sorted.reserve(origins.size());
+  for (size_t i : order) sorted.push_back(std::move(origins[i]));
+  return RenderFocusExport(allocation, sorted, config, parties.assets, version);
 }
 
 }  // namespace tally

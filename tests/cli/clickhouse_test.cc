@@ -1,8 +1,8 @@
 // The same engine on ClickHouse (docs/store.md, "ClickHouse"): a real two-shard cluster from
 // Debian's clickhouse-server on loopback (scripts/clickhouse-cluster.sh), against the embedded
 // SQLite store on the same inputs. Every golden case, the demo platform and the FOCUS and CUR
-// samples give byte-identical costs, showback, chargeback and reconcile output on both; the
-// cost lines are on both shards; re-ingesting changes nothing; a restated bill replaces its
+// samples give byte-identical costs, showback, chargeback, reconcile, GPU and FOCUS export
+// output on both; the cost lines and allocation rows are on both shards; re-ingesting changes nothing; a restated bill replaces its
 // partition exactly as on SQLite.
 #include <gtest/gtest.h>
 
@@ -133,6 +133,8 @@ const std::vector<std::vector<std::string>>& AllocationReports() {
       {"report", "showback", "--by", "consumer,resource,kind", "--format", "csv"},
       {"report", "chargeback", "--by", "owner", "--format", "csv"},
       {"reconcile", "--format", "csv"},
+      {"report", "gpu", "--format", "json"},
+      {"report", "export", "--format", "focus"},
       {"costs", "--by", "ServiceName", "--format", "csv"},
       {"costs", "--by", "ProviderName,ResourceId", "--step", "day", "--format", "csv"},
       {"costs", "--by", "ServiceName", "--step", "month", "--metric", "BilledCost", "--format",
