@@ -2,8 +2,9 @@
 // Debian's clickhouse-server on loopback (scripts/clickhouse-cluster.sh), against the embedded
 // SQLite store on the same inputs. Every golden case, the demo platform and the FOCUS and CUR
 // samples give byte-identical costs, showback, chargeback, reconcile, GPU and FOCUS export
-// output on both; the cost lines and allocation rows are on both shards; re-ingesting changes nothing; a restated bill replaces its
-// partition exactly as on SQLite.
+// output on both; the cost lines and allocation rows are on both shards; re-ingesting changes
+// nothing; a restated bill replaces its partition and a changed policy every allocated hour,
+// exactly as on SQLite; bad URLs and a down server are clear errors.
 #include <gtest/gtest.h>
 
 #include <filesystem>
