@@ -9,7 +9,7 @@ namespace tally::clickhouse {
 namespace {
 
 constexpr size_t kInsertBytes = 16u << 20;  // rows sent per insert, about
-constexpr size_t kTagCacheEntries = 100000;
+constexpr size_t kTagCacheBytes = 32u << 20;
 
 void AppendTime(const std::optional<Timestamp>& t, std::string* out) {
   *out += std::to_string(t ? t->unix_seconds() : kNoTime);
@@ -60,8 +60,11 @@ Status ClickHouseCostIngest::AbandonFile() {
 }
 
 const std::string& ClickHouseCostIngest::TagArrays(std::string_view tags) {
-  if (auto it = tag_arrays_.find(std::string(tags)); it != tag_arrays_.end()) return it->second;
-  if (tag_arrays_.size() >= kTagCacheEntries) tag_arrays_.clear();
+  if (auto it = tag_arrays_.find(tags); it != tag_arrays_.end()) return it->second;
+  if (tag_bytes_ > kTagCacheBytes) {
+    tag_arrays_.clear();
+    tag_bytes_ = 0;
+  }
   const auto values = JsonObjectValues(tags);
   std::vector<std::string_view> keys, texts;
   for (const auto& [k, v] : values) {
@@ -72,6 +75,7 @@ const std::string& ClickHouseCostIngest::TagArrays(std::string_view tags) {
   AppendTsvArray(keys, &out);
   out += '\t';
   AppendTsvArray(texts, &out);
+  tag_bytes_ += 2 * tags.size() + out.size();
   return tag_arrays_.emplace(std::string(tags), std::move(out)).first->second;
 }
 
@@ -89,7 +93,10 @@ Status ClickHouseCostIngest::Add(const CostLine& line) {
   out += '\t';
   out += TagArrays(line.dim(FocusColumn::kTags));
   out += '\t';
-  std::vector<std::string_view> names, values;
+  std::vector<std::string_view>& names = extra_names_of_line_;
+  std::vector<std::string_view>& values = extra_values_of_line_;
+  names.clear();
+  values.clear();
   for (const auto& [column, value] : ExtraEntries(line.extras)) {
     names.push_back(column < extra_names_.size() ? std::string_view(extra_names_[column])
                                                  : std::string_view());

@@ -54,7 +54,15 @@ class ClickHouseCostIngest final : public CostIngest {
   std::vector<std::string> rows_;  // per shard, not yet sent
   int64_t rows_stored_ = 0, file_rows_ = 0;
   std::vector<int64_t> abandoned_;  // file ids
-  std::unordered_map<std::string, std::string> tag_arrays_;
+  // Tags text -> its arrays as TabSeparated, bounded in bytes (a bill of ever new tag sets
+  // starts it over, as the SQLite ingest's series cache does).
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::string, TextHash, std::equal_to<>> tag_arrays_;
+  size_t tag_bytes_ = 0;
+  std::vector<std::string_view> extra_names_of_line_, extra_values_of_line_;  // reused per line
 };
 
 }  // namespace tally::clickhouse
